@@ -1,0 +1,205 @@
+"""Command line: the dashboard by default, subcommands for the rest.
+
+Nothing heavy is imported here: Textual only when the dashboard starts,
+aiobotocore only when a client opens (after the first frame).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import NoReturn, Sequence
+
+from chime_tui import __version__
+
+EXIT_USAGE = 252  # the AWS CLI's code for an invalid command line or parameter
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0.5 or value > 3600:
+        raise argparse.ArgumentTypeError("must be between 0.5 and 3600 seconds")
+    return value
+
+
+def add_aws_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("AWS options (the standard chain applies when omitted)")
+    g.add_argument("--profile", default=None,
+                   help="named profile from the AWS config files (else AWS_PROFILE, else default)")
+    g.add_argument("--region", default=None,
+                   help="AWS Region (else AWS_REGION/AWS_DEFAULT_REGION, the profile's region, "
+                        "or us-east-1)")
+    g.add_argument("--endpoint-url", default=None,
+                   help="send requests to this URL instead of AWS (also "
+                        "AWS_ENDPOINT_URL_CHIME_SDK_VOICE / AWS_ENDPOINT_URL)")
+    g.add_argument("--cli-connect-timeout", type=float, default=3.0, metavar="SECONDS",
+                   help="connect timeout per request (default 3)")
+    g.add_argument("--cli-read-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="read timeout per request (default 10)")
+    g.add_argument("--no-verify-ssl", action="store_true",
+                   help="do not verify TLS certificates")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line exits 252 as the AWS CLI does."""
+
+    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(
+        prog="chime-tui",
+        description="A keyboard-driven terminal dashboard for Amazon Chime SDK Voice Connector "
+                    "proxy sessions: pick a voice connector and a session and watch its status, "
+                    "capabilities, participants and time to expiry refresh live.",
+        epilog="Subcommands: 'chime-tui emulator --help' (the local endpoint), "
+               "'chime-tui get-proxy-session --help' (the AWS CLI command). "
+               "Try it without an AWS account: chime-tui --demo",
+    )
+    p.add_argument("--version", action="version", version=f"chime-tui {__version__}")
+    p.add_argument("--demo", action="store_true",
+                   help="start the built-in local endpoint (no AWS account) and open on it")
+    p.add_argument("--voice-connector-id", metavar="VC",
+                   help="open straight at this voice connector's sessions")
+    p.add_argument("--proxy-session-id", metavar="SID",
+                   help="with --voice-connector-id: open straight at this session")
+    p.add_argument("--refresh", type=_positive_float, default=5.0, metavar="SECONDS",
+                   help="auto-refresh interval in seconds (default 5)")
+    p.add_argument("--redact", action="store_true",
+                   help="mask phone numbers on screen (x toggles it)")
+    add_aws_options(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    emu = sub.add_parser("emulator", help="run the local Chime SDK Voice endpoint",
+                         description="Serve the local Chime SDK Voice endpoint until stopped.")
+    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emu.add_argument("--allow-remote", action="store_true",
+                     help="allow binding an address other than loopback")
+    emu.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    emu.add_argument("--seed", type=int, default=7, help="seed for the generated data")
+    emu.add_argument("--connectors", type=int, default=4, help="voice connectors to generate")
+    emu.add_argument("--sessions", type=int, default=40, help="sessions per connector")
+    emu.add_argument("--big-connector", type=int, default=0, metavar="N",
+                     help="add one connector with N sessions")
+    emu.add_argument("--throttle", type=int, default=0, metavar="N",
+                     help="answer the next N requests with 429 (-1: until cleared)")
+    emu.add_argument("--fail-status", type=int, default=None, metavar="CODE",
+                     help="answer with this HTTP error (401, 403, 404, 500, 503)")
+    emu.add_argument("--fail-count", type=int, default=-1, metavar="N",
+                     help="how many requests --fail-status applies to (default: all)")
+    emu.add_argument("--latency", type=float, default=0.0, metavar="SECONDS",
+                     help="delay every answer by this much")
+    emu.add_argument("--drop", type=int, default=0, metavar="N",
+                     help="drop the connection of the next N requests (-1: all)")
+    emu.add_argument("--malformed", choices=["html", "truncated", "types"], default=None,
+                     help="answer GETs with a malformed body of this kind")
+
+    from chime_tui.cli.commands import add_cli_commands
+
+    add_cli_commands(sub)
+    return p
+
+
+def aws_settings_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from chime_tui.aws.client import AwsSettings
+
+    return AwsSettings(
+        profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
+        connect_timeout=args.cli_connect_timeout, read_timeout=args.cli_read_timeout,
+        verify_ssl=not args.no_verify_ssl,
+    )
+
+
+def run_emulator(args: argparse.Namespace) -> int:
+    import time
+
+    from chime_tui.emulator import EmulatorServer, EmulatorState, populate
+
+    state = populate(EmulatorState(), seed=args.seed, connectors=args.connectors,
+                     sessions=args.sessions, big_connector_sessions=args.big_connector)
+    f = state.faults
+    f.throttle, f.latency, f.drop, f.malformed = args.throttle, args.latency, args.drop, args.malformed
+    if args.malformed:
+        f.malformed_count = -1
+    if args.fail_status:
+        f.status, f.status_count = args.fail_status, args.fail_count
+    try:
+        server = EmulatorServer(state, args.host, args.port, allow_remote=args.allow_remote).start()
+    except (ValueError, OSError) as exc:
+        print(f"chime-tui emulator: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {args.host}, reachable beyond this machine", file=sys.stderr)
+    print(server.url, flush=True)
+    print(f"voice connectors: {len(state.connectors)}; fault knobs: POST {server.url}/_emulator/faults"
+          "; Ctrl+C stops", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+        return 0
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+    from chime_tui.settings import AppSettings
+
+    if args.proxy_session_id and not args.voice_connector_id:
+        print("chime-tui: --proxy-session-id needs --voice-connector-id", file=sys.stderr)
+        return EXIT_USAGE
+    for value, check, flag in ((args.voice_connector_id, validate_voice_connector_id,
+                                "--voice-connector-id"),
+                               (args.proxy_session_id, validate_proxy_session_id,
+                                "--proxy-session-id")):
+        if value is not None and (reason := check(value)):
+            print(f"chime-tui: invalid {flag}: {reason}", file=sys.stderr)
+            return EXIT_USAGE
+    aws = aws_settings_from(args)
+    server = None
+    if args.demo:
+        from chime_tui.demo import demo_aws_settings, start_demo_endpoint
+
+        server = start_demo_endpoint()
+        aws = demo_aws_settings(aws, server)
+    settings = AppSettings(aws=aws, refresh=args.refresh,
+                           voice_connector_id=args.voice_connector_id,
+                           proxy_session_id=args.proxy_session_id, redact=args.redact,
+                           demo=args.demo)
+    from chime_tui.tui.app import make_app
+
+    try:
+        make_app(settings).run()
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "emulator":
+        return run_emulator(args)
+    if getattr(args, "handler", None) is not None:
+        return int(args.handler(args))
+    if "NO_COLOR" in os.environ:
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+    return run_tui(args)
+
+
+def entry() -> None:
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    entry()

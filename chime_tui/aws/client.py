@@ -1,0 +1,230 @@
+"""The one door to AWS: an async Chime SDK Voice client built on aiobotocore.
+
+No Textual here. Methods return plain models (or the raw response dict for the
+CLI) and raise only the typed errors of `chime_tui.aws.errors`.
+
+aiobotocore is imported lazily, in a worker thread, the first time a client is
+opened: it costs about 0.4 s and the UI should draw its first frame first.
+Timestamps are kept as the strings the service sent (as the AWS CLI does) and
+parsed by the models with `datetime.fromisoformat`, which is far cheaper than
+botocore's dateutil parsing on large listings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, replace
+from typing import Any, AsyncIterator
+
+from chime_tui.aws.errors import NotFound, classify
+from chime_tui.models import ProxySession, VoiceConnector
+
+SERVICE = "chime-sdk-voice"
+DEFAULT_REGION = "us-east-1"
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """How to reach AWS. None means: let botocore's standard chain decide."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    max_attempts: int = 2  # botocore `standard` mode; it does not retry 429 here
+    verify_ssl: bool = True
+    max_pool_connections: int = 32
+    # Only for the built-in demo endpoint: dummy static credentials.
+    static_credentials: tuple[str, str] | None = None
+
+    def with_(self, **changes: Any) -> "AwsSettings":
+        return replace(self, **changes)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _load_aiobotocore() -> Any:
+    import aiobotocore.config  # noqa: F401
+    import aiobotocore.session
+
+    return aiobotocore.session
+
+
+class ChimeVoiceClient:
+    """An open-once, close-on-exit client. Use `async with ChimeVoiceClient(s) as c:`."""
+
+    def __init__(self, settings: AwsSettings | None = None) -> None:
+        self.settings = settings or AwsSettings()
+        self._client: Any = None
+        self._client_cm: Any = None
+        self._lock = asyncio.Lock()
+        self.region: str | None = None
+        self.endpoint: str | None = None
+        self.request_count = 0
+        self.last_latency: float | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+    async def __aenter__(self) -> "ChimeVoiceClient":
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        async with self._lock:
+            if self._client is not None:
+                return
+            try:
+                session_mod = await asyncio.to_thread(_load_aiobotocore)
+                self._client_cm, self.region = self._make_client(session_mod)
+                self._client = await self._client_cm.__aenter__()
+                self.endpoint = self._client.meta.endpoint_url
+            except Exception as exc:
+                self._client = self._client_cm = None
+                raise classify(exc, endpoint=self.settings.endpoint_url,
+                               profile=self.settings.profile) from None
+
+    def _make_client(self, session_mod: Any) -> tuple[Any, str]:
+        from aiobotocore.config import AioConfig
+
+        s = self.settings
+        session = session_mod.AioSession(profile=s.profile)
+        session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=_identity
+        )
+        region = s.region or session.get_config_variable("region") or DEFAULT_REGION
+        config = AioConfig(
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            retries={"mode": "standard", "total_max_attempts": max(1, s.max_attempts)},
+            max_pool_connections=s.max_pool_connections,
+            user_agent_extra="chime-tui",
+        )
+        kwargs: dict[str, Any] = {"region_name": region, "config": config,
+                                  "verify": s.verify_ssl}
+        if s.endpoint_url:
+            kwargs["endpoint_url"] = s.endpoint_url
+        if s.static_credentials:
+            kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = s.static_credentials
+        return session.create_client(SERVICE, **kwargs), region
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._client_cm is not None:
+                cm, self._client_cm, self._client = self._client_cm, None, None
+                try:
+                    await cm.__aexit__(None, None, None)
+                except Exception:  # closing must never take the app down
+                    pass
+
+    async def reset(self) -> None:
+        """Drop the client so the next call resolves credentials afresh (after a renewal)."""
+        await self.close()
+
+    # -- raw calls ------------------------------------------------------------------
+    async def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Call an operation by its botocore method name; the response without metadata."""
+        if self._client is None:
+            await self.open()
+        method = getattr(self._client, operation)
+        started = time.perf_counter()
+        self.request_count += 1
+        try:
+            response = await method(**params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            raise classify(exc, endpoint=self.endpoint, profile=self.settings.profile) from None
+        finally:
+            self.last_latency = time.perf_counter() - started
+        response.pop("ResponseMetadata", None)
+        return response
+
+    async def _pages(self, operation: str, key: str, **params: Any
+                     ) -> AsyncIterator[list[dict[str, Any]]]:
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            args = dict(params)
+            if token:
+                args["NextToken"] = token
+            page = await self.call(operation, **args)
+            items = page.get(key)
+            if not isinstance(items, list):
+                if items is not None:
+                    raise classify(ValueError(f"{key} is not a list"))
+                items = []
+            yield items
+            token = page.get("NextToken")
+            if not token or token in seen:  # a repeating token would loop forever
+                return
+            seen.add(token)
+
+    # -- typed operations -----------------------------------------------------------
+    async def list_voice_connectors(self) -> list[VoiceConnector]:
+        out: list[VoiceConnector] = []
+        async for items in self._pages("list_voice_connectors", "VoiceConnectors",
+                                       MaxResults=PAGE_SIZE):
+            out.extend(_parse(VoiceConnector.from_api, items))
+        return out
+
+    async def get_voice_connector(self, voice_connector_id: str) -> VoiceConnector:
+        data = await self.call("get_voice_connector", VoiceConnectorId=voice_connector_id)
+        return _parse_one(VoiceConnector.from_api, data.get("VoiceConnector"))
+
+    async def iter_proxy_session_pages(
+        self, voice_connector_id: str, status: str | None = None, page_size: int = PAGE_SIZE,
+    ) -> AsyncIterator[list[ProxySession]]:
+        params: dict[str, Any] = {"VoiceConnectorId": voice_connector_id, "MaxResults": page_size}
+        if status:
+            params["Status"] = status
+        async for items in self._pages("list_proxy_sessions", "ProxySessions", **params):
+            yield _parse(ProxySession.from_api, items)
+
+    async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
+                                  ) -> list[ProxySession]:
+        out: list[ProxySession] = []
+        try:
+            async for page in self.iter_proxy_session_pages(voice_connector_id, status):
+                out.extend(page)
+        except NotFound as exc:
+            raise NotFound("voice connector not found: check the ID and the region",
+                           code=exc.code, status=exc.status) from None
+        return out
+
+    async def get_proxy_session(self, voice_connector_id: str, proxy_session_id: str
+                                ) -> ProxySession:
+        try:
+            data = await self.call("get_proxy_session", VoiceConnectorId=voice_connector_id,
+                                   ProxySessionId=proxy_session_id)
+        except NotFound as exc:
+            raise NotFound("session not found: it ended or was deleted", code=exc.code,
+                           status=exc.status) from None
+        return _parse_one(ProxySession.from_api, data.get("ProxySession"))
+
+
+def _parse(factory: Any, items: list[Any]) -> list[Any]:
+    try:
+        return [factory(i) for i in items]
+    except (ValueError, TypeError) as exc:
+        raise classify(exc) from None
+
+
+def _parse_one(factory: Any, item: Any) -> Any:
+    return _parse(factory, [item])[0]
+
+
+def available_profiles() -> list[str]:
+    """Profiles from the AWS config files, via boto3 (for the profile switcher)."""
+    import boto3.session
+
+    try:
+        return sorted(boto3.session.Session().available_profiles)
+    except Exception:
+        return []

@@ -1,0 +1,1 @@
+"""Non-interactive commands that mirror the AWS CLI. Never imports Textual."""

@@ -1,0 +1,343 @@
+"""The local Chime SDK Voice endpoint: aiohttp handlers speaking REST-JSON.
+
+Paths, query parameters, status codes and the error form (an
+`x-amzn-ErrorType` header and a `{"Code", "Message"}` body) follow the botocore
+service model, so real aiobotocore, boto3 and the AWS CLI talk to it through
+`endpoint_url`. `EmulatorServer` runs it on a loopback port in a thread of its
+own, so a busy client event loop never slows the endpoint down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from chime_tui.emulator.state import EmulatorState, RequestRecord
+from chime_tui.models import STATUSES, validate_proxy_session_id, validate_voice_connector_id
+
+ERRORS = {
+    400: ("BadRequestException", "BadRequest"),
+    401: ("UnauthorizedClientException", "Unauthorized"),
+    403: ("ForbiddenException", "Forbidden"),
+    404: ("NotFoundException", "NotFound"),
+    429: ("ThrottledClientException", "Throttled"),
+    500: ("ServiceFailureException", "ServiceFailure"),
+    503: ("ServiceUnavailableException", "ServiceUnavailable"),
+}
+MESSAGES = {
+    401: "The security token included in the request is expired",
+    403: "User is not authorized to perform this action",
+    404: "The requested resource couldn't be found.",
+    429: "Rate exceeded",
+    500: "An internal service error occurred.",
+    503: "The service is currently unavailable.",
+}
+
+STATE_KEY = web.AppKey("state", EmulatorState)
+
+
+def error(status: int, message: str | None = None) -> web.Response:
+    shape, code = ERRORS.get(status, ("ServiceFailureException", "ServiceFailure"))
+    body = {"Code": code, "Message": message or MESSAGES.get(status, code)}
+    return web.json_response(body, status=status, headers={"x-amzn-ErrorType": shape})
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        body=json.dumps(data, separators=(",", ":")).encode(),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def _page(items: list[dict[str, Any]], request: web.Request, key: str) -> web.Response:
+    q = request.query
+    try:
+        max_results = int(q.get("max-results", "100"))
+    except ValueError:
+        return error(400, "MaxResults must be an integer")
+    if not 1 <= max_results <= 100:
+        return error(400, "MaxResults must be between 1 and 100")
+    start = 0
+    token = q.get("next-token")
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode().split(":", 1)[1])
+        except (ValueError, IndexError, UnicodeDecodeError):
+            return error(400, "Invalid NextToken")
+    chunk = items[start : start + max_results]
+    out: dict[str, Any] = {key: chunk}
+    if start + max_results < len(items):
+        out["NextToken"] = base64.urlsafe_b64encode(f"o:{start + max_results}".encode()).decode()
+    return _json(out)
+
+
+def _bad_vc(vc_id: str) -> web.Response | None:
+    reason = validate_voice_connector_id(vc_id)
+    return error(400, f"Invalid VoiceConnectorId: {reason}") if reason else None
+
+
+async def list_voice_connectors(request: web.Request) -> web.Response:
+    return _page(request.app[STATE_KEY].list_connectors(), request, "VoiceConnectors")
+
+
+async def get_voice_connector(request: web.Request) -> web.Response:
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    conn = request.app[STATE_KEY].get_connector(vc)
+    return _json({"VoiceConnector": conn}) if conn else error(404)
+
+
+async def list_proxy_sessions(request: web.Request) -> web.Response:
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    status = request.query.get("status")
+    if status is not None and status not in STATUSES:
+        return error(400, f"Invalid Status: {status}")
+    sessions = request.app[STATE_KEY].list_sessions(vc, status)
+    if sessions is None:
+        return error(404)
+    return _page(sessions, request, "ProxySessions")
+
+
+async def get_proxy_session(request: web.Request) -> web.Response:
+    vc, sid = request.match_info["vc"], request.match_info["sid"]
+    if bad := _bad_vc(vc):
+        return bad
+    if reason := validate_proxy_session_id(sid):
+        return error(400, f"Invalid ProxySessionId: {reason}")
+    sess = request.app[STATE_KEY].get_session(vc, sid)
+    return _json({"ProxySession": sess}) if sess else error(404)
+
+
+async def _body(request: web.Request) -> dict[str, Any] | web.Response:
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except (ValueError, UnicodeDecodeError):
+        return error(400, "Request body is not valid JSON")
+    return body if isinstance(body, dict) else error(400, "Request body must be a JSON object")
+
+
+async def create_proxy_session(request: web.Request) -> web.Response:
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    body = await _body(request)
+    if isinstance(body, web.Response):
+        return body
+    numbers = body.get("ParticipantPhoneNumbers")
+    if not isinstance(numbers, list) or len(numbers) != 2:
+        return error(400, "ParticipantPhoneNumbers must list exactly 2 numbers")
+    if not body.get("Capabilities"):
+        return error(400, "Capabilities is required")
+    sess = request.app[STATE_KEY].create_session(vc, body)
+    return _json({"ProxySession": sess}, status=201) if sess else error(404)
+
+
+async def update_proxy_session(request: web.Request) -> web.Response:
+    vc, sid = request.match_info["vc"], request.match_info["sid"]
+    if bad := _bad_vc(vc):
+        return bad
+    body = await _body(request)
+    if isinstance(body, web.Response):
+        return body
+    sess = request.app[STATE_KEY].update_session(vc, sid, body)
+    return _json({"ProxySession": sess}, status=201) if sess else error(404)
+
+
+async def delete_proxy_session(request: web.Request) -> web.Response:
+    vc, sid = request.match_info["vc"], request.match_info["sid"]
+    if bad := _bad_vc(vc):
+        return bad
+    ok = request.app[STATE_KEY].delete_session(vc, sid)
+    return web.Response(status=204) if ok else error(404)
+
+
+# -- admin: fault knobs over HTTP, for `chime-tui emulator` users --------------------
+
+async def get_faults(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    return _json(state.faults.__dict__ | {"requests": len(state.requests)})
+
+
+async def set_faults(request: web.Request) -> web.Response:
+    body = await _body(request)
+    if isinstance(body, web.Response):
+        return body
+    faults = request.app[STATE_KEY].faults
+    if body.pop("clear", False):
+        faults.clear()
+    for key, value in body.items():
+        if not hasattr(faults, key):
+            return error(400, f"unknown fault knob {key!r}")
+        setattr(faults, key, value)
+    return _json(faults.__dict__)
+
+
+def _malformed(kind: str, path: str) -> web.Response:
+    if kind == "html":
+        return web.Response(
+            text="<html><body><h1>502 Bad Gateway</h1></body></html>",
+            status=200, content_type="text/html",
+        )
+    if kind == "truncated":
+        return web.Response(
+            body=b'{"ProxySession": {"VoiceConnectorId": "abc', status=200,
+            content_type="application/json",
+        )
+    wrong: dict[str, Any] = {
+        "ProxySessionId": 12, "Status": ["Open"], "ExpiryMinutes": "sixty",
+        "Capabilities": "Voice", "CreatedTimestamp": "yesterday", "Participants": [1, None],
+    }
+    key = "ProxySessions" if path.endswith("proxy-sessions") else "ProxySession"
+    return _json({key: [wrong] if key == "ProxySessions" else wrong})
+
+
+@web.middleware
+async def faults_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    state: EmulatorState = request.app[STATE_KEY]
+    path = request.path
+    admin = path.startswith("/_emulator")
+    response: web.StreamResponse | None = None
+    status = 0
+    try:
+        if admin:
+            response = await handler(request)
+            return response
+        f = state.faults
+        if f.latency:
+            await asyncio.sleep(float(f.latency))
+        applies = f.only_path is None or f.only_path in path
+        with state.lock:
+            if applies and f.drop:
+                f.drop -= 1 if f.drop > 0 else 0
+                assert request.transport is not None
+                request.transport.close()
+                status = -1
+                raise asyncio.CancelledError  # nothing is answered
+            if applies and f.throttle:
+                f.throttle -= 1 if f.throttle > 0 else 0
+                response = error(429)
+            elif applies and f.status and f.status_count:
+                f.status_count -= 1 if f.status_count > 0 else 0
+                response = error(int(f.status))
+            elif "authorization" not in {k.lower() for k in request.headers}:
+                response = error(403, "Missing Authentication Token")
+            elif applies and f.malformed and f.malformed_count and request.method == "GET":
+                f.malformed_count -= 1 if f.malformed_count > 0 else 0
+                response = _malformed(f.malformed, path)
+        if response is None:
+            response = await handler(request)
+        return response
+    finally:
+        if not admin:
+            if response is not None:
+                status = response.status
+            state.record(
+                RequestRecord(
+                    at=state.clock(), method=request.method, path=path,
+                    query=request.query_string, status=status,
+                    authorization="authorization" in {k.lower() for k in request.headers},
+                )
+            )
+
+
+def make_web_app(state: EmulatorState) -> web.Application:
+    app = web.Application(middlewares=[faults_middleware])
+    app[STATE_KEY] = state
+    r = app.router
+    r.add_get("/voice-connectors", list_voice_connectors)
+    r.add_get("/voice-connectors/{vc}", get_voice_connector)
+    r.add_get("/voice-connectors/{vc}/proxy-sessions", list_proxy_sessions)
+    r.add_post("/voice-connectors/{vc}/proxy-sessions", create_proxy_session)
+    r.add_get("/voice-connectors/{vc}/proxy-sessions/{sid}", get_proxy_session)
+    r.add_post("/voice-connectors/{vc}/proxy-sessions/{sid}", update_proxy_session)
+    r.add_delete("/voice-connectors/{vc}/proxy-sessions/{sid}", delete_proxy_session)
+    r.add_get("/_emulator/faults", get_faults)
+    r.add_post("/_emulator/faults", set_faults)
+    return app
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class EmulatorServer:
+    """Run the endpoint on `host:port` (port 0: a free one) in a background thread."""
+
+    def __init__(self, state: EmulatorState, host: str = "127.0.0.1", port: int = 0,
+                 *, allow_remote: bool = False) -> None:
+        if host not in LOOPBACK and not allow_remote:
+            raise ValueError(f"refusing to bind {host}: the emulator binds loopback unless allowed")
+        self.state = state
+        self.host = host
+        self.port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    async def start_async(self) -> None:
+        self._runner = web.AppRunner(make_web_app(self.state), access_log=None,
+                                     handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop_async(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def start(self) -> "EmulatorServer":
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self.start_async())
+            except BaseException as exc:  # reported to the starting thread
+                self._error = exc
+                self._ready.set()
+                return
+            self._ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self.stop_async())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="chime-emulator", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        if self._error:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._thread:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = None
+
+    def __enter__(self) -> "EmulatorServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def since(self) -> datetime:
+        return self.state.clock()

@@ -1,0 +1,74 @@
+"""Times and durations for people (humanize), shared by the screens and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import humanize
+
+from chime_tui.models import ExpiryState, ProxySession, redact_phone
+
+
+def clock_countdown(delta: timedelta) -> str:
+    """'1:02:03' style countdown, never negative."""
+    total = max(0, int(delta.total_seconds()))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}"
+
+
+def in_words(delta: timedelta) -> str:
+    """'in 43 minutes'."""
+    return "in " + humanize.naturaldelta(delta)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """'3 minutes ago' (or 'just now'); '—' when unknown."""
+    if when is None:
+        return "—"
+    delta = now - when
+    if timedelta(0) <= delta < timedelta(seconds=1):
+        return "just now"
+    return humanize.naturaltime(delta)
+
+
+def utc_clock(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else "—"
+
+
+def short_time(when: datetime) -> str:
+    return when.strftime("%H:%M UTC")
+
+
+def expiry_short(session: ProxySession, now: datetime) -> str:
+    """One cell for a table: '43m 10s', 'expired', 'ended', '—'."""
+    state = session.expiry_state(now)
+    if state is ExpiryState.COUNTING:
+        left = session.time_to_expiry(now) or timedelta(0)
+        secs = int(left.total_seconds())
+        if secs >= 86400:
+            return f"{secs // 86400}d {secs % 86400 // 3600}h"
+        if secs >= 3600:
+            return f"{secs // 3600}h {secs % 3600 // 60:02d}m"
+        return f"{secs // 60}m {secs % 60:02d}s"
+    return {ExpiryState.EXPIRED: "expired", ExpiryState.ENDED: "ended"}.get(state, "—")
+
+
+def expiry_sentence(session: ProxySession, now: datetime) -> str:
+    """'expires in 43 minutes (14:05 UTC)', 'expired 3 minutes ago', 'ended 2 hours ago'."""
+    state = session.expiry_state(now)
+    expires = session.expires_at
+    if state is ExpiryState.COUNTING and expires:
+        return f"expires {in_words(expires - now)} ({short_time(expires)})"
+    if state is ExpiryState.EXPIRED and expires:
+        return f"expired {ago(expires, now)} ({short_time(expires)})"
+    if state is ExpiryState.ENDED:
+        when = session.ended
+        return f"ended {ago(when, now)}" if when else "closed"
+    return "no expiry set" if session.expiry_minutes is None else "expiry unknown"
+
+
+def phone(number: str | None, redact: bool) -> str:
+    if not number:
+        return "—"
+    return (redact_phone(number) or "—") if redact else number

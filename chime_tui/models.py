@@ -1,0 +1,273 @@
+"""Plain typed data for proxy sessions and voice connectors.
+
+No Textual and no AWS imports: these are built from the service's JSON (as
+botocore returns it, timestamps kept as strings or already parsed) and hold
+the expiry arithmetic the screens and the CLI share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, Mapping
+
+# Patterns from the botocore service model (chime-sdk-voice 2022-08-03).
+VOICE_CONNECTOR_ID_RE = re.compile(
+    r"([a-z0-9]{21,22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+PROXY_SESSION_ID_RE = re.compile(r".*\S.*")
+PROXY_SESSION_ID_MAX = 128
+STATUSES = ("Open", "InProgress", "Closed")
+
+
+def validate_voice_connector_id(value: str) -> str | None:
+    """Return a reason the ID breaks the service model's pattern, or None."""
+    if not value:
+        return "voice connector ID is empty"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "voice connector ID contains control characters"
+    if not VOICE_CONNECTOR_ID_RE.fullmatch(value):
+        return (
+            "voice connector ID must be 21-22 lowercase letters and digits, or a UUID "
+            f"(got {len(value)} characters)"
+        )
+    return None
+
+
+def validate_proxy_session_id(value: str) -> str | None:
+    """Return a reason the ID breaks the service model's constraints, or None."""
+    if not value:
+        return "proxy session ID is empty"
+    if len(value) > PROXY_SESSION_ID_MAX:
+        return f"proxy session ID is longer than {PROXY_SESSION_ID_MAX} characters"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "proxy session ID contains control characters"
+    if not PROXY_SESSION_ID_RE.fullmatch(value):
+        return "proxy session ID must contain a non-blank character"
+    if "/" in value or "?" in value or "#" in value:
+        return "proxy session ID must not contain '/', '?' or '#'"
+    return None
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """Parse an ISO 8601 timestamp (string or datetime) into an aware UTC datetime.
+
+    Accepts 'Z' or offsets, with or without fractional seconds. Naive values are
+    taken as UTC. Anything unparseable becomes None rather than an exception.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+class ExpiryState(str, Enum):
+    """How a session stands against its expiry."""
+
+    COUNTING = "counting"  # open or in progress, expiry in the future
+    EXPIRED = "expired"  # not closed, but past CreatedTimestamp + ExpiryMinutes
+    ENDED = "ended"  # closed or has an EndedTimestamp: no countdown
+    UNKNOWN = "unknown"  # no ExpiryMinutes or no CreatedTimestamp
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    phone_number: str | None = None
+    proxy_phone_number: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> "Participant":
+        if not isinstance(data, Mapping):
+            return cls()
+        return cls(
+            phone_number=_str_or_none(data.get("PhoneNumber")),
+            proxy_phone_number=_str_or_none(data.get("ProxyPhoneNumber")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GeoMatchParams:
+    country: str | None = None
+    area_code: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> "GeoMatchParams | None":
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            country=_str_or_none(data.get("Country")),
+            area_code=_str_or_none(data.get("AreaCode")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProxySession:
+    """Every field of GetProxySession's OUTPUT, tolerant of missing ones.
+
+    Enum-like fields (status, capabilities, selection behaviour, geo match level)
+    are kept as the strings the service sent, so values this tool has never
+    seen are shown as they are.
+    """
+
+    voice_connector_id: str | None = None
+    proxy_session_id: str | None = None
+    name: str | None = None
+    status: str | None = None
+    expiry_minutes: int | None = None
+    capabilities: tuple[str, ...] = ()
+    created: datetime | None = None
+    updated: datetime | None = None
+    ended: datetime | None = None
+    participants: tuple[Participant, ...] = ()
+    number_selection_behavior: str | None = None
+    geo_match_level: str | None = None
+    geo_match_params: GeoMatchParams | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_api(cls, data: Any) -> "ProxySession":
+        if not isinstance(data, Mapping):
+            raise ValueError("a proxy session must be a JSON object")
+        caps = data.get("Capabilities")
+        parts = data.get("Participants")
+        return cls(
+            voice_connector_id=_str_or_none(data.get("VoiceConnectorId")),
+            proxy_session_id=_str_or_none(data.get("ProxySessionId")),
+            name=_str_or_none(data.get("Name")),
+            status=_str_or_none(data.get("Status")),
+            expiry_minutes=_int_or_none(data.get("ExpiryMinutes")),
+            capabilities=tuple(str(c) for c in caps) if isinstance(caps, list) else (),
+            created=parse_timestamp(data.get("CreatedTimestamp")),
+            updated=parse_timestamp(data.get("UpdatedTimestamp")),
+            ended=parse_timestamp(data.get("EndedTimestamp")),
+            participants=tuple(Participant.from_api(p) for p in parts)
+            if isinstance(parts, list)
+            else (),
+            number_selection_behavior=_str_or_none(data.get("NumberSelectionBehavior")),
+            geo_match_level=_str_or_none(data.get("GeoMatchLevel")),
+            geo_match_params=GeoMatchParams.from_api(data.get("GeoMatchParams")),
+            raw=dict(data),
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.voice_connector_id or "", self.proxy_session_id or "")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "Closed" or self.ended is not None
+
+    @property
+    def expires_at(self) -> datetime | None:
+        if self.created is None or self.expiry_minutes is None:
+            return None
+        try:
+            return self.created + timedelta(minutes=self.expiry_minutes)
+        except OverflowError:
+            return None
+
+    def expiry_state(self, now: datetime) -> ExpiryState:
+        if self.is_closed:
+            return ExpiryState.ENDED
+        expires = self.expires_at
+        if expires is None:
+            return ExpiryState.UNKNOWN
+        return ExpiryState.COUNTING if expires > now else ExpiryState.EXPIRED
+
+    def time_to_expiry(self, now: datetime) -> timedelta | None:
+        """Time left for an open session; zero once past; None when closed or unknown."""
+        state = self.expiry_state(now)
+        if state is ExpiryState.COUNTING:
+            return self.expires_at - now  # type: ignore[operator]
+        if state is ExpiryState.EXPIRED:
+            return timedelta(0)
+        return None
+
+    def elapsed_fraction(self, now: datetime) -> float | None:
+        """Share of ExpiryMinutes used, 0.0 to 1.0 (for the expiry bar)."""
+        expires = self.expires_at
+        if expires is None or self.created is None or not self.expiry_minutes:
+            return None
+        end = self.ended or now
+        total = (expires - self.created).total_seconds()
+        used = (end - self.created).total_seconds()
+        return max(0.0, min(1.0, used / total)) if total > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceConnector:
+    voice_connector_id: str | None = None
+    name: str | None = None
+    aws_region: str | None = None
+    outbound_host_name: str | None = None
+    require_encryption: bool | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    arn: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> "VoiceConnector":
+        if not isinstance(data, Mapping):
+            raise ValueError("a voice connector must be a JSON object")
+        enc = data.get("RequireEncryption")
+        return cls(
+            voice_connector_id=_str_or_none(data.get("VoiceConnectorId")),
+            name=_str_or_none(data.get("Name")),
+            aws_region=_str_or_none(data.get("AwsRegion")),
+            outbound_host_name=_str_or_none(data.get("OutboundHostName")),
+            require_encryption=enc if isinstance(enc, bool) else None,
+            created=parse_timestamp(data.get("CreatedTimestamp")),
+            updated=parse_timestamp(data.get("UpdatedTimestamp")),
+            arn=_str_or_none(data.get("VoiceConnectorArn")),
+        )
+
+
+def redact_phone(number: str | None) -> str | None:
+    """Mask a phone number, keeping the country code and the last two digits.
+
+    '+12065550100' -> '+1*******00'. The mask has a fixed width so it does not
+    reveal the number's length either. The country code is taken as '1' or '7'
+    alone and as the first two digits otherwise (a display heuristic: it never
+    shows more than four digits of a number).
+    """
+    if not number:
+        return number
+    plus = number.startswith("+")
+    digits = number[1:] if plus else number
+    if len(digits) <= 4:
+        return ("+" if plus else "") + "*" * 7
+    cc_len = 1 if digits.startswith(("1", "7")) else 2
+    return ("+" if plus else "") + digits[:cc_len] + "*" * 7 + digits[-2:]

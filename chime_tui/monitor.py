@@ -1,0 +1,206 @@
+"""Polling, backoff and change detection: plain asyncio, no widgets.
+
+A `Poller` runs one fetch at a time and re-arms the next one only when the last
+has finished, so polls never overlap however slow the endpoint is. After a
+failure it waits by a schedule that depends on the kind of failure (with jitter
+on throttling) and tells its caller when the next try is due; after a success
+it returns to the normal interval. Textual workers run `Poller.run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Generic, TypeVar
+
+from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
+from chime_tui.models import ProxySession
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full-range jitter, capped.
+
+    delay(n) for the n-th consecutive failure (n >= 1) is
+    min(cap, base * factor**(n-1)) scaled by a random factor in [1-jitter, 1].
+    """
+
+    base: float = 2.0
+    factor: float = 2.0
+    cap: float = 60.0
+    jitter: float = 0.5
+
+    def delay(self, failures: int, rng: Callable[[], float] = random.random) -> float:
+        raw = min(self.cap, self.base * self.factor ** max(0, failures - 1))
+        return raw * (1.0 - self.jitter * rng())
+
+
+@dataclass(frozen=True)
+class PollOutcome(Generic[T]):
+    """One finished poll: a value or an error, and what happens next."""
+
+    value: T | None
+    error: ChimeError | None
+    fetched_at: datetime
+    latency: float
+    failures: int  # consecutive failures including this one (0 after a success)
+    next_delay: float | None  # seconds to the next poll; None: polling stopped
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def next_delay(error: ChimeError | None, failures: int, interval: float,
+               rng: Callable[[], float] = random.random) -> float | None:
+    """Seconds until the next poll after an outcome; None stops polling."""
+    if error is None:
+        return interval
+    if isinstance(error, (NotFound, InvalidInput)):
+        return None
+    if isinstance(error, AccessDenied):
+        # Credentials rarely fix themselves quickly: slow down, but keep checking
+        # so a renewal outside the app is picked up without a restart.
+        return max(interval, Backoff(base=15.0, cap=120.0, jitter=0.2).delay(failures, rng))
+    return max(1.0, Backoff(base=max(2.0, interval / 2), cap=60.0).delay(failures, rng))
+
+
+@dataclass
+class Poller(Generic[T]):
+    """Run `fetch` every `interval` seconds, one at a time, until stopped."""
+
+    fetch: Callable[[], Awaitable[T]]
+    interval: float = 5.0
+    clock: Callable[[], datetime] = utcnow
+    rng: Callable[[], float] = random.random
+    on_error: Callable[[ChimeError], Awaitable[None]] | None = None
+    failures: int = 0
+    paused: bool = False
+    in_flight: bool = False
+    next_at: float | None = None  # time.monotonic() of the next poll
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _stopped: bool = False
+
+    def refresh_now(self) -> None:
+        """Poll as soon as the current one (if any) is done; resumes if paused."""
+        self.paused = False
+        self._wake.set()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake.set()
+
+    async def poll_once(self) -> PollOutcome[T]:
+        started = time.perf_counter()
+        self.in_flight = True
+        try:
+            value: T | None = await self.fetch()
+            error = None
+            self.failures = 0
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # every failure becomes a typed, calm state
+            value, error = None, classify(exc)
+            self.failures += 1
+            if self.on_error is not None:
+                await self.on_error(error)
+        finally:
+            self.in_flight = False
+        delay = next_delay(error, self.failures, self.interval, self.rng)
+        return PollOutcome(value, error, self.clock(), time.perf_counter() - started,
+                           self.failures, delay)
+
+    async def run(self, report: Callable[[PollOutcome[T]], Any],
+                  started: Callable[[], Any] | None = None) -> None:
+        """Poll until stopped; `report` gets every outcome, `started` each fetch start."""
+        while not self._stopped:
+            self._wake.clear()
+            if started is not None:
+                started()
+            outcome = await self.poll_once()
+            report(outcome)
+            if outcome.next_delay is None:
+                self.next_at = None
+                # Stopped by the outcome (not found, bad input): wait for a manual refresh.
+                await self._wake.wait()
+                continue
+            self.next_at = time.monotonic() + outcome.next_delay
+            await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        while not self._stopped:
+            if self.paused:
+                await self._wake.wait()
+                self._wake.clear()
+                if not self.paused:
+                    return
+                continue
+            remaining = (self.next_at or 0) - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=remaining)
+            except asyncio.TimeoutError:
+                return
+            self._wake.clear()
+            if not self.paused:
+                return  # refresh_now() or resume
+
+    def seconds_to_next(self) -> float | None:
+        if self.next_at is None or self.paused:
+            return None
+        return max(0.0, self.next_at - time.monotonic())
+
+
+# -- change detection -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    voice_connector_id: str
+    proxy_session_id: str
+    field: str
+    old: Any
+    new: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": self.at.isoformat().replace("+00:00", "Z"),
+            "VoiceConnectorId": self.voice_connector_id,
+            "ProxySessionId": self.proxy_session_id,
+            "field": self.field, "old": self.old, "new": self.new,
+        }
+
+
+WATCHED_FIELDS = (
+    "Name", "Status", "ExpiryMinutes", "Capabilities", "UpdatedTimestamp", "EndedTimestamp",
+    "Participants", "NumberSelectionBehavior", "GeoMatchLevel", "GeoMatchParams",
+)
+
+
+def diff_sessions(old: ProxySession | None, new: ProxySession | None,
+                  at: datetime | None = None) -> list[Change]:
+    """Per-field changes between two fetches of one session (raw API values)."""
+    if old is None or new is None or old.raw == new.raw:
+        return []
+    when = at or utcnow()
+    vc, sid = new.key
+    return [
+        Change(when, vc, sid, f, old.raw.get(f), new.raw.get(f))
+        for f in WATCHED_FIELDS
+        if old.raw.get(f) != new.raw.get(f)
+    ]

@@ -1,0 +1,23 @@
+"""What one run of the app is asked to do. Plain data, no Textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chime_tui.aws.client import AwsSettings
+
+DEFAULT_REFRESH = 5.0
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    aws: AwsSettings = field(default_factory=AwsSettings)
+    refresh: float = DEFAULT_REFRESH
+    voice_connector_id: str | None = None
+    proxy_session_id: str | None = None
+    redact: bool = False
+    demo: bool = False
+
+    @property
+    def endpoint_label(self) -> str:
+        return self.aws.endpoint_url or "AWS"

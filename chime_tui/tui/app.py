@@ -1,0 +1,122 @@
+"""The Textual app and `make_app`, the factory the CLI and the tests share."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from chime_tui import __version__
+from chime_tui.aws.client import ChimeVoiceClient
+from chime_tui.settings import AppSettings
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.help import HelpScreen
+from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class ChimeTuiApp(App[None]):
+    CSS_PATH = "chime_tui.tcss"
+    TITLE = "chime-tui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Keys", id="help"),
+        Binding("ctrl+o", "open_by_id", "Open by ID", id="open_by_id"),
+        Binding("x", "toggle_redact", "Redact", id="redact"),
+    ]
+
+    def __init__(self, settings: AppSettings, service: ChimeVoiceClient,
+                 clock: Callable[[], datetime] = utcnow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.service = service
+        self.clock = clock
+        self.redact = settings.redact
+
+    @property
+    def context_label(self) -> str:
+        s = self.settings.aws
+        profile = s.profile or ("demo" if self.settings.demo else "default")
+        region = self.service.region or s.region or "region from profile"
+        return f"profile {profile} · {region} · {self.settings.endpoint_label}"
+
+    def on_mount(self) -> None:
+        self.sub_title = f"v{__version__}"
+        self.push_screen(ConnectorPickerScreen())
+        vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
+        if vc:
+            self.push_screen(SessionListScreen(vc))
+            if sid:
+                self.push_screen(SessionDetailScreen(vc, sid))
+
+    async def on_unmount(self) -> None:
+        await self.service.close()
+
+    # -- navigation (screens ask the app; the app owns the stack) ---------------------
+    def open_connector(self, voice_connector_id: str) -> None:
+        self.push_screen(SessionListScreen(voice_connector_id))
+
+    def open_session(self, voice_connector_id: str, proxy_session_id: str) -> None:
+        self.push_screen(SessionDetailScreen(voice_connector_id, proxy_session_id))
+
+    # -- actions ----------------------------------------------------------------------
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            b = active.binding
+            if b.description and (key, b.description) not in seen:
+                seen.add((key, b.description))
+                rows.append((self.get_key_display(b), b.description))
+        self.push_screen(HelpScreen(rows))
+
+    def action_open_by_id(self) -> None:
+        current = getattr(self.screen, "voice_connector_id", "") or ""
+
+        def opened(result: tuple[str, str | None] | None) -> None:
+            if result is None:
+                return
+            vc, sid = result
+            if sid:
+                self.open_session(vc, sid)
+            else:
+                self.open_connector(vc)
+
+        self.push_screen(OpenByIdScreen(current), opened)
+
+    def action_toggle_redact(self) -> None:
+        self.redact = not self.redact
+        for screen in self.screen_stack:
+            apply = getattr(screen, "apply_redaction", None)
+            if apply is not None:
+                apply()
+        self.notify("Phone numbers redacted" if self.redact else "Phone numbers shown",
+                    timeout=2)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Open by ID", "Open a voice connector or session by its ID",
+                            self.action_open_by_id)
+        yield SystemCommand("Toggle redaction", "Mask phone numbers on screen",
+                            self.action_toggle_redact)
+        yield SystemCommand("Show keys", "Every key binding of this screen", self.action_help)
+        if hasattr(screen, "action_refresh"):
+            yield SystemCommand("Refresh now", "Fetch again now", screen.action_refresh)
+            yield SystemCommand("Pause or resume auto-refresh", "Stop or restart polling",
+                                screen.action_toggle_pause)
+
+
+def make_app(settings: AppSettings, service: ChimeVoiceClient | None = None,
+             clock: Callable[[], datetime] = utcnow) -> ChimeTuiApp:
+    """Build the app; the service (one aiobotocore client) is created here if not given."""
+    return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws), clock=clock)

@@ -1,0 +1,21 @@
+"""Typed messages that workers post back to screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from chime_tui.monitor import PollOutcome
+
+
+class FetchStarted(Message):
+    """A poll has started (the status bar shows a fetch under way)."""
+
+
+class Fetched(Message):
+    """A poll has finished, with a value or a typed error."""
+
+    def __init__(self, outcome: PollOutcome[Any]) -> None:
+        super().__init__()
+        self.outcome = outcome

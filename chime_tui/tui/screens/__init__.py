@@ -1,0 +1,1 @@
+"""Screens: connector picker, session list, session detail, help, open by ID."""

@@ -1,0 +1,111 @@
+"""A screen that polls: one non-overlapping poller in an exclusive worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual import work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from chime_tui.aws.errors import AccessDenied, ChimeError
+from chime_tui.monitor import PollOutcome, Poller
+from chime_tui.tui.messages import Fetched, FetchStarted
+from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+
+
+class PollingScreen(Screen[None]):
+    """Subclasses give `fetch()` (asks the service) and `show(value)` (updates widgets)."""
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "toggle_pause", "Pause", id="pause"),
+    ]
+    poll_interval: float | None = None  # None: the app's --refresh
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.poller: Poller[Any] | None = None
+        self.last_ok: datetime | None = None
+        self.user_paused = False
+
+    # -- to implement ---------------------------------------------------------------
+    async def fetch(self) -> Any:
+        raise NotImplementedError
+
+    def show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def show_error(self, error: ChimeError) -> None:
+        """Hook for screens that react to a kind of error (e.g. not found)."""
+
+    # -- shared parts ---------------------------------------------------------------
+    def make_status(self) -> FetchStatus:
+        app: Any = self.app
+        return FetchStatus(app.context_label, app.clock, id="fetch-status")
+
+    def make_error_line(self) -> ErrorLine:
+        return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        if not self.is_current:
+            return
+        if self.poller is None:
+            app: Any = self.app
+            self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
+                                 clock=app.clock, on_error=self._on_error)
+            self.run_poller()
+        elif not self.user_paused:
+            self.poller.set_paused(False)
+
+    def on_screen_suspend(self) -> None:
+        # Hidden screens do no work: a screen under another stops polling.
+        if self.poller is not None:
+            self.poller.set_paused(True)
+
+    async def _on_error(self, error: ChimeError) -> None:
+        if isinstance(error, AccessDenied):
+            # Drop the client so renewed credentials are picked up on the next try.
+            await self.app.service.reset()  # type: ignore[attr-defined]
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def run_poller(self) -> None:
+        assert self.poller is not None
+        await self.poller.run(lambda o: self.post_message(Fetched(o)),
+                              lambda: self.post_message(FetchStarted()))
+
+    def on_fetch_started(self, message: FetchStarted) -> None:
+        self.query_one(FetchStatus).fetching = True
+
+    def on_fetched(self, message: Fetched) -> None:
+        outcome: PollOutcome[Any] = message.outcome
+        if outcome.ok:
+            self.last_ok = outcome.fetched_at
+            self.remove_class("-stale")
+            self.show(outcome.value)
+        else:
+            assert outcome.error is not None
+            if self.last_ok is not None:
+                self.add_class("-stale")
+            self.app.log.warning(f"fetch failed: {outcome.error!r} {outcome.error.detail or ''}")
+            self.show_error(outcome.error)
+        self.query_one(FetchStatus).record(outcome)
+        poller = self.poller
+        self.query_one(ErrorLine).record(
+            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None)
+
+    def action_refresh(self) -> None:
+        if self.poller is not None:
+            self.user_paused = False
+            self.query_one(FetchStatus).paused = False
+            self.poller.refresh_now()
+
+    def action_toggle_pause(self) -> None:
+        if self.poller is None:
+            return
+        self.user_paused = not self.user_paused
+        self.poller.set_paused(self.user_paused)
+        self.query_one(FetchStatus).paused = self.user_paused
+        self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
+                    timeout=2)

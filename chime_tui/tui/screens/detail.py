@@ -1,0 +1,88 @@
+"""One proxy session: Status, Capabilities, Participants, Expiry and Details panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import Footer, Header
+
+from chime_tui.models import ProxySession
+from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
+from chime_tui.tui.widgets.details_panel import DetailsPanel
+from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
+from chime_tui.tui.widgets.panel import SessionPanel
+from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
+from chime_tui.tui.widgets.status_panel import StatusPanel
+
+# DOM order is the Tab order and the digit keys' order.
+PANELS = (StatusPanel, CapabilitiesPanel, ExpiryPanel, ParticipantsPanel, DetailsPanel)
+
+
+class SessionDetailScreen(PollingScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        *[
+            Binding(str(i), f"focus_panel({i})", f"{cls.TITLE} panel", show=False,
+                    id=f"panel_{i}")
+            for i, cls in enumerate(PANELS, 1)
+        ],
+    ]
+
+    def __init__(self, voice_connector_id: str, proxy_session_id: str) -> None:
+        super().__init__()
+        self.voice_connector_id = voice_connector_id
+        self.proxy_session_id = proxy_session_id
+        self.session: ProxySession | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield self.make_status()
+        with Grid(id="panels"):
+            for i, cls in enumerate(PANELS, 1):
+                yield cls(i, id=cls.__name__.lower().replace("panel", "-panel"))
+        yield self.make_error_line()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "chime-tui"
+        self.sub_title = f"session {self.proxy_session_id}"
+        self.query_one(StatusPanel).focus()
+        self.set_interval(1.0, self.tick)
+        self.apply_redaction()
+
+    def panels(self) -> list[SessionPanel]:
+        return list(self.query(SessionPanel))
+
+    async def fetch(self) -> ProxySession:
+        return await self.app.service.get_proxy_session(  # type: ignore[attr-defined,no-any-return]
+            self.voice_connector_id, self.proxy_session_id)
+
+    def show(self, value: Any) -> None:
+        self.session = value
+        now = self.app.clock()  # type: ignore[attr-defined]
+        for panel in self.panels():
+            panel.now = now
+            panel.session = value
+
+    def tick(self) -> None:
+        """The countdown and ages move every second without an API call."""
+        if self.session is None:
+            return
+        now = self.app.clock()  # type: ignore[attr-defined]
+        for panel in self.panels():
+            panel.now = now
+
+    def apply_redaction(self) -> None:
+        redact = bool(self.app.redact)  # type: ignore[attr-defined]
+        for panel in self.panels():
+            panel.redact = redact
+
+    def action_focus_panel(self, number: int) -> None:
+        self.panels()[number - 1].focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,1 @@
+"""Small widgets, one per panel. None of them talks to AWS."""

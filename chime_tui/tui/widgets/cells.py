@@ -1,0 +1,17 @@
+"""Rich cells shared by tables and panels."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+STATUS_STYLE = {"Open": "bold green", "InProgress": "bold cyan", "Closed": "dim"}
+
+
+def status_text(status: str | None) -> Text:
+    if not status:
+        return Text("—", style="dim")
+    return Text(status, style=STATUS_STYLE.get(status, "bold yellow"))
+
+
+def capabilities_text(caps: tuple[str, ...]) -> str:
+    return ", ".join(caps) if caps else "—"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import RenderableType
+from rich.table import Table
+
+from chime_tui.humanfmt import ago, utc_clock
+from chime_tui.models import ProxySession
+from chime_tui.tui.widgets.panel import SessionPanel
+
+
+class DetailsPanel(SessionPanel):
+    TITLE = "Details"
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        t = Table.grid(padding=(0, 1))
+        t.add_column(style="dim", no_wrap=True)
+        t.add_column()
+        geo = session.geo_match_params
+        rows = [
+            ("Name", session.name or "—"),
+            ("Session ID", session.proxy_session_id or "—"),
+            ("Voice connector", session.voice_connector_id or "—"),
+            ("Expiry minutes", str(session.expiry_minutes) if session.expiry_minutes else "—"),
+            ("Created", _when(session.created, now)),
+            ("Updated", _when(session.updated, now)),
+            ("Ended", _when(session.ended, now)),
+            ("Number selection", session.number_selection_behavior or "—"),
+            ("Geo match level", session.geo_match_level or "—"),
+            ("Geo match params", f"country {geo.country or '—'}, area code {geo.area_code or '—'}"
+             if geo else "—"),
+        ]
+        for label, value in rows:
+            t.add_row(label, value)
+        return t
+
+
+def _when(dt: datetime | None, now: datetime) -> str:
+    return f"{utc_clock(dt)} ({ago(dt, now)})" if dt else "—"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.progress_bar import ProgressBar
+from rich.text import Text
+
+from chime_tui.humanfmt import clock_countdown, expiry_sentence, utc_clock
+from chime_tui.models import ExpiryState, ProxySession
+from chime_tui.tui.widgets.panel import SessionPanel
+
+
+class ExpiryPanel(SessionPanel):
+    """Live countdown, share of ExpiryMinutes used, humanized and absolute times."""
+
+    TITLE = "Expiry"
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        state = session.expiry_state(now)
+        left = session.time_to_expiry(now)
+        if state is ExpiryState.COUNTING and left is not None:
+            head = Text(clock_countdown(left), style="bold")
+            if left.total_seconds() < 300:
+                head.stylize("bold red")
+        elif state is ExpiryState.EXPIRED:
+            head = Text("expired", style="bold red")
+        elif state is ExpiryState.ENDED:
+            head = Text("ended", style="bold")
+        else:
+            head = Text("—", style="dim")
+        lines: list[RenderableType] = [head, Text(expiry_sentence(session, now))]
+        frac = session.elapsed_fraction(now)
+        if frac is not None:
+            lines.append(ProgressBar(total=1.0, completed=frac, width=24))
+            lines.append(Text(f"{frac:.0%} of {session.expiry_minutes} min used", style="dim"))
+        if session.expires_at:
+            lines.append(Text(f"at {utc_clock(session.expires_at)}", style="dim"))
+        return Group(*lines)

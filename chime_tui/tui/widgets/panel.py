@@ -1,0 +1,46 @@
+"""A focusable bordered panel that redraws from a session and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.console import RenderableType
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from chime_tui.models import ProxySession
+
+
+class SessionPanel(Static, can_focus=True):
+    """Base for the detail screen's panels: set `session` (and `now`), get a redraw."""
+
+    DEFAULT_CLASSES = "panel"
+    TITLE = ""
+
+    session: reactive[ProxySession | None] = reactive(None, always_update=True)
+    now: reactive[datetime | None] = reactive(None)
+    redact: reactive[bool] = reactive(False)
+
+    def __init__(self, number: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.number = number
+        self.border_title = f"{number} {self.TITLE}"
+
+    def watch_session(self) -> None:
+        self.redraw()
+
+    def watch_now(self) -> None:
+        self.redraw()
+
+    def watch_redact(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.session is None:
+            self.update("loading…")
+        else:
+            self.update(self.render_session(self.session, self.now or datetime.now().astimezone()))
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        raise NotImplementedError

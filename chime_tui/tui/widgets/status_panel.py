@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from chime_tui.humanfmt import ago
+from chime_tui.models import ProxySession
+from chime_tui.tui.widgets.cells import status_text
+from chime_tui.tui.widgets.panel import SessionPanel
+
+
+class StatusPanel(SessionPanel):
+    TITLE = "Status"
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        big = status_text(session.status)
+        big.stylize("bold")
+        lines: list[RenderableType] = [big]
+        if session.ended:
+            lines.append(Text(f"ended {ago(session.ended, now)}", style="dim"))
+        elif session.updated:
+            lines.append(Text(f"changed {ago(session.updated, now)}", style="dim"))
+        return Group(*lines)

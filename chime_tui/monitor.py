@@ -82,6 +82,7 @@ class Poller(Generic[T]):
     interval: float = 5.0
     clock: Callable[[], datetime] = utcnow
     rng: Callable[[], float] = random.random
+    timer: Callable[[], float] = time.perf_counter
     on_error: Callable[[ChimeError], Awaitable[None]] | None = None
     failures: int = 0
     paused: bool = False
@@ -105,7 +106,7 @@ class Poller(Generic[T]):
         self._wake.set()
 
     async def poll_once(self) -> PollOutcome[T]:
-        started = time.perf_counter()
+        started = self.timer()
         self.in_flight = True
         try:
             value: T | None = await self.fetch()
@@ -121,7 +122,7 @@ class Poller(Generic[T]):
         finally:
             self.in_flight = False
         delay = next_delay(error, self.failures, self.interval, self.rng)
-        return PollOutcome(value, error, self.clock(), time.perf_counter() - started,
+        return PollOutcome(value, error, self.clock(), self.timer() - started,
                            self.failures, delay)
 
     async def run(self, report: Callable[[PollOutcome[T]], Any],

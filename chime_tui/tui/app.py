@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
@@ -34,11 +36,16 @@ class ChimeTuiApp(App[None]):
     ]
 
     def __init__(self, settings: AppSettings, service: ChimeVoiceClient,
-                 clock: Callable[[], datetime] = utcnow, **kwargs: Any) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 rng: Callable[[], float] = random.random,
+                 timer: Callable[[], float] = time.perf_counter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.service = service
+        # Injectable for frozen-clock snapshots: wall clock, backoff jitter, latency timer.
         self.clock = clock
+        self.rng = rng
+        self.timer = timer
         self.redact = settings.redact
 
     @property
@@ -117,6 +124,6 @@ class ChimeTuiApp(App[None]):
 
 
 def make_app(settings: AppSettings, service: ChimeVoiceClient | None = None,
-             clock: Callable[[], datetime] = utcnow) -> ChimeTuiApp:
+             **kwargs: Any) -> ChimeTuiApp:
     """Build the app; the service (one aiobotocore client) is created here if not given."""
-    return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws), clock=clock)
+    return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws), **kwargs)

@@ -54,7 +54,8 @@ class PollingScreen(Screen[None]):
         if self.poller is None:
             app: Any = self.app
             self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
-                                 clock=app.clock, on_error=self._on_error)
+                                 clock=app.clock, rng=app.rng, timer=app.timer,
+                                 on_error=self._on_error)
             self.run_poller()
         elif not self.user_paused:
             self.poller.set_paused(False)

@@ -1,0 +1,18 @@
+"""The core (AWS layer, models, emulator, polling, CLI) never imports Textual."""
+
+import subprocess
+import sys
+
+
+def test_core_imports_without_textual():
+    code = (
+        "import sys\n"
+        "import chime_tui.models, chime_tui.aws, chime_tui.aws.client, chime_tui.monitor\n"
+        "import chime_tui.emulator, chime_tui.cli.commands, chime_tui.humanfmt, chime_tui.__main__\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "assert not bad, bad\n"
+        "lazy = sorted(m for m in sys.modules if m.startswith(('aiobotocore', 'botocore')))\n"
+        "assert not lazy, lazy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

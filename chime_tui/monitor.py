@@ -90,16 +90,18 @@ class Poller(Generic[T]):
     next_at: float | None = None  # time.monotonic() of the next poll
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stopped: bool = False
+    _force: bool = False
 
     def refresh_now(self) -> None:
         """Poll as soon as the current one (if any) is done; resumes if paused."""
         self.paused = False
+        self._force = True
         self._wake.set()
 
     def set_paused(self, paused: bool) -> None:
+        """Pause or resume; resuming waits for the poll that is due, it does not add one."""
         self.paused = paused
-        if not paused:
-            self._wake.set()
+        self._wake.set()
 
     def stop(self) -> None:
         self._stopped = True
@@ -127,39 +129,34 @@ class Poller(Generic[T]):
 
     async def run(self, report: Callable[[PollOutcome[T]], Any],
                   started: Callable[[], Any] | None = None) -> None:
-        """Poll until stopped; `report` gets every outcome, `started` each fetch start."""
+        """Poll until stopped; `report` gets every outcome, `started` each fetch start.
+
+        An outcome with no next delay (not found, bad input) stops the schedule
+        until `refresh_now()`.
+        """
         while not self._stopped:
-            self._wake.clear()
+            self._force = False
             if started is not None:
                 started()
             outcome = await self.poll_once()
             report(outcome)
-            if outcome.next_delay is None:
-                self.next_at = None
-                # Stopped by the outcome (not found, bad input): wait for a manual refresh.
-                await self._wake.wait()
-                continue
-            self.next_at = time.monotonic() + outcome.next_delay
+            delay = outcome.next_delay
+            self.next_at = None if delay is None else time.monotonic() + delay
             await self._sleep_until_due()
 
     async def _sleep_until_due(self) -> None:
-        while not self._stopped:
-            if self.paused:
+        while not self._stopped and not self._force:
+            self._wake.clear()
+            if self.paused or self.next_at is None:
                 await self._wake.wait()
-                self._wake.clear()
-                if not self.paused:
-                    return
                 continue
-            remaining = (self.next_at or 0) - time.monotonic()
+            remaining = self.next_at - time.monotonic()
             if remaining <= 0:
                 return
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=remaining)
             except asyncio.TimeoutError:
                 return
-            self._wake.clear()
-            if not self.paused:
-                return  # refresh_now() or resume
 
     def seconds_to_next(self) -> float | None:
         if self.next_at is None or self.paused:

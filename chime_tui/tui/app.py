@@ -57,10 +57,10 @@ class ChimeTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"v{__version__}"
-        self.push_screen(ConnectorPickerScreen())
         vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
+        self.push_screen(ConnectorPickerScreen(covered=bool(vc)))
         if vc:
-            self.push_screen(SessionListScreen(vc))
+            self.push_screen(SessionListScreen(vc, covered=bool(sid)))
             if sid:
                 self.push_screen(SessionDetailScreen(vc, sid))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import PollOutcome, Poller
@@ -24,8 +24,10 @@ class PollingScreen(Screen[None]):
     ]
     poll_interval: float | None = None  # None: the app's --refresh
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, covered: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # covered: pushed under another screen at start-up; it fetches when first shown.
+        self.covered = covered
         self.poller: Poller[Any] | None = None
         self.last_ok: datetime | None = None
         self.user_paused = False
@@ -49,6 +51,9 @@ class PollingScreen(Screen[None]):
         return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
+        if self.covered:
+            self.covered = False
+            return
         if not self.is_current:
             return
         if self.poller is None:
@@ -61,8 +66,9 @@ class PollingScreen(Screen[None]):
             self.poller.set_paused(False)
 
     def on_screen_suspend(self) -> None:
-        # Hidden screens do no work: a screen under another stops polling.
-        if self.poller is not None:
+        # Hidden screens do no work: a screen under another stops polling
+        # (a modal dialog leaves it in view, so it goes on).
+        if self.poller is not None and not isinstance(self.app.screen, ModalScreen):
             self.poller.set_paused(True)
 
     async def _on_error(self, error: ChimeError) -> None:

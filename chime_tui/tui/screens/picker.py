@@ -19,8 +19,8 @@ class ConnectorPickerScreen(PollingScreen):
     ]
     poll_interval = 60.0
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, covered: bool = False) -> None:
+        super().__init__(covered=covered)
         self.connectors: list[VoiceConnector] = []
 
     def compose(self) -> ComposeResult:

@@ -46,8 +46,8 @@ class SessionListScreen(PollingScreen):
         Binding("k", "cursor_up", "Up", show=False, id="up"),
     ]
 
-    def __init__(self, voice_connector_id: str) -> None:
-        super().__init__()
+    def __init__(self, voice_connector_id: str, *, covered: bool = False) -> None:
+        super().__init__(covered=covered)
         self.voice_connector_id = voice_connector_id
         self.sessions: list[ProxySession] = []
         self.status_filter: str | None = None

@@ -1,0 +1,238 @@
+"""The real app, driven by keyboard through the Pilot, against the local endpoint."""
+
+from __future__ import annotations
+
+import io
+
+from textual.widgets import DataTable, Input
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.help import HelpScreen
+from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
+from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
+from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
+from chime_tui.tui.widgets.status_panel import StatusPanel
+
+from .conftest import app_settings, wait_for
+
+
+def text_of(widget) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def table(app) -> DataTable:
+    return app.screen.query_one(DataTable)
+
+
+async def test_walk_picker_list_detail_by_keyboard(server, state):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and table(app).row_count == 4)
+        assert table(app).border_title == "Voice connectors 4 of 4"
+        await pilot.press("enter")  # the seed's example connector is first
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and table(app).row_count == 1)
+        assert table(app).border_title == "Sessions 1 of 1"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        assert "Open" in text_of(screen.query_one(StatusPanel))
+        caps = text_of(screen.query_one(CapabilitiesPanel))
+        assert "✔ Voice" in caps and "✔ SMS" in caps
+        parts = text_of(screen.query_one(ParticipantsPanel))
+        assert "+12065550100" in parts and "+14015550101" in parts and "+19135550199" in parts
+        assert "expired" in text_of(screen.query_one(ExpiryPanel))  # 2020 + 60 minutes
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionListScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConnectorPickerScreen)
+
+
+async def test_type_to_filter_connectors(server, state):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 4)
+        await pilot.press("slash", *"seed")
+        await wait_for(pilot, lambda: table(app).row_count == 1)
+        assert table(app).border_title == "Voice connectors 1 of 4"
+        await pilot.press("enter")  # one match: Enter opens it
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        assert app.screen.voice_connector_id == SEED_CONNECTOR_ID
+
+
+async def test_tab_and_digits_move_between_panels(server):
+    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        assert isinstance(app.focused, StatusPanel)
+        await pilot.press("tab")
+        assert isinstance(app.focused, CapabilitiesPanel)
+        await pilot.press("4")
+        assert isinstance(app.focused, ParticipantsPanel)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, ExpiryPanel)
+
+
+async def test_opens_straight_at_a_session_without_listing_first(server, state):
+    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        paths = [r.path for r in state.requests]
+        # Screens underneath do no work until they are shown.
+        assert paths == [f"/voice-connectors/{SEED_CONNECTOR_ID}/proxy-sessions/{SEED_SESSION_ID}"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table(app).row_count == 1)
+
+
+async def test_live_refresh_follows_a_status_change(server, state):
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc, proxy_session_id=sid))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        assert "Open" in text_of(app.screen.query_one(StatusPanel))
+        state.set_status(vc, sid, "InProgress")
+        await wait_for(pilot, lambda: "InProgress" in text_of(app.screen.query_one(StatusPanel)),
+                       timeout=3)
+        state.set_status(vc, sid, "Closed")
+        await wait_for(pilot, lambda: "Closed" in text_of(app.screen.query_one(StatusPanel)),
+                       timeout=3)
+        assert "ended" in text_of(app.screen.query_one(ExpiryPanel))
+
+
+async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        state.faults.throttle = -1
+        await wait_for(pilot, lambda: screen.has_class("-stale"), timeout=3)
+        line = screen.query_one(ErrorLine)
+        assert line.display
+        message = line.message()
+        assert "throttled" in message and "next try in" in message and "stale" in message
+        # The last good data is still on screen.
+        assert "+12065550100" in text_of(screen.query_one(ParticipantsPanel))
+        # Backoff: over 2 s of sustained throttling, far fewer requests than 2 s / 0.5 s polls.
+        before = len(state.requests)
+        await pilot.pause(2.0)
+        assert len(state.requests) - before <= 3
+        state.faults.throttle = 0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not screen.has_class("-stale"), timeout=3)
+        assert not screen.query_one(ErrorLine).display
+
+
+async def test_missing_session_says_so_and_stops_polling(server, state):
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        state.delete_session(SEED_CONNECTOR_ID, SEED_SESSION_ID)
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display, timeout=3)
+        assert "session not found: it ended or was deleted" in line.message()
+        count = len(state.requests)
+        await pilot.pause(1.0)
+        assert len(state.requests) == count
+        assert app.screen.session is not None  # last known state kept
+
+
+async def test_open_by_id_validates_before_any_call(server, state):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 4)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OpenByIdScreen)
+        before = len(state.requests)
+        await pilot.press(*"NOT-VALID", "enter")
+        assert isinstance(app.screen, OpenByIdScreen)
+        assert "voice connector ID must be" in str(app.screen.query_one("#vc-error").render())
+        assert len(state.requests) == before
+        app.screen.query_one("#vc-input", Input).value = SEED_CONNECTOR_ID
+        app.screen.query_one("#sid-input", Input).value = SEED_SESSION_ID
+        app.screen.query_one("#sid-input", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+
+
+async def test_selection_filter_and_sort_survive_refresh(server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 40)
+        await pilot.press("s")  # status filter: Open
+        screen = app.screen
+        assert screen.status_filter == "Open"
+        await pilot.press("o")  # sort: status
+        await pilot.press("down", "down")
+        selected = screen.selected_id()
+        title = table(app).border_title
+        assert title.startswith("Sessions ") and title.endswith(" of 40")
+        fetches = len(state.requests)
+        await wait_for(pilot, lambda: len(state.requests) >= fetches + 2, timeout=3)
+        assert screen.selected_id() == selected
+        assert screen.status_filter == "Open" and screen.sort == "status"
+
+
+async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        actions = {row[1] for row in app.screen.rows}
+        assert {"Refresh", "Pause", "Back", "Quit", "Open by ID", "Redact"} <= actions
+        await pilot.press("escape")
+        await pilot.press("p")
+        assert app.screen.query_one(FetchStatus).paused
+        await pilot.pause(0.1)
+        count = len(state.requests)
+        await pilot.pause(1.0)
+        assert len(state.requests) == count
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(state.requests) > count, timeout=2)
+
+
+async def test_redaction_toggle_masks_phone_numbers(server):
+    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, redact=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        panel = app.screen.query_one(ParticipantsPanel)
+        assert "+1*******00" in text_of(panel) and "2065550100" not in text_of(panel)
+        await pilot.press("x")
+        assert "+12065550100" in text_of(panel)
+
+
+async def test_quit_closes_the_client(server):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 4)
+        assert app.service._client is not None
+        await pilot.press("q")
+    assert app.service._client is None

@@ -28,6 +28,8 @@ def utcnow() -> datetime:
 class ChimeTuiApp(App[None]):
     CSS_PATH = "chime_tui.tcss"
     TITLE = "chime-tui"
+    # Narrow terminals stack the panels in one scrolling column.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Keys", id="help"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Group, RenderableType
-from rich.progress_bar import ProgressBar
 from rich.text import Text
 
 from chime_tui.humanfmt import clock_countdown, expiry_sentence, utc_clock
@@ -32,8 +31,15 @@ class ExpiryPanel(SessionPanel):
         lines: list[RenderableType] = [head, Text(expiry_sentence(session, now))]
         frac = session.elapsed_fraction(now)
         if frac is not None:
-            lines.append(ProgressBar(total=1.0, completed=frac, width=24))
+            lines.append(bar(frac, 20))
             lines.append(Text(f"{frac:.0%} of {session.expiry_minutes} min used", style="dim"))
         if session.expires_at:
             lines.append(Text(f"at {utc_clock(session.expires_at)}", style="dim"))
         return Group(*lines)
+
+
+def bar(fraction: float, width: int) -> Text:
+    """The elapsed share of ExpiryMinutes as a bar; red in the last tenth."""
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    style = "red" if fraction >= 0.9 else "green"
+    return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")

@@ -1,0 +1,134 @@
+"""What a person sees, pinned: every screen and state, with a frozen clock.
+
+Regenerate after an intended change with `pytest tests/test_snapshots.py --snapshot-update`
+and review the SVGs in tests/__snapshots__/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.widgets.fetch_status import ErrorLine
+
+from .conftest import FIXED_NOW, app_settings, wait_for
+
+SIZE = (120, 36)
+
+
+def frozen_app(server, **kw):
+    # Frozen wall clock, no jitter, zero latency: the same frame on every run.
+    return make_app(app_settings(server, refresh=60, **kw), clock=lambda: FIXED_NOW,
+                    rng=lambda: 0.0, timer=lambda: 0.0)
+
+
+def loaded(app) -> bool:
+    screen = app.screen
+    fetched = getattr(screen, "last_ok", None) is not None
+    poller = getattr(screen, "poller", None)
+    return fetched and poller is not None and not poller.in_flight
+
+
+async def settle(pilot) -> None:
+    await wait_for(pilot, lambda: loaded(pilot.app))
+    await pilot.pause(0.2)
+
+
+def test_connector_picker(snap_compare, frozen_server):
+    assert snap_compare(frozen_app(frozen_server), terminal_size=SIZE, run_before=settle)
+
+
+def test_session_list(snap_compare, frozen_server, frozen_state):
+    vc = list(frozen_state.connectors)[1]
+    app = frozen_app(frozen_server, voice_connector_id=vc)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_session_list_filtered_by_status(snap_compare, frozen_server, frozen_state):
+    vc = list(frozen_state.connectors)[1]
+    app = frozen_app(frozen_server, voice_connector_id=vc)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("s", "s")  # InProgress only
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_session_detail_seed_example(snap_compare, frozen_server):
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_session_detail_counting_down(snap_compare, frozen_server, frozen_state):
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s for s, v in frozen_state.sessions[vc].items()
+               if v.status == "InProgress" and v.geo_match_params)
+    app = frozen_app(frozen_server, voice_connector_id=vc, proxy_session_id=sid)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_session_detail_closed(snap_compare, frozen_server, frozen_state):
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s for s, v in frozen_state.sessions[vc].items() if v.status == "Closed")
+    app = frozen_app(frozen_server, voice_connector_id=vc, proxy_session_id=sid)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_session_detail_stale_after_throttling(snap_compare, frozen_server, frozen_state):
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        frozen_state.faults.throttle = -1
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(ErrorLine).display)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_loading_before_first_answer(snap_compare, frozen_server, frozen_state):
+    frozen_state.faults.latency = 30.0  # the first answer never comes during the snapshot
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID, read_timeout=60.0)
+
+    async def run_before(pilot):
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionDetailScreen)
+                       and pilot.app.screen.poller is not None
+                       and pilot.app.screen.poller.in_flight)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, frozen_server):
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_open_by_id_with_invalid_input(snap_compare, frozen_server):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+o", *"bad id", "enter")
+        await pilot.pause(0.2)
+
+    assert snap_compare(frozen_app(frozen_server), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)])
+def test_narrow_terminals(snap_compare, frozen_server, size):
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID, redact=True)
+    assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -23,7 +23,8 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
 async def shoot(name: str, server: EmulatorServer, keys: list[str], throttle: bool = False,
                 **kw: object) -> None:
-    settings = AppSettings(aws=demo_aws_settings(AwsSettings(), server), refresh=60, **kw)
+    settings = AppSettings(aws=demo_aws_settings(AwsSettings(), server), refresh=60,
+                           endpoint_name="demo endpoint", demo=True, **kw)
     app = make_app(settings, clock=lambda: NOW, rng=lambda: 0.0, timer=lambda: 0.004)
     async with app.run_test(size=(120, 34)) as pilot:
         for _ in range(100):

@@ -171,7 +171,8 @@ def run_tui(args: argparse.Namespace) -> int:
     settings = AppSettings(aws=aws, refresh=args.refresh,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id, redact=args.redact,
-                           demo=args.demo)
+                           demo=args.demo,
+                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
     from chime_tui.tui.app import make_app
 
     try:

@@ -17,7 +17,10 @@ class AppSettings:
     proxy_session_id: str | None = None
     redact: bool = False
     demo: bool = False
+    endpoint_name: str | None = None  # how the status bar names the endpoint
 
     @property
     def endpoint_label(self) -> str:
+        if self.endpoint_name:
+            return self.endpoint_name
         return self.aws.endpoint_url or "AWS"

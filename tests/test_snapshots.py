@@ -20,6 +20,8 @@ SIZE = (120, 36)
 
 def frozen_app(server, **kw):
     # Frozen wall clock, no jitter, zero latency: the same frame on every run.
+    # The endpoint's port changes every run: name it instead.
+    kw.setdefault("endpoint_name", "local endpoint")
     return make_app(app_settings(server, refresh=60, **kw), clock=lambda: FIXED_NOW,
                     rng=lambda: 0.0, timer=lambda: 0.0)
 

@@ -24,8 +24,15 @@ def add_cli_commands(sub: Any) -> None:
                        description="Gets the specified proxy session details for the specified "
                                    "Amazon Chime Voice Connector, as "
                                    "`aws chime-sdk-voice get-proxy-session` prints them.")
-    g.add_argument("--voice-connector-id", required=True, help="the voice connector ID")
-    g.add_argument("--proxy-session-id", required=True, help="the proxy session ID")
+    g.add_argument("--voice-connector-id", help="the Amazon Chime voice connector ID")
+    g.add_argument("--proxy-session-id", help="the proxy session ID")
+    g.add_argument("--cli-input-json", metavar="JSON",
+                   help="the parameters as a JSON string, or file://path; flags given on the "
+                        "command line override its values")
+    g.add_argument("--generate-cli-skeleton", nargs="?", const="input",
+                   choices=["input", "output"],
+                   help="print a JSON skeleton without sending a request: 'input' (the default) "
+                        "for --cli-input-json, 'output' for a sample output")
     _output_options(g)
     add_aws_options(g)
     g.set_defaults(handler=run_get_proxy_session)
@@ -46,32 +53,102 @@ def add_cli_commands(sub: Any) -> None:
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--output", choices=["json"], default="json", help="output format (json)")
+    p.add_argument("--output", choices=["json", "text", "human"], default="json",
+                   help="json and text as the AWS CLI prints them; human: a readable summary")
     p.add_argument("--query", default=None, help="a JMESPath query applied to the response")
+    p.add_argument("--redact", action="store_true",
+                   help="mask phone numbers (country code and last two digits kept)")
 
 
 def emit(data: Any, args: argparse.Namespace) -> None:
+    from chime_tui.cli import output
+
+    if args.redact:
+        data = output.redact(data)
     if args.query:
         import jmespath
 
         data = jmespath.search(args.query, data)
-    if data is None:
-        return
-    sys.stdout.write(json.dumps(data, indent=4, ensure_ascii=False) + "\n")
+    if args.output == "text":
+        output.write_text(data, sys.stdout)
+    elif args.output == "human":
+        output.write_human(data, sys.stdout)
+    else:
+        output.write_json(data, sys.stdout)
+
+
+class UsageError(Exception):
+    """Bad parameters: exit 252 with this message, no request sent."""
+
+
+GET_PARAMS = {"VoiceConnectorId": "voice_connector_id", "ProxySessionId": "proxy_session_id"}
+
+
+def get_params(args: argparse.Namespace) -> dict[str, str]:
+    """Merge --cli-input-json with flags (flags win) and validate, as the AWS CLI does."""
+    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+
+    params: dict[str, Any] = {}
+    if args.cli_input_json:
+        text = args.cli_input_json
+        if text.startswith("file://"):
+            try:
+                with open(text[7:], encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as exc:
+                raise UsageError(f"Error parsing parameter 'cli-input-json': Unable to load "
+                                 f"paramfile {args.cli_input_json}: {exc.strerror}") from None
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"Error parsing parameter 'cli-input-json': Invalid JSON: {exc}\n"
+                             f"JSON received: {text}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError("Error parsing parameter 'cli-input-json': Invalid JSON: "
+                             f"expected an object\nJSON received: {text}")
+        params.update(loaded)
+    for key, attr in GET_PARAMS.items():
+        value = getattr(args, attr)
+        if value is not None:
+            params[key] = value
+    problems = [f'Missing required parameter in input: "{k}"' for k in GET_PARAMS
+                if k not in params]
+    problems += [f'Unknown parameter in input: "{k}", must be one of: '
+                 f'{", ".join(GET_PARAMS)}' for k in params if k not in GET_PARAMS]
+    problems += [f"Invalid type for parameter {k}, value: {v}, type: {type(v)}, "
+                 f"valid types: <class 'str'>" for k, v in params.items()
+                 if k in GET_PARAMS and not isinstance(v, str)]
+    if not problems:
+        for key, check in (("VoiceConnectorId", validate_voice_connector_id),
+                           ("ProxySessionId", validate_proxy_session_id)):
+            if reason := check(params[key]):
+                problems.append(f"Invalid value for parameter {key}: {reason}")
+    if problems:
+        raise UsageError("Parameter validation failed:\n" + "\n".join(problems))
+    return params
+
+
+def skeleton(kind: str) -> Any:
+    if kind == "input":
+        return {"VoiceConnectorId": "", "ProxySessionId": ""}
+    import botocore.session
+    from botocore.utils import ArgumentGenerator
+
+    model = botocore.session.get_session().get_service_model("chime-sdk-voice")
+    shape = model.operation_model("GetProxySession").output_shape
+    return ArgumentGenerator(use_member_names=True).generate_skeleton(shape)
 
 
 def _run(args: argparse.Namespace, coro_factory: Any) -> int:
     from chime_tui.__main__ import aws_settings_from
     from chime_tui.aws import AccessDenied, ChimeError, ChimeVoiceClient, InvalidInput
-    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+    from chime_tui.models import validate_voice_connector_id
 
-    for value, check, name in ((getattr(args, "voice_connector_id", None),
-                                validate_voice_connector_id, "--voice-connector-id"),
-                               (getattr(args, "proxy_session_id", None),
-                                validate_proxy_session_id, "--proxy-session-id")):
-        if value is not None and (reason := check(value)):
-            print(f"\nParameter validation failed:\nInvalid {name}: {reason}", file=sys.stderr)
-            return EXIT_USAGE
+    vc = getattr(args, "voice_connector_id", None)
+    if vc is not None and (reason := validate_voice_connector_id(vc)):
+        print(f"\nParameter validation failed:\nInvalid value for parameter "
+              f"VoiceConnectorId: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     if args.query:
         import jmespath.exceptions
 
@@ -101,9 +178,18 @@ def _run(args: argparse.Namespace, coro_factory: Any) -> int:
 
 
 def run_get_proxy_session(args: argparse.Namespace) -> int:
-    return _run(args, lambda c: c.call("get_proxy_session",
-                                       VoiceConnectorId=args.voice_connector_id,
-                                       ProxySessionId=args.proxy_session_id))
+    if args.generate_cli_skeleton:
+        from chime_tui.cli.output import write_json
+
+        write_json(skeleton(args.generate_cli_skeleton), sys.stdout)
+        return EXIT_OK
+    try:
+        params = get_params(args)
+    except UsageError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    args.voice_connector_id = params["VoiceConnectorId"]
+    return _run(args, lambda c: c.call("get_proxy_session", **params))
 
 
 def run_list_proxy_sessions(args: argparse.Namespace) -> int:

@@ -1,0 +1,123 @@
+"""Output formats of the AWS-CLI-like commands, and redaction of phone numbers.
+
+`json` and `text` follow the AWS CLI's formatters (JSON: indent 4, no ASCII
+escaping, `{}` prints nothing; text: tab-separated rows, scalar keys sorted,
+nested lists and objects on rows named after their key in upper case).
+`human` is this tool's own summary for people.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import IO, Any
+
+from chime_tui.models import ProxySession, redact_phone
+
+PHONE_KEYS = ("PhoneNumber", "ProxyPhoneNumber")
+
+
+def redact(data: Any) -> Any:
+    """A copy of an API response with every phone number masked."""
+    if isinstance(data, dict):
+        return {k: (redact_phone(v) if k in PHONE_KEYS and isinstance(v, str) else redact(v))
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [redact(v) for v in data]
+    return data
+
+
+def write_json(data: Any, out: IO[str]) -> None:
+    if data != {}:
+        out.write(json.dumps(data, indent=4, ensure_ascii=False, default=_encode) + "\n")
+
+
+def _encode(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def write_text(data: Any, out: IO[str]) -> None:
+    _text(data, out, None, None)
+
+
+def _text(item: Any, out: IO[str], ident: str | None, scalar_keys: list[str] | None) -> None:
+    if isinstance(item, dict):
+        _text_dict(item, out, ident, scalar_keys)
+    elif isinstance(item, list):
+        _text_list(item, out, ident)
+    else:
+        out.write(f"{item}\n")
+
+
+def _text_list(items: list[Any], out: IO[str], ident: str | None) -> None:
+    if not items:
+        return
+    if any(isinstance(e, dict) for e in items):
+        keys = sorted({k for e in items if isinstance(e, dict)
+                       for k, v in e.items() if not isinstance(v, (dict, list))})
+        for e in items:
+            _text(e, out, ident, keys)
+    elif any(isinstance(e, list) for e in items):
+        scalars = [e for e in items if not isinstance(e, (list, dict))]
+        if scalars:
+            _text_scalars(scalars, out, ident)
+        for e in items:
+            if isinstance(e, (list, dict)):
+                _text(e, out, ident, None)
+    else:
+        _text_scalars(items, out, ident)
+
+
+def _text_scalars(items: list[Any], out: IO[str], ident: str | None) -> None:
+    if ident is not None:
+        for e in items:
+            out.write(f"{ident.upper()}\t{e}\n")
+    else:
+        out.write("\t".join(str(e) for e in items) + "\n")
+
+
+def _text_dict(item: dict[str, Any], out: IO[str], ident: str | None,
+               scalar_keys: list[str] | None) -> None:
+    if scalar_keys is None:
+        pairs = sorted(item.items())
+        scalars = [str(v) for _, v in pairs if not isinstance(v, (dict, list))]
+        nested = [(k, v) for k, v in pairs if isinstance(v, (dict, list))]
+    else:
+        scalars = [str(item.get(k, "")) for k in scalar_keys]
+        nested = [(k, item[k]) for k in sorted(set(item) - set(scalar_keys))]
+    if scalars:
+        if ident is not None:
+            scalars.insert(0, ident.upper())
+        out.write("\t".join(scalars) + "\n")
+    for key, value in nested:
+        _text(value, out, key, None)
+
+
+def write_human(data: Any, out: IO[str], now: datetime | None = None,
+                redacted: bool = False) -> None:
+    """A compact summary for people: one block per session, or JSON for anything else."""
+    from chime_tui.humanfmt import expiry_sentence, phone
+
+    now = now or datetime.now(timezone.utc)
+    sessions: list[Any] = []
+    if isinstance(data, dict) and isinstance(data.get("ProxySession"), dict):
+        sessions = [data["ProxySession"]]
+    elif isinstance(data, dict) and isinstance(data.get("ProxySessions"), list):
+        sessions = data["ProxySessions"]
+    else:
+        write_json(data, out)
+        return
+    for i, raw in enumerate(sessions):
+        s = ProxySession.from_api(raw)
+        if i:
+            out.write("\n")
+        title = f"{s.proxy_session_id}" + (f" ({s.name})" if s.name else "")
+        out.write(f"{title}\n")
+        out.write(f"  status        {s.status or '—'}, {expiry_sentence(s, now)}\n")
+        out.write(f"  capabilities  {', '.join(s.capabilities) or '—'}\n")
+        for n, p in enumerate(s.participants, 1):
+            # The numbers were masked already when --redact is on.
+            out.write(f"  participant {n} {phone(p.phone_number, False)} via "
+                      f"{phone(p.proxy_phone_number, False)}\n")
+        if not s.participants:
+            out.write("  participants  none\n")

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from textual import work
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import PollOutcome, Poller
@@ -49,6 +51,17 @@ class PollingScreen(Screen[None]):
 
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
+
+    def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
+        """The list screens' layout: status line, filter, table, error line, keys."""
+        yield Header()
+        yield self.make_status()
+        yield Input(placeholder=placeholder, id="filter")
+        table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table.border_title = title
+        yield table
+        yield self.make_error_line()
+        yield Footer()
 
     def on_screen_resume(self) -> None:
         if self.covered:

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Input
 
 from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.base import PollingScreen
@@ -24,14 +24,8 @@ class ConnectorPickerScreen(PollingScreen):
         self.connectors: list[VoiceConnector] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield self.make_status()
-        yield Input(placeholder="type to filter by name, ID or region", id="filter")
-        table: DataTable[str] = DataTable(id="connectors", cursor_type="row", zebra_stripes=True)
-        table.border_title = "Voice connectors"
-        yield table
-        yield self.make_error_line()
-        yield Footer()
+        return self.compose_list("/ filter by name, ID or region", "connectors",
+                                 "Voice connectors")
 
     def on_mount(self) -> None:
         self.title = "chime-tui"

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Input
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
@@ -56,14 +56,8 @@ class SessionListScreen(PollingScreen):
         self.filter_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield self.make_status()
-        yield Input(placeholder="/ filter by session ID, name or capability", id="filter")
-        table: DataTable[Any] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
-        table.border_title = "Sessions"
-        yield table
-        yield self.make_error_line()
-        yield Footer()
+        return self.compose_list("/ filter by session ID, name or capability", "sessions",
+                                 "Sessions")
 
     def on_mount(self) -> None:
         self.title = "chime-tui"

@@ -236,3 +236,13 @@ async def test_quit_closes_the_client(server):
         assert app.service._client is not None
         await pilot.press("q")
     assert app.service._client is None
+
+
+async def test_j_and_k_move_in_the_picker_too(server):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 4)
+        await pilot.press("j", "j")
+        assert table(app).cursor_row == 2
+        await pilot.press("k")
+        assert table(app).cursor_row == 1

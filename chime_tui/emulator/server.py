@@ -13,7 +13,6 @@ import asyncio
 import base64
 import json
 import threading
-from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -338,6 +337,3 @@ class EmulatorServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def since(self) -> datetime:
-        return self.state.clock()

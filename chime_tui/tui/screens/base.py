@@ -52,17 +52,6 @@ class PollingScreen(Screen[None]):
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
 
-    def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
-        """The list screens' layout: status line, filter, table, error line, keys."""
-        yield Header()
-        yield self.make_status()
-        yield Input(placeholder=placeholder, id="filter")
-        table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-        table.border_title = title
-        yield table
-        yield self.make_error_line()
-        yield Footer()
-
     def on_screen_resume(self) -> None:
         if self.covered:
             self.covered = False
@@ -129,3 +118,29 @@ class PollingScreen(Screen[None]):
         self.query_one(FetchStatus).paused = self.user_paused
         self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
                     timeout=2)
+
+
+class ListScreen(PollingScreen):
+    """A polling screen built around one filterable table; j/k move like the arrows."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="down"),
+        Binding("k", "cursor_up", "Up", show=False, id="up"),
+    ]
+
+    def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
+        """The list screens' layout: status line, filter, table, error line, keys."""
+        yield Header()
+        yield self.make_status()
+        yield Input(placeholder=placeholder, id="filter")
+        table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table.border_title = title
+        yield table
+        yield self.make_error_line()
+        yield Footer()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

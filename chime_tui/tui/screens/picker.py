@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from chime_tui.models import VoiceConnector
-from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.screens.base import ListScreen
 
 
-class ConnectorPickerScreen(PollingScreen):
+class ConnectorPickerScreen(ListScreen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),

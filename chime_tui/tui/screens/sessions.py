@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
-from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.screens.base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
@@ -36,14 +36,12 @@ COLUMNS = (("id", "Session ID"), ("name", "Name"), ("status", "Status"),
            ("caps", "Capabilities"), ("parts", "Participants"), ("expiry", "Expires in"))
 
 
-class SessionListScreen(PollingScreen):
+class SessionListScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
-        Binding("j", "cursor_down", "Down", show=False, id="down"),
-        Binding("k", "cursor_up", "Up", show=False, id="up"),
     ]
 
     def __init__(self, voice_connector_id: str, *, covered: bool = False) -> None:
@@ -187,9 +185,3 @@ class SessionListScreen(PollingScreen):
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
         self.render_rows()
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()

@@ -34,6 +34,16 @@ def table(app) -> DataTable:
     return app.screen.query_one(DataTable)
 
 
+def seed_session_app(server, **kw):
+    """The app opened straight at the seed's example session."""
+    return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                 proxy_session_id=SEED_SESSION_ID, **kw))
+
+
+def detail_loaded(app) -> bool:
+    return isinstance(app.screen, SessionDetailScreen) and app.screen.session is not None
+
+
 async def test_walk_picker_list_detail_by_keyboard(server, state):
     app = make_app(app_settings(server))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -45,8 +55,7 @@ async def test_walk_picker_list_detail_by_keyboard(server, state):
                        and table(app).row_count == 1)
         assert table(app).border_title == "Sessions 1 of 1"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
         assert "Open" in text_of(screen.query_one(StatusPanel))
         caps = text_of(screen.query_one(CapabilitiesPanel))
@@ -73,11 +82,9 @@ async def test_type_to_filter_connectors(server, state):
 
 
 async def test_tab_and_digits_move_between_panels(server):
-    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+    app = seed_session_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         assert isinstance(app.focused, StatusPanel)
         await pilot.press("tab")
         assert isinstance(app.focused, CapabilitiesPanel)
@@ -88,11 +95,9 @@ async def test_tab_and_digits_move_between_panels(server):
 
 
 async def test_opens_straight_at_a_session_without_listing_first(server, state):
-    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+    app = seed_session_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         paths = [r.path for r in state.requests]
         # Screens underneath do no work until they are shown.
         assert paths == [f"/voice-connectors/{SEED_CONNECTOR_ID}/proxy-sessions/{SEED_SESSION_ID}"]
@@ -105,8 +110,7 @@ async def test_live_refresh_follows_a_status_change(server, state):
     sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")
     app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc, proxy_session_id=sid))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         assert "Open" in text_of(app.screen.query_one(StatusPanel))
         state.set_status(vc, sid, "InProgress")
         await wait_for(pilot, lambda: "InProgress" in text_of(app.screen.query_one(StatusPanel)),
@@ -118,11 +122,9 @@ async def test_live_refresh_follows_a_status_change(server, state):
 
 
 async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
-    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+    app = seed_session_app(server, refresh=0.5)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
         state.faults.throttle = -1
         await wait_for(pilot, lambda: screen.has_class("-stale"), timeout=3)
@@ -143,11 +145,9 @@ async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
 
 
 async def test_missing_session_says_so_and_stops_polling(server, state):
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+    app = seed_session_app(server, refresh=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         state.delete_session(SEED_CONNECTOR_ID, SEED_SESSION_ID)
         line = app.screen.query_one(ErrorLine)
         await wait_for(pilot, lambda: line.display, timeout=3)
@@ -173,8 +173,7 @@ async def test_open_by_id_validates_before_any_call(server, state):
         app.screen.query_one("#sid-input", Input).value = SEED_SESSION_ID
         app.screen.query_one("#sid-input", Input).focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
 
 
 async def test_selection_filter_and_sort_survive_refresh(server, state):
@@ -197,11 +196,9 @@ async def test_selection_filter_and_sort_survive_refresh(server, state):
 
 
 async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+    app = seed_session_app(server, refresh=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         actions = {row[1] for row in app.screen.rows}
@@ -218,11 +215,9 @@ async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
 
 
 async def test_redaction_toggle_masks_phone_numbers(server):
-    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID, redact=True))
+    app = seed_session_app(server, redact=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         panel = app.screen.query_one(ParticipantsPanel)
         assert "+1*******00" in text_of(panel) and "2065550100" not in text_of(panel)
         await pilot.press("x")

@@ -48,6 +48,7 @@ class SessionListScreen(ListScreen):
         super().__init__(covered=covered)
         self.voice_connector_id = voice_connector_id
         self.sessions: list[ProxySession] = []
+        self.by_id: dict[str | None, ProxySession] = {}  # built once per fetch, not per tick
         self.status_filter: str | None = None
         self.sort = "expiry"
         self.row_ids: list[str] = []
@@ -75,6 +76,7 @@ class SessionListScreen(ListScreen):
 
     def show(self, value: Any) -> None:
         self.sessions = list(value)
+        self.by_id = {s.proxy_session_id: s for s in self.sessions}
         self.render_rows()
 
     def show_error(self, error: ChimeError) -> None:
@@ -120,7 +122,7 @@ class SessionListScreen(ListScreen):
                 seen.add(sid)
                 kept.append(sid)
                 table.add_row(*self.cells(s, now), key=sid)
-            self.row_ids = kept if len(kept) != len(ids) else ids
+            self.row_ids = kept
             if selected in seen:
                 table.move_cursor(row=table.get_row_index(selected), animate=False)
         self.update_title(len(rows))
@@ -145,9 +147,8 @@ class SessionListScreen(ListScreen):
         now = self.now()
         first = max(0, int(table.scroll_y))
         last = min(len(self.row_ids), first + table.size.height + 1)
-        by_id = {s.proxy_session_id: s for s in self.sessions}
         for sid in self.row_ids[first:last]:
-            s = by_id.get(sid)
+            s = self.by_id.get(sid)
             if s is not None:
                 value = expiry_short(s, now)
                 if str(table.get_cell(sid, "expiry")) != value:

@@ -23,7 +23,7 @@ def other_sessions(state):
     return [(vc, full.proxy_session_id), (vc, bare.proxy_session_id)]
 
 
-@pytest.mark.parametrize("output", ["json", "text"])
+@pytest.mark.parametrize("output", ["json", "text", "table"])
 @pytest.mark.parametrize("query", [None, "ProxySession.Participants", "ProxySession.[Status,Name]",
                                    "ProxySession.GeoMatchParams"])
 def test_byte_for_byte_with_the_aws_cli(server, state, aws, output, query):  # noqa: F811
@@ -118,3 +118,16 @@ def test_human_output_is_a_readable_summary(server):
     assert "status        Open, expired" in result.stdout
     assert "capabilities  SMS, Voice" in result.stdout
     assert "participant 1 +12065550100 via +19135550199" in result.stdout
+
+
+@pytest.mark.parametrize("output", ["json", "text", "table"])
+def test_list_first_page_matches_the_aws_cli(server, state, aws, output):  # noqa: F811
+    """The AWS CLI has no paginator here: it prints one page, as --no-paginate does."""
+    vc = list(state.connectors)[1]
+    common = ["list-proxy-sessions", "--endpoint-url", server.url, "--voice-connector-id", vc,
+              "--output", output]
+    theirs = subprocess.run([aws, "chime-sdk-voice", *common], capture_output=True, text=True,
+                            timeout=60)
+    ours = chime_tui(*common, "--no-paginate")
+    assert theirs.returncode == 0, theirs.stderr
+    assert (ours.returncode, ours.stdout) == (0, theirs.stdout)

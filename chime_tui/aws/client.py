@@ -123,6 +123,18 @@ class ChimeVoiceClient:
                 except Exception:  # closing must never take the app down
                     pass
 
+    async def credential_secrets(self) -> list[str]:
+        """The secret key and session token in use, so logs can mask them literally."""
+        if self._client is None:
+            await self.open()
+        try:
+            creds = self._client._request_signer._credentials
+            frozen = await creds.get_frozen_credentials() if creds else None
+        except Exception:
+            return []
+        return [v for v in (getattr(frozen, "secret_key", None), getattr(frozen, "token", None))
+                if v]
+
     async def reset(self) -> None:
         """Drop the client so the next call resolves credentials afresh (after a renewal)."""
         await self.close()
@@ -146,7 +158,7 @@ class ChimeVoiceClient:
         response.pop("ResponseMetadata", None)
         return response
 
-    async def _pages(self, operation: str, key: str, **params: Any
+    async def pages(self, operation: str, key: str, **params: Any
                      ) -> AsyncIterator[list[dict[str, Any]]]:
         token: str | None = None
         seen: set[str] = set()
@@ -169,7 +181,7 @@ class ChimeVoiceClient:
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
         out: list[VoiceConnector] = []
-        async for items in self._pages("list_voice_connectors", "VoiceConnectors",
+        async for items in self.pages("list_voice_connectors", "VoiceConnectors",
                                        MaxResults=PAGE_SIZE):
             out.extend(_parse(VoiceConnector.from_api, items))
         return out
@@ -184,7 +196,7 @@ class ChimeVoiceClient:
         params: dict[str, Any] = {"VoiceConnectorId": voice_connector_id, "MaxResults": page_size}
         if status:
             params["Status"] = status
-        async for items in self._pages("list_proxy_sessions", "ProxySessions", **params):
+        async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
             yield _parse(ProxySession.from_api, items)
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None

@@ -1,20 +1,24 @@
 """`get-proxy-session`, `list-proxy-sessions`, `list-voice-connectors`, as the AWS CLI runs them.
 
-Output is the AWS CLI's JSON (indent 4, timestamps as the service sent them)
-after an optional JMESPath `--query`. Exit codes follow the AWS CLI v2:
-0 success, 252 bad parameters, 253 credentials/configuration, 254 service
-error, 255 anything else, 130 on Ctrl+C.
+Exit codes follow the AWS CLI v2: 0 success, 252 bad parameters, 253
+credentials or configuration, 254 the service returned an error, 255 anything
+else, 130 on Ctrl+C.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import sys
-from typing import Any
+from typing import Any, Awaitable, Callable
+
+from chime_tui.cli.params import UsageError, get_params, skeleton
 
 EXIT_OK, EXIT_USAGE, EXIT_CONFIG, EXIT_SERVICE, EXIT_OTHER = 0, 252, 253, 254, 255
+TITLES = {"get-proxy-session": "GetProxySession", "list-proxy-sessions": "ListProxySessions",
+          "list-voice-connectors": "ListVoiceConnectors"}
 
 
 def add_cli_commands(sub: Any) -> None:
@@ -33,31 +37,56 @@ def add_cli_commands(sub: Any) -> None:
                    choices=["input", "output"],
                    help="print a JSON skeleton without sending a request: 'input' (the default) "
                         "for --cli-input-json, 'output' for a sample output")
-    _output_options(g)
+    g.add_argument("--watch", nargs="?", const=5.0, type=float, metavar="SECONDS",
+                   help="keep polling (default every 5 s) and print one JSON line per change; "
+                        "exits 0 when the session closes or disappears")
+    _common_options(g)
     add_aws_options(g)
-    g.set_defaults(handler=run_get_proxy_session)
+    g.set_defaults(handler=run_get_proxy_session, title=TITLES["get-proxy-session"])
 
     ls = sub.add_parser("list-proxy-sessions", help="list a connector's proxy sessions",
-                        description="Lists the proxy sessions of a voice connector, every page.")
+                        description="Lists the proxy sessions of a voice connector, every page "
+                                    "(unlike the AWS CLI, which has no paginator for it).")
     ls.add_argument("--voice-connector-id", required=True, help="the voice connector ID")
     ls.add_argument("--status", choices=["Open", "InProgress", "Closed"], help="only this status")
-    _output_options(ls)
+    _paging_options(ls)
+    _common_options(ls)
     add_aws_options(ls)
-    ls.set_defaults(handler=run_list_proxy_sessions)
+    ls.set_defaults(handler=run_list_proxy_sessions, title=TITLES["list-proxy-sessions"])
 
     lv = sub.add_parser("list-voice-connectors", help="list voice connectors",
                         description="Lists the voice connectors, every page.")
-    _output_options(lv)
+    _paging_options(lv)
+    _common_options(lv)
     add_aws_options(lv)
-    lv.set_defaults(handler=run_list_voice_connectors)
+    lv.set_defaults(handler=run_list_voice_connectors, title=TITLES["list-voice-connectors"])
 
 
-def _output_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--output", choices=["json", "text", "human"], default="json",
-                   help="json and text as the AWS CLI prints them; human: a readable summary")
-    p.add_argument("--query", default=None, help="a JMESPath query applied to the response")
-    p.add_argument("--redact", action="store_true",
-                   help="mask phone numbers (country code and last two digits kept)")
+def _paging_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-items", type=int, metavar="N",
+                   help="print at most N items; a NextToken follows when there are more")
+    p.add_argument("--starting-token", metavar="TOKEN",
+                   help="resume from the NextToken a --max-items run printed")
+    p.add_argument("--no-paginate", action="store_true",
+                   help="one call only: the first page and the service's NextToken")
+
+
+def _common_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output (as the AWS CLI's global options)")
+    g.add_argument("--output", choices=["json", "text", "table", "yaml", "human"],
+                   default="json",
+                   help="json, text and table print what the AWS CLI prints; yaml as AWS CLI "
+                        "v2's block style; human: a readable summary")
+    g.add_argument("--query", default=None, help="a JMESPath query applied to the response")
+    g.add_argument("--color", choices=["on", "off", "auto"], default="auto",
+                   help="colour in table output (auto: when stdout is a terminal)")
+    g.add_argument("--no-cli-pager", action="store_true",
+                   help="accepted for runbooks written for the AWS CLI; output is never paged")
+    g.add_argument("--debug", action="store_true",
+                   help="log every request and response to stderr (credentials scrubbed)")
+    g.add_argument("--redact", action="store_true",
+                   help="mask phone numbers (country code and last two digits kept) in every "
+                        "format, and in --debug logs")
 
 
 def emit(data: Any, args: argparse.Namespace) -> None:
@@ -69,147 +98,158 @@ def emit(data: Any, args: argparse.Namespace) -> None:
         import jmespath
 
         data = jmespath.search(args.query, data)
+    out = sys.stdout
     if args.output == "text":
-        output.write_text(data, sys.stdout)
+        output.write_text(data, out)
+    elif args.output == "table":
+        from chime_tui.cli.table import write_table
+
+        color = args.color == "on" or (args.color == "auto" and out.isatty())
+        write_table(args.title, data, out, color)
+    elif args.output == "yaml":
+        output.write_yaml(data, out)
     elif args.output == "human":
-        output.write_human(data, sys.stdout)
+        output.write_human(data, out)
     else:
-        output.write_json(data, sys.stdout)
+        output.write_json(data, out)
 
 
-class UsageError(Exception):
-    """Bad parameters: exit 252 with this message, no request sent."""
+def _check_query(args: argparse.Namespace) -> str | None:
+    if not args.query:
+        return None
+    import jmespath.exceptions
+
+    try:
+        jmespath.compile(args.query)
+    except jmespath.exceptions.JMESPathError as exc:
+        return f"Bad value for --query {args.query}: {exc}"
+    return None
 
 
-GET_PARAMS = {"VoiceConnectorId": "voice_connector_id", "ProxySessionId": "proxy_session_id"}
-
-
-def get_params(args: argparse.Namespace) -> dict[str, str]:
-    """Merge --cli-input-json with flags (flags win) and validate, as the AWS CLI does."""
-    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
-
-    params: dict[str, Any] = {}
-    if args.cli_input_json:
-        text = args.cli_input_json
-        if text.startswith("file://"):
-            try:
-                with open(text[7:], encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError as exc:
-                raise UsageError(f"Error parsing parameter 'cli-input-json': Unable to load "
-                                 f"paramfile {args.cli_input_json}: {exc.strerror}") from None
-        try:
-            loaded = json.loads(text)
-        except ValueError as exc:
-            raise UsageError(f"Error parsing parameter 'cli-input-json': Invalid JSON: {exc}\n"
-                             f"JSON received: {text}") from None
-        if not isinstance(loaded, dict):
-            raise UsageError("Error parsing parameter 'cli-input-json': Invalid JSON: "
-                             f"expected an object\nJSON received: {text}")
-        params.update(loaded)
-    for key, attr in GET_PARAMS.items():
-        value = getattr(args, attr)
-        if value is not None:
-            params[key] = value
-    problems = [f'Missing required parameter in input: "{k}"' for k in GET_PARAMS
-                if k not in params]
-    problems += [f'Unknown parameter in input: "{k}", must be one of: '
-                 f'{", ".join(GET_PARAMS)}' for k in params if k not in GET_PARAMS]
-    problems += [f"Invalid type for parameter {k}, value: {v}, type: {type(v)}, "
-                 f"valid types: <class 'str'>" for k, v in params.items()
-                 if k in GET_PARAMS and not isinstance(v, str)]
-    if not problems:
-        for key, check in (("VoiceConnectorId", validate_voice_connector_id),
-                           ("ProxySessionId", validate_proxy_session_id)):
-            if reason := check(params[key]):
-                problems.append(f"Invalid value for parameter {key}: {reason}")
-    if problems:
-        raise UsageError("Parameter validation failed:\n" + "\n".join(problems))
-    return params
-
-
-def skeleton(kind: str) -> Any:
-    if kind == "input":
-        return {"VoiceConnectorId": "", "ProxySessionId": ""}
-    import botocore.session
-    from botocore.utils import ArgumentGenerator
-
-    model = botocore.session.get_session().get_service_model("chime-sdk-voice")
-    shape = model.operation_model("GetProxySession").output_shape
-    return ArgumentGenerator(use_member_names=True).generate_skeleton(shape)
-
-
-def _run(args: argparse.Namespace, coro_factory: Any) -> int:
+def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
+         print_result: bool = True) -> int:
+    """Open a client, do the work, print, and map every failure to an exit code."""
     from chime_tui.__main__ import aws_settings_from
     from chime_tui.aws import AccessDenied, ChimeError, ChimeVoiceClient, InvalidInput
     from chime_tui.models import validate_voice_connector_id
 
     vc = getattr(args, "voice_connector_id", None)
     if vc is not None and (reason := validate_voice_connector_id(vc)):
-        print(f"\nParameter validation failed:\nInvalid value for parameter "
-              f"VoiceConnectorId: {reason}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.query:
-        import jmespath.exceptions
+        return _fail(f"Parameter validation failed:\nInvalid value for parameter "
+                     f"VoiceConnectorId: {reason}", EXIT_USAGE)
+    if problem := _check_query(args):
+        return _fail(problem, EXIT_USAGE)
+    if getattr(args, "max_items", None) is not None and args.max_items < 1:
+        return _fail("--max-items must be at least 1", EXIT_USAGE)
+    try:
+        _decode_token(getattr(args, "starting_token", None))
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    formatter = None
+    if args.debug:
+        from chime_tui.cli.debug import enable_debug
 
-        try:
-            jmespath.compile(args.query)
-        except jmespath.exceptions.JMESPathError as exc:
-            print(f"\nBad value for --query {args.query}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+        formatter = enable_debug(redact_phones=args.redact)
 
     async def go() -> Any:
         async with ChimeVoiceClient(aws_settings_from(args)) as client:
-            return await coro_factory(client)
+            if formatter is not None:
+                formatter.secrets.update(await client.credential_secrets())
+            return await work(client)
 
     try:
-        data = asyncio.run(go())
+        result = asyncio.run(go())
     except AccessDenied as exc:
-        print(f"\nAn error occurred ({exc.code}): {exc.message}", file=sys.stderr)
-        return EXIT_CONFIG if exc.status is None else EXIT_SERVICE
+        return _fail(f"An error occurred ({exc.code}): {exc.message}",
+                     EXIT_CONFIG if exc.status is None else EXIT_SERVICE)
     except InvalidInput as exc:
-        print(f"\n{exc.message}", file=sys.stderr)
-        return EXIT_USAGE if exc.status is None else EXIT_SERVICE
+        return _fail(exc.message, EXIT_USAGE if exc.status is None else EXIT_SERVICE)
     except ChimeError as exc:
-        print(f"\nAn error occurred ({exc.code}): {exc.message}", file=sys.stderr)
-        return EXIT_SERVICE if exc.status is not None else EXIT_OTHER
-    emit(data, args)
+        return _fail(f"An error occurred ({exc.code}): {exc.message}",
+                     EXIT_SERVICE if exc.status is not None else EXIT_OTHER)
+    if not print_result:
+        return int(result)
+    emit(result, args)
     return EXIT_OK
 
 
-def run_get_proxy_session(args: argparse.Namespace) -> int:
-    if args.generate_cli_skeleton:
-        from chime_tui.cli.output import write_json
+def _fail(message: str, code: int) -> int:
+    print(f"\n{message}", file=sys.stderr)
+    return code
 
+
+def run_get_proxy_session(args: argparse.Namespace) -> int:
+    from chime_tui.cli.output import write_json
+
+    if args.generate_cli_skeleton:
         write_json(skeleton(args.generate_cli_skeleton), sys.stdout)
         return EXIT_OK
     try:
         params = get_params(args)
     except UsageError as exc:
-        print(f"\n{exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(exc), EXIT_USAGE)
     args.voice_connector_id = params["VoiceConnectorId"]
+    if args.watch is not None:
+        if args.watch < 0.5:
+            return _fail("--watch needs at least 0.5 seconds", EXIT_USAGE)
+        from chime_tui.cli.output import redact
+        from chime_tui.cli.watch import watch_session
+
+        transform = redact if args.redact else (lambda d: d)
+        return _run(args, lambda c: watch_session(c, params["VoiceConnectorId"],
+                                                  params["ProxySessionId"], args.watch,
+                                                  transform=transform), print_result=False)
     return _run(args, lambda c: c.call("get_proxy_session", **params))
 
 
-def run_list_proxy_sessions(args: argparse.Namespace) -> int:
-    async def go(c: Any) -> Any:
-        params: dict[str, Any] = {"VoiceConnectorId": args.voice_connector_id}
-        if args.status:
-            params["Status"] = args.status
-        items: list[Any] = []
-        async for page in c._pages("list_proxy_sessions", "ProxySessions", **params):
-            items.extend(page)
-        return {"ProxySessions": items}
+def _encode_token(token: str | None, skip: int) -> str:
+    raw = json.dumps({"NextToken": token, "boto_truncate_amount": skip})
+    return base64.b64encode(raw.encode()).decode()
 
-    return _run(args, go)
+
+def _decode_token(text: str | None) -> tuple[str | None, int]:
+    if not text:
+        return None, 0
+    try:
+        data = json.loads(base64.b64decode(text.encode(), validate=True))
+        return data.get("NextToken"), int(data.get("boto_truncate_amount", 0))
+    except (ValueError, TypeError, AttributeError):
+        raise UsageError(f"Bad value for --starting-token: {text}") from None
+
+
+async def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
+                   **params: Any) -> dict[str, Any]:
+    """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
+    if args.no_paginate:
+        return await client.call(operation, **params)
+    token, skip = _decode_token(args.starting_token)
+    limit = args.max_items
+    items: list[Any] = []
+    seen: set[str] = set()
+    while True:
+        page = await client.call(operation, **params, **({"NextToken": token} if token else {}))
+        available = list(page.get(key) or [])[skip:]
+        if limit is not None and len(items) + len(available) > limit:
+            take = limit - len(items)
+            items.extend(available[:take])
+            return {key: items, "NextToken": _encode_token(token, skip + take)}
+        items.extend(available)
+        next_token = page.get("NextToken")
+        if not next_token or next_token in seen:
+            return {key: items}
+        if limit is not None and len(items) == limit:
+            return {key: items, "NextToken": _encode_token(next_token, 0)}
+        seen.add(next_token)
+        token, skip = next_token, 0
+
+
+def run_list_proxy_sessions(args: argparse.Namespace) -> int:
+    params: dict[str, Any] = {"VoiceConnectorId": args.voice_connector_id}
+    if args.status:
+        params["Status"] = args.status
+    return _run(args, lambda c: _collect(c, args, "list_proxy_sessions", "ProxySessions",
+                                         **params))
 
 
 def run_list_voice_connectors(args: argparse.Namespace) -> int:
-    async def go(c: Any) -> Any:
-        items: list[Any] = []
-        async for page in c._pages("list_voice_connectors", "VoiceConnectors"):
-            items.extend(page)
-        return {"VoiceConnectors": items}
-
-    return _run(args, go)
+    return _run(args, lambda c: _collect(c, args, "list_voice_connectors", "VoiceConnectors"))

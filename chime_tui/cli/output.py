@@ -121,3 +121,61 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None,
                       f"{phone(p.proxy_phone_number, False)}\n")
         if not s.participants:
             out.write("  participants  none\n")
+
+
+# -- yaml (block style, as the AWS CLI v2 prints it; no YAML library needed) -----------
+
+_PLAIN_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = value.isoformat() if isinstance(value, datetime) else str(value)
+    plain = (text and set(text) <= _PLAIN_OK and text[0].isalpha()
+             and text.strip() == text and text.lower() not in _YAML_WORDS)
+    return text if plain else "'" + text.replace("'", "''") + "'"
+
+
+def _yaml(data: Any, indent: int, out: list[str]) -> None:
+    pad = "  " * indent
+    if isinstance(data, dict):
+        if not data:
+            out.append(pad + "{}")
+        for key, value in data.items():
+            if isinstance(value, dict) and value:
+                out.append(f"{pad}{_yaml_scalar(key)}:")
+                _yaml(value, indent + 1, out)
+            elif isinstance(value, list) and value:
+                out.append(f"{pad}{_yaml_scalar(key)}:")
+                _yaml(value, indent, out)
+            else:
+                empty = "{}" if isinstance(value, dict) else "[]" if isinstance(value, list) \
+                    else _yaml_scalar(value)
+                out.append(f"{pad}{_yaml_scalar(key)}: {empty}")
+    elif isinstance(data, list):
+        if not data:
+            out.append(pad + "[]")
+        for item in data:
+            if isinstance(item, (dict, list)) and item:
+                sub: list[str] = []
+                _yaml(item, indent + 1, sub)
+                first = sub[0][len(pad) + 2:]
+                out.append(f"{pad}- {first}")
+                out.extend(sub[1:])
+            else:
+                out.append(f"{pad}- " + (("{}" if isinstance(item, dict) else "[]")
+                                          if isinstance(item, (dict, list)) else _yaml_scalar(item)))
+    else:
+        out.append(pad + _yaml_scalar(data))
+
+
+def write_yaml(data: Any, out: IO[str]) -> None:
+    lines: list[str] = []
+    _yaml(data, 0, lines)
+    out.write("\n".join(lines) + "\n")

@@ -1,0 +1,62 @@
+"""`--debug`: botocore's and aiobotocore's debug log on stderr, with secrets scrubbed.
+
+Authorization headers, security tokens and secret keys never reach the log:
+a formatter masks them by pattern, and also masks the literal values of the
+credentials in use once they are known. With --redact, phone numbers too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import IO
+
+MASK = "****"
+PATTERNS = [
+    # Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...
+    re.compile(r"(?i)(['\"]?authorization['\"]?\s*[:=]\s*b?['\"]?)[^'\",}\n]+"),
+    re.compile(r"(?i)(['\"]?x-amz-security-token['\"]?\s*[:=]\s*b?['\"]?)[^'\",}\n]+"),
+    re.compile(r"(?i)((?:aws_)?secret_?access_?key['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+"),
+    re.compile(r"(?i)((?:aws_)?session_?token['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+"),
+    re.compile(r"(?i)(Signature=)[0-9a-f]+"),
+    re.compile(r"(Signature:\s*)[0-9a-f]{64}"),
+    re.compile(r"(?i)(Credential=)[^,\s'\"]+"),
+]
+PHONE = re.compile(r"\+[1-9]\d{6,14}")
+
+
+class ScrubbingFormatter(logging.Formatter):
+    def __init__(self, fmt: str, redact_phones: bool = False) -> None:
+        super().__init__(fmt)
+        self.secrets: set[str] = set()
+        self.redact_phones = redact_phones
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.scrub(super().format(record))
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, MASK)
+        for pattern in PATTERNS:
+            text = pattern.sub(lambda m: m.group(1) + MASK, text)
+        if self.redact_phones:
+            from chime_tui.models import redact_phone
+
+            text = PHONE.sub(lambda m: redact_phone(m.group(0)) or MASK, text)
+        return text
+
+
+def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
+                 ) -> ScrubbingFormatter:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    formatter = ScrubbingFormatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+                                   redact_phones)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in ("botocore", "aiobotocore", "chime_tui"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    return formatter

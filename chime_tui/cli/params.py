@@ -1,0 +1,69 @@
+"""get-proxy-session's parameters: --cli-input-json merged with flags, validated as the AWS CLI does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+class UsageError(Exception):
+    """Bad parameters: exit 252 with this message, no request sent."""
+
+
+GET_PARAMS = {"VoiceConnectorId": "voice_connector_id", "ProxySessionId": "proxy_session_id"}
+
+
+def get_params(args: argparse.Namespace) -> dict[str, str]:
+    """Merge --cli-input-json with flags (flags win) and validate, as the AWS CLI does."""
+    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+
+    params: dict[str, Any] = {}
+    if args.cli_input_json:
+        text = args.cli_input_json
+        if text.startswith("file://"):
+            try:
+                with open(text[7:], encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as exc:
+                raise UsageError(f"Error parsing parameter 'cli-input-json': Unable to load "
+                                 f"paramfile {args.cli_input_json}: {exc.strerror}") from None
+        try:
+            loaded = json.loads(text)
+        except ValueError as exc:
+            raise UsageError(f"Error parsing parameter 'cli-input-json': Invalid JSON: {exc}\n"
+                             f"JSON received: {text}") from None
+        if not isinstance(loaded, dict):
+            raise UsageError("Error parsing parameter 'cli-input-json': Invalid JSON: "
+                             f"expected an object\nJSON received: {text}")
+        params.update(loaded)
+    for key, attr in GET_PARAMS.items():
+        value = getattr(args, attr)
+        if value is not None:
+            params[key] = value
+    problems = [f'Missing required parameter in input: "{k}"' for k in GET_PARAMS
+                if k not in params]
+    problems += [f'Unknown parameter in input: "{k}", must be one of: '
+                 f'{", ".join(GET_PARAMS)}' for k in params if k not in GET_PARAMS]
+    problems += [f"Invalid type for parameter {k}, value: {v}, type: {type(v)}, "
+                 f"valid types: <class 'str'>" for k, v in params.items()
+                 if k in GET_PARAMS and not isinstance(v, str)]
+    if not problems:
+        for key, check in (("VoiceConnectorId", validate_voice_connector_id),
+                           ("ProxySessionId", validate_proxy_session_id)):
+            if reason := check(params[key]):
+                problems.append(f"Invalid value for parameter {key}: {reason}")
+    if problems:
+        raise UsageError("Parameter validation failed:\n" + "\n".join(problems))
+    return params
+
+
+def skeleton(kind: str) -> Any:
+    if kind == "input":
+        return {"VoiceConnectorId": "", "ProxySessionId": ""}
+    import botocore.session
+    from botocore.utils import ArgumentGenerator
+
+    model = botocore.session.get_session().get_service_model("chime-sdk-voice")
+    shape = model.operation_model("GetProxySession").output_shape
+    return ArgumentGenerator(use_member_names=True).generate_skeleton(shape)

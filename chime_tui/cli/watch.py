@@ -1,0 +1,64 @@
+"""`get-proxy-session --watch`: one JSON line per change, for terminals and logs.
+
+Lines: first `{"event": "snapshot", ...}` with the session, then
+`{"event": "change", "field", "old", "new"}` per changed field, `{"event":
+"error", ...}` while a fetch fails (with the wait before the next try), and a
+last `{"event": "closed"}` or `{"event": "gone"}` when the session ends or
+disappears. Each line carries the time. Polls never overlap; throttling backs
+off as in the dashboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import datetime
+from typing import IO, Any, Callable
+
+from chime_tui.aws.client import ChimeVoiceClient
+from chime_tui.aws.errors import NotFound
+from chime_tui.models import ProxySession
+from chime_tui.monitor import Poller, diff_sessions, utcnow
+
+
+def _stamp(when: datetime) -> str:
+    return when.isoformat().replace("+00:00", "Z")
+
+
+async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: float,
+                        out: IO[str] = sys.stdout,
+                        transform: Callable[[Any], Any] = lambda d: d,
+                        clock: Callable[[], datetime] = utcnow) -> int:
+    def line(event: str, **fields: Any) -> None:
+        out.write(json.dumps(transform({"time": _stamp(clock()), "event": event, **fields}),
+                             ensure_ascii=False) + "\n")
+        out.flush()
+
+    poller: Poller[ProxySession] = Poller(lambda: client.get_proxy_session(vc, sid),
+                                          interval=interval, clock=clock)
+    last: ProxySession | None = None
+    while True:
+        outcome = await poller.poll_once()
+        if outcome.error is not None:
+            if isinstance(outcome.error, NotFound):
+                line("gone", reason=outcome.error.message)
+                return 0
+            line("error", kind=outcome.error.kind, message=outcome.error.message,
+                 next_try_in=round(outcome.next_delay or 0, 1))
+            if outcome.next_delay is None:
+                return 254
+            await asyncio.sleep(outcome.next_delay)
+            continue
+        session = outcome.value
+        assert session is not None
+        if last is None:
+            line("snapshot", ProxySession=dict(session.raw))
+        else:
+            for change in diff_sessions(last, session, outcome.fetched_at):
+                line("change", field=change.field, old=change.old, new=change.new)
+        last = session
+        if session.is_closed:
+            line("closed", EndedTimestamp=session.raw.get("EndedTimestamp"))
+            return 0
+        await asyncio.sleep(interval)

@@ -14,6 +14,7 @@ from typing import NoReturn, Sequence
 from chime_tui import __version__
 
 EXIT_USAGE = 252  # the AWS CLI's code for an invalid command line or parameter
+EXIT_CONFIG = 253  # ... and for invalid configuration
 
 
 def _positive_float(text: str) -> float:
@@ -69,12 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open straight at this voice connector's sessions")
     p.add_argument("--proxy-session-id", metavar="SID",
                    help="with --voice-connector-id: open straight at this session")
-    p.add_argument("--refresh", type=_positive_float, default=5.0, metavar="SECONDS",
-                   help="auto-refresh interval in seconds (default 5)")
+    p.add_argument("--refresh", type=_positive_float, default=None, metavar="SECONDS",
+                   help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
                    help="mask phone numbers on screen (x toggles it)")
     add_aws_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    cfg = sub.add_parser("config", help="where the settings file is",
+                         description="The settings file (TOML): flags > environment > file > "
+                                     "defaults.")
+    cfg.add_argument("action", choices=["path", "check"],
+                     help="path: print where the file is; check: validate it")
 
     emu = sub.add_parser("emulator", help="run the local Chime SDK Voice endpoint",
                          description="Serve the local Chime SDK Voice endpoint until stopped.")
@@ -106,11 +113,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def load_settings_file(args: argparse.Namespace) -> "Config":  # noqa: F821
+    """The config file with the environment applied; warns once on stderr if malformed."""
+    from chime_tui.config import env_overrides, load_config
+
+    if getattr(args, "_config", None) is None:
+        config, warning = load_config()
+        args._config = env_overrides(config)
+        args._config_warning = warning
+    return args._config  # type: ignore[no-any-return]
+
+
 def aws_settings_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from chime_tui.aws.client import AwsSettings
 
+    config = load_settings_file(args)
     return AwsSettings(
-        profile=args.profile, region=args.region, endpoint_url=args.endpoint_url,
+        profile=args.profile or config.profile, region=args.region or config.region,
+        endpoint_url=args.endpoint_url or config.endpoint_url,
         connect_timeout=args.cli_connect_timeout, read_timeout=args.cli_read_timeout,
         verify_ssl=not args.no_verify_ssl,
     )
@@ -147,6 +167,21 @@ def run_emulator(args: argparse.Namespace) -> int:
         return 0
 
 
+def run_config(args: argparse.Namespace) -> int:
+    from chime_tui.config import config_path, load_config
+
+    path = config_path()
+    if args.action == "path":
+        print(path)
+        return 0
+    config, warning = load_config(path)
+    if warning:
+        print(f"chime-tui: {warning}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{path}: ok" if path.exists() else f"{path}: not there (defaults apply)")
+    return 0
+
+
 def run_tui(args: argparse.Namespace) -> int:
     from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
     from chime_tui.settings import AppSettings
@@ -162,16 +197,20 @@ def run_tui(args: argparse.Namespace) -> int:
             print(f"chime-tui: invalid {flag}: {reason}", file=sys.stderr)
             return EXIT_USAGE
     aws = aws_settings_from(args)
+    config = args._config
     server = None
     if args.demo:
         from chime_tui.demo import demo_aws_settings, start_demo_endpoint
 
         server = start_demo_endpoint()
         aws = demo_aws_settings(aws, server)
-    settings = AppSettings(aws=aws, refresh=args.refresh,
+    settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
                            voice_connector_id=args.voice_connector_id,
-                           proxy_session_id=args.proxy_session_id, redact=args.redact,
-                           demo=args.demo,
+                           proxy_session_id=args.proxy_session_id,
+                           redact=args.redact or config.redact,
+                           demo=args.demo, theme=config.theme, keys=dict(config.keys),
+                           alert_threshold_minutes=config.alert_threshold_minutes,
+                           alerts=config.alerts, config_warning=args._config_warning,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
     from chime_tui.tui.app import make_app
 
@@ -188,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args)
+    if args.command == "config":
+        return run_config(args)
     if getattr(args, "handler", None) is not None:
         return int(args.handler(args))
     if "NO_COLOR" in os.environ:

@@ -18,6 +18,11 @@ class AppSettings:
     redact: bool = False
     demo: bool = False
     endpoint_name: str | None = None  # how the status bar names the endpoint
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
+    alert_threshold_minutes: float = 5.0
+    alerts: str = "notify"  # off | bell | notify
+    config_warning: str | None = None  # shown once at start-up
 
     @property
     def endpoint_label(self) -> str:

@@ -178,9 +178,20 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _prepare(args: argparse.Namespace) -> None:
+    """Apply the settings file (a warning on stderr if it is malformed; defaults then)."""
+    from chime_tui.__main__ import load_settings_file
+
+    config = load_settings_file(args)
+    if args._config_warning:
+        print(f"chime-tui: {args._config_warning}", file=sys.stderr)
+    args.redact = args.redact or config.redact
+
+
 def run_get_proxy_session(args: argparse.Namespace) -> int:
     from chime_tui.cli.output import write_json
 
+    _prepare(args)
     if args.generate_cli_skeleton:
         write_json(skeleton(args.generate_cli_skeleton), sys.stdout)
         return EXIT_OK
@@ -244,6 +255,7 @@ async def _collect(client: Any, args: argparse.Namespace, operation: str, key: s
 
 
 def run_list_proxy_sessions(args: argparse.Namespace) -> int:
+    _prepare(args)
     params: dict[str, Any] = {"VoiceConnectorId": args.voice_connector_id}
     if args.status:
         params["Status"] = args.status
@@ -252,4 +264,5 @@ def run_list_proxy_sessions(args: argparse.Namespace) -> int:
 
 
 def run_list_voice_connectors(args: argparse.Namespace) -> int:
+    _prepare(args)
     return _run(args, lambda c: _collect(c, args, "list_voice_connectors", "VoiceConnectors"))

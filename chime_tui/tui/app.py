@@ -59,12 +59,28 @@ class ChimeTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"v{__version__}"
+        self.apply_user_settings()
         vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
         self.push_screen(ConnectorPickerScreen(covered=bool(vc)))
         if vc:
             self.push_screen(SessionListScreen(vc, covered=bool(sid)))
             if sid:
                 self.push_screen(SessionDetailScreen(vc, sid))
+
+    def apply_user_settings(self) -> None:
+        """Theme, key remapping (binding ids) and any problem with the config file."""
+        s = self.settings
+        if s.config_warning:
+            self.notify(s.config_warning, title="Settings file", severity="warning", timeout=15)
+        if s.theme:
+            if s.theme in self.available_themes:
+                self.theme = s.theme
+            else:
+                self.notify(f"unknown theme {s.theme!r}; known: "
+                            f"{', '.join(sorted(self.available_themes))}",
+                            severity="warning", timeout=10)
+        if s.keys:
+            self.set_keymap(dict(s.keys))
 
     async def on_unmount(self) -> None:
         await self.service.close()

@@ -97,6 +97,7 @@ def test_skeletons():
     out = json.loads(chime_tui("get-proxy-session", "--generate-cli-skeleton", "output").stdout)
     assert set(SEED_EXAMPLE["ProxySession"]) <= set(out["ProxySession"])
     assert {"Name", "EndedTimestamp", "GeoMatchParams"} <= set(out["ProxySession"])
+    assert out["ProxySession"]["ExpiryMinutes"] >= 1  # valid against the model's minimum
 
 
 @pytest.mark.parametrize("output", ["json", "text", "human"])

@@ -66,4 +66,19 @@ def skeleton(kind: str) -> Any:
 
     model = botocore.session.get_session().get_service_model("chime-sdk-voice")
     shape = model.operation_model("GetProxySession").output_shape
-    return ArgumentGenerator(use_member_names=True).generate_skeleton(shape)
+    sample = ArgumentGenerator(use_member_names=True).generate_skeleton(shape)
+    return _respect_minimums(shape, sample)
+
+
+def _respect_minimums(shape: Any, value: Any) -> Any:
+    """botocore's generator writes 0 for every integer; the model says ExpiryMinutes >= 1.
+
+    (AWS CLI v1 rejects its own output skeleton for that reason; this one is valid.)
+    """
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: _respect_minimums(shape.members[k], v) for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_respect_minimums(shape.member, v) for v in value]
+    if shape.type_name == "integer" and isinstance(value, int):
+        return max(value, shape.metadata.get("min", value))
+    return value

@@ -73,7 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh", type=_positive_float, default=None, metavar="SECONDS",
                    help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
-                   help="mask phone numbers on screen (x toggles it)")
+                   help="mask phone numbers on screen, in copies and exports (x toggles it)")
+    p.add_argument("--pin", action="append", default=[], metavar="VC/SID",
+                   help="pin a session to the watch board (repeatable); the app opens on it")
+    p.add_argument("--events-file", metavar="PATH",
+                   help="append every change seen (time, field, old, new) as JSON lines")
+    p.add_argument("--alert-threshold", type=float, metavar="MINUTES",
+                   help="alert when a watched session has less than this left (default 5)")
+    p.add_argument("--alerts", choices=["off", "bell", "notify"],
+                   help="how alerts reach you: off, the terminal bell, or a notification and "
+                        "the bell (default notify)")
     add_aws_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -196,6 +205,16 @@ def run_tui(args: argparse.Namespace) -> int:
         if value is not None and (reason := check(value)):
             print(f"chime-tui: invalid {flag}: {reason}", file=sys.stderr)
             return EXIT_USAGE
+    from pathlib import Path
+
+    from chime_tui.config import data_dir
+    from chime_tui.pins import parse_pin
+
+    try:
+        pins = tuple(parse_pin(p) for p in args.pin)
+    except ValueError as exc:
+        print(f"chime-tui: invalid --pin: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     aws = aws_settings_from(args)
     config = args._config
     server = None
@@ -209,8 +228,13 @@ def run_tui(args: argparse.Namespace) -> int:
                            proxy_session_id=args.proxy_session_id,
                            redact=args.redact or config.redact,
                            demo=args.demo, theme=config.theme, keys=dict(config.keys),
-                           alert_threshold_minutes=config.alert_threshold_minutes,
-                           alerts=config.alerts, config_warning=args._config_warning,
+                           alert_threshold_minutes=args.alert_threshold
+                           if args.alert_threshold is not None
+                           else config.alert_threshold_minutes,
+                           alerts=args.alerts or config.alerts,
+                           config_warning=args._config_warning, pins=pins,
+                           pins_file=data_dir() / "pins.json",
+                           events_file=Path(args.events_file) if args.events_file else None,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
     from chime_tui.tui.app import make_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from chime_tui.aws.client import AwsSettings
 
@@ -23,6 +24,9 @@ class AppSettings:
     alert_threshold_minutes: float = 5.0
     alerts: str = "notify"  # off | bell | notify
     config_warning: str | None = None  # shown once at start-up
+    pins: tuple[tuple[str, str], ...] = ()  # --pin VC/SID: added to the board, which opens
+    pins_file: Path | None = None  # where pins persist (None: not kept)
+    events_file: Path | None = None  # timeline events as JSON lines
 
     @property
     def endpoint_label(self) -> str:

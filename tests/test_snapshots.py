@@ -12,6 +12,7 @@ from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.widgets.fetch_status import ErrorLine
+from chime_tui.tui.widgets.status_panel import StatusPanel
 
 from .conftest import FIXED_NOW, app_settings, wait_for
 
@@ -134,3 +135,43 @@ def test_narrow_terminals(snap_compare, frozen_server, size):
     app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
                      proxy_session_id=SEED_SESSION_ID, redact=True)
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+def _pins(state, n=4):
+    vc = list(state.connectors)[1]
+    return tuple((vc, sid) for sid, s in state.sessions[vc].items() if s.status != "Closed")[:n] \
+        + ((SEED_CONNECTOR_ID, SEED_SESSION_ID),)
+
+
+def test_watch_board(snap_compare, frozen_server, frozen_state, tmp_path):
+    app = frozen_app(frozen_server, pins=_pins(frozen_state), pins_file=tmp_path / "pins.json")
+    assert snap_compare(app, terminal_size=(140, 30), run_before=settle)
+
+
+def test_watch_board_with_a_session_gone(snap_compare, frozen_server, frozen_state, tmp_path):
+    pins = _pins(frozen_state)
+    app = frozen_app(frozen_server, pins=pins, pins_file=tmp_path / "pins.json")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        frozen_state.delete_session(*pins[1])
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pins[1] in pilot.app.tracker.gone)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(140, 30), run_before=run_before)
+
+
+def test_detail_timeline_after_changes(snap_compare, frozen_server, frozen_state):
+    vc, sid = _pins(frozen_state, 1)[0]
+    app = frozen_app(frozen_server, voice_connector_id=vc, proxy_session_id=sid)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        frozen_state.set_status(vc, sid, "Closed")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one(StatusPanel)
+                       .has_class("-changed"))
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

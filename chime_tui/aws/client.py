@@ -232,6 +232,16 @@ def _parse_one(factory: Any, item: Any) -> Any:
     return _parse(factory, [item])[0]
 
 
+def available_regions() -> list[str]:
+    """Regions where boto3 knows the Chime SDK Voice service (for the region switcher)."""
+    import boto3.session
+
+    try:
+        return sorted(boto3.session.Session().get_available_regions(SERVICE)) or [DEFAULT_REGION]
+    except Exception:
+        return [DEFAULT_REGION]
+
+
 def available_profiles() -> list[str]:
     """Profiles from the AWS config files, via boto3 (for the profile switcher)."""
     import boto3.session

@@ -27,6 +27,12 @@ def redact(data: Any) -> Any:
     return data
 
 
+def session_document(session: ProxySession, redacted: bool) -> str:
+    """A session as `get-proxy-session` prints it (JSON), for copies and exports."""
+    data: Any = {"ProxySession": dict(session.raw)}
+    return json.dumps(redact(data) if redacted else data, indent=4, ensure_ascii=False) + "\n"
+
+
 def write_json(data: Any, out: IO[str]) -> None:
     if data != {}:
         out.write(json.dumps(data, indent=4, ensure_ascii=False, default=_encode) + "\n")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from textual.app import App, SystemCommand
@@ -19,6 +21,12 @@ from chime_tui.tui.screens.help import HelpScreen
 from chime_tui.tui.screens.open_by_id import OpenByIdScreen
 from chime_tui.tui.screens.picker import ConnectorPickerScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.cli.output import redact, session_document
+from chime_tui.models import ProxySession
+from chime_tui.monitor import Change
+from chime_tui.pins import PinStore
+from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
 def utcnow() -> datetime:
@@ -33,8 +41,10 @@ class ChimeTuiApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Keys", id="help"),
-        Binding("ctrl+o", "open_by_id", "Open by ID", id="open_by_id"),
-        Binding("x", "toggle_redact", "Redact", id="redact"),
+        Binding("ctrl+o", "open_by_id", "Open by ID", show=False, id="open_by_id"),
+        Binding("x", "toggle_redact", "Redact", show=False, id="redact"),
+        Binding("b", "board", "Board", id="board"),
+        Binding("ctrl+a", "switch_account", "Profile/region", show=False, id="switch_account"),
     ]
 
     def __init__(self, settings: AppSettings, service: ChimeVoiceClient,
@@ -49,6 +59,14 @@ class ChimeTuiApp(App[None]):
         self.rng = rng
         self.timer = timer
         self.redact = settings.redact
+        self.alerts_raised: list[Alert] = []
+        self.pins = PinStore(settings.pins_file).load()
+        self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
+        self.events: EventsWriter | None = None
+        if settings.events_file is not None:
+            self.events = EventsWriter(settings.events_file,
+                                       lambda d: redact(d) if self.redact else d)
+            self.tracker.listeners.append(self.events)
 
     @property
     def context_label(self) -> str:
@@ -60,12 +78,23 @@ class ChimeTuiApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = f"v{__version__}"
         self.apply_user_settings()
+        for pin in self.settings.pins:
+            self.pins.add(pin)
+        if self.pins.warning:
+            self.notify(self.pins.warning, severity="warning", timeout=10)
+        self.set_interval(1.0, self.check_expiry)
+        self.open_start_screens()
+
+    def open_start_screens(self) -> None:
         vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
-        self.push_screen(ConnectorPickerScreen(covered=bool(vc)))
+        board = bool(self.settings.pins)
+        self.push_screen(ConnectorPickerScreen(covered=bool(vc) or board))
         if vc:
-            self.push_screen(SessionListScreen(vc, covered=bool(sid)))
+            self.push_screen(SessionListScreen(vc, covered=bool(sid) or board))
             if sid:
-                self.push_screen(SessionDetailScreen(vc, sid))
+                self.push_screen(SessionDetailScreen(vc, sid, covered=board))
+        if board:
+            self.push_screen(BoardScreen())
 
     def apply_user_settings(self) -> None:
         """Theme, key remapping (binding ids) and any problem with the config file."""
@@ -92,7 +121,86 @@ class ChimeTuiApp(App[None]):
     def open_session(self, voice_connector_id: str, proxy_session_id: str) -> None:
         self.push_screen(SessionDetailScreen(voice_connector_id, proxy_session_id))
 
+    # -- tracking and alerts (screens report what they fetched) ----------------------
+    def track(self, session: ProxySession) -> list[Change]:
+        changes, alerts = self.tracker.observe(session, self.clock())
+        self.raise_alerts(alerts)
+        return changes
+
+    def track_gone(self, key: tuple[str, str]) -> None:
+        self.raise_alerts(self.tracker.observe_gone(key, self.clock()))
+
+    def check_expiry(self) -> None:
+        self.raise_alerts(self.tracker.check_expiry(self.clock()))
+
+    def raise_alerts(self, alerts: list[Alert]) -> None:
+        mode = self.settings.alerts
+        for alert in alerts:
+            self.alerts_raised.append(alert)
+            if mode == "off":
+                continue
+            self.bell()
+            if mode == "notify":
+                self.notify(alert.message, title=f"chime-tui: {alert.kind}",
+                            severity="error" if alert.kind == "gone" else "warning",
+                            timeout=10)
+        if self.events is not None and self.events.error:
+            self.notify(self.events.error, severity="error", timeout=10)
+            self.events.error = None
+
     # -- actions ----------------------------------------------------------------------
+    def action_board(self) -> None:
+        if not isinstance(self.screen, BoardScreen):
+            self.push_screen(BoardScreen())
+
+    def toggle_pin(self, key: tuple[str, str]) -> None:
+        pinned = self.pins.toggle(key)
+        if self.pins.warning:
+            self.notify(self.pins.warning, severity="warning", timeout=10)
+        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {key[1]}"
+                    + (" (b opens the board)" if pinned else ""), timeout=3)
+
+    def copy_session(self, session: ProxySession) -> None:
+        self.copy_to_clipboard(session_document(session, self.redact))
+        self.notify("Session JSON copied" + (" (redacted)" if self.redact else ""), timeout=3)
+
+    def export_session(self, session: ProxySession) -> None:
+        stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+        path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"
+        try:
+            path.write_text(session_document(session, self.redact), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"cannot export to {path}: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"Exported to {path}" + (" (redacted)" if self.redact else ""), timeout=5)
+
+    def action_switch_account(self) -> None:
+        from chime_tui.tui.screens.account import AccountScreen
+
+        def switched(result: tuple[str | None, str | None] | None) -> None:
+            if result is not None:
+                self.run_worker(self.switch_account(*result), exclusive=True, group="account")
+
+        self.push_screen(AccountScreen(self.settings.aws.profile,
+                                       self.service.region or self.settings.aws.region),
+                         switched)
+
+    async def switch_account(self, profile: str | None, region: str | None) -> None:
+        """A new client for the new profile and region; every screen starts again."""
+        aws = self.settings.aws.with_(profile=profile, region=region)
+        if profile:
+            aws = aws.with_(static_credentials=None)
+        old = self.service
+        self.settings = replace(self.settings, aws=aws, voice_connector_id=None,
+                                proxy_session_id=None, pins=())
+        self.service = ChimeVoiceClient(aws)
+        await old.close()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.open_start_screens()
+        self.notify(f"Now on profile {profile or 'default'}, region {region or 'default'}",
+                    timeout=4)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
@@ -135,6 +243,10 @@ class ChimeTuiApp(App[None]):
         yield SystemCommand("Toggle redaction", "Mask phone numbers on screen",
                             self.action_toggle_redact)
         yield SystemCommand("Show keys", "Every key binding of this screen", self.action_help)
+        yield SystemCommand("Watch board", "Pinned sessions, soonest to expire first",
+                            self.action_board)
+        yield SystemCommand("Switch profile or region", "Use another AWS profile or region",
+                            self.action_switch_account)
         if hasattr(screen, "action_refresh"):
             yield SystemCommand("Refresh now", "Fetch again now", screen.action_refresh)
             yield SystemCommand("Pause or resume auto-refresh", "Stop or restart polling",

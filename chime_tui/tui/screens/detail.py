@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.widgets import Footer, Header
 
+from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.models import ProxySession
 from chime_tui.tui.screens.base import PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
@@ -17,14 +18,24 @@ from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
 from chime_tui.tui.widgets.panel import SessionPanel
 from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
+from chime_tui.tui.widgets.timeline_panel import TimelinePanel
 
 # DOM order is the Tab order and the digit keys' order.
-PANELS = (StatusPanel, CapabilitiesPanel, ExpiryPanel, ParticipantsPanel, DetailsPanel)
+PANELS = (StatusPanel, CapabilitiesPanel, ExpiryPanel, ParticipantsPanel, DetailsPanel,
+          TimelinePanel)
+# Which panel shows a changed field (the rest are in Details).
+FIELD_PANEL = {"Status": StatusPanel, "EndedTimestamp": StatusPanel,
+               "Capabilities": CapabilitiesPanel, "ExpiryMinutes": ExpiryPanel,
+               "Participants": ParticipantsPanel, "Session": StatusPanel}
+HIGHLIGHT_SECONDS = 4.0
 
 
 class SessionDetailScreen(PollingScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        Binding("m", "pin", "Pin", id="pin"),
+        Binding("c", "copy", "Copy JSON", show=False, id="copy"),
+        Binding("e", "export", "Export", show=False, id="export"),
         *[
             Binding(str(i), f"focus_panel({i})", f"{cls.TITLE} panel", show=False,
                     id=f"panel_{i}")
@@ -32,8 +43,9 @@ class SessionDetailScreen(PollingScreen):
         ],
     ]
 
-    def __init__(self, voice_connector_id: str, proxy_session_id: str) -> None:
-        super().__init__()
+    def __init__(self, voice_connector_id: str, proxy_session_id: str, *,
+                 covered: bool = False) -> None:
+        super().__init__(covered=covered)
         self.voice_connector_id = voice_connector_id
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
@@ -63,10 +75,31 @@ class SessionDetailScreen(PollingScreen):
 
     def show(self, value: Any) -> None:
         self.session = value
-        now = self.app.clock()  # type: ignore[attr-defined]
+        app: Any = self.app
+        changes = app.track(value)
+        now = app.clock()
         for panel in self.panels():
             panel.now = now
             panel.session = value
+        self.show_timeline()
+        for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in changes}:
+            self.highlight(self.query_one(panel_type))
+
+    def show_error(self, error: ChimeError) -> None:
+        if isinstance(error, NotFound):
+            self.app.track_gone((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
+            self.show_timeline()
+            self.highlight(self.query_one(StatusPanel))
+
+    def show_timeline(self) -> None:
+        tracker = self.app.tracker  # type: ignore[attr-defined]
+        key = (self.voice_connector_id, self.proxy_session_id)
+        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []))
+
+    def highlight(self, panel: SessionPanel) -> None:
+        """A changed value stands out for a few seconds."""
+        panel.add_class("-changed")
+        self.set_timer(HIGHLIGHT_SECONDS, lambda: panel.remove_class("-changed"))
 
     def tick(self) -> None:
         """The countdown and ages move every second without an API call."""
@@ -86,3 +119,14 @@ class SessionDetailScreen(PollingScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_pin(self) -> None:
+        self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
+
+    def action_copy(self) -> None:
+        if self.session is not None:
+            self.app.copy_session(self.session)  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        if self.session is not None:
+            self.app.export_session(self.session)  # type: ignore[attr-defined]

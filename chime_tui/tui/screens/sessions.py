@@ -42,6 +42,7 @@ class SessionListScreen(ListScreen):
         Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
+        Binding("m", "pin", "Pin", id="pin"),
     ]
 
     def __init__(self, voice_connector_id: str, *, covered: bool = False) -> None:
@@ -181,6 +182,11 @@ class SessionListScreen(ListScreen):
         i = STATUS_FILTERS.index(self.status_filter)
         self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
         self.render_rows()
+
+    def action_pin(self) -> None:
+        sid = self.selected_id()
+        if sid:
+            self.app.toggle_pin((self.voice_connector_id, sid))  # type: ignore[attr-defined]
 
     def action_cycle_sort(self) -> None:
         names = list(SORTS)

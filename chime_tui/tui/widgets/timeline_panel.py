@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from rich.console import RenderableType
+from rich.table import Table
+
+from chime_tui.cli.output import redact
+from chime_tui.humanfmt import ago
+from chime_tui.models import ProxySession
+from chime_tui.monitor import Change
+from chime_tui.tui.widgets.panel import SessionPanel
+
+
+def _value(value: Any, redacted: bool) -> str:
+    if isinstance(value, (list, dict)):
+        value = redact(value) if redacted else value
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "—" if value is None else str(value)
+
+
+class TimelinePanel(SessionPanel):
+    """Every change seen while watching: time, field, old → new (newest first)."""
+
+    TITLE = "Timeline"
+    changes: list[Change] = []
+
+    def set_changes(self, changes: list[Change]) -> None:
+        self.changes = list(changes)
+        self.redraw()
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        self.border_subtitle = f"{len(self.changes)} changes"
+        if not self.changes:
+            return "no changes seen yet"
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for c in reversed(self.changes[-50:]):
+            table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", c.field,
+                          f"{_value(c.old, self.redact)} → {_value(c.new, self.redact)}")
+        return table

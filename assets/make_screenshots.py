@@ -48,6 +48,8 @@ async def main() -> None:
         await shoot("session-detail", server, ["tab", "tab"], voice_connector_id=vc,
                     proxy_session_id=sid)
         await shoot("session-list", server, [], voice_connector_id=vc)
+        pins = tuple((vc, s) for s, v in state.sessions[vc].items() if v.status != "Closed")[:6]
+        await shoot("watch-board", server, [], pins=pins, pins_file=None)
         await shoot("stale-throttled", server, ["r"], throttle=True, voice_connector_id=vc,
                     proxy_session_id=sid)
 

@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pin a session to the watch board (repeatable); the app opens on it")
     p.add_argument("--events-file", metavar="PATH",
                    help="append every change seen (time, field, old, new) as JSON lines")
+    p.add_argument("--debug-log", metavar="PATH",
+                   help="append every request, response and failure to this file "
+                        "(credentials scrubbed; phone numbers too with --redact)")
     p.add_argument("--alert-threshold", type=float, metavar="MINUTES",
                    help="alert when a watched session has less than this left (default 5)")
     p.add_argument("--alerts", choices=["off", "bell", "notify"],
@@ -217,6 +220,15 @@ def run_tui(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     aws = aws_settings_from(args)
     config = args._config
+    if args.debug_log:
+        from chime_tui.cli.debug import enable_debug_file
+
+        try:
+            enable_debug_file(args.debug_log, redact_phones=args.redact or config.redact)
+        except OSError as exc:
+            print(f"chime-tui: cannot write the debug log {args.debug_log}: {exc.strerror}",
+                  file=sys.stderr)
+            return EXIT_USAGE
     server = None
     if args.demo:
         from chime_tui.demo import demo_aws_settings, start_demo_endpoint

@@ -60,18 +60,37 @@ class PollOutcome(Generic[T]):
         return self.error is None
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """The retry schedule. `floor` and `cap` bound the backoff of transient failures
+    (throttling, 5xx, network, bad bodies); credential failures wait 7.5x the floor
+    and up to twice the cap. Tests run the same schedule on a shorter time scale."""
+
+    floor: float = 2.0
+    cap: float = 60.0
+
+    def next_delay(self, error: ChimeError | None, failures: int, interval: float,
+                   rng: Callable[[], float] = random.random) -> float | None:
+        """Seconds until the next poll after an outcome; None stops polling."""
+        if error is None:
+            return interval
+        if isinstance(error, (NotFound, InvalidInput)):
+            return None
+        if isinstance(error, AccessDenied):
+            # Credentials rarely fix themselves quickly: slow down, but keep checking
+            # so a renewal outside the app is picked up without a restart.
+            slow = Backoff(base=7.5 * self.floor, cap=2 * self.cap, jitter=0.2)
+            return max(interval, slow.delay(failures, rng))
+        fast = Backoff(base=max(self.floor, interval / 2), cap=self.cap)
+        return max(self.floor / 2, fast.delay(failures, rng))
+
+
+DEFAULT_SCHEDULE = Schedule()
+
+
 def next_delay(error: ChimeError | None, failures: int, interval: float,
                rng: Callable[[], float] = random.random) -> float | None:
-    """Seconds until the next poll after an outcome; None stops polling."""
-    if error is None:
-        return interval
-    if isinstance(error, (NotFound, InvalidInput)):
-        return None
-    if isinstance(error, AccessDenied):
-        # Credentials rarely fix themselves quickly: slow down, but keep checking
-        # so a renewal outside the app is picked up without a restart.
-        return max(interval, Backoff(base=15.0, cap=120.0, jitter=0.2).delay(failures, rng))
-    return max(1.0, Backoff(base=max(2.0, interval / 2), cap=60.0).delay(failures, rng))
+    return DEFAULT_SCHEDULE.next_delay(error, failures, interval, rng)
 
 
 @dataclass
@@ -83,6 +102,7 @@ class Poller(Generic[T]):
     clock: Callable[[], datetime] = utcnow
     rng: Callable[[], float] = random.random
     timer: Callable[[], float] = time.perf_counter
+    schedule: Schedule = DEFAULT_SCHEDULE
     on_error: Callable[[ChimeError], Awaitable[None]] | None = None
     failures: int = 0
     paused: bool = False
@@ -123,7 +143,7 @@ class Poller(Generic[T]):
                 await self.on_error(error)
         finally:
             self.in_flight = False
-        delay = next_delay(error, self.failures, self.interval, self.rng)
+        delay = self.schedule.next_delay(error, self.failures, self.interval, self.rng)
         return PollOutcome(value, error, self.clock(), self.timer() - started,
                            self.failures, delay)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chime_tui.aws.client import AwsSettings
+from chime_tui.monitor import DEFAULT_SCHEDULE, Schedule
 
 DEFAULT_REFRESH = 5.0
 
@@ -27,6 +28,8 @@ class AppSettings:
     pins: tuple[tuple[str, str], ...] = ()  # --pin VC/SID: added to the board, which opens
     pins_file: Path | None = None  # where pins persist (None: not kept)
     events_file: Path | None = None  # timeline events as JSON lines
+    schedule: Schedule = DEFAULT_SCHEDULE  # retry backoff bounds
+    debug_log: Path | None = None  # requests, responses and bad bodies (secrets scrubbed)
 
     @property
     def endpoint_label(self) -> str:

@@ -128,9 +128,12 @@ class BoardFetcher:
     totals: dict[str, int] = field(default_factory=dict)  # sessions per connector, last seen
     concurrency: int = 8
 
-    async def fetch(self, pins: Iterable[Key]) -> BoardResult:
+    async def fetch(self, pins: Iterable[Key], skip: set[Key] | None = None) -> BoardResult:
+        """Fetch the pins; `skip` (sessions known to be gone) are not asked for again."""
         by_vc: dict[str, list[str]] = defaultdict(list)
         for vc, sid in pins:
+            if skip and (vc, sid) in skip:
+                continue
             if sid not in by_vc[vc]:
                 by_vc[vc].append(sid)
         before = self.client.request_count

@@ -7,6 +7,7 @@ virtual environment. The first test that needs it builds `.cache/awscli-venv`
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -22,8 +23,12 @@ def aws_cli() -> str:
     if explicit:
         return explicit
     exe = VENV / "bin" / "aws"
-    if not exe.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-        subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "-q", "awscli"],
-                       check=True, stdout=sys.stderr)
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    # Test workers run in parallel: one builds the environment, the others wait for it.
+    with open(VENV.parent / "awscli-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not exe.exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+            subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "install", "-q",
+                            "awscli"], check=True, stdout=sys.stderr)
     return str(exe)

@@ -50,7 +50,16 @@ class ScrubbingFormatter(logging.Formatter):
 
 def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
                  ) -> ScrubbingFormatter:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Send botocore's, aiobotocore's and this tool's debug log to `stream` (stderr)."""
+    return add_debug_handler(logging.StreamHandler(stream or sys.stderr), redact_phones)
+
+
+def enable_debug_file(path: str, redact_phones: bool = False) -> ScrubbingFormatter:
+    """The same log, appended to a file (the dashboard's --debug-log)."""
+    return add_debug_handler(logging.FileHandler(path, encoding="utf-8"), redact_phones)
+
+
+def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:
     formatter = ScrubbingFormatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s",
                                    redact_phones)
     handler.setFormatter(formatter)

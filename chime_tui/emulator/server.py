@@ -207,10 +207,12 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
     admin = path.startswith("/_emulator")
     response: web.StreamResponse | None = None
     status = 0
+    if admin:
+        return await handler(request)
+    with state.lock:
+        state.in_flight += 1
+        state.max_in_flight = max(state.max_in_flight, state.in_flight)
     try:
-        if admin:
-            response = await handler(request)
-            return response
         f = state.faults
         if f.latency:
             await asyncio.sleep(float(f.latency))
@@ -230,6 +232,8 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
                 response = error(int(f.status))
             elif "authorization" not in {k.lower() for k in request.headers}:
                 response = error(403, "Missing Authentication Token")
+            elif f.deny_keys and _access_key(request) in f.deny_keys:
+                response = error(403, "The security token included in the request is expired")
             elif applies and f.malformed and f.malformed_count and request.method == "GET":
                 f.malformed_count -= 1 if f.malformed_count > 0 else 0
                 response = _malformed(f.malformed, path)
@@ -237,16 +241,24 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
             response = await handler(request)
         return response
     finally:
-        if not admin:
-            if response is not None:
-                status = response.status
-            state.record(
-                RequestRecord(
-                    at=state.clock(), method=request.method, path=path,
-                    query=request.query_string, status=status,
-                    authorization="authorization" in {k.lower() for k in request.headers},
-                )
+        with state.lock:
+            state.in_flight -= 1
+        if response is not None:
+            status = response.status
+        state.record(
+            RequestRecord(
+                at=state.clock(), method=request.method, path=path,
+                query=request.query_string, status=status,
+                authorization="authorization" in {k.lower() for k in request.headers},
             )
+        )
+
+
+def _access_key(request: web.Request) -> str | None:
+    """The access key ID from a SigV4 Authorization header's Credential= scope."""
+    auth = request.headers.get("Authorization", "")
+    _, _, rest = auth.partition("Credential=")
+    return rest.split("/", 1)[0] if rest else None
 
 
 def make_web_app(state: EmulatorState) -> web.Application:

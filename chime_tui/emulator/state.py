@@ -132,6 +132,7 @@ class Faults:
     malformed: str | None = None
     malformed_count: int = 0
     only_path: str | None = None
+    deny_keys: list[str] = field(default_factory=list)  # access key IDs answered with 403
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -157,6 +158,8 @@ class EmulatorState:
         self.sessions: dict[str, dict[str, Session]] = {}
         self.faults = Faults()
         self.requests: list[RequestRecord] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     # -- population ---------------------------------------------------------------
     def add_connector(self, connector: Connector) -> Connector:

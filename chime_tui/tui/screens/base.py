@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,9 @@ from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import PollOutcome, Poller
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+
+
+log = logging.getLogger("chime_tui.tui")
 
 
 class PollingScreen(Screen[None]):
@@ -62,6 +66,7 @@ class PollingScreen(Screen[None]):
             app: Any = self.app
             self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
+                                 schedule=app.settings.schedule,
                                  on_error=self._on_error)
             self.run_poller()
         elif not self.user_paused:
@@ -97,7 +102,9 @@ class PollingScreen(Screen[None]):
             assert outcome.error is not None
             if self.last_ok is not None:
                 self.add_class("-stale")
-            self.app.log.warning(f"fetch failed: {outcome.error!r} {outcome.error.detail or ''}")
+            # The detail (e.g. a bad body) goes to the debug log only, never to the screen.
+            log.warning("fetch failed on %s: %s (%s) %s", type(self).__name__,
+                        outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
         self.query_one(FetchStatus).record(outcome)
         poller = self.poller

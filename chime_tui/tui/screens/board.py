@@ -61,7 +61,7 @@ class BoardScreen(ListScreen):
         app: Any = self.app
         if self.fetcher is None or self.fetcher.client is not app.service:
             self.fetcher = BoardFetcher(app.service)
-        return await self.fetcher.fetch(self.pins)
+        return await self.fetcher.fetch(self.pins, skip=app.tracker.gone)
 
     def show(self, value: Any) -> None:
         result: BoardResult = value

@@ -1,0 +1,209 @@
+"""The fault matrix: the real app against the local endpoint's faults.
+
+Retry timing runs the production schedule on a shorter time scale
+(Schedule(floor=0.2, cap=2) with a 0.5 s refresh, instead of 2 s, 60 s and
+5 s), and jitter is switched off so the request count can be checked against
+the schedule exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
+    populate
+from chime_tui.monitor import Schedule
+from chime_tui.aws.errors import Throttled
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.help import HelpScreen
+from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+
+from .conftest import app_settings, wait_for
+from .test_app import detail_loaded, text_of
+
+SCHEDULE = Schedule(floor=0.2, cap=2.0)
+REFRESH = 0.5
+SESSION_PATH = f"/voice-connectors/{SEED_CONNECTOR_ID}/proxy-sessions/{SEED_SESSION_ID}"
+
+
+def fault_app(server, **kw):
+    kw.setdefault("refresh", REFRESH)
+    return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                 proxy_session_id=SEED_SESSION_ID, schedule=SCHEDULE, **kw),
+                    rng=lambda: 0.0)
+
+
+def allowed_requests(seconds: float, error=Throttled("t")) -> int:
+    """How many tries the schedule allows in a window: the first, then one per delay."""
+    elapsed, failures, tries = 0.0, 1, 1
+    while True:
+        delay = SCHEDULE.next_delay(error, failures, REFRESH, rng=lambda: 0.0)
+        elapsed += delay
+        if elapsed > seconds:
+            return tries
+        tries += 1
+        failures += 1
+
+
+def requests_to(state, since: int) -> int:
+    return sum(1 for r in state.requests[since:] if r.path == SESSION_PATH)
+
+
+def error_text(app) -> str:
+    line = app.screen.query_one(ErrorLine)
+    return line.message() if line.display else ""
+
+
+@pytest.mark.parametrize("knobs, message", [
+    ({"throttle": -1}, "throttled by the service"),
+    ({"status": 500, "status_count": -1}, "service failure (500)"),
+    ({"status": 503, "status_count": -1}, "service failure (503)"),
+])
+async def test_transient_faults_back_off_stay_calm_and_recover_by_themselves(
+        server, state, knobs, message):
+    app = fault_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        start = len(state.requests)
+        for key, value in knobs.items():
+            setattr(state.faults, key, value)
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        window_start = len(state.requests)
+        await pilot.pause(4.0)
+        text = error_text(app)
+        assert message in text and "next try in" in text and "(stale)" in text
+        assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
+        made = requests_to(state, window_start) + 1  # + the first failure
+        assert 2 <= made <= allowed_requests(4.0) + 1
+        assert state.max_in_flight == 1
+        state.faults.clear()
+        # No key press: the next scheduled try succeeds and the interval returns to normal.
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=4)
+        assert not app.screen.query_one(ErrorLine).display
+        recovered = len(state.requests)
+        await pilot.pause(1.6)
+        assert 2 <= requests_to(state, recovered) <= 4  # every 0.5 s again
+        assert len(state.requests) > start
+
+
+async def test_expired_credentials_slow_down_name_the_profile_and_renewal_is_picked_up(
+        server, state, isolated_env, monkeypatch):
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    creds = isolated_env / "aws-credentials"
+    creds.write_text("[oncall]\naws_access_key_id = AKIDOLDKEY\naws_secret_access_key = a\n")
+    (isolated_env / "aws-config").write_text("[profile oncall]\nregion = us-east-1\n")
+    app = fault_app(server, profile="oncall")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        state.faults.deny_keys = ["AKIDOLDKEY"]
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        text = error_text(app)
+        assert "credentials expired or not allowed (profile oncall)" in text
+        assert "aws sso login --profile oncall" in text
+        after = len(state.requests)
+        await pilot.pause(1.0)  # a 0.5 s refresh, but credential failures wait 1.5 s and more
+        assert requests_to(state, after) == 0
+        # The user renews credentials outside the app; no restart.
+        creds.write_text("[oncall]\naws_access_key_id = AKIDNEWKEY\naws_secret_access_key = b\n")
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=5)
+        assert state.requests[-1].status == 200
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("refused", "endpoint unreachable: http://127.0.0.1:"),
+    ("dropped", "endpoint unreachable: http://127.0.0.1:"),
+    ("timeout", "timed out talking to http://127.0.0.1:"),
+])
+async def test_network_faults_are_bounded_and_the_ui_stays_responsive(state, fault, message):
+    server = EmulatorServer(state).start()
+    port = server.port
+    app = fault_app(server, read_timeout=0.5, connect_timeout=0.5)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: detail_loaded(app))
+            if fault == "refused":
+                server.stop()
+            elif fault == "dropped":
+                state.faults.drop = -1
+            else:
+                state.faults.latency = 5.0
+            await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
+            assert message in error_text(app)
+            await pilot.press("question_mark")  # the UI answers while the network does not
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            if fault == "refused":
+                server = EmulatorServer(state, port=port).start()
+            state.faults.clear()
+            await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=6)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("kind", ["html", "truncated", "types"])
+async def test_malformed_bodies_say_unexpected_response_and_log_the_body_only(
+        server, state, tmp_path, kind):
+    from chime_tui.cli.debug import enable_debug_file
+
+    log_path = tmp_path / "debug.log"
+    enable_debug_file(str(log_path))
+    handler = logging.getLogger().handlers[-1]
+    try:
+        app = fault_app(server)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: detail_loaded(app))
+            state.faults.malformed, state.faults.malformed_count = kind, -1
+            await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+            text = error_text(app)
+            assert "unexpected response from the service" in text
+            assert "<html>" not in text and "sixty" not in text
+            state.faults.clear()
+            await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=4)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    logged = log_path.read_text()
+    bad = {"html": "502 Bad Gateway", "truncated": '{"ProxySession": {"VoiceConnectorId": "abc',
+           "types": "sixty"}[kind]
+    assert bad in logged
+    assert "fetch failed on SessionDetailScreen: bad response" in logged
+
+
+async def test_latency_longer_than_the_interval_shows_fetching_and_never_piles_up(
+        server, state):
+    app = fault_app(server, refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        state.faults.latency = 1.0
+        status = app.screen.query_one(FetchStatus)
+        await wait_for(pilot, lambda: status.fetching, timeout=2)
+        assert "fetching" in str(status.content)
+        before = len(state.requests)
+        await pilot.pause(3.0)
+        assert requests_to(state, before) <= 3  # one at a time: at most 3 of 1 s each
+        assert state.max_in_flight == 1
+
+
+async def test_a_gone_session_on_the_board_stops_polling_while_the_rest_go_on(tmp_path):
+    state = populate(EmulatorState(), seed=5, connectors=2, sessions=250)
+    vc = list(state.connectors)[1]
+    pins = tuple((vc, s) for s, v in state.sessions[vc].items() if v.status != "Closed")[:2]
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, refresh=0.3, pins=pins, pins_file=tmp_path / "p.json"))
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                           and app.screen.result is not None)
+            await wait_for(pilot, lambda: app.screen.result.requests == 2, timeout=3)  # 2 gets
+            state.delete_session(*pins[0])
+            await wait_for(pilot, lambda: pins[0] in app.tracker.gone, timeout=3)
+            mark = len(state.requests)
+            state.set_status(*pins[1], "Closed")
+            await wait_for(pilot, lambda: app.tracker.last[pins[1]].status == "Closed", timeout=3)
+            await pilot.pause(0.7)
+            asked = [r.path for r in state.requests[mark:]]
+            assert asked and all(r.endswith(pins[1][1]) for r in asked)
+            assert app.tracker.last[pins[0]] is not None  # its last known state is kept

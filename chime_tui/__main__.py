@@ -7,7 +7,6 @@ aiobotocore only when a client opens (after the first frame).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import NoReturn, Sequence
 
@@ -267,8 +266,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_config(args)
     if getattr(args, "handler", None) is not None:
         return int(args.handler(args))
-    if "NO_COLOR" in os.environ:
-        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
     return run_tui(args)
 
 

@@ -62,3 +62,52 @@ def test_demo_in_a_real_terminal_picker_list_detail():
             raise AssertionError("chime-tui did not quit on q")
     finally:
         subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+
+
+def test_a_fault_on_screen_and_its_recovery_in_a_real_terminal(tmp_path):
+    """The installed chime-tui against `chime-tui emulator`, faults injected over HTTP."""
+    import json
+    import os
+    import urllib.request
+
+    emulator = subprocess.Popen([str(EXE), "emulator", "--seed", "7"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+    session = f"chime-e2e-{uuid.uuid4().hex[:8]}"
+
+    def faults(body: dict) -> None:
+        req = urllib.request.Request(f"{url}/_emulator/faults", method="POST",
+                                     data=json.dumps(body).encode())
+        urllib.request.urlopen(req).read()
+
+    try:
+        url = emulator.stdout.readline().strip()
+        env = " ".join(f"{k}={v}" for k, v in {
+            "AWS_ACCESS_KEY_ID": "AKIDE2E", "AWS_SECRET_ACCESS_KEY": "e2e-secret",
+            "AWS_DEFAULT_REGION": "us-east-1", "HOME": str(tmp_path),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "PATH": os.environ.get("PATH", "")}.items())
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36",
+             f"env -i {env} {EXE} --endpoint-url {url} --refresh 1")
+        wait_screen(session, "Voice connectors 4 of 4")
+        tmux("send-keys", "-t", session, "Enter")
+        wait_screen(session, "Sessions 1 of 1")
+        tmux("send-keys", "-t", session, "Enter")
+        wait_screen(session, "+19135550199")
+        faults({"throttle": -1})
+        screen = wait_screen(session, "throttled by the service")
+        assert "next try in" in screen and "+19135550199" in screen  # the data stays
+        faults({"clear": True})
+        deadline = time.monotonic() + 20
+        while "throttled" in tmux("capture-pane", "-p", "-t", session):
+            assert time.monotonic() < deadline, "no recovery after the fault cleared"
+            time.sleep(0.3)
+        screen = wait_screen(session, "updated")
+        assert "Open" in screen and "+19135550199" in screen
+        tmux("send-keys", "-t", session, "q")
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True)
+        emulator.terminate()
+        emulator.wait(10)

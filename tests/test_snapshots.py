@@ -1,6 +1,7 @@
 """What a person sees, pinned: every screen and state, with a frozen clock.
 
-Regenerate after an intended change with `pytest tests/test_snapshots.py --snapshot-update`
+Regenerate after an intended change with
+`pytest -n 0 tests/test_snapshots.py --snapshot-update`
 and review the SVGs in tests/__snapshots__/.
 """
 

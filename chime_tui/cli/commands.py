@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import sys
 from typing import Any, Awaitable, Callable
 
@@ -104,7 +105,8 @@ def emit(data: Any, args: argparse.Namespace) -> None:
     elif args.output == "table":
         from chime_tui.cli.table import write_table
 
-        color = args.color == "on" or (args.color == "auto" and out.isatty())
+        color = args.color == "on" or (args.color == "auto" and out.isatty()
+                                        and "NO_COLOR" not in os.environ)
         write_table(args.title, data, out, color)
     elif args.output == "yaml":
         output.write_yaml(data, out)

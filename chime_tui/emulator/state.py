@@ -160,6 +160,8 @@ class EmulatorState:
         self.requests: list[RequestRecord] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        # Sessions served exactly as given (any shape the model allows), for property tests.
+        self.raw: dict[str, dict[str, dict[str, Any]]] = {}
 
     # -- population ---------------------------------------------------------------
     def add_connector(self, connector: Connector) -> Connector:
@@ -174,6 +176,10 @@ class EmulatorState:
                 session.proxy_session_id
             ] = session
             return session
+
+    def put_raw(self, vc_id: str, session: dict[str, Any]) -> None:
+        with self.lock:
+            self.raw.setdefault(vc_id, {})[str(session.get("ProxySessionId"))] = session
 
     # -- reads --------------------------------------------------------------------
     def _advance(self, vc_id: str) -> None:
@@ -199,11 +205,14 @@ class EmulatorState:
                 s.to_api()
                 for s in self.sessions[vc_id].values()
                 if status is None or s.status == status
-            ]
+            ] + [r for r in self.raw.get(vc_id, {}).values()
+                 if status is None or r.get("Status") == status]
 
     def get_session(self, vc_id: str, sid: str) -> dict[str, Any] | None:
         with self.lock:
             self._advance(vc_id)
+            if sid in self.raw.get(vc_id, {}):
+                return self.raw[vc_id][sid]
             s = self.sessions.get(vc_id, {}).get(sid)
             return s.to_api() if s else None
 

@@ -196,18 +196,18 @@ class ChimeVoiceClient:
         params: dict[str, Any] = {"VoiceConnectorId": voice_connector_id, "MaxResults": page_size}
         if status:
             params["Status"] = status
-        async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
-            yield _parse(ProxySession.from_api, items)
+        try:
+            async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
+                yield _parse(ProxySession.from_api, items)
+        except NotFound as exc:
+            raise NotFound("voice connector not found: check the ID and the region",
+                           code=exc.code, status=exc.status) from None
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
                                   ) -> list[ProxySession]:
         out: list[ProxySession] = []
-        try:
-            async for page in self.iter_proxy_session_pages(voice_connector_id, status):
-                out.extend(page)
-        except NotFound as exc:
-            raise NotFound("voice connector not found: check the ID and the region",
-                           code=exc.code, status=exc.status) from None
+        async for page in self.iter_proxy_session_pages(voice_connector_id, status):
+            out.extend(page)
         return out
 
     async def get_proxy_session(self, voice_connector_id: str, proxy_session_id: str

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from chime_tui.emulator.state import EmulatorState, RequestRecord
+from chime_tui.emulator.state import EmulatorState, RequestRecord, to_api
 from chime_tui.models import STATUSES, validate_proxy_session_id, validate_voice_connector_id
 
 ERRORS = {
@@ -55,7 +55,8 @@ def _json(data: Any, status: int = 200) -> web.Response:
     )
 
 
-def _page(items: list[dict[str, Any]], request: web.Request, key: str) -> web.Response:
+def _page(items: list[Any], request: web.Request, key: str,
+          serialize: Any = lambda item: item) -> web.Response:
     q = request.query
     try:
         max_results = int(q.get("max-results", "100"))
@@ -70,7 +71,8 @@ def _page(items: list[dict[str, Any]], request: web.Request, key: str) -> web.Re
             start = int(base64.urlsafe_b64decode(token.encode()).decode().split(":", 1)[1])
         except (ValueError, IndexError, UnicodeDecodeError):
             return error(400, "Invalid NextToken")
-    chunk = items[start : start + max_results]
+    with request.app[STATE_KEY].lock:
+        chunk = [serialize(i) for i in items[start : start + max_results]]
     out: dict[str, Any] = {key: chunk}
     if start + max_results < len(items):
         out["NextToken"] = base64.urlsafe_b64encode(f"o:{start + max_results}".encode()).decode()
@@ -101,10 +103,10 @@ async def list_proxy_sessions(request: web.Request) -> web.Response:
     status = request.query.get("status")
     if status is not None and status not in STATUSES:
         return error(400, f"Invalid Status: {status}")
-    sessions = request.app[STATE_KEY].list_sessions(vc, status)
+    sessions = request.app[STATE_KEY].session_items(vc, status)
     if sessions is None:
         return error(404)
-    return _page(sessions, request, "ProxySessions")
+    return _page(sessions, request, "ProxySessions", to_api)
 
 
 async def get_proxy_session(request: web.Request) -> web.Response:

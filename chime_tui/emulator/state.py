@@ -197,16 +197,21 @@ class EmulatorState:
             return c.to_api() if c else None
 
     def list_sessions(self, vc_id: str, status: str | None = None) -> list[dict[str, Any]] | None:
+        items = self.session_items(vc_id, status)
+        return None if items is None else [to_api(i) for i in items]
+
+    def session_items(self, vc_id: str, status: str | None = None
+                      ) -> list[Session | dict[str, Any]] | None:
+        """A connector's sessions in order, unserialized (the server renders one page)."""
         with self.lock:
             if vc_id not in self.connectors:
                 return None
             self._advance(vc_id)
-            return [
-                s.to_api()
-                for s in self.sessions[vc_id].values()
-                if status is None or s.status == status
-            ] + [r for r in self.raw.get(vc_id, {}).values()
-                 if status is None or r.get("Status") == status]
+            items: list[Session | dict[str, Any]] = [
+                s for s in self.sessions[vc_id].values() if status is None or s.status == status]
+            items += [r for r in self.raw.get(vc_id, {}).values()
+                      if status is None or r.get("Status") == status]
+            return items
 
     def get_session(self, vc_id: str, sid: str) -> dict[str, Any] | None:
         with self.lock:
@@ -280,6 +285,10 @@ class EmulatorState:
                 for r in self.requests
                 if path_contains in r.path and (since is None or r.at >= since)
             )
+
+
+def to_api(item: "Session | dict[str, Any]") -> dict[str, Any]:
+    return item.to_api() if isinstance(item, Session) else item
 
 
 # -- deterministic demo data ------------------------------------------------------

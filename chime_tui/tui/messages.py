@@ -19,3 +19,11 @@ class Fetched(Message):
     def __init__(self, outcome: PollOutcome[Any]) -> None:
         super().__init__()
         self.outcome = outcome
+
+
+class SessionsPage(Message):
+    """One page of a connector's sessions, on the first load (shown as it arrives)."""
+
+    def __init__(self, sessions: list[Any]) -> None:
+        super().__init__()
+        self.sessions = sessions

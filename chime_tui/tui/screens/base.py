@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import PollOutcome, Poller
 from chime_tui.tui.messages import Fetched, FetchStarted
+from chime_tui.tui.widgets.fast_table import FastTable
 from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 
 
@@ -56,12 +57,33 @@ class PollingScreen(Screen[None]):
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
 
+    def _on_mount(self) -> None:
+        # One timer a screen: the ages, the countdown and the retry countdown move once a
+        # second without an API call, and stop while the screen is hidden.
+        self.ticker = self.set_interval(1.0, self._tick, pause=True)
+
+    def _tick(self) -> None:
+        self.query_one(FetchStatus).refresh_text()
+        self.query_one(ErrorLine).refresh_text()
+        self.tick()
+
+    def tick(self) -> None:
+        """Screens with a clock-driven display override this."""
+
     def on_screen_resume(self) -> None:
         if self.covered:
             self.covered = False
             return
         if not self.is_current:
             return
+        self.ticker.resume()
+        if self.poller is None:
+            # After the first frame: importing aiobotocore must not delay it.
+            self.call_after_refresh(self.start_polling)
+        elif not self.user_paused:
+            self.poller.set_paused(False)
+
+    def start_polling(self) -> None:
         if self.poller is None:
             app: Any = self.app
             self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
@@ -69,14 +91,14 @@ class PollingScreen(Screen[None]):
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error)
             self.run_poller()
-        elif not self.user_paused:
-            self.poller.set_paused(False)
 
     def on_screen_suspend(self) -> None:
         # Hidden screens do no work: a screen under another stops polling
         # (a modal dialog leaves it in view, so it goes on).
-        if self.poller is not None and not isinstance(self.app.screen, ModalScreen):
-            self.poller.set_paused(True)
+        if not isinstance(self.app.screen, ModalScreen):
+            self.ticker.pause()
+            if self.poller is not None:
+                self.poller.set_paused(True)
 
     async def _on_error(self, error: ChimeError) -> None:
         if isinstance(error, AccessDenied):
@@ -140,7 +162,7 @@ class ListScreen(PollingScreen):
         yield Header()
         yield self.make_status()
         yield Input(placeholder=placeholder, id="filter")
-        table: DataTable[Any] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table = FastTable(id=table_id, cursor_type="row", zebra_stripes=True)
         table.border_title = title
         yield table
         yield self.make_error_line()

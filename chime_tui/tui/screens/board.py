@@ -50,7 +50,9 @@ class BoardScreen(ListScreen):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         table.focus()
-        self.set_interval(1.0, self.render_rows)
+        self.render_rows()
+
+    def tick(self) -> None:
         self.render_rows()
 
     @property

@@ -63,7 +63,6 @@ class SessionDetailScreen(PollingScreen):
         self.title = "chime-tui"
         self.sub_title = f"session {self.proxy_session_id}"
         self.query_one(StatusPanel).focus()
-        self.set_interval(1.0, self.tick)
         self.apply_redaction()
 
     def panels(self) -> list[SessionPanel]:
@@ -102,12 +101,13 @@ class SessionDetailScreen(PollingScreen):
         self.set_timer(HIGHLIGHT_SECONDS, lambda: panel.remove_class("-changed"))
 
     def tick(self) -> None:
-        """The countdown and ages move every second without an API call."""
+        """The countdown and ages move every second without an API call; a panel is
+        redrawn only when what it shows for the time has changed."""
         if self.session is None:
             return
         now = self.app.clock()  # type: ignore[attr-defined]
         for panel in self.panels():
-            panel.now = now
+            panel.tick(now)
 
     def apply_redaction(self) -> None:
         redact = bool(self.app.redact)  # type: ignore[attr-defined]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
@@ -12,9 +15,11 @@ from textual.widgets import DataTable, Input
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
+from chime_tui.tui.messages import Fetched, SessionsPage
 from chime_tui.tui.screens.base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 
+ROW_CHUNK = 500
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
 _FAR = timedelta(days=36500)
 
@@ -54,6 +59,9 @@ class SessionListScreen(ListScreen):
         self.sort = "expiry"
         self.row_ids: list[str] = []
         self.filter_text = ""
+        self.loaded = False
+        self.streamed: list[ProxySession] = []  # pages of the first load, as they come
+        self.shown: dict[str, ProxySession] = {}
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by session ID, name or capability", "sessions",
@@ -66,18 +74,48 @@ class SessionListScreen(ListScreen):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         table.focus()
-        self.set_interval(1.0, self.tick)
 
     def now(self) -> datetime:
         return self.app.clock()  # type: ignore[attr-defined,no-any-return]
 
     async def fetch(self) -> list[ProxySession]:
-        return await self.app.service.list_proxy_sessions(  # type: ignore[attr-defined,no-any-return]
-            self.voice_connector_id)
+        """Every page; on the first load each page is shown as it arrives."""
+        sessions: list[ProxySession] = []
+        stream = not self.loaded
+        service: Any = self.app.service  # type: ignore[attr-defined]
+        async for page in service.iter_proxy_session_pages(self.voice_connector_id):
+            sessions.extend(page)
+            if stream:
+                self.post_message(SessionsPage(page))
+        return sessions
+
+    def on_sessions_page(self, message: SessionsPage) -> None:
+        """First load: append rows as pages arrive (sorted once all are in)."""
+        if self.loaded:
+            return
+        table = self.query_one(DataTable)
+        now = self.now()
+        for s in message.sessions:
+            self.streamed.append(s)
+            sid = s.proxy_session_id or ""
+            if sid not in self.by_id and self.matches(s):
+                self.by_id[sid] = s
+                table.add_row(*self.cells(s, now), key=sid)
+        table.border_title = f"Sessions {table.row_count:,} of {len(self.streamed):,} (loading…)"
+
+    def on_fetched(self, message: Fetched) -> None:
+        super().on_fetched(message)
+        outcome = message.outcome
+        if outcome.ok and self.poller is not None:
+            # Large lists take long to page through: refresh them less often.
+            self.poller.interval = max(self.app.settings.refresh,  # type: ignore[attr-defined]
+                                       4 * outcome.latency)
 
     def show(self, value: Any) -> None:
         self.sessions = list(value)
         self.by_id = {s.proxy_session_id: s for s in self.sessions}
+        self.loaded = True
+        self.streamed = []
         self.render_rows()
 
     def show_error(self, error: ChimeError) -> None:
@@ -85,53 +123,75 @@ class SessionListScreen(ListScreen):
             self.query_one(DataTable).border_subtitle = "voice connector not found"
 
     # -- rows -----------------------------------------------------------------------
-    def visible_sessions(self) -> list[ProxySession]:
+    def matches(self, s: ProxySession) -> bool:
         needle = self.filter_text.lower()
-        rows = [
-            s for s in self.sessions
-            if (self.status_filter is None or s.status == self.status_filter)
-            and (not needle or needle in " ".join(
+        return (self.status_filter is None or s.status == self.status_filter) and (
+            not needle or needle in " ".join(
                 filter(None, (s.proxy_session_id, s.name, s.status, *s.capabilities))).lower())
-        ]
+
+    def visible_sessions(self) -> list[ProxySession]:
+        rows = [s for s in self.sessions if self.matches(s)]
         rows.sort(key=SORTS[self.sort](self.now()))
         return rows
 
-    def cells(self, s: ProxySession, now: datetime) -> tuple[Any, ...]:
-        return (s.proxy_session_id or "—", s.name or "", status_text(s.status),
-                capabilities_text(s.capabilities), str(len(s.participants)),
-                expiry_short(s, now))
+    def cells(self, s: ProxySession, now: datetime) -> tuple[Text, ...]:
+        # Text, never markup: names and IDs are shown exactly as the service sent them.
+        return (Text(s.proxy_session_id or "—"), Text(s.name or ""), status_text(s.status),
+                Text(capabilities_text(s.capabilities)), Text(str(len(s.participants))),
+                Text(expiry_short(s, now)))
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
         now = self.now()
-        rows = self.visible_sessions()
-        ids = [s.proxy_session_id or "" for s in rows]
-        if ids == self.row_ids:
-            # Same rows in the same order: update only the cells that changed.
-            for s in rows:
-                for (col, _), value in zip(COLUMNS, self.cells(s, now)):
-                    if str(table.get_cell(s.proxy_session_id, col)) != str(value):
-                        table.update_cell(s.proxy_session_id, col, value)
-        else:
-            selected = self.selected_id()
-            table.clear()
-            seen: set[str] = set()  # keys stay unique even if the service repeats an ID
-            kept: list[str] = []
-            for s, sid in zip(rows, ids):
-                if sid in seen:
-                    continue
+        rows: list[ProxySession] = []
+        ids: list[str] = []
+        seen: set[str] = set()  # keys stay unique even if the service repeats an ID
+        for s in self.visible_sessions():
+            sid = s.proxy_session_id or ""
+            if sid not in seen:
                 seen.add(sid)
-                kept.append(sid)
-                table.add_row(*self.cells(s, now), key=sid)
-            self.row_ids = kept
-            if selected in seen:
-                table.move_cursor(row=table.get_row_index(selected), animate=False)
+                rows.append(s)
+                ids.append(sid)
+        if ids == self.row_ids:
+            # Same rows in the same order: update only the sessions that changed.
+            for s, sid in zip(rows, ids):
+                if self.shown.get(sid) is None or self.shown[sid].raw != s.raw:
+                    for (col, _), value in zip(COLUMNS, self.cells(s, now)):
+                        table.update_cell(sid, col, value)
+        elif table.row_count == len(ids) and set(ids) == set(self.shown_keys(table)):
+            # The same rows in another order (after streaming, or a new sort): sort in place.
+            order = {sid: i for i, sid in enumerate(ids)}
+            table.sort("id", key=lambda cell: order[cell.plain])
+            self.row_ids = ids
+        else:
+            self.rebuild(rows, ids, self.selected_id())
+        self.shown = dict(zip(ids, rows))
         self.update_title(len(rows))
+
+    def shown_keys(self, table: DataTable[Any]) -> list[str]:
+        return [str(k.value) for k in table.rows]
+
+    @work(exclusive=True, group="rows")
+    async def rebuild(self, rows: list[ProxySession], ids: list[str],
+                      selected: str | None) -> None:
+        """Re-add every row in chunks, so a 10,000-row table never freezes the screen."""
+        table = self.query_one(DataTable)
+        self.row_ids = []  # the countdown skips rows while they are rebuilt
+        table.clear()
+        now = self.now()
+        for start in range(0, len(rows), ROW_CHUNK):
+            for s, sid in zip(rows[start:start + ROW_CHUNK], ids[start:start + ROW_CHUNK]):
+                table.add_row(*self.cells(s, now), key=sid)
+            await asyncio.sleep(0)
+        self.row_ids = ids
+        if selected in self.shown:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
 
     def update_title(self, shown: int) -> None:
         table = self.query_one(DataTable)
         status = self.status_filter or "all"
-        table.border_title = f"Sessions {shown:,} of {len(self.sessions):,}"
+        if self.loaded:
+            table.border_title = f"Sessions {shown:,} of {len(self.sessions):,}"
         table.border_subtitle = f"status: {status} · sort: {self.sort}"
 
     def selected_id(self) -> str | None:
@@ -153,7 +213,7 @@ class SessionListScreen(ListScreen):
             if s is not None:
                 value = expiry_short(s, now)
                 if str(table.get_cell(sid, "expiry")) != value:
-                    table.update_cell(sid, "expiry", value)
+                    table.update_cell(sid, "expiry", Text(value))
 
     # -- actions --------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

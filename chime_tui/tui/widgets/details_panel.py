@@ -13,6 +13,9 @@ from chime_tui.tui.widgets.panel import SessionPanel
 class DetailsPanel(SessionPanel):
     TITLE = "Details"
 
+    def time_key(self, session: ProxySession, now: datetime) -> object:
+        return tuple(ago(t, now) for t in (session.created, session.updated, session.ended))
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         t = Table.grid(padding=(0, 1))
         t.add_column(style="dim", no_wrap=True)

@@ -15,6 +15,10 @@ class ExpiryPanel(SessionPanel):
 
     TITLE = "Expiry"
 
+    def time_key(self, session: ProxySession, now: datetime) -> object:
+        return (expiry_sentence(session, now), session.time_to_expiry(now) and
+                int(session.time_to_expiry(now).total_seconds()))  # type: ignore[union-attr]
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         state = session.expiry_state(now)
         left = session.time_to_expiry(now)

@@ -25,10 +25,9 @@ class FetchStatus(Static):
         self.clock = clock
         self.last_ok: datetime | None = None
         self.latency: float | None = None
-        self.requests = 0
+        self.shown: Text | None = None
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self.refresh_text)
         self.refresh_text()
 
     def record(self, outcome: PollOutcome[Any]) -> None:
@@ -59,7 +58,9 @@ class FetchStatus(Static):
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
             t.append("  ⏸ paused (p resumes)", style="bold")
-        self.update(t)
+        if t != self.shown:  # the screen's tick calls this every second: redraw on change only
+            self.shown = t
+            self.update(t)
 
 
 class ErrorLine(Static):
@@ -71,10 +72,9 @@ class ErrorLine(Static):
         self.outcome: PollOutcome[Any] | None = None
         self.last_ok: datetime | None = None
         self.next_due: Callable[[], float | None] = lambda: None
+        self.shown = ""
         self.display = False
 
-    def on_mount(self) -> None:
-        self.set_interval(1.0, self.refresh_text)
 
     def record(self, outcome: PollOutcome[Any], last_ok: datetime | None,
                next_due: Callable[[], float | None]) -> None:
@@ -101,5 +101,8 @@ class ErrorLine(Static):
         return " — ".join(parts)
 
     def refresh_text(self) -> None:
-        if self.outcome is not None:
-            self.update(Text(self.message(), no_wrap=True, overflow="ellipsis"))
+        if self.outcome is not None and self.display:
+            text = self.message()
+            if text != self.shown:
+                self.shown = text
+                self.update(Text(text, no_wrap=True, overflow="ellipsis"))

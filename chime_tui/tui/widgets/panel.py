@@ -26,6 +26,19 @@ class SessionPanel(Static, can_focus=True):
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {self.TITLE}"
+        self._last_time_key: object = None
+
+    def time_key(self, session: ProxySession, now: datetime) -> object:
+        """What this panel shows that depends on the clock; None: nothing does."""
+        return None
+
+    def tick(self, now: datetime) -> None:
+        if self.session is None:
+            return
+        key = self.time_key(self.session, now)
+        if key is not None and key != self._last_time_key:
+            self._last_time_key = key
+            self.now = now
 
     def watch_session(self) -> None:
         self.redraw()

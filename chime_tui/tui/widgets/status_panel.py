@@ -14,6 +14,9 @@ from chime_tui.tui.widgets.panel import SessionPanel
 class StatusPanel(SessionPanel):
     TITLE = "Status"
 
+    def time_key(self, session: ProxySession, now: datetime) -> object:
+        return ago(session.ended or session.updated, now)
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         big = status_text(session.status)
         big.stylize("bold")

@@ -27,6 +27,9 @@ class TimelinePanel(SessionPanel):
     TITLE = "Timeline"
     changes: list[Change] = []
 
+    def time_key(self, session: ProxySession, now: datetime) -> object:
+        return tuple(ago(c.at, now) for c in self.changes[-50:])
+
     def set_changes(self, changes: list[Change]) -> None:
         self.changes = list(changes)
         self.redraw()

@@ -1,0 +1,291 @@
+"""chime-tui's performance harness: every figure a ratio against a reference in the same run.
+
+    .venv/bin/python benchmarks/run.py                 # all scenarios, writes RESULTS.md
+    .venv/bin/python benchmarks/run.py --runs 3 --only cli,startup
+
+It starts `chime-tui emulator` (with a 10,000-session connector) on loopback,
+installs the AWS CLI reference into .cache/awscli-venv if missing, runs each
+scenario several times and prints medians, min/max and ratios. Start-up figures
+come from a real pseudo-terminal, because headless Textual skips writing frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import PtyApp, Sample, timed_run  # noqa: E402
+from tests.awscli import aws_cli  # noqa: E402
+
+VC = "abcdef1ghij2klmno3pqr4"
+SID = "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"
+EXE = str(Path(sys.executable).parent / "chime-tui")
+TARGETS = {
+    "cli": 0.6, "first_frame": 0.6, "data_on_screen": 1.2, "ten_thousand": 1.0,
+    "peak_mib": 120.0, "idle_cpu": 0.5, "frozen_ms": 100.0,
+}
+
+
+def start_emulator(big: int, latency: float) -> tuple[subprocess.Popen[str], str]:
+    cmd = [EXE, "emulator", "--seed", "7", "--big-connector", str(big)]
+    if latency:
+        cmd += ["--latency", str(latency)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().strip()
+
+
+def base_env(tmp: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "LANG": "C.UTF-8",
+        "AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret",
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"), "AWS_EC2_METADATA_DISABLED": "true",
+        "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_DATA_HOME": str(tmp / "data"),
+    }
+
+
+def big_connector(url: str, env: dict[str, str]) -> str:
+    out = subprocess.run([EXE, "list-voice-connectors", "--endpoint-url", url, "--query",
+                          "VoiceConnectors[?Name=='load test'].VoiceConnectorId | [0]",
+                          "--output", "text"], env=env, capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip()
+
+
+def scenario_cli(url: str, env: dict[str, str], aws: str, runs: int) -> list[Sample]:
+    args = ["get-proxy-session", "--endpoint-url", url, "--voice-connector-id", VC,
+            "--proxy-session-id", SID]
+    ref, ours = Sample("aws chime-sdk-voice get-proxy-session"), \
+        Sample("chime-tui get-proxy-session")
+    for _ in range(runs):  # interleaved, so drift hits both alike
+        ref.values.append(timed_run([aws, "chime-sdk-voice", *args], env))
+        ours.values.append(timed_run([EXE, *args], env))
+    return [ref, ours]
+
+
+def scenario_startup(url: str, env: dict[str, str], runs: int) -> list[Sample]:
+    first, data = Sample("TUI at a session: first frame"), \
+        Sample("TUI at a session: data on screen")
+    for _ in range(runs):
+        app = PtyApp([EXE, "--endpoint-url", url, "--voice-connector-id", VC,
+                      "--proxy-session-id", SID], env)
+        try:
+            first.values.append(app.wait_for(b"not fetched yet"))
+            data.values.append(app.wait_for(b"9135550199"))
+        finally:
+            app.close()
+    return [first, data]
+
+
+def scenario_ten_thousand(url: str, env: dict[str, str], aws: str, runs: int, big: str
+                          ) -> list[Sample]:
+    data_path = Path(tempfile.mkdtemp()) / "models"
+    pag = data_path / "chime-sdk-voice" / "2022-08-03"
+    pag.mkdir(parents=True)
+    (pag / "paginators-1.json").write_text(json.dumps({"pagination": {"ListProxySessions": {
+        "input_token": "NextToken", "output_token": "NextToken", "limit_key": "MaxResults",
+        "result_key": "ProxySessions"}}}))
+    ref = Sample("aws list-proxy-sessions, 10,000 sessions to a file (paginator added)")
+    ours = Sample("TUI: 10,000 sessions listed and navigable")
+    peak = Sample("TUI peak memory with 10,000 sessions listed", unit="MiB")
+    for _ in range(runs):
+        with open(os.devnull, "w") as sink:
+            ref.values.append(timed_run(
+                [aws, "chime-sdk-voice", "list-proxy-sessions", "--endpoint-url", url,
+                 "--voice-connector-id", big], env | {"AWS_DATA_PATH": str(data_path)},
+                stdout=sink.fileno()))
+        app = PtyApp([EXE, "--endpoint-url", url, "--voice-connector-id", big], env)
+        try:
+            ours.values.append(app.wait_for(b"Sessions 10,000 of 10,000", timeout=120))
+            app.drain(0.5)
+            peak.values.append(app.peak_rss_mib())
+        finally:
+            app.close()
+    return [ref, ours, peak]
+
+
+async def _frozen_ms(url: str, big: str) -> float:
+    """Longest stall of the app's event loop while 10,000 sessions load (headless)."""
+    from chime_tui.aws.client import AwsSettings
+    from chime_tui.settings import AppSettings
+    from chime_tui.tui.app import make_app
+
+    settings = AppSettings(aws=AwsSettings(endpoint_url=url, region="us-east-1"),
+                           voice_connector_id=big, refresh=60)
+    app = make_app(settings)
+    worst = 0.0
+    async with app.run_test(size=(120, 36)) as pilot:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        last = start
+        while loop.time() - start < 60:
+            await asyncio.sleep(0.005)
+            now = loop.time()
+            worst = max(worst, now - last - 0.005)
+            last = now
+            screen = app.screen
+            if getattr(screen, "sessions", None) and len(screen.sessions) >= 10_000 and \
+                    screen.query_one("DataTable").row_count >= 10_000:
+                break
+        await pilot.pause(0.2)
+    return worst * 1000
+
+
+def scenario_frozen(url: str, runs: int, big: str, env: dict[str, str]) -> list[Sample]:
+    s = Sample("longest event-loop stall while loading 10,000", unit="ms")
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        for _ in range(runs):
+            s.values.append(round(asyncio.run(_frozen_ms(url, big)), 1))
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return [s]
+
+
+def scenario_idle(url: str, env: dict[str, str], seconds: float) -> list[Sample]:
+    s = Sample(f"idle CPU watching one session ({seconds:.0f} s, 5 s refresh)", unit="%")
+    app = PtyApp([EXE, "--endpoint-url", url, "--voice-connector-id", VC,
+                  "--proxy-session-id", SID, "--refresh", "5"], env)
+    try:
+        app.wait_for(b"9135550199")
+        app.drain(2.0)
+        cpu0, t0 = app.cpu_seconds(), time.perf_counter()
+        app.drain(seconds)
+        s.values.append(100 * (app.cpu_seconds() - cpu0) / (time.perf_counter() - t0))
+    finally:
+        app.close()
+    return [s]
+
+
+def scenario_board(url: str, big: str, env: dict[str, str]) -> list[Sample]:
+    from chime_tui.aws.client import AwsSettings, ChimeVoiceClient
+    from chime_tui.tracking import BoardFetcher
+
+    async def go() -> tuple[int, int]:
+        async with ChimeVoiceClient(AwsSettings(endpoint_url=url, region="us-east-1")) as c:
+            sessions = await c.list_proxy_sessions(big)
+            pins = [(big, s.proxy_session_id) for s in sessions]
+            result = await BoardFetcher(c).fetch(pins)
+            return len(pins), result.requests
+
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        n, requests = asyncio.run(go())
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return [Sample(f"board of {n:,} pins of one connector: requests per refresh",
+                   [float(requests)], unit="requests"),
+            Sample("  ceil(N/100)", [float(math.ceil(n / 100))], unit="requests")]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--sessions", type=int, default=10_000)
+    p.add_argument("--latency", type=float, default=0.0)
+    p.add_argument("--idle-seconds", type=float, default=30.0)
+    p.add_argument("--only", default="cli,startup,ten_thousand,frozen,idle,board")
+    p.add_argument("--write", default=str(ROOT / "benchmarks" / "RESULTS.md"))
+    args = p.parse_args()
+    only = set(args.only.split(","))
+    tmp = Path(tempfile.mkdtemp())
+    env = base_env(tmp)
+    aws = aws_cli()
+    emulator, url = start_emulator(args.sessions, args.latency)
+    results: dict[str, list[Sample]] = {}
+    try:
+        big = big_connector(url, env)
+        timed_run([aws, "--version"], env)  # warm the file cache for both sides
+        timed_run([EXE, "--version"], env)
+        if "cli" in only:
+            results["cli"] = scenario_cli(url, env, aws, args.runs)
+        if "startup" in only:
+            results["startup"] = scenario_startup(url, env, args.runs)
+        if "ten_thousand" in only:
+            results["ten_thousand"] = scenario_ten_thousand(url, env, aws, max(1, args.runs // 2 + 1), big)
+        if "frozen" in only:
+            results["frozen"] = scenario_frozen(url, 2, big, env)
+        if "idle" in only:
+            results["idle"] = scenario_idle(url, env, args.idle_seconds)
+        if "board" in only:
+            results["board"] = scenario_board(url, big, env)
+    finally:
+        emulator.terminate()
+    report = render(results, args)
+    print(report)
+    if args.write and only == {"cli", "startup", "ten_thousand", "frozen", "idle", "board"}:
+        Path(args.write).write_text(report)
+    return 0
+
+
+def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
+    lines = [
+        "# Benchmark results", "",
+        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.platform()}",
+        f"- endpoint: `chime-tui emulator` on loopback, latency {args.latency} s, "
+        f"{args.sessions:,} sessions in the big connector; runs: {args.runs}",
+        "- reproduce: `.venv/bin/python benchmarks/run.py`", "",
+        "| measurement | median | min | max | runs |", "| --- | --- | --- | --- | --- |",
+    ]
+    for samples in results.values():
+        lines += [s.row() for s in samples]
+    lines += ["", "| target | ratio or figure | target | met |", "| --- | --- | --- | --- |"]
+
+    def ratio(name: str, a: Sample, b: Sample) -> None:
+        r = a.median / b.median
+        lines.append(f"| {name} | {r:.2f} | <= {TARGETS[key]} | {'yes' if r <= TARGETS[key] else 'no'} |")
+
+    if "cli" in results:
+        key = "cli"
+        ref, ours = results["cli"]
+        ratio("chime-tui get-proxy-session / aws", ours, ref)
+    if "startup" in results and "cli" in results:
+        ref = results["cli"][0]
+        key = "first_frame"
+        ratio("TUI first frame / aws get-proxy-session", results["startup"][0], ref)
+        key = "data_on_screen"
+        ratio("TUI data on screen / aws get-proxy-session", results["startup"][1], ref)
+    if "ten_thousand" in results:
+        ref, ours, peak = results["ten_thousand"]
+        key = "ten_thousand"
+        ratio("TUI 10,000 listed / aws paging all to a file", ours, ref)
+        ok = peak.median <= TARGETS["peak_mib"]
+        lines.append(f"| peak memory, 10,000 listed | {peak.median:.1f} MiB | <= 120 MiB | "
+                     f"{'yes' if ok else 'no'} |")
+    if "frozen" in results:
+        f = results["frozen"][0]
+        lines.append(f"| longest UI stall while loading | {max(f.values):.0f} ms | <= 100 ms | "
+                     f"{'yes' if max(f.values) <= 100 else 'no'} |")
+    if "idle" in results:
+        i = results["idle"][0]
+        lines.append(f"| idle CPU watching one session | {i.median:.2f} % | <= 0.5 % | "
+                     f"{'yes' if i.median <= 0.5 else 'no'} |")
+    if "board" in results:
+        got, want = results["board"]
+        lines.append(f"| board requests per refresh | {got.median:g} | ceil(N/100) = "
+                     f"{want.median:g} | {'yes' if got.median <= want.median else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

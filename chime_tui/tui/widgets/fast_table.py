@@ -1,0 +1,48 @@
+"""A DataTable that measures plain-text cells without Rich's measuring machinery.
+
+DataTable measures every new cell through Rich's `__rich_measure__`, which for
+10,000 rows of 6 columns blocks the event loop for about two seconds. Our
+cells are single-line `Text` (never markup, never wrapped), whose width is just
+`cell_len`, so this subclass computes column widths directly and falls back to
+DataTable's own code for anything else (labels, auto-height rows, other
+renderables). Textual is pinned below 9 for this private hook; the snapshot and
+app tests exercise it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rich.text import Text
+from textual.geometry import Size
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+
+class FastTable(DataTable[Any]):
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        new_rows = list(new_rows)
+        columns = self.ordered_columns
+        widths = [c.content_width for c in columns]
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            if row is None or row_key not in self._row_locations:
+                continue
+            if row.label is not None or row.auto_height:
+                super()._update_dimensions(new_rows)
+                return
+            cells = self._data[row_key]
+            for i, column in enumerate(columns):
+                value = cells.get(column.key)
+                if not isinstance(value, Text) or "\n" in value.plain:
+                    super()._update_dimensions(new_rows)
+                    return
+                if value.cell_len > widths[i]:
+                    widths[i] = value.cell_len
+        for column, width in zip(columns, widths):
+            column.content_width = width
+        # As DataTable does after measuring: the scrollable size follows the content.
+        data_width = sum(column.get_render_width(self) for column in self.columns.values())
+        header_height = self.header_height if self.show_header else 0
+        self.virtual_size = Size(data_width + self._row_label_column_width,
+                                 self._total_row_height + header_height)

@@ -179,7 +179,7 @@ class ProxySession:
             number_selection_behavior=_str_or_none(data.get("NumberSelectionBehavior")),
             geo_match_level=_str_or_none(data.get("GeoMatchLevel")),
             geo_match_params=GeoMatchParams.from_api(data.get("GeoMatchParams")),
-            raw=dict(data),
+            raw=data if isinstance(data, dict) else dict(data),
         )
 
     @property

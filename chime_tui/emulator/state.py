@@ -160,6 +160,7 @@ class EmulatorState:
         self.requests: list[RequestRecord] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self._advanced: dict[str, datetime] = {}
         # Sessions served exactly as given (any shape the model allows), for property tests.
         self.raw: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -184,6 +185,12 @@ class EmulatorState:
     # -- reads --------------------------------------------------------------------
     def _advance(self, vc_id: str) -> None:
         now = self.clock()
+        # Lifecycle moves in steps of a quarter second: paging 10,000 sessions does not
+        # walk them all on every page.
+        if self._advanced.get(vc_id) is not None and \
+                abs((now - self._advanced[vc_id]).total_seconds()) < 0.25:
+            return
+        self._advanced[vc_id] = now
         for s in self.sessions.get(vc_id, {}).values():
             s.advance(now)
 
@@ -265,6 +272,7 @@ class EmulatorState:
     def set_status(self, vc_id: str, sid: str, status: str) -> None:
         """Test and demo hook: force a session's status now."""
         with self.lock:
+            self._advanced.clear()
             s = self.sessions[vc_id][sid]
             s.status = status
             s.updated = self.clock()

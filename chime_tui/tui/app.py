@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import time
 from dataclasses import replace
@@ -76,6 +77,8 @@ class ChimeTuiApp(App[None]):
         return f"profile {profile} · {region} · {self.settings.endpoint_label}"
 
     def on_mount(self) -> None:
+        # Modules and widgets live for the whole run: the collector need not scan them.
+        gc.freeze()
         self.sub_title = f"v{__version__}"
         self.apply_user_settings()
         for pin in self.settings.pins:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -17,9 +18,11 @@ from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.tui.messages import Fetched, SessionsPage
 from chime_tui.tui.screens.base import ListScreen
-from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_cell
 
 ROW_CHUNK = 500
+STREAM_FLUSH = 0.1  # seconds before the first streamed rows are shown
+FLUSH_ROWS = 300  # rows added per frame while streaming (about 30 ms of work)
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
 _FAR = timedelta(days=36500)
 
@@ -60,7 +63,11 @@ class SessionListScreen(ListScreen):
         self.row_ids: list[str] = []
         self.filter_text = ""
         self.loaded = False
-        self.streamed: list[ProxySession] = []  # pages of the first load, as they come
+        self.pending: list[ProxySession] = []  # first-load pages not yet on screen
+        self.flushing = False
+        self.final: list[ProxySession] | None = None
+        self.presorted: str | None = None  # the sort `sessions` arrived in
+        self.streamed = 0
         self.shown: dict[str, ProxySession] = {}
 
     def compose(self) -> ComposeResult:
@@ -87,21 +94,44 @@ class SessionListScreen(ListScreen):
             sessions.extend(page)
             if stream:
                 self.post_message(SessionsPage(page))
+        # Sort here, in the worker's own step, so the screen's update stays short.
+        await asyncio.sleep(0)
+        order = self.sort
+        sessions.sort(key=SORTS[order](self.now()))
+        self.presorted = order
         return sessions
 
     def on_sessions_page(self, message: SessionsPage) -> None:
-        """First load: append rows as pages arrive (sorted once all are in)."""
+        """First load: rows appear as pages arrive, a few hundred at a time."""
         if self.loaded:
             return
+        self.pending.extend(message.sessions)
+        if not self.flushing:
+            self.flushing = True
+            self.set_timer(STREAM_FLUSH, self.flush_pending)
+
+    def flush_pending(self) -> None:
+        """Add one batch of streamed rows; come back for the rest after a frame."""
         table = self.query_one(DataTable)
         now = self.now()
-        for s in message.sessions:
-            self.streamed.append(s)
+        batch, self.pending = self.pending[:FLUSH_ROWS], self.pending[FLUSH_ROWS:]
+        for s in batch:
+            self.streamed += 1
             sid = s.proxy_session_id or ""
             if sid not in self.by_id and self.matches(s):
                 self.by_id[sid] = s
                 table.add_row(*self.cells(s, now), key=sid)
-        table.border_title = f"Sessions {table.row_count:,} of {len(self.streamed):,} (loading…)"
+        table.border_title = f"Sessions {table.row_count:,} of {self.streamed:,} (loading…)"
+        # The rows and sessions just added live as long as the list: keep them out of the
+        # cyclic collector, whose full passes over a growing heap stall the screen.
+        gc.freeze()
+        if self.pending:
+            self.set_timer(0.01, self.flush_pending)
+            return
+        self.flushing = False
+        if self.final is not None:  # the last page came while rows were still being added
+            final, self.final = self.final, None
+            self.show(final)
 
     def on_fetched(self, message: Fetched) -> None:
         super().on_fetched(message)
@@ -112,10 +142,13 @@ class SessionListScreen(ListScreen):
                                        4 * outcome.latency)
 
     def show(self, value: Any) -> None:
-        self.sessions = list(value)
+        if not self.loaded and (self.pending or self.flushing):
+            self.final = value  # finish once every streamed row is in: then it only sorts
+            return
+        self.sessions = value
         self.by_id = {s.proxy_session_id: s for s in self.sessions}
         self.loaded = True
-        self.streamed = []
+        self.pending = []
         self.render_rows()
 
     def show_error(self, error: ChimeError) -> None:
@@ -131,14 +164,15 @@ class SessionListScreen(ListScreen):
 
     def visible_sessions(self) -> list[ProxySession]:
         rows = [s for s in self.sessions if self.matches(s)]
-        rows.sort(key=SORTS[self.sort](self.now()))
+        if self.presorted != self.sort:
+            rows.sort(key=SORTS[self.sort](self.now()))
         return rows
 
-    def cells(self, s: ProxySession, now: datetime) -> tuple[Text, ...]:
-        # Text, never markup: names and IDs are shown exactly as the service sent them.
-        return (Text(s.proxy_session_id or "—"), Text(s.name or ""), status_text(s.status),
-                Text(capabilities_text(s.capabilities)), Text(str(len(s.participants))),
-                Text(expiry_short(s, now)))
+    def cells(self, s: ProxySession, now: datetime) -> tuple[str, ...]:
+        # Strings are light for 10,000 rows; escaped, names and IDs show exactly as sent.
+        return (plain_cell(s.proxy_session_id or "—"), plain_cell(s.name or ""),
+                status_cell(s.status), plain_cell(capabilities_text(s.capabilities)),
+                str(len(s.participants)), expiry_short(s, now))
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
@@ -160,8 +194,8 @@ class SessionListScreen(ListScreen):
                         table.update_cell(sid, col, value)
         elif table.row_count == len(ids) and set(ids) == set(self.shown_keys(table)):
             # The same rows in another order (after streaming, or a new sort): sort in place.
-            order = {sid: i for i, sid in enumerate(ids)}
-            table.sort("id", key=lambda cell: order[cell.plain])
+            order = {plain_cell(sid): i for i, sid in enumerate(ids)}
+            table.sort("id", key=lambda cell: order[cell])
             self.row_ids = ids
         else:
             self.rebuild(rows, ids, self.selected_id())
@@ -213,7 +247,7 @@ class SessionListScreen(ListScreen):
             if s is not None:
                 value = expiry_short(s, now)
                 if str(table.get_cell(sid, "expiry")) != value:
-                    table.update_cell(sid, "expiry", Text(value))
+                    table.update_cell(sid, "expiry", value)
 
     # -- actions --------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -251,4 +285,5 @@ class SessionListScreen(ListScreen):
     def action_cycle_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self.presorted = None
         self.render_rows()

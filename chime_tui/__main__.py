@@ -234,6 +234,12 @@ def run_tui(args: argparse.Namespace) -> int:
 
         server = start_demo_endpoint()
         aws = demo_aws_settings(aws, server)
+    prefetch = None
+    if args.proxy_session_id and not pins and not args.debug_log:
+        from chime_tui.prefetch import Prefetch
+
+        # Before Textual is imported: the helper runs on the other core meanwhile.
+        prefetch = Prefetch.start(aws, args.voice_connector_id, args.proxy_session_id)
     settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id,
@@ -246,12 +252,15 @@ def run_tui(args: argparse.Namespace) -> int:
                            config_warning=args._config_warning, pins=pins,
                            pins_file=data_dir() / "pins.json",
                            events_file=Path(args.events_file) if args.events_file else None,
-                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
+                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
+                           prefetch=prefetch)
     from chime_tui.tui.app import make_app
 
     try:
         make_app(settings).run()
     finally:
+        if prefetch is not None:
+            prefetch.cancel()
         if server is not None:
             server.stop()
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chime_tui.aws.client import AwsSettings
 from chime_tui.monitor import DEFAULT_SCHEDULE, Schedule
@@ -30,6 +31,7 @@ class AppSettings:
     events_file: Path | None = None  # timeline events as JSON lines
     schedule: Schedule = DEFAULT_SCHEDULE  # retry backoff bounds
     debug_log: Path | None = None  # requests, responses and bad bodies (secrets scrubbed)
+    prefetch: Any = field(default=None, compare=False)  # chime_tui.prefetch.Prefetch
 
     @property
     def endpoint_label(self) -> str:

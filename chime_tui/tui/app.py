@@ -114,7 +114,18 @@ class ChimeTuiApp(App[None]):
         if s.keys:
             self.set_keymap(dict(s.keys))
 
+    def take_prefetch(self, vc: str, sid: str) -> Any:
+        """The start-up helper's answer for this session, once (see chime_tui.prefetch)."""
+        s = self.settings
+        if s.prefetch is None or (vc, sid) != (s.voice_connector_id, s.proxy_session_id):
+            return None
+        prefetch = s.prefetch
+        self.settings = replace(s, prefetch=None)
+        return prefetch
+
     async def on_unmount(self) -> None:
+        if self.settings.prefetch is not None:
+            self.settings.prefetch.cancel()
         await self.service.close()
 
     # -- navigation (screens ask the app; the app owns the stack) ---------------------

@@ -90,6 +90,7 @@ class PollingScreen(Screen[None]):
                                  clock=app.clock, rng=app.rng, timer=app.timer,
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error)
+            self.query_one(FetchStatus).stale_after = 2 * self.poller.interval
             self.run_poller()
 
     def on_screen_suspend(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.app import ComposeResult
@@ -69,13 +70,24 @@ class SessionDetailScreen(PollingScreen):
         return list(self.query(SessionPanel))
 
     async def fetch(self) -> ProxySession:
-        return await self.app.service.get_proxy_session(  # type: ignore[attr-defined,no-any-return]
+        app: Any = self.app
+        prefetch = app.take_prefetch(self.voice_connector_id, self.proxy_session_id)
+        if prefetch is not None:
+            timeout = app.settings.aws.connect_timeout + app.settings.aws.read_timeout + 5
+            raw = await asyncio.to_thread(prefetch.result, timeout)
+            if raw is not None:
+                # Open our own client now, off the event loop, for the next poll.
+                self.run_worker(app.service.open(), group="open", exit_on_error=False)
+                return ProxySession.from_api(raw)
+        return await app.service.get_proxy_session(  # type: ignore[no-any-return]
             self.voice_connector_id, self.proxy_session_id)
 
     def show(self, value: Any) -> None:
-        self.session = value
+        previous, self.session = self.session, value
         app: Any = self.app
         changes = app.track(value)
+        if previous is not None and previous.raw == value.raw:
+            return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
         now = app.clock()
         for panel in self.panels():
             panel.now = now

@@ -7,13 +7,36 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 
 
-class FetchStatus(Static):
+class Line(Widget):
+    """A one-line status widget. It redraws without a layout pass: its size never changes,
+    and it changes every second, so a layout each time would be the app's main idle cost."""
+
+    DEFAULT_CSS = "Line { height: 1; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown: Text = Text()
+
+    @property
+    def content(self) -> Text:
+        return self.shown
+
+    def show_text(self, text: Text) -> None:
+        if text != self.shown:
+            self.shown = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self.shown
+
+
+class FetchStatus(Line):
     """Top line: account context, last fetch age and latency, fetch in progress, paused."""
 
     fetching: reactive[bool] = reactive(False)
@@ -25,7 +48,7 @@ class FetchStatus(Static):
         self.clock = clock
         self.last_ok: datetime | None = None
         self.latency: float | None = None
-        self.shown: Text | None = None
+        self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
 
     def on_mount(self) -> None:
         self.refresh_text()
@@ -51,19 +74,21 @@ class FetchStatus(Static):
         if self.last_ok is None:
             t.append("not fetched yet")
         else:
-            t.append(f"updated {ago(self.last_ok, now)}")
+            # The time of the last good answer; its age too once it is older than two
+            # refreshes. While all is well the line changes only when data arrives.
+            t.append(f"updated {self.last_ok:%H:%M:%S} UTC")
             if self.latency is not None:
                 t.append(f" ({self.latency * 1000:.0f} ms)", style="dim")
+            if (now - self.last_ok).total_seconds() > self.stale_after:
+                t.append(f" · {ago(self.last_ok, now)}", style="bold")
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
             t.append("  ⏸ paused (p resumes)", style="bold")
-        if t != self.shown:  # the screen's tick calls this every second: redraw on change only
-            self.shown = t
-            self.update(t)
+        self.show_text(t)  # called every second by the screen's tick: redraws on change only
 
 
-class ErrorLine(Static):
+class ErrorLine(Line):
     """A status line that stays while a problem lasts (not a toast)."""
 
     def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
@@ -72,7 +97,6 @@ class ErrorLine(Static):
         self.outcome: PollOutcome[Any] | None = None
         self.last_ok: datetime | None = None
         self.next_due: Callable[[], float | None] = lambda: None
-        self.shown = ""
         self.display = False
 
 
@@ -102,7 +126,4 @@ class ErrorLine(Static):
 
     def refresh_text(self) -> None:
         if self.outcome is not None and self.display:
-            text = self.message()
-            if text != self.shown:
-                self.shown = text
-                self.update(Text(text, no_wrap=True, overflow="ellipsis"))
+            self.show_text(Text(self.message(), no_wrap=True, overflow="ellipsis"))

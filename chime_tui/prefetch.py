@@ -1,0 +1,76 @@
+"""Fetch the first session in a helper process while the dashboard starts.
+
+Opening straight at a session (`--voice-connector-id VC --proxy-session-id SID`)
+is the on-call path, and its cost is two big imports in a row: Textual to draw,
+aiobotocore to fetch. They hold the GIL, so a thread does not overlap them. A
+second process does: it runs `chime-tui get-proxy-session` (aiobotocore, like
+every call) on the other core while this one imports Textual and draws the
+first frame. The dashboard shows its answer first; its own client takes over
+from the next poll. If the helper fails in any way, the dashboard simply makes
+the call itself, which reports the failure as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from chime_tui.aws.client import AwsSettings
+
+
+class Prefetch:
+    def __init__(self, proc: subprocess.Popen[bytes] | None) -> None:
+        self.proc = proc
+
+    @classmethod
+    def start(cls, aws: AwsSettings, vc: str, sid: str) -> "Prefetch":
+        cmd = [sys.executable, "-m", "chime_tui", "get-proxy-session",
+               "--voice-connector-id", vc, "--proxy-session-id", sid, "--output", "json",
+               "--cli-connect-timeout", str(aws.connect_timeout),
+               "--cli-read-timeout", str(aws.read_timeout)]
+        for flag, value in (("--profile", aws.profile), ("--region", aws.region),
+                            ("--endpoint-url", aws.endpoint_url)):
+            if value:
+                cmd += [flag, value]
+        if not aws.verify_ssl:
+            cmd.append("--no-verify-ssl")
+        env = dict(os.environ)
+        if aws.static_credentials:  # the demo's dummy keys
+            env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = aws.static_credentials
+            env.pop("AWS_SESSION_TOKEN", None)
+        env["CHIME_TUI_REDACT"] = "0"  # the dashboard redacts on screen itself
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    stdin=subprocess.DEVNULL, env=env)
+        except OSError:
+            proc = None
+        return cls(proc)
+
+    def result(self, timeout: float) -> dict[str, Any] | None:
+        """The session as the API returned it, or None (then fetch it yourself)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return None
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return None
+        if proc.returncode != 0:
+            return None
+        try:
+            data = json.loads(out)
+        except ValueError:
+            return None
+        session = data.get("ProxySession") if isinstance(data, dict) else None
+        return session if isinstance(session, dict) else None
+
+    def cancel(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.communicate()

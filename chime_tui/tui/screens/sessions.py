@@ -21,8 +21,8 @@ from chime_tui.tui.screens.base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_cell
 
 ROW_CHUNK = 500
-STREAM_FLUSH = 0.1  # seconds before the first streamed rows are shown
-FLUSH_ROWS = 300  # rows added per frame while streaming (about 30 ms of work)
+STREAM_FLUSH = 0.2  # seconds between screen updates while pages arrive
+FLUSH_ROWS = 400  # rows added per update (about 35 ms of work)
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
 _FAR = timedelta(days=36500)
 
@@ -126,7 +126,9 @@ class SessionListScreen(ListScreen):
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
         if self.pending:
-            self.set_timer(0.01, self.flush_pending)
+            # While pages still arrive, a screen update five times a second; once all are
+            # in, the rest as fast as frames allow.
+            self.set_timer(0.01 if self.final is not None else STREAM_FLUSH, self.flush_pending)
             return
         self.flushing = False
         if self.final is not None:  # the last page came while rows were still being added

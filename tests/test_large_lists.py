@@ -1,0 +1,81 @@
+"""Large lists: streamed pages, sorted once, widths measured the fast way, prefetch."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App
+from textual.widgets import DataTable
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
+    populate
+from chime_tui.prefetch import Prefetch
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.fast_table import FastTable
+
+from .conftest import app_settings, aws_for, wait_for
+
+
+class Tables(App[None]):
+    def compose(self):
+        yield DataTable(id="slow")
+        yield FastTable(id="fast")
+
+
+async def test_fast_table_measures_columns_exactly_as_data_table_does():
+    rows = [["plain", "[bold green]Open[/]", Text("text cell"), "wide ✔ 日本", "\\[not markup]"],
+            ["a much longer plain cell", "x", Text("t"), "", "y"]]
+    app = Tables()
+    async with app.run_test(size=(150, 20)) as pilot:
+        widths = []
+        for table in (app.query_one("#slow", DataTable), app.query_one("#fast", FastTable)):
+            table.add_columns("a", "b", "c", "d", "e")
+            for i, row in enumerate(rows * 50):
+                table.add_row(*row, key=str(i))
+            await pilot.pause()
+            widths.append([c.content_width for c in table.ordered_columns])
+            widths.append(table.virtual_size)
+    assert widths[0] == widths[2] and widths[1] == widths[3]
+
+
+async def test_a_big_connector_streams_then_sorts_and_counts_every_row(tmp_path):
+    state = populate(EmulatorState(), seed=4, connectors=1, big_connector_sessions=2500)
+    big = [vc for vc, c in state.connectors.items() if c.name == "load test"][0]
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, voice_connector_id=big, refresh=60))
+        titles: list[str] = []
+        async with app.run_test(size=(120, 36)) as pilot:
+            def done() -> bool:
+                table = app.screen.query_one(DataTable)
+                titles.append(str(table.border_title))
+                return isinstance(app.screen, SessionListScreen) and \
+                    table.border_title == "Sessions 2,500 of 2,500"
+            await wait_for(pilot, done, timeout=30)
+            screen = app.screen
+            table = screen.query_one(DataTable)
+            shown = [row.key.value for row in table.ordered_rows]
+            assert shown == [s.proxy_session_id for s in screen.visible_sessions()]
+            await pilot.press("ctrl+end")
+            assert table.cursor_row == 2499
+    assert any("loading…" in t for t in titles)  # rows appeared while pages still came in
+
+
+async def test_prefetch_helper_answers_first_and_falls_back_when_it_cannot(server, state):
+    settings = app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                            proxy_session_id=SEED_SESSION_ID)
+    prefetch = Prefetch.start(settings.aws, SEED_CONNECTOR_ID, SEED_SESSION_ID)
+    raw = prefetch.result(timeout=30)
+    assert raw is not None and raw["ProxySessionId"] == SEED_SESSION_ID
+    bad = Prefetch.start(aws_for(server), SEED_CONNECTOR_ID, "no-such-session")
+    assert bad.result(timeout=30) is None  # the app then asks itself and reports the error
+    from dataclasses import replace
+
+    app = make_app(replace(settings, prefetch=Prefetch.start(settings.aws, SEED_CONNECTOR_ID,
+                                                             SEED_SESSION_ID)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "session", None) is not None,
+                       timeout=30)
+        assert app.settings.prefetch is None  # used once
+        count = len(state.requests)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(state.requests) > count, timeout=10)

@@ -27,21 +27,15 @@ class Prefetch:
 
     @classmethod
     def start(cls, aws: AwsSettings, vc: str, sid: str) -> "Prefetch":
-        cmd = [sys.executable, "-m", "chime_tui", "get-proxy-session",
-               "--voice-connector-id", vc, "--proxy-session-id", sid, "--output", "json",
-               "--cli-connect-timeout", str(aws.connect_timeout),
-               "--cli-read-timeout", str(aws.read_timeout)]
-        for flag, value in (("--profile", aws.profile), ("--region", aws.region),
-                            ("--endpoint-url", aws.endpoint_url)):
-            if value:
-                cmd += [flag, value]
-        if not aws.verify_ssl:
-            cmd.append("--no-verify-ssl")
+        # A lean entry point (this module), not the full command line: every import counts.
+        spec = {"vc": vc, "sid": sid, "profile": aws.profile, "region": aws.region,
+                "endpoint_url": aws.endpoint_url, "connect_timeout": aws.connect_timeout,
+                "read_timeout": aws.read_timeout, "verify_ssl": aws.verify_ssl}
+        cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]
         env = dict(os.environ)
         if aws.static_credentials:  # the demo's dummy keys
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = aws.static_credentials
             env.pop("AWS_SESSION_TOKEN", None)
-        env["CHIME_TUI_REDACT"] = "0"  # the dashboard redacts on screen itself
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     stdin=subprocess.DEVNULL, env=env)
@@ -74,3 +68,31 @@ class Prefetch:
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def main(argv: list[str]) -> int:
+    """The helper: fetch one session with the project's aiobotocore client, print its JSON."""
+    import asyncio
+
+    from chime_tui.aws.client import ChimeVoiceClient
+
+    spec = json.loads(argv[0])
+    settings = AwsSettings(profile=spec["profile"], region=spec["region"],
+                           endpoint_url=spec["endpoint_url"],
+                           connect_timeout=spec["connect_timeout"],
+                           read_timeout=spec["read_timeout"], verify_ssl=spec["verify_ssl"])
+
+    async def go() -> dict[str, Any]:
+        async with ChimeVoiceClient(settings) as client:
+            return await client.call("get_proxy_session", VoiceConnectorId=spec["vc"],
+                                     ProxySessionId=spec["sid"])
+
+    try:
+        sys.stdout.write(json.dumps(asyncio.run(go())))
+    except Exception:  # any failure: the dashboard asks itself and explains it
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -144,6 +144,12 @@ async def test_pin_from_the_list_and_open_the_board(server, state, isolated_env)
                        and app.screen.query_one(DataTable).row_count == 2)
         await pilot.press("enter")
         await wait_for(pilot, lambda: detail_loaded(app))
+    # A restart: the pins are still there, and --pin opens on the board.
+    again = make_app(app_settings(server, pins_file=isolated_env / "pins.json",
+                                  pins=(app.pins.pins[0],)))
+    async with again.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(again.screen, BoardScreen)
+                       and again.screen.query_one(DataTable).row_count == 2)
 
 
 async def test_detail_timeline_highlight_and_events_file(server, state, isolated_env):

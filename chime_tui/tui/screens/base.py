@@ -154,9 +154,25 @@ class ListScreen(PollingScreen):
     """A polling screen built around one filterable table; j/k move like the arrows."""
 
     BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("j", "cursor_down", "Down", show=False, id="down"),
         Binding("k", "cursor_up", "Up", show=False, id="up"),
     ]
+
+    filter_text = ""
+
+    def render_rows(self) -> None:
+        raise NotImplementedError
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
 
     def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
         """The list screens' layout: status line, filter, table, error line, keys."""

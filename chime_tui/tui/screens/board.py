@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
@@ -30,7 +30,6 @@ class BoardScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
-        Binding("slash", "focus_filter", "Filter", id="filter"),
     ]
 
     def __init__(self, *, covered: bool = False) -> None:
@@ -38,7 +37,6 @@ class BoardScreen(ListScreen):
         self.result: BoardResult | None = None
         self.fetcher: BoardFetcher | None = None
         self.highlights: dict[tuple[Key, str], datetime] = {}
-        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board")
@@ -157,16 +155,6 @@ class BoardScreen(ListScreen):
         key = self.selected_key()
         if key:
             self.app.open_session(*key)  # type: ignore[attr-defined]
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
-        self.render_rows()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
-
-    def action_focus_filter(self) -> None:
-        self.query_one(Input).focus()
 
     def action_unpin(self) -> None:
         key = self.selected_key()

@@ -14,7 +14,6 @@ from chime_tui.tui.screens.base import ListScreen
 
 class ConnectorPickerScreen(ListScreen):
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
     ]
     poll_interval = 60.0
@@ -44,7 +43,7 @@ class ConnectorPickerScreen(ListScreen):
         self.render_rows()
 
     def matches(self) -> list[VoiceConnector]:
-        needle = self.query_one(Input).value.strip().lower()
+        needle = self.filter_text.lower()
         if not needle:
             return self.connectors
         return [
@@ -69,12 +68,9 @@ class ConnectorPickerScreen(ListScreen):
                 pass
         table.border_title = f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.render_rows()
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        super().on_input_submitted(event)
         table = self.query_one(DataTable)
-        table.focus()
         if table.row_count == 1:
             self.open_row(table.coordinate_to_cell_key((0, 0)).row_key.value)
 
@@ -84,9 +80,6 @@ class ConnectorPickerScreen(ListScreen):
     def open_row(self, vc_id: str | None) -> None:
         if vc_id:
             self.app.open_connector(vc_id)  # type: ignore[attr-defined]
-
-    def action_focus_filter(self) -> None:
-        self.query_one(Input).focus()
 
     def action_clear_filter(self) -> None:
         filt = self.query_one(Input)

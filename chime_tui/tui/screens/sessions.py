@@ -7,7 +7,6 @@ import gc
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,7 +46,6 @@ COLUMNS = (("id", "Session ID"), ("name", "Name"), ("status", "Status"),
 class SessionListScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("slash", "focus_filter", "Filter", id="filter"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
         Binding("m", "pin", "Pin", id="pin"),
@@ -61,7 +59,6 @@ class SessionListScreen(ListScreen):
         self.status_filter: str | None = None
         self.sort = "expiry"
         self.row_ids: list[str] = []
-        self.filter_text = ""
         self.loaded = False
         self.pending: list[ProxySession] = []  # first-load pages not yet on screen
         self.flushing = False
@@ -255,16 +252,6 @@ class SessionListScreen(ListScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.open_session(self.voice_connector_id, event.row_key.value)  # type: ignore[attr-defined]
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
-        self.render_rows()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
-
-    def action_focus_filter(self) -> None:
-        self.query_one(Input).focus()
 
     def action_back(self) -> None:
         filt = self.query_one(Input)

@@ -107,7 +107,7 @@ class Poller(Generic[T]):
     failures: int = 0
     paused: bool = False
     in_flight: bool = False
-    next_at: float | None = None  # time.monotonic() of the next poll
+    next_at: float | None = None  # self.timer() of the next poll
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stopped: bool = False
     _force: bool = False
@@ -161,7 +161,7 @@ class Poller(Generic[T]):
             outcome = await self.poll_once()
             report(outcome)
             delay = outcome.next_delay
-            self.next_at = None if delay is None else time.monotonic() + delay
+            self.next_at = None if delay is None else self.timer() + delay
             await self._sleep_until_due()
 
     async def _sleep_until_due(self) -> None:
@@ -170,7 +170,7 @@ class Poller(Generic[T]):
             if self.paused or self.next_at is None:
                 await self._wake.wait()
                 continue
-            remaining = self.next_at - time.monotonic()
+            remaining = self.next_at - self.timer()
             if remaining <= 0:
                 return
             try:
@@ -181,7 +181,7 @@ class Poller(Generic[T]):
     def seconds_to_next(self) -> float | None:
         if self.next_at is None or self.paused:
             return None
-        return max(0.0, self.next_at - time.monotonic())
+        return max(0.0, self.next_at - self.timer())
 
 
 # -- change detection -------------------------------------------------------------

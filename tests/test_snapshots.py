@@ -24,6 +24,9 @@ def frozen_app(server, **kw):
     # Frozen wall clock, no jitter, zero latency: the same frame on every run.
     # The endpoint's port changes every run: name it instead.
     kw.setdefault("endpoint_name", "local endpoint")
+    # Expiry alerts come from a one-second ticker: whether one has fired by the time of
+    # the snapshot is a race, so snapshots show only the alerts a fetch raises.
+    kw.setdefault("alert_threshold_minutes", 0)
     return make_app(app_settings(server, refresh=60, **kw), clock=lambda: FIXED_NOW,
                     rng=lambda: 0.0, timer=lambda: 0.0)
 

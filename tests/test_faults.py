@@ -207,3 +207,31 @@ async def test_a_gone_session_on_the_board_stops_polling_while_the_rest_go_on(tm
             asked = [r.path for r in state.requests[mark:]]
             assert asked and all(r.endswith(pins[1][1]) for r in asked)
             assert app.tracker.last[pins[0]] is not None  # its last known state is kept
+
+
+async def test_thirty_seconds_of_throttling_on_the_production_schedule(server, state):
+    """The issue's case at full scale: 429 for 30 s, the default 2 s..60 s schedule, 5 s refresh."""
+    from chime_tui.monitor import DEFAULT_SCHEDULE
+
+    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, refresh=5.0,
+                                schedule=DEFAULT_SCHEDULE), rng=lambda: 0.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        state.faults.throttle = -1
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        start = len(state.requests) - 1
+        await pilot.pause(30.0)
+        made = requests_to(state, start)
+        # Tries at 0, 2.5, 7.5, 17.5 s (then 37.5 s): four in the 30 s, never a storm.
+        delays = [DEFAULT_SCHEDULE.next_delay(Throttled("t"), n, 5.0, rng=lambda: 0.0)
+                  for n in range(1, 5)]
+        assert delays == [2.5, 5.0, 10.0, 20.0]
+        assert 3 <= made <= 4
+        assert state.max_in_flight == 1
+        assert "throttled by the service" in error_text(app)
+        assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
+        state.faults.clear()
+        # No key press: the try due at 37.5 s succeeds, then every 5 s again.
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=12)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from chime_tui import __version__
 
@@ -136,7 +136,7 @@ def load_settings_file(args: argparse.Namespace) -> "Config":  # noqa: F821
 
 
 def aws_settings_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from chime_tui.aws.client import AwsSettings
+    from chime_tui.aws.settings import AwsSettings
 
     config = load_settings_file(args)
     return AwsSettings(
@@ -194,12 +194,36 @@ def run_config(args: argparse.Namespace) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
-    from chime_tui.settings import AppSettings
-
     if args.proxy_session_id and not args.voice_connector_id:
         print("chime-tui: --proxy-session-id needs --voice-connector-id", file=sys.stderr)
         return EXIT_USAGE
+    prefetch = None
+    if args.proxy_session_id and not args.pin and not args.debug_log and not args.demo:
+        from chime_tui.prefetch import Prefetch
+
+        # First of all, before even the settings file is read: the helper fetches the
+        # session on the other core while this process imports Textual.
+        prefetch = Prefetch.start_from_flags(aws_flags(args), args.voice_connector_id,
+                                             args.proxy_session_id)
+    try:
+        return _run_tui(args, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.cancel()
+
+
+def aws_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The AWS options as given on the command line (see `aws_settings_from`)."""
+    return {name: getattr(args, name) for name in AWS_FLAGS}
+
+
+AWS_FLAGS = ("profile", "region", "endpoint_url", "cli_connect_timeout", "cli_read_timeout",
+             "no_verify_ssl")
+
+
+def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
+    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+
     for value, check, flag in ((args.voice_connector_id, validate_voice_connector_id,
                                 "--voice-connector-id"),
                                (args.proxy_session_id, validate_proxy_session_id,
@@ -234,12 +258,12 @@ def run_tui(args: argparse.Namespace) -> int:
 
         server = start_demo_endpoint()
         aws = demo_aws_settings(aws, server)
-    prefetch = None
-    if args.proxy_session_id and not pins and not args.debug_log:
-        from chime_tui.prefetch import Prefetch
+        if args.proxy_session_id and not pins:
+            from chime_tui.prefetch import Prefetch
 
-        # Before Textual is imported: the helper runs on the other core meanwhile.
-        prefetch = Prefetch.start(aws, args.voice_connector_id, args.proxy_session_id)
+            prefetch = Prefetch.start(aws, args.voice_connector_id, args.proxy_session_id)
+    from chime_tui.settings import AppSettings
+
     settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id,
@@ -259,8 +283,8 @@ def run_tui(args: argparse.Namespace) -> int:
     try:
         make_app(settings).run()
     finally:
-        if prefetch is not None:
-            prefetch.cancel()
+        if settings.prefetch is not None:
+            settings.prefetch.cancel()
         if server is not None:
             server.stop()
     return 0

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from typing import Any
 
-from chime_tui.aws.client import AwsSettings
+from chime_tui.aws.settings import AwsSettings
 
 
 class Prefetch:
@@ -27,15 +27,27 @@ class Prefetch:
 
     @classmethod
     def start(cls, aws: AwsSettings, vc: str, sid: str) -> "Prefetch":
-        # A lean entry point (this module), not the full command line: every import counts.
+        """With settings already resolved (the demo's, the tests')."""
         spec = {"vc": vc, "sid": sid, "profile": aws.profile, "region": aws.region,
                 "endpoint_url": aws.endpoint_url, "connect_timeout": aws.connect_timeout,
                 "read_timeout": aws.read_timeout, "verify_ssl": aws.verify_ssl}
-        cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]
         env = dict(os.environ)
         if aws.static_credentials:  # the demo's dummy keys
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = aws.static_credentials
             env.pop("AWS_SESSION_TOKEN", None)
+        return cls._spawn(spec, env)
+
+    @classmethod
+    def start_from_flags(cls, flags: dict[str, Any], vc: str, sid: str) -> "Prefetch":
+        """With the command line's AWS options: the helper reads the settings file and
+        the environment itself, exactly as the dashboard does (`aws_settings_from`), so
+        it can start before the dashboard has done so."""
+        return cls._spawn({"vc": vc, "sid": sid, "flags": flags}, dict(os.environ))
+
+    @classmethod
+    def _spawn(cls, spec: dict[str, Any], env: dict[str, str]) -> "Prefetch":
+        # A lean entry point (this module), not the full command line: every import counts.
+        cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     stdin=subprocess.DEVNULL, env=env)
@@ -77,10 +89,17 @@ def main(argv: list[str]) -> int:
     from chime_tui.aws.client import ChimeVoiceClient
 
     spec = json.loads(argv[0])
-    settings = AwsSettings(profile=spec["profile"], region=spec["region"],
-                           endpoint_url=spec["endpoint_url"],
-                           connect_timeout=spec["connect_timeout"],
-                           read_timeout=spec["read_timeout"], verify_ssl=spec["verify_ssl"])
+    if "flags" in spec:
+        from argparse import Namespace
+
+        from chime_tui.__main__ import aws_settings_from
+
+        settings = aws_settings_from(Namespace(**spec["flags"]))
+    else:
+        settings = AwsSettings(profile=spec["profile"], region=spec["region"],
+                               endpoint_url=spec["endpoint_url"],
+                               connect_timeout=spec["connect_timeout"],
+                               read_timeout=spec["read_timeout"], verify_ssl=spec["verify_ssl"])
 
     async def go() -> dict[str, Any]:
         async with ChimeVoiceClient(settings) as client:

@@ -105,6 +105,30 @@ async def test_opens_straight_at_a_session_without_listing_first(server, state):
         await wait_for(pilot, lambda: table(app).row_count == 1)
 
 
+async def test_back_builds_the_screens_under_the_start_screen_only_when_needed(server, state):
+    """Opened at a session, only that screen exists; Back builds its connector's list,
+    then the connector picker, each fetching once it is shown."""
+    app = seed_session_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert [type(s) for s in app.screen_stack[1:]] == [SessionDetailScreen]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and table(app).row_count == 1)
+        assert app.screen.voice_connector_id == SEED_CONNECTOR_ID
+        assert len(app.screen_stack) == 2
+        await pilot.press("enter")  # and forward again, onto a stack this time
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and table(app).row_count > 0)
+        assert any(r.path == "/voice-connectors" for r in state.requests)
+        await pilot.press("escape")  # the picker is the root: Back leaves it as it is
+        assert isinstance(app.screen, ConnectorPickerScreen)
+
+
 async def test_live_refresh_follows_a_status_change(server, state):
     vc = list(state.connectors)[1]
     sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")

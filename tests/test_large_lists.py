@@ -79,3 +79,18 @@ async def test_prefetch_helper_answers_first_and_falls_back_when_it_cannot(serve
         count = len(state.requests)
         await pilot.press("r")
         await wait_for(pilot, lambda: len(state.requests) > count, timeout=10)
+
+
+def test_the_early_helper_reads_the_settings_file_as_the_dashboard_does(server, isolated_env,
+                                                                        monkeypatch):
+    """Started from the bare command-line flags (before the dashboard reads its settings),
+    the helper resolves the endpoint from the settings file itself."""
+    config = isolated_env / "config.toml"
+    config.write_text(f'endpoint_url = "{server.url}"\n')
+    monkeypatch.setenv("CHIME_TUI_CONFIG", str(config))
+    flags = {"profile": None, "region": None, "endpoint_url": None, "cli_connect_timeout": 3.0,
+             "cli_read_timeout": 10.0, "no_verify_ssl": False}
+    raw = Prefetch.start_from_flags(flags, SEED_CONNECTOR_ID, SEED_SESSION_ID).result(30)
+    assert raw is not None and raw["ProxySessionId"] == SEED_SESSION_ID
+    config.write_text('endpoint_url = "http://127.0.0.1:9"\n')  # nothing listens there
+    assert Prefetch.start_from_flags(flags, SEED_CONNECTOR_ID, SEED_SESSION_ID).result(30) is None

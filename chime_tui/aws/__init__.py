@@ -1,19 +1,25 @@
-"""AWS access layer: aiobotocore client, typed errors. Never imports Textual."""
+"""AWS access layer: aiobotocore client, typed errors. Never imports Textual.
 
-from chime_tui.aws.client import AwsSettings, ChimeVoiceClient
-from chime_tui.aws.errors import (
-    AccessDenied,
-    BadResponse,
-    ChimeError,
-    InvalidInput,
-    NotFound,
-    ServiceFailure,
-    Throttled,
-    Unreachable,
-    classify,
-)
+Names are resolved on first use, so `chime_tui.aws.settings` stays cheap to import
+(the start-up path reads it before anything heavy is loaded).
+"""
 
-__all__ = [
-    "AccessDenied", "AwsSettings", "BadResponse", "ChimeError", "ChimeVoiceClient",
-    "InvalidInput", "NotFound", "ServiceFailure", "Throttled", "Unreachable", "classify",
-]
+from __future__ import annotations
+
+from typing import Any
+
+_NAMES = {
+    "AwsSettings": "chime_tui.aws.settings", "ChimeVoiceClient": "chime_tui.aws.client",
+    **{name: "chime_tui.aws.errors" for name in (
+        "AccessDenied", "BadResponse", "ChimeError", "InvalidInput", "NotFound",
+        "ServiceFailure", "Throttled", "Unreachable", "classify")},
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _NAMES:
+        raise AttributeError(f"module 'chime_tui.aws' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_NAMES[name]), name)

@@ -14,34 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, replace
 from typing import Any, AsyncIterator
 
 from chime_tui.aws.errors import NotFound, classify
+from chime_tui.aws.settings import AwsSettings
 from chime_tui.models import ProxySession, VoiceConnector
 
 SERVICE = "chime-sdk-voice"
 DEFAULT_REGION = "us-east-1"
+__all__ = ["AwsSettings", "ChimeVoiceClient"]
 PAGE_SIZE = 100
-
-
-@dataclass(frozen=True)
-class AwsSettings:
-    """How to reach AWS. None means: let botocore's standard chain decide."""
-
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    connect_timeout: float = 3.0
-    read_timeout: float = 10.0
-    max_attempts: int = 2  # botocore `standard` mode; it does not retry 429 here
-    verify_ssl: bool = True
-    max_pool_connections: int = 32
-    # Only for the built-in demo endpoint: dummy static credentials.
-    static_credentials: tuple[str, str] | None = None
-
-    def with_(self, **changes: Any) -> "AwsSettings":
-        return replace(self, **changes)
 
 
 def _identity(value: Any) -> Any:
@@ -58,8 +40,13 @@ def _load_aiobotocore() -> Any:
 class ChimeVoiceClient:
     """An open-once, close-on-exit client. Use `async with ChimeVoiceClient(s) as c:`."""
 
-    def __init__(self, settings: AwsSettings | None = None) -> None:
+    def __init__(self, settings: AwsSettings | None = None, *,
+                 load_in_thread: bool = False) -> None:
+        """load_in_thread: read the service model's JSON files in a worker thread
+        (aiobotocore's `warm_up_loader_caches`) so an event loop that also draws a UI
+        is not held up by it; a one-shot command does not need the extra thread."""
         self.settings = settings or AwsSettings()
+        self.load_in_thread = load_in_thread
         self._client: Any = None
         self._client_cm: Any = None
         self._lock = asyncio.Lock()
@@ -105,6 +92,7 @@ class ChimeVoiceClient:
             retries={"mode": "standard", "total_max_attempts": max(1, s.max_attempts)},
             max_pool_connections=s.max_pool_connections,
             user_agent_extra="chime-tui",
+            warm_up_loader_caches=self.load_in_thread,
         )
         kwargs: dict[str, Any] = {"region_name": region, "config": config,
                                   "verify": s.verify_ssl}

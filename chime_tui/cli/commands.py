@@ -8,7 +8,6 @@ else, 130 on Ctrl+C.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import json
 import os
@@ -160,6 +159,8 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
             return await work(client)
 
     try:
+        import asyncio
+
         result = asyncio.run(go())
     except AccessDenied as exc:
         return _fail(f"An error occurred ({exc.code}): {exc.message}",

@@ -17,13 +17,6 @@ from textual.screen import Screen
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.settings import AppSettings
-from chime_tui.tui.screens.detail import SessionDetailScreen
-from chime_tui.tui.screens.help import HelpScreen
-from chime_tui.tui.screens.open_by_id import OpenByIdScreen
-from chime_tui.tui.screens.picker import ConnectorPickerScreen
-from chime_tui.tui.screens.sessions import SessionListScreen
-from chime_tui.tui.screens.board import BoardScreen
-from chime_tui.cli.output import redact, session_document
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
@@ -65,6 +58,8 @@ class ChimeTuiApp(App[None]):
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
         self.events: EventsWriter | None = None
         if settings.events_file is not None:
+            from chime_tui.cli.output import redact
+
             self.events = EventsWriter(settings.events_file,
                                        lambda d: redact(d) if self.redact else d)
             self.tracker.listeners.append(self.events)
@@ -89,15 +84,42 @@ class ChimeTuiApp(App[None]):
         self.open_start_screens()
 
     def open_start_screens(self) -> None:
-        vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
-        board = bool(self.settings.pins)
-        self.push_screen(ConnectorPickerScreen(covered=bool(vc) or board))
-        if vc:
-            self.push_screen(SessionListScreen(vc, covered=bool(sid) or board))
-            if sid:
-                self.push_screen(SessionDetailScreen(vc, sid, covered=board))
-        if board:
+        """Only the screen the user asked for is built at start; the ones 'under' it
+        (session list, connector picker) are built when the user goes back to them."""
+        if self.settings.pins:
+            from chime_tui.tui.screens.board import BoardScreen
+
             self.push_screen(BoardScreen())
+        else:
+            self.push_screen(self.start_screen())
+
+    def start_screen(self) -> Screen[Any]:
+        # Screens are imported when first shown: only the start screen's modules are
+        # loaded before the first frame.
+        vc, sid = self.settings.voice_connector_id, self.settings.proxy_session_id
+        if vc and sid:
+            from chime_tui.tui.screens.detail import SessionDetailScreen
+
+            return SessionDetailScreen(vc, sid)
+        if vc:
+            from chime_tui.tui.screens.sessions import SessionListScreen
+
+            return SessionListScreen(vc)
+        from chime_tui.tui.screens.picker import ConnectorPickerScreen
+
+        return ConnectorPickerScreen()
+
+    def go_back(self) -> bool:
+        """Back one screen: the one under this, else its parent (see `parent_screen`)."""
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+            return True
+        parent_screen = getattr(self.screen, "parent_screen", None)
+        parent = parent_screen() if parent_screen is not None else None
+        if parent is None:
+            return False
+        self.switch_screen(parent)
+        return True
 
     def apply_user_settings(self) -> None:
         """Theme, key remapping (binding ids) and any problem with the config file."""
@@ -130,9 +152,13 @@ class ChimeTuiApp(App[None]):
 
     # -- navigation (screens ask the app; the app owns the stack) ---------------------
     def open_connector(self, voice_connector_id: str) -> None:
+        from chime_tui.tui.screens.sessions import SessionListScreen
+
         self.push_screen(SessionListScreen(voice_connector_id))
 
     def open_session(self, voice_connector_id: str, proxy_session_id: str) -> None:
+        from chime_tui.tui.screens.detail import SessionDetailScreen
+
         self.push_screen(SessionDetailScreen(voice_connector_id, proxy_session_id))
 
     # -- tracking and alerts (screens report what they fetched) ----------------------
@@ -164,6 +190,8 @@ class ChimeTuiApp(App[None]):
 
     # -- actions ----------------------------------------------------------------------
     def action_board(self) -> None:
+        from chime_tui.tui.screens.board import BoardScreen
+
         if not isinstance(self.screen, BoardScreen):
             self.push_screen(BoardScreen())
 
@@ -175,10 +203,14 @@ class ChimeTuiApp(App[None]):
                     + (" (b opens the board)" if pinned else ""), timeout=3)
 
     def copy_session(self, session: ProxySession) -> None:
+        from chime_tui.cli.output import session_document
+
         self.copy_to_clipboard(session_document(session, self.redact))
         self.notify("Session JSON copied" + (" (redacted)" if self.redact else ""), timeout=3)
 
     def export_session(self, session: ProxySession) -> None:
+        from chime_tui.cli.output import session_document
+
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
         path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"
         try:
@@ -207,7 +239,7 @@ class ChimeTuiApp(App[None]):
         old = self.service
         self.settings = replace(self.settings, aws=aws, voice_connector_id=None,
                                 proxy_session_id=None, pins=())
-        self.service = ChimeVoiceClient(aws)
+        self.service = ChimeVoiceClient(aws, load_in_thread=True)
         await old.close()
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -216,6 +248,8 @@ class ChimeTuiApp(App[None]):
                     timeout=4)
 
     def action_help(self) -> None:
+        from chime_tui.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         rows: list[tuple[str, str]] = []
@@ -228,6 +262,8 @@ class ChimeTuiApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_open_by_id(self) -> None:
+        from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+
         current = getattr(self.screen, "voice_connector_id", "") or ""
 
         def opened(result: tuple[str, str | None] | None) -> None:
@@ -270,4 +306,5 @@ class ChimeTuiApp(App[None]):
 def make_app(settings: AppSettings, service: ChimeVoiceClient | None = None,
              **kwargs: Any) -> ChimeTuiApp:
     """Build the app; the service (one aiobotocore client) is created here if not given."""
-    return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws), **kwargs)
+    return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws, load_in_thread=True),
+                       **kwargs)

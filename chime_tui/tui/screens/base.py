@@ -31,10 +31,8 @@ class PollingScreen(Screen[None]):
     ]
     poll_interval: float | None = None  # None: the app's --refresh
 
-    def __init__(self, *, covered: bool = False, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # covered: pushed under another screen at start-up; it fetches when first shown.
-        self.covered = covered
         self.poller: Poller[Any] | None = None
         self.last_ok: datetime | None = None
         self.user_paused = False
@@ -71,9 +69,6 @@ class PollingScreen(Screen[None]):
         """Screens with a clock-driven display override this."""
 
     def on_screen_resume(self) -> None:
-        if self.covered:
-            self.covered = False
-            return
         if not self.is_current:
             return
         self.ticker.resume()

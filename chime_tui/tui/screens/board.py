@@ -8,6 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import DataTable
 
 from chime_tui.humanfmt import ago, expiry_short
@@ -32,8 +33,8 @@ class BoardScreen(ListScreen):
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
     ]
 
-    def __init__(self, *, covered: bool = False) -> None:
-        super().__init__(covered=covered)
+    def __init__(self) -> None:
+        super().__init__()
         self.result: BoardResult | None = None
         self.fetcher: BoardFetcher | None = None
         self.highlights: dict[tuple[Key, str], datetime] = {}
@@ -162,8 +163,9 @@ class BoardScreen(ListScreen):
             self.app.toggle_pin(key)  # type: ignore[attr-defined]
             self.render_rows()
 
+    def parent_screen(self) -> Screen[None]:
+        """Back from the board opened at start: the screen asked for on the command line."""
+        return self.app.start_screen()  # type: ignore[attr-defined,no-any-return]
+
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:
-            self.app.notify("The board is the first screen: q quits", timeout=2)
+        self.app.go_back()  # type: ignore[attr-defined]

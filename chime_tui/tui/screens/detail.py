@@ -8,6 +8,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
@@ -44,9 +45,8 @@ class SessionDetailScreen(PollingScreen):
         ],
     ]
 
-    def __init__(self, voice_connector_id: str, proxy_session_id: str, *,
-                 covered: bool = False) -> None:
-        super().__init__(covered=covered)
+    def __init__(self, voice_connector_id: str, proxy_session_id: str) -> None:
+        super().__init__()
         self.voice_connector_id = voice_connector_id
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
@@ -76,8 +76,10 @@ class SessionDetailScreen(PollingScreen):
             timeout = app.settings.aws.connect_timeout + app.settings.aws.read_timeout + 5
             raw = await asyncio.to_thread(prefetch.result, timeout)
             if raw is not None:
-                # Open our own client now, off the event loop, for the next poll.
-                self.run_worker(app.service.open(), group="open", exit_on_error=False)
+                # Open our own client for the next poll, once this answer is on screen
+                # (its import, in a thread, would compete with drawing it).
+                self.set_timer(0.5, lambda: self.run_worker(
+                    app.service.open(), group="open", exit_on_error=False))
                 return ProxySession.from_api(raw)
         return await app.service.get_proxy_session(  # type: ignore[no-any-return]
             self.voice_connector_id, self.proxy_session_id)
@@ -129,8 +131,14 @@ class SessionDetailScreen(PollingScreen):
     def action_focus_panel(self, number: int) -> None:
         self.panels()[number - 1].focus()
 
+    def parent_screen(self) -> Screen[None]:
+        """Back from a session opened at start: its connector's sessions."""
+        from chime_tui.tui.screens.sessions import SessionListScreen
+
+        return SessionListScreen(self.voice_connector_id)
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.app.go_back()  # type: ignore[attr-defined]
 
     def action_pin(self) -> None:
         self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]

@@ -18,8 +18,8 @@ class ConnectorPickerScreen(ListScreen):
     ]
     poll_interval = 60.0
 
-    def __init__(self, *, covered: bool = False) -> None:
-        super().__init__(covered=covered)
+    def __init__(self) -> None:
+        super().__init__()
         self.connectors: list[VoiceConnector] = []
 
     def compose(self) -> ComposeResult:

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from chime_tui.aws.errors import ChimeError, NotFound
@@ -51,8 +52,8 @@ class SessionListScreen(ListScreen):
         Binding("m", "pin", "Pin", id="pin"),
     ]
 
-    def __init__(self, voice_connector_id: str, *, covered: bool = False) -> None:
-        super().__init__(covered=covered)
+    def __init__(self, voice_connector_id: str) -> None:
+        super().__init__()
         self.voice_connector_id = voice_connector_id
         self.sessions: list[ProxySession] = []
         self.by_id: dict[str | None, ProxySession] = {}  # built once per fetch, not per tick
@@ -253,13 +254,19 @@ class SessionListScreen(ListScreen):
         if event.row_key.value:
             self.app.open_session(self.voice_connector_id, event.row_key.value)  # type: ignore[attr-defined]
 
+    def parent_screen(self) -> Screen[None]:
+        """Back from a connector opened at start: the connector picker."""
+        from chime_tui.tui.screens.picker import ConnectorPickerScreen
+
+        return ConnectorPickerScreen()
+
     def action_back(self) -> None:
         filt = self.query_one(Input)
         if filt.has_focus and filt.value:
             filt.value = ""
             self.query_one(DataTable).focus()
             return
-        self.app.pop_screen()
+        self.app.go_back()  # type: ignore[attr-defined]
 
     def action_cycle_status(self) -> None:
         i = STATUS_FILTERS.index(self.status_filter)

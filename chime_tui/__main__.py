@@ -198,11 +198,12 @@ def run_tui(args: argparse.Namespace) -> int:
         print("chime-tui: --proxy-session-id needs --voice-connector-id", file=sys.stderr)
         return EXIT_USAGE
     prefetch = None
-    if args.proxy_session_id and not args.pin and not args.debug_log and not args.demo:
+    if args.voice_connector_id and not args.pin and not args.debug_log and not args.demo:
         from chime_tui.prefetch import Prefetch
 
         # First of all, before even the settings file is read: the helper fetches the
-        # session on the other core while this process imports Textual.
+        # session (or lists the connector) on the other core while this process
+        # imports Textual.
         prefetch = Prefetch.start_from_flags(aws_flags(args), args.voice_connector_id,
                                              args.proxy_session_id)
     try:
@@ -258,7 +259,7 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
 
         server = start_demo_endpoint()
         aws = demo_aws_settings(aws, server)
-        if args.proxy_session_id and not pins:
+        if args.voice_connector_id and not pins:
             from chime_tui.prefetch import Prefetch
 
             prefetch = Prefetch.start(aws, args.voice_connector_id, args.proxy_session_id)

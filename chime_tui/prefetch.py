@@ -1,4 +1,4 @@
-"""Fetch the first session in a helper process while the dashboard starts.
+"""Fetch the start screen's data in a helper process while the dashboard starts.
 
 Opening straight at a session (`--voice-connector-id VC --proxy-session-id SID`)
 is the on-call path, and its cost is two big imports in a row: Textual to draw,
@@ -8,25 +8,54 @@ every call) on the other core while this one imports Textual and draws the
 first frame. The dashboard shows its answer first; its own client takes over
 from the next poll. If the helper fails in any way, the dashboard simply makes
 the call itself, which reports the failure as usual.
+
+Opening at a connector (`--voice-connector-id VC`) works the same way: the
+helper pages through ListProxySessions and writes each page as one JSON line
+as soon as it has it, so the list fills while the dashboard is still starting
+and the botocore parsing of 100 pages happens on the other core. If the helper
+stops part way, the dashboard lists the connector itself from the first page.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
-from typing import Any
+import threading
+from typing import Any, AsyncIterator
 
 from chime_tui.aws.settings import AwsSettings
 
 
+class PrefetchFailed(Exception):
+    """The helper could not finish: the caller asks the service itself."""
+
+
 class Prefetch:
-    def __init__(self, proc: subprocess.Popen[bytes] | None) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes] | None, listing: bool = False) -> None:
         self.proc = proc
+        self.lines: queue.SimpleQueue[bytes] | None = None
+        if proc is not None and listing:
+            # A listing is read as fast as the helper writes it, so the helper never
+            # waits on a full pipe while the dashboard is busy starting or adding rows.
+            self.lines = queue.SimpleQueue()
+            threading.Thread(target=self._read_lines, args=(proc, self.lines),
+                             name="prefetch-reader", daemon=True).start()
+
+    @staticmethod
+    def _read_lines(proc: subprocess.Popen[bytes], lines: "queue.SimpleQueue[bytes]") -> None:
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:
+                lines.put(line)
+        except (OSError, ValueError):
+            pass
+        lines.put(b"")  # end of the listing
 
     @classmethod
-    def start(cls, aws: AwsSettings, vc: str, sid: str) -> "Prefetch":
+    def start(cls, aws: AwsSettings, vc: str, sid: str | None) -> "Prefetch":
         """With settings already resolved (the demo's, the tests')."""
         spec = {"vc": vc, "sid": sid, "profile": aws.profile, "region": aws.region,
                 "endpoint_url": aws.endpoint_url, "connect_timeout": aws.connect_timeout,
@@ -35,17 +64,19 @@ class Prefetch:
         if aws.static_credentials:  # the demo's dummy keys
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = aws.static_credentials
             env.pop("AWS_SESSION_TOKEN", None)
-        return cls._spawn(spec, env)
+        return cls._spawn(spec, env, listing=not sid)
 
     @classmethod
-    def start_from_flags(cls, flags: dict[str, Any], vc: str, sid: str) -> "Prefetch":
+    def start_from_flags(cls, flags: dict[str, Any], vc: str, sid: str | None) -> "Prefetch":
         """With the command line's AWS options: the helper reads the settings file and
         the environment itself, exactly as the dashboard does (`aws_settings_from`), so
         it can start before the dashboard has done so."""
-        return cls._spawn({"vc": vc, "sid": sid, "flags": flags}, dict(os.environ))
+        return cls._spawn({"vc": vc, "sid": sid, "flags": flags}, dict(os.environ),
+                          listing=not sid)
 
     @classmethod
-    def _spawn(cls, spec: dict[str, Any], env: dict[str, str]) -> "Prefetch":
+    def _spawn(cls, spec: dict[str, Any], env: dict[str, str], listing: bool = False
+               ) -> "Prefetch":
         # A lean entry point (this module), not the full command line: every import counts.
         cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]
         try:
@@ -53,7 +84,7 @@ class Prefetch:
                                     stdin=subprocess.DEVNULL, env=env)
         except OSError:
             proc = None
-        return cls(proc)
+        return cls(proc, listing)
 
     def result(self, timeout: float) -> dict[str, Any] | None:
         """The session as the API returned it, or None (then fetch it yourself)."""
@@ -75,6 +106,39 @@ class Prefetch:
         session = data.get("ProxySession") if isinstance(data, dict) else None
         return session if isinstance(session, dict) else None
 
+    async def session_pages(self, timeout: float) -> AsyncIterator[list[dict[str, Any]]]:
+        """The connector's sessions, page by page, as the API returned them; raises
+        PrefetchFailed if the helper stops before the last page."""
+        import asyncio
+
+        proc, lines = self.proc, self.lines
+        if proc is None or lines is None:
+            raise PrefetchFailed("no helper")
+        try:
+            while True:
+                try:
+                    line = lines.get_nowait()  # pages already read: no thread hop
+                except queue.Empty:
+                    try:
+                        line = await asyncio.to_thread(lines.get, timeout=timeout)
+                    except queue.Empty:
+                        raise PrefetchFailed("the helper took too long") from None
+                if not line:
+                    break
+                try:
+                    items = json.loads(line)
+                except ValueError:
+                    raise PrefetchFailed("a page the helper wrote is not JSON") from None
+                if not isinstance(items, list):
+                    raise PrefetchFailed("a page the helper wrote is not a list")
+                yield items
+                await asyncio.sleep(0)  # one page per turn of the event loop
+            if await asyncio.to_thread(proc.wait) != 0:
+                raise PrefetchFailed("the helper failed")
+            self.proc = None
+        finally:
+            self.cancel()
+
     def cancel(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
@@ -83,10 +147,11 @@ class Prefetch:
 
 
 def main(argv: list[str]) -> int:
-    """The helper: fetch one session with the project's aiobotocore client, print its JSON."""
+    """The helper: with the project's aiobotocore client, print one session's JSON, or
+    (without a session ID) every page of the connector's sessions, a JSON line each."""
     import asyncio
 
-    from chime_tui.aws.client import ChimeVoiceClient
+    from chime_tui.aws.client import PAGE_SIZE, ChimeVoiceClient
 
     spec = json.loads(argv[0])
     if "flags" in spec:
@@ -106,8 +171,18 @@ def main(argv: list[str]) -> int:
             return await client.call("get_proxy_session", VoiceConnectorId=spec["vc"],
                                      ProxySessionId=spec["sid"])
 
+    async def pages() -> None:
+        async with ChimeVoiceClient(settings) as client:
+            async for items in client.pages("list_proxy_sessions", "ProxySessions",
+                                            VoiceConnectorId=spec["vc"], MaxResults=PAGE_SIZE):
+                sys.stdout.write(json.dumps(items, separators=(",", ":")) + "\n")
+                sys.stdout.flush()
+
     try:
-        sys.stdout.write(json.dumps(asyncio.run(go())))
+        if spec.get("sid"):
+            sys.stdout.write(json.dumps(asyncio.run(go())))
+        else:
+            asyncio.run(pages())
     except Exception:  # any failure: the dashboard asks itself and explains it
         return 1
     return 0

@@ -265,3 +265,20 @@ async def test_j_and_k_move_in_the_picker_too(server):
         assert table(app).cursor_row == 2
         await pilot.press("k")
         assert table(app).cursor_row == 1
+
+
+async def test_each_fetch_is_handled_once(server, state, monkeypatch):
+    """Textual runs message handlers along the class hierarchy: a screen's on_fetched
+    must not call the base class's as well, or every answer is handled twice."""
+    recorded: list[bool] = []
+    original = FetchStatus.record
+    monkeypatch.setattr(FetchStatus, "record",
+                        lambda self, outcome: (recorded.append(outcome.ok),
+                                               original(self, outcome)))
+    app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 1)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(state.requests) == 2)
+        await pilot.pause(0.3)
+    assert recorded == [True, True]  # two fetches, each recorded once

@@ -38,6 +38,49 @@ async def test_fast_table_measures_columns_exactly_as_data_table_does():
     assert widths[0] == widths[2] and widths[1] == widths[3]
 
 
+class BatchTables(App[None]):
+    CSS = "DataTable { height: 12; }"
+
+    def compose(self):
+        yield DataTable(id="slow", cursor_type="row", zebra_stripes=True)
+        yield FastTable(id="fast", cursor_type="row", zebra_stripes=True)
+
+
+async def test_batched_rows_render_exactly_as_rows_added_one_by_one():
+    """FastTable.add_rows_keyed keeps rendered rows across batches: after every batch
+    (the last one widening a column) both tables must draw the same lines."""
+    batches = [[(f"k{i}", (f"row {i}", "[green]Open[/]", Text("t"), str(i)))
+                for i in range(start, start + 7)] for start in (0, 7, 14)]
+    batches.append([("wide", ("a much wider first cell than before", "x", Text("y"), "z"))])
+    # and then rows that change no width (the scroll bar is there already): only the
+    # row offsets move on
+    batches.append([(f"n{i}", ("n", "", Text(""), "")) for i in range(5)])
+    app = BatchTables()
+    async with app.run_test(size=(100, 30)) as pilot:
+        slow, fast = app.query_one("#slow", DataTable), app.query_one("#fast", FastTable)
+        app.set_focus(None)  # the same styles for both (focus changes the header's)
+        for table in (slow, fast):
+            table.add_columns("a", "b", "c", "d")
+
+        def drawn() -> list[list[list[object]]]:
+            return [[list(t.render_line(y)) for y in range(t.size.height)] for t in (slow, fast)]
+
+        for batch in batches:
+            for key, cells in batch:
+                slow.add_row(*cells, key=key)
+            fast.add_rows_keyed(batch)
+            await pilot.pause()
+            await pilot.pause()
+            lines = drawn()
+            assert lines[0] == lines[1]
+            assert [r.key for r in slow.ordered_rows] == [r.key for r in fast.ordered_rows]
+        for table in (slow, fast):  # the cursor moves over batched rows alike
+            table.move_cursor(row=24)
+        await pilot.pause()
+        lines = drawn()
+        assert lines[0] == lines[1] and fast.cursor_row == 24
+
+
 async def test_a_big_connector_streams_then_sorts_and_counts_every_row(tmp_path):
     state = populate(EmulatorState(), seed=4, connectors=1, big_connector_sessions=2500)
     big = [vc for vc, c in state.connectors.items() if c.name == "load test"][0]
@@ -94,3 +137,55 @@ def test_the_early_helper_reads_the_settings_file_as_the_dashboard_does(server, 
     assert raw is not None and raw["ProxySessionId"] == SEED_SESSION_ID
     config.write_text('endpoint_url = "http://127.0.0.1:9"\n')  # nothing listens there
     assert Prefetch.start_from_flags(flags, SEED_CONNECTOR_ID, SEED_SESSION_ID).result(30) is None
+
+
+async def test_the_listing_helper_fills_the_list_before_the_app_opens_its_client():
+    state = populate(EmulatorState(), seed=4, connectors=1, big_connector_sessions=2500)
+    big = [vc for vc, c in state.connectors.items() if c.name == "load test"][0]
+    with EmulatorServer(state) as srv:
+        settings = app_settings(srv, voice_connector_id=big, refresh=60)
+        from dataclasses import replace
+
+        app = make_app(replace(settings, prefetch=Prefetch.start(settings.aws, big, None)))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
+                           app.screen.query_one(DataTable).border_title ==
+                           "Sessions 2,500 of 2,500", timeout=30)
+            assert app.service._client is None  # every page came from the helper
+            assert len(state.requests) == 25  # 2,500 sessions, 100 a page, asked once
+            assert app.settings.prefetch is None  # used once
+            shown = [row.key.value for row in app.screen.query_one(DataTable).ordered_rows]
+            assert shown == [s.proxy_session_id for s in app.screen.visible_sessions()]
+
+
+async def test_a_helper_that_stops_part_way_is_replaced_by_the_apps_own_listing(tmp_path):
+    """The helper wrote two pages and failed: the app lists the connector itself, from
+    the first page, and shows every session once."""
+    import json
+    import subprocess
+    import sys
+
+    from chime_tui.emulator.state import to_api
+
+    state = populate(EmulatorState(), seed=4, connectors=1, big_connector_sessions=450)
+    big = [vc for vc, c in state.connectors.items() if c.name == "load test"][0]
+    items = [to_api(s) for s in state.session_items(big)]
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps(items[i:i + 100]) + "\n" for i in (0, 100)))
+    script = f"import sys; sys.stdout.write(open({str(pages)!r}).read()); sys.exit(1)"
+    failing = Prefetch(subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE),
+                       listing=True)
+    with EmulatorServer(state) as srv:
+        from dataclasses import replace
+
+        settings = replace(app_settings(srv, voice_connector_id=big, refresh=60),
+                           prefetch=failing)
+        app = make_app(settings)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
+                           app.screen.query_one(DataTable).border_title == "Sessions 450 of 450",
+                           timeout=30)
+            table = app.screen.query_one(DataTable)
+            keys = [row.key.value for row in table.ordered_rows]
+            assert len(keys) == len(set(keys)) == 450
+            assert len(state.requests) == 5  # the app's own listing, from the first page

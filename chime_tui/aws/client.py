@@ -186,7 +186,7 @@ class ChimeVoiceClient:
             params["Status"] = status
         try:
             async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
-                yield _parse(ProxySession.from_api, items)
+                yield parse_sessions(items)
         except NotFound as exc:
             raise NotFound("voice connector not found: check the ID and the region",
                            code=exc.code, status=exc.status) from None
@@ -207,6 +207,11 @@ class ChimeVoiceClient:
             raise NotFound("session not found: it ended or was deleted", code=exc.code,
                            status=exc.status) from None
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
+
+
+def parse_sessions(items: list[Any]) -> list[ProxySession]:
+    """A ListProxySessions page's items as models (typed error if they are not sessions)."""
+    return _parse(ProxySession.from_api, items)
 
 
 def _parse(factory: Any, items: list[Any]) -> list[Any]:

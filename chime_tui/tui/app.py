@@ -136,8 +136,9 @@ class ChimeTuiApp(App[None]):
         if s.keys:
             self.set_keymap(dict(s.keys))
 
-    def take_prefetch(self, vc: str, sid: str) -> Any:
-        """The start-up helper's answer for this session, once (see chime_tui.prefetch)."""
+    def take_prefetch(self, vc: str, sid: str | None) -> Any:
+        """The start-up helper for this session (or, sid None, this connector's list),
+        once (see chime_tui.prefetch)."""
         s = self.settings
         if s.prefetch is None or (vc, sid) != (s.voice_connector_id, s.proxy_session_id):
             return None

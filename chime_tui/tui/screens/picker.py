@@ -69,7 +69,7 @@ class ConnectorPickerScreen(ListScreen):
         table.border_title = f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        super().on_input_submitted(event)
+        # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).
         table = self.query_one(DataTable)
         if table.row_count == 1:
             self.open_row(table.coordinate_to_cell_key((0, 0)).row_key.value)

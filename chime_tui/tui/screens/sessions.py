@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
@@ -13,16 +14,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
+from chime_tui.aws.client import parse_sessions
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
+from chime_tui.prefetch import PrefetchFailed
 from chime_tui.tui.messages import Fetched, SessionsPage
 from chime_tui.tui.screens.base import ListScreen
+from chime_tui.tui.widgets.fast_table import FastTable
 from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_cell
 
 ROW_CHUNK = 500
-STREAM_FLUSH = 0.2  # seconds between screen updates while pages arrive
-FLUSH_ROWS = 400  # rows added per update (about 35 ms of work)
+STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
+FLUSH_BUDGET = 0.03  # seconds of adding rows per batch
+FLUSH_STEP = 100  # rows added between looks at the clock
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
 _FAR = timedelta(days=36500)
 
@@ -65,7 +70,7 @@ class SessionListScreen(ListScreen):
         self.flushing = False
         self.final: list[ProxySession] | None = None
         self.presorted: str | None = None  # the sort `sessions` arrived in
-        self.streamed = 0
+        self.streamed_ids: set[str] = set()
         self.shown: dict[str, ProxySession] = {}
 
     def compose(self) -> ComposeResult:
@@ -85,18 +90,43 @@ class SessionListScreen(ListScreen):
 
     async def fetch(self) -> list[ProxySession]:
         """Every page; on the first load each page is shown as it arrives."""
-        sessions: list[ProxySession] = []
         stream = not self.loaded
-        service: Any = self.app.service  # type: ignore[attr-defined]
-        async for page in service.iter_proxy_session_pages(self.voice_connector_id):
-            sessions.extend(page)
-            if stream:
-                self.post_message(SessionsPage(page))
+        app: Any = self.app
+        sessions = await self.fetch_prefetched(stream)
+        if sessions is None:
+            sessions = []
+            async for page in app.service.iter_proxy_session_pages(self.voice_connector_id):
+                sessions.extend(page)
+                if stream:
+                    self.post_message(SessionsPage(page))
         # Sort here, in the worker's own step, so the screen's update stays short.
         await asyncio.sleep(0)
         order = self.sort
         sessions.sort(key=SORTS[order](self.now()))
         self.presorted = order
+        return sessions
+
+    async def fetch_prefetched(self, stream: bool) -> list[ProxySession] | None:
+        """The start-up helper's listing of this connector, if it was started for it
+        and finishes; None: list it ourselves (from the first page again)."""
+        app: Any = self.app
+        prefetch = app.take_prefetch(self.voice_connector_id, None)
+        if prefetch is None:
+            return None
+        sessions: list[ProxySession] = []
+        timeout = app.settings.aws.connect_timeout + app.settings.aws.read_timeout + 5
+        try:
+            async for items in prefetch.session_pages(timeout):
+                page = parse_sessions(items)
+                sessions.extend(page)
+                if stream:
+                    self.post_message(SessionsPage(page))
+        except (PrefetchFailed, ChimeError):
+            return None
+        # Our own client opens for the next poll once the rows are in (its import, in a
+        # thread, would compete with adding them).
+        self.set_timer(2.0, lambda: self.run_worker(app.service.open(), group="open",
+                                                    exit_on_error=False))
         return sessions
 
     def on_sessions_page(self, message: SessionsPage) -> None:
@@ -110,23 +140,35 @@ class SessionListScreen(ListScreen):
 
     def flush_pending(self) -> None:
         """Add one batch of streamed rows; come back for the rest after a frame."""
-        table = self.query_one(DataTable)
+        table = self.query_one(FastTable)
         now = self.now()
-        batch, self.pending = self.pending[:FLUSH_ROWS], self.pending[FLUSH_ROWS:]
-        for s in batch:
-            self.streamed += 1
-            sid = s.proxy_session_id or ""
-            if sid not in self.by_id and self.matches(s):
-                self.by_id[sid] = s
-                table.add_row(*self.cells(s, now), key=sid)
-        table.border_title = f"Sessions {table.row_count:,} of {self.streamed:,} (loading…)"
+        # As many rows as fit in the time budget: each batch costs a redraw and a pass
+        # over every row for the table's offsets, so a backlog goes in in fewer, bigger
+        # batches, while no batch holds the screen for long.
+        deadline = time.perf_counter() + FLUSH_BUDGET
+        done = 0
+        while done < len(self.pending) and time.perf_counter() < deadline:
+            rows = []
+            for s in self.pending[done:done + FLUSH_STEP]:
+                sid = s.proxy_session_id or ""
+                if sid in self.streamed_ids:
+                    continue  # repeated by the service, or again after a failed helper
+                self.streamed_ids.add(sid)
+                if self.matches(s):
+                    self.by_id[sid] = s
+                    rows.append((sid, self.cells(s, now)))
+            table.add_rows_keyed(rows)
+            done += FLUSH_STEP
+        del self.pending[:done]
+        table.border_title = \
+            f"Sessions {table.row_count:,} of {len(self.streamed_ids):,} (loading…)"
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
         if self.pending:
-            # While pages still arrive, a screen update five times a second; once all are
-            # in, the rest as fast as frames allow.
-            self.set_timer(0.01 if self.final is not None else STREAM_FLUSH, self.flush_pending)
+            # The next batch after a short breath, in which keys, the screen and the
+            # fetch (when it runs in this process) get their turn.
+            self.set_timer(STREAM_FLUSH, self.flush_pending)
             return
         self.flushing = False
         if self.final is not None:  # the last page came while rows were still being added
@@ -134,7 +176,7 @@ class SessionListScreen(ListScreen):
             self.show(final)
 
     def on_fetched(self, message: Fetched) -> None:
-        super().on_fetched(message)
+        # Textual calls PollingScreen.on_fetched as well (handlers run along the MRO).
         outcome = message.outcome
         if outcome.ok and self.poller is not None:
             # Large lists take long to page through: refresh them less often.

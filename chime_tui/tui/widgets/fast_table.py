@@ -1,25 +1,38 @@
-"""A DataTable that measures plain-text cells without Rich's measuring machinery.
+"""A DataTable that measures plain-text cells without Rich's measuring machinery,
+and adds rows in batches.
 
 DataTable measures every new cell through Rich's `__rich_measure__`, which for
 10,000 rows of 6 columns blocks the event loop for about two seconds. Our
 cells are single-line strings (escaped, so never accidental markup) or `Text`,
 whose width is just `cell_len`, so this subclass computes column widths
 directly and falls back to DataTable's own code for anything else (labels,
-auto-height rows, other renderables). Textual is pinned below 9 for this private hook; the snapshot and
-app tests exercise it.
+auto-height rows, other renderables).
+
+`add_rows_keyed` does for a batch of plain one-line rows what `add_row` does for
+one (the same bookkeeping, in the same private structures), but updates the
+cursor once per batch instead of once per row (the per-row reactive update was
+most of the cost of adding 10,000 rows), and keeps the rendered rows already on
+screen: appending rows changes neither the existing rows nor their positions,
+so only the row offsets are recomputed, and every rendered cell is dropped only
+when a column gets wider (as DataTable does by bumping its change counter).
+Without that, each batch re-rendered every visible cell through Rich.
+
+Textual is pinned below 9 for these private hooks; tests compare both with
+DataTable's own results, and the snapshot and app tests exercise them.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterable
+from itertools import zip_longest
+from typing import Any, Iterable, Sequence
 
 from rich.cells import cell_len
 
 from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import DuplicateKey, Row, RowKey
 
 
 @lru_cache(maxsize=256)
@@ -40,6 +53,37 @@ def text_width(value: Any) -> int | None:
 
 
 class FastTable(DataTable[Any]):
+    def add_rows_keyed(self, rows: Iterable[tuple[str, Sequence[Any]]]) -> None:
+        """Add (key, cells) rows of height 1 without labels, as `add_row` would."""
+        columns = self.ordered_columns
+        column_keys = [c.key for c in columns]
+        locations, data, table_rows, new_rows = \
+            self._row_locations, self._data, self.rows, self._new_rows
+        was_empty = self.row_count == 0
+        index = self.row_count
+        added = False
+        for key, cells in rows:
+            row_key = RowKey(key)
+            if row_key in locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            if len(cells) > len(column_keys):
+                raise ValueError("More values provided than there are columns.")
+            locations[row_key] = index
+            index += 1
+            data[row_key] = dict(zip_longest(column_keys, cells))
+            table_rows[row_key] = Row(row_key, 1, None, False)
+            new_rows.add(row_key)
+            added = True
+        if not added:
+            return
+        self._require_update_dimensions = True
+        self._offset_cache.clear()  # the offsets grow; rows already rendered stay valid
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and columns and self.show_cursor and self.cursor_type != "none":
+            self._highlight_cursor()
+        self.refresh()
+        self.check_idle()
+
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         new_rows = list(new_rows)
         columns = self.ordered_columns
@@ -59,6 +103,8 @@ class FastTable(DataTable[Any]):
                     return
                 if width > widths[i]:
                     widths[i] = width
+        if any(column.content_width != width for column, width in zip(columns, widths)):
+            self._update_count += 1  # wider columns: every rendered cell is stale
         for column, width in zip(columns, widths):
             column.content_width = width
         # As DataTable does after measuring: the scrollable size follows the content.

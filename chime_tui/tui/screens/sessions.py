@@ -205,7 +205,10 @@ class SessionListScreen(ListScreen):
                 filter(None, (s.proxy_session_id, s.name, s.status, *s.capabilities))).lower())
 
     def visible_sessions(self) -> list[ProxySession]:
-        rows = [s for s in self.sessions if self.matches(s)]
+        if self.status_filter is None and not self.filter_text:
+            rows = list(self.sessions)
+        else:
+            rows = [s for s in self.sessions if self.matches(s)]
         if self.presorted != self.sort:
             rows.sort(key=SORTS[self.sort](self.now()))
         return rows
@@ -234,7 +237,7 @@ class SessionListScreen(ListScreen):
                 if self.shown.get(sid) is None or self.shown[sid].raw != s.raw:
                     for (col, _), value in zip(COLUMNS, self.cells(s, now)):
                         table.update_cell(sid, col, value)
-        elif table.row_count == len(ids) and set(ids) == set(self.shown_keys(table)):
+        elif table.row_count == len(ids) and table.rows.keys() == set(ids):
             # The same rows in another order (after streaming, or a new sort): sort in place.
             order = {plain_cell(sid): i for i, sid in enumerate(ids)}
             table.sort("id", key=lambda cell: order[cell])
@@ -243,9 +246,6 @@ class SessionListScreen(ListScreen):
             self.rebuild(rows, ids, self.selected_id())
         self.shown = dict(zip(ids, rows))
         self.update_title(len(rows))
-
-    def shown_keys(self, table: DataTable[Any]) -> list[str]:
-        return [str(k.value) for k in table.rows]
 
     @work(exclusive=True, group="rows")
     async def rebuild(self, rows: list[ProxySession], ids: list[str],

@@ -27,7 +27,8 @@ def status_cell(status: str | None) -> str:
 
 def plain_cell(value: str) -> str:
     """A table cell showing `value` exactly (DataTable reads strings as markup)."""
-    return escape(value)
+    # Only "[" starts markup, and rich escapes a trailing backslash: else it is as is.
+    return escape(value) if "[" in value or value.endswith("\\") else value
 
 
 def capabilities_text(caps: tuple[str, ...]) -> str:

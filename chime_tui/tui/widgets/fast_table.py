@@ -15,7 +15,9 @@ most of the cost of adding 10,000 rows), and keeps the rendered rows already on
 screen: appending rows changes neither the existing rows nor their positions,
 so only the row offsets are recomputed, and every rendered cell is dropped only
 when a column gets wider (as DataTable does by bumping its change counter).
-Without that, each batch re-rendered every visible cell through Rich.
+Without that, each batch re-rendered every visible cell through Rich. The
+cached row order and line offsets are extended the same way instead of being
+rebuilt from all rows for every batch.
 
 Textual is pinned below 9 for these private hooks; tests compare both with
 DataTable's own results, and the snapshot and app tests exercise them.
@@ -59,9 +61,10 @@ class FastTable(DataTable[Any]):
         column_keys = [c.key for c in columns]
         locations, data, table_rows, new_rows = \
             self._row_locations, self._data, self.rows, self._new_rows
-        was_empty = self.row_count == 0
-        index = self.row_count
-        added = False
+        before = self.row_count
+        was_empty = before == 0
+        index = before
+        added: list[Row] = []
         for key, cells in rows:
             row_key = RowKey(key)
             if row_key in locations:
@@ -71,13 +74,23 @@ class FastTable(DataTable[Any]):
             locations[row_key] = index
             index += 1
             data[row_key] = dict(zip_longest(column_keys, cells))
-            table_rows[row_key] = Row(row_key, 1, None, False)
+            row = table_rows[row_key] = Row(row_key, 1, None, False)
             new_rows.add(row_key)
-            added = True
+            added.append(row)
         if not added:
             return
         self._require_update_dimensions = True
-        self._offset_cache.clear()  # the offsets grow; rows already rendered stay valid
+        # The row order and the line offsets only grow at the end: extend the cached ones
+        # rather than have DataTable walk all 10,000 rows again for each batch.
+        count = self._update_count
+        ordered = self._ordered_row_cache.get((before, count))
+        self._ordered_row_cache.clear()
+        if ordered is not None:
+            self._ordered_row_cache[(index, count)] = ordered + added
+        offsets = self._offset_cache.get(count)
+        self._offset_cache.clear()
+        if offsets is not None:
+            self._offset_cache[count] = offsets + [(row.key, 0) for row in added]
         self.cursor_coordinate = self.cursor_coordinate
         if was_empty and columns and self.show_cursor and self.cursor_type != "none":
             self._highlight_cursor()

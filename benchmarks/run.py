@@ -33,6 +33,7 @@ from tests.awscli import aws_cli  # noqa: E402
 VC = "abcdef1ghij2klmno3pqr4"
 SID = "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"
 EXE = str(Path(sys.executable).parent / "chime-tui")
+FLOORS = ROOT / "benchmarks" / "floors.py"
 TARGETS = {
     "cli": 0.6, "first_frame": 0.6, "data_on_screen": 1.2, "ten_thousand": 1.0,
     "peak_mib": 120.0, "idle_cpu": 0.5, "frozen_ms": 100.0,
@@ -71,15 +72,19 @@ def scenario_cli(url: str, env: dict[str, str], aws: str, runs: int) -> list[Sam
             "--proxy-session-id", SID]
     ref, ours = Sample("aws chime-sdk-voice get-proxy-session"), \
         Sample("chime-tui get-proxy-session")
+    floor = Sample("  floor: the least aiobotocore script (benchmarks/floors.py)")
     for _ in range(runs):  # interleaved, so drift hits both alike
         ref.values.append(timed_run([aws, "chime-sdk-voice", *args], env))
         ours.values.append(timed_run([EXE, *args], env))
-    return [ref, ours]
+        floor.values.append(timed_run([sys.executable, str(FLOORS), "aiobotocore", url, VC, SID],
+                                      env))
+    return [ref, ours, floor]
 
 
 def scenario_startup(url: str, env: dict[str, str], runs: int) -> list[Sample]:
     first, data = Sample("TUI at a session: first frame"), \
         Sample("TUI at a session: data on screen")
+    floor = Sample("  floor: first frame of a Textual app with one Static (benchmarks/floors.py)")
     for _ in range(runs):
         app = PtyApp([EXE, "--endpoint-url", url, "--voice-connector-id", VC,
                       "--proxy-session-id", SID], env)
@@ -88,7 +93,12 @@ def scenario_startup(url: str, env: dict[str, str], runs: int) -> list[Sample]:
             data.values.append(app.wait_for(b"9135550199"))
         finally:
             app.close()
-    return [first, data]
+        app = PtyApp([sys.executable, str(FLOORS), "textual"], env)
+        try:
+            floor.values.append(app.wait_for(b"not fetched yet"))
+        finally:
+            app.close()
+    return [first, data, floor]
 
 
 def scenario_ten_thousand(url: str, env: dict[str, str], aws: str, runs: int, big: str
@@ -118,14 +128,23 @@ def scenario_ten_thousand(url: str, env: dict[str, str], aws: str, runs: int, bi
     return [ref, ours, peak]
 
 
-async def _frozen_ms(url: str, big: str) -> float:
-    """Longest stall of the app's event loop while 10,000 sessions load (headless)."""
+async def _frozen_ms(url: str, big: str, helper: bool = False) -> float:
+    """Longest stall of the app's event loop while 10,000 sessions load (headless).
+
+    helper=False: the app pages through the listing itself, botocore's parsing on
+    the same event loop (after navigating to a connector); True: the start-up helper
+    streams it (opened with --voice-connector-id)."""
+    from dataclasses import replace
+
     from chime_tui.aws.client import AwsSettings
+    from chime_tui.prefetch import Prefetch
     from chime_tui.settings import AppSettings
     from chime_tui.tui.app import make_app
 
     settings = AppSettings(aws=AwsSettings(endpoint_url=url, region="us-east-1"),
                            voice_connector_id=big, refresh=60)
+    if helper:
+        settings = replace(settings, prefetch=Prefetch.start(settings.aws, big, None))
     app = make_app(settings)
     worst = 0.0
     async with app.run_test(size=(120, 36)) as pilot:
@@ -146,16 +165,20 @@ async def _frozen_ms(url: str, big: str) -> float:
 
 
 def scenario_frozen(url: str, runs: int, big: str, env: dict[str, str]) -> list[Sample]:
-    s = Sample("longest event-loop stall while loading 10,000", unit="ms")
+    own = Sample("longest event-loop stall while loading 10,000 (the app's own listing)",
+                 unit="ms")
+    helped = Sample("longest event-loop stall while loading 10,000 (the start-up helper's)",
+                    unit="ms")
     old = dict(os.environ)
     os.environ.update(env)
     try:
         for _ in range(runs):
-            s.values.append(round(asyncio.run(_frozen_ms(url, big)), 1))
+            own.values.append(round(asyncio.run(_frozen_ms(url, big)), 1))
+            helped.values.append(round(asyncio.run(_frozen_ms(url, big, helper=True)), 1))
     finally:
         os.environ.clear()
         os.environ.update(old)
-    return [s]
+    return [own, helped]
 
 
 def scenario_idle(url: str, env: dict[str, str], seconds: float) -> list[Sample]:
@@ -222,7 +245,7 @@ def main() -> int:
         if "ten_thousand" in only:
             results["ten_thousand"] = scenario_ten_thousand(url, env, aws, max(1, args.runs // 2 + 1), big)
         if "frozen" in only:
-            results["frozen"] = scenario_frozen(url, 2, big, env)
+            results["frozen"] = scenario_frozen(url, 3, big, env)
         if "idle" in only:
             results["idle"] = scenario_idle(url, env, args.idle_seconds)
         if "board" in only:
@@ -255,14 +278,19 @@ def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
         r = a.median / b.median
         lines.append(f"| {name} | {r:.2f} | <= {TARGETS[key]} | {'yes' if r <= TARGETS[key] else 'no'} |")
 
+    def floor(name: str, a: Sample, b: Sample) -> None:
+        lines.append(f"| {name} | {a.median / b.median:.2f} | (reference) | |")
+
     if "cli" in results:
         key = "cli"
-        ref, ours = results["cli"]
+        ref, ours, least = results["cli"]
         ratio("chime-tui get-proxy-session / aws", ours, ref)
+        floor("  floor: least aiobotocore script / aws", least, ref)
     if "startup" in results and "cli" in results:
         ref = results["cli"][0]
         key = "first_frame"
         ratio("TUI first frame / aws get-proxy-session", results["startup"][0], ref)
+        floor("  floor: one-Static Textual app's first frame / aws", results["startup"][2], ref)
         key = "data_on_screen"
         ratio("TUI data on screen / aws get-proxy-session", results["startup"][1], ref)
     if "ten_thousand" in results:
@@ -273,9 +301,9 @@ def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
         lines.append(f"| peak memory, 10,000 listed | {peak.median:.1f} MiB | <= 120 MiB | "
                      f"{'yes' if ok else 'no'} |")
     if "frozen" in results:
-        f = results["frozen"][0]
-        lines.append(f"| longest UI stall while loading | {max(f.values):.0f} ms | <= 100 ms | "
-                     f"{'yes' if max(f.values) <= 100 else 'no'} |")
+        worst = max(max(f.values) for f in results["frozen"])
+        lines.append(f"| longest UI stall while loading (worst of every run, both ways) | "
+                     f"{worst:.0f} ms | <= 100 ms | {'yes' if worst <= 100 else 'no'} |")
     if "idle" in results:
         i = results["idle"][0]
         lines.append(f"| idle CPU watching one session | {i.median:.2f} % | <= 0.5 % | "

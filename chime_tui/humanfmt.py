@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import humanize
 
 from chime_tui.models import ExpiryState, ProxySession, redact_phone
 
@@ -19,6 +18,8 @@ def clock_countdown(delta: timedelta) -> str:
 
 def in_words(delta: timedelta) -> str:
     """'in 43 minutes'."""
+    import humanize  # imported on first use: not needed before the first frame
+
     return "in " + humanize.naturaldelta(delta)
 
 
@@ -29,6 +30,8 @@ def ago(when: datetime | None, now: datetime) -> str:
     delta = now - when
     if timedelta(0) <= delta < timedelta(seconds=1):
         return "just now"
+    import humanize
+
     return humanize.naturaltime(delta)
 
 

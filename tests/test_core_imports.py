@@ -60,3 +60,34 @@ def test_opening_at_a_connector_starts_the_listing_helper_first():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "spawned abcdef1ghij2klmno3pqr4 None True []"
+
+
+def test_the_session_screen_draws_without_the_modules_it_does_not_need_yet(tmp_path):
+    """Opened at a session, the first frame needs neither the list screens' DataTable,
+    nor humanize, nor the CLI's output formats, nor a TOML parser (no settings file):
+    each is imported when first used. (aiobotocore is loaded in a thread once the first
+    frame is out, which the app tests see.)"""
+    code = (
+        "import asyncio, sys\n"
+        "from chime_tui.aws.settings import AwsSettings\n"
+        "from chime_tui.settings import AppSettings\n"
+        "from chime_tui.config import load_config\n"
+        "load_config()\n"
+        "from chime_tui.tui.app import make_app\n"
+        "app = make_app(AppSettings(aws=AwsSettings(endpoint_url='http://127.0.0.1:9'),\n"
+        "    voice_connector_id='abcdef1ghij2klmno3pqr4',\n"
+        "    proxy_session_id='123a4bc5-67d8-901e-2f3g-h4ghjk56789l'))\n"
+        "seen = []\n"
+        "def first_frame():\n"
+        "    seen.extend(m for m in ('textual.widgets._data_table', 'humanize',\n"
+        "                'chime_tui.cli.output', 'tomllib') if m in sys.modules)\n"
+        "    app.exit()\n"
+        "app.call_after_refresh(first_frame)\n"
+        "app.run(headless=True)\n"
+        "print(seen)\n"
+    )
+    env = {**__import__("os").environ, "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.tracking import BoardFetcher, BoardResult
-from chime_tui.tui.screens.base import ListScreen
+from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 
 Key = tuple[str, str]

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
 from chime_tui.models import VoiceConnector
-from chime_tui.tui.screens.base import ListScreen
+from chime_tui.tui.screens.list_base import ListScreen
 
 
 class ConnectorPickerScreen(ListScreen):

@@ -20,7 +20,7 @@ from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
 from chime_tui.tui.messages import Fetched, SessionsPage
-from chime_tui.tui.screens.base import ListScreen
+from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.fast_table import FastTable
 from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_cell
 

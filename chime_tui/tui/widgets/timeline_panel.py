@@ -7,7 +7,6 @@ from typing import Any
 from rich.console import RenderableType
 from rich.table import Table
 
-from chime_tui.cli.output import redact
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
@@ -16,7 +15,10 @@ from chime_tui.tui.widgets.panel import SessionPanel
 
 def _value(value: Any, redacted: bool) -> str:
     if isinstance(value, (list, dict)):
-        value = redact(value) if redacted else value
+        if redacted:
+            from chime_tui.cli.output import redact
+
+            value = redact(value)
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return "—" if value is None else str(value)
 

@@ -1,0 +1,56 @@
+"""The list screens' base: one filterable table (the connector picker, sessions, board).
+
+Kept apart from `base` so the session screen, the usual first screen, does not
+import DataTable before its first frame.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input
+
+from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.widgets.fast_table import FastTable
+
+
+class ListScreen(PollingScreen):
+    """A polling screen built around one filterable table; j/k move like the arrows."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="filter"),
+        Binding("j", "cursor_down", "Down", show=False, id="down"),
+        Binding("k", "cursor_up", "Up", show=False, id="up"),
+    ]
+
+    filter_text = ""
+
+    def render_rows(self) -> None:
+        raise NotImplementedError
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
+        """The list screens' layout: status line, filter, table, error line, keys."""
+        yield Header()
+        yield self.make_status()
+        yield Input(placeholder=placeholder, id="filter")
+        table = FastTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table.border_title = title
+        yield table
+        yield self.make_error_line()
+        yield Footer()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

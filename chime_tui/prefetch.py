@@ -11,7 +11,8 @@ the call itself, which reports the failure as usual.
 
 Opening at a connector (`--voice-connector-id VC`) works the same way: the
 helper pages through ListProxySessions and writes each page as one JSON line
-as soon as it has it, so the list fills while the dashboard is still starting
+as soon as it has it, then an end-of-listing line (so the dashboard need not
+wait for it to shut down), so the list fills while the dashboard is still starting
 and the botocore parsing of 100 pages happens on the other core. If the helper
 stops part way, the dashboard lists the connector itself from the first page.
 """
@@ -27,6 +28,10 @@ import threading
 from typing import Any, AsyncIterator
 
 from chime_tui.aws.settings import AwsSettings
+
+
+# The listing's last line: the pages before it are all there are.
+END_OF_LISTING = {"end": "of listing"}
 
 
 class PrefetchFailed(Exception):
@@ -124,18 +129,17 @@ class Prefetch:
                     except queue.Empty:
                         raise PrefetchFailed("the helper took too long") from None
                 if not line:
-                    break
+                    raise PrefetchFailed("the helper stopped before the last page")
                 try:
                     items = json.loads(line)
                 except ValueError:
                     raise PrefetchFailed("a page the helper wrote is not JSON") from None
+                if items == END_OF_LISTING:
+                    break  # complete: no need to wait for the helper to shut down
                 if not isinstance(items, list):
                     raise PrefetchFailed("a page the helper wrote is not a list")
                 yield items
                 await asyncio.sleep(0)  # one page per turn of the event loop
-            if await asyncio.to_thread(proc.wait) != 0:
-                raise PrefetchFailed("the helper failed")
-            self.proc = None
         finally:
             self.cancel()
 
@@ -177,6 +181,8 @@ def main(argv: list[str]) -> int:
                                             VoiceConnectorId=spec["vc"], MaxResults=PAGE_SIZE):
                 sys.stdout.write(json.dumps(items, separators=(",", ":")) + "\n")
                 sys.stdout.flush()
+            sys.stdout.write(json.dumps(END_OF_LISTING) + "\n")
+            sys.stdout.flush()
 
     try:
         if spec.get("sid"):

@@ -172,7 +172,7 @@ async def test_a_helper_that_stops_part_way_is_replaced_by_the_apps_own_listing(
     items = [to_api(s) for s in state.session_items(big)]
     pages = tmp_path / "pages.jsonl"
     pages.write_text("".join(json.dumps(items[i:i + 100]) + "\n" for i in (0, 100)))
-    script = f"import sys; sys.stdout.write(open({str(pages)!r}).read()); sys.exit(1)"
+    script = f"import sys; sys.stdout.write(open({str(pages)!r}).read()); sys.exit(1)"  # no end line
     failing = Prefetch(subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE),
                        listing=True)
     with EmulatorServer(state) as srv:

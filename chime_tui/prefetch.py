@@ -119,6 +119,7 @@ class Prefetch:
         proc, lines = self.proc, self.lines
         if proc is None or lines is None:
             raise PrefetchFailed("no helper")
+        complete = False
         try:
             while True:
                 try:
@@ -135,19 +136,30 @@ class Prefetch:
                 except ValueError:
                     raise PrefetchFailed("a page the helper wrote is not JSON") from None
                 if items == END_OF_LISTING:
-                    break  # complete: no need to wait for the helper to shut down
+                    complete = True  # no need to wait for the helper to shut down
+                    break
                 if not isinstance(items, list):
                     raise PrefetchFailed("a page the helper wrote is not a list")
                 yield items
                 await asyncio.sleep(0)  # one page per turn of the event loop
         finally:
-            self.cancel()
+            # Never wait for the helper on the event loop: it is reaped in a thread,
+            # after it exits by itself (complete) or is killed (anything else).
+            self.cancel(wait=False, kill=not complete)
 
-    def cancel(self) -> None:
+    def cancel(self, wait: bool = True, kill: bool = True) -> None:
+        """Stop the helper (unless kill=False: it is finishing) and reap it, here or,
+        wait=False, in a background thread."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
+        if proc is None:
+            return
+        if kill and proc.poll() is None:
             proc.kill()
+        if wait:
             proc.communicate()
+        else:
+            threading.Thread(target=proc.communicate, name="prefetch-reaper",
+                             daemon=True).start()
 
 
 def main(argv: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App
 from textual.widgets import DataTable
@@ -79,6 +80,19 @@ async def test_batched_rows_render_exactly_as_rows_added_one_by_one():
         await pilot.pause()
         lines = drawn()
         assert lines[0] == lines[1] and fast.cursor_row == 24
+        # sorted into a given order: as DataTable.sort puts them
+        order = [key for batch in reversed(batches) for key, _ in batch]
+        rank = {slow.get_cell(key, slow.ordered_columns[0].key): i for i, key in enumerate(order)}
+        slow.sort(slow.ordered_columns[0].key, key=lambda cell: rank[cell])
+        fast.sort_by_keys(order)
+        await pilot.pause()
+        await pilot.pause()
+        assert [r.key for r in fast.ordered_rows] == [r.key for r in slow.ordered_rows]
+        assert fast._total_row_height == slow._total_row_height
+        lines = drawn()
+        assert lines[0] == lines[1]
+        with pytest.raises(ValueError):
+            fast.sort_by_keys(order[1:])
 
 
 async def test_a_big_connector_streams_then_sorts_and_counts_every_row(tmp_path):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import math
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable
 
 from textual import work
@@ -26,16 +27,17 @@ from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_ce
 
 ROW_CHUNK = 500
 STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
-FLUSH_BUDGET = 0.03  # seconds of adding rows per batch
+FLUSH_BUDGET = 0.02  # seconds of adding rows per batch
 FLUSH_STEP = 100  # rows added between looks at the clock
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
-_FAR = timedelta(days=36500)
+SORT_CHUNK = 2000  # sort keys computed between turns of the event loop
 
 
 def _expiry_key(now: datetime) -> Callable[[ProxySession], Any]:
     def key(s: ProxySession) -> Any:
+        # Seconds left, a float (quick to compare); no countdown (closed, unknown) last.
         left = s.time_to_expiry(now)
-        return (left is None, left if left is not None else _FAR)
+        return left.total_seconds() if left is not None else math.inf
     return key
 
 
@@ -99,10 +101,16 @@ class SessionListScreen(ListScreen):
                 sessions.extend(page)
                 if stream:
                     self.post_message(SessionsPage(page))
-        # Sort here, in the worker's own step, so the screen's update stays short.
-        await asyncio.sleep(0)
+        # Sort here, in the worker, so the screen's update stays short: the keys (the
+        # costly part for 10,000 sessions) a chunk per turn of the event loop, then one
+        # sort of plain values.
         order = self.sort
-        sessions.sort(key=SORTS[order](self.now()))
+        key = SORTS[order](self.now())
+        keys: list[Any] = []
+        for start in range(0, len(sessions), SORT_CHUNK):
+            await asyncio.sleep(0)
+            keys.extend(map(key, sessions[start:start + SORT_CHUNK]))
+        sessions = [sessions[i] for i in sorted(range(len(sessions)), key=keys.__getitem__)]
         self.presorted = order
         return sessions
 
@@ -173,7 +181,8 @@ class SessionListScreen(ListScreen):
         self.flushing = False
         if self.final is not None:  # the last page came while rows were still being added
             final, self.final = self.final, None
-            self.show(final)
+            # In a step of its own (sorting the table and redrawing it take a while too).
+            self.set_timer(STREAM_FLUSH, lambda: self.show(final))
 
     def on_fetched(self, message: Fetched) -> None:
         # Textual calls PollingScreen.on_fetched as well (handlers run along the MRO).
@@ -239,8 +248,7 @@ class SessionListScreen(ListScreen):
                         table.update_cell(sid, col, value)
         elif table.row_count == len(ids) and table.rows.keys() == set(ids):
             # The same rows in another order (after streaming, or a new sort): sort in place.
-            order = {plain_cell(sid): i for i, sid in enumerate(ids)}
-            table.sort("id", key=lambda cell: order[cell])
+            self.query_one(FastTable).sort_by_keys(ids)
             self.row_ids = ids
         else:
             self.rebuild(rows, ids, self.selected_id())

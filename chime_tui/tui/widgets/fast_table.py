@@ -32,6 +32,7 @@ from typing import Any, Iterable, Sequence
 from rich.cells import cell_len
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import DuplicateKey, Row, RowKey
@@ -96,6 +97,23 @@ class FastTable(DataTable[Any]):
             self._highlight_cursor()
         self.refresh()
         self.check_idle()
+
+    def sort_by_keys(self, keys: Sequence[str]) -> None:
+        """Put the rows in this order (every row's key, once), as `sort` would with a key
+        giving each row its position here, and fill the row-order and line-offset caches
+        at once instead of leaving the next redraw to walk every row twice."""
+        ordered = [self.rows[RowKey(key)] for key in keys]
+        if len(ordered) != self.row_count or len(set(keys)) != len(ordered):
+            raise ValueError("sort_by_keys needs every row's key exactly once")
+        self._row_locations = TwoWayDict({row.key: i for i, row in enumerate(ordered)})
+        self._update_count += 1
+        count = self._update_count
+        self._ordered_row_cache.clear()
+        self._ordered_row_cache[(len(ordered), count)] = ordered
+        self._offset_cache.clear()
+        if all(row.height == 1 for row in ordered):
+            self._offset_cache[count] = [(row.key, 0) for row in ordered]
+        self.refresh()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         new_rows = list(new_rows)

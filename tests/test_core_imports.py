@@ -21,45 +21,38 @@ def test_core_imports_without_textual():
     assert result.returncode == 0, result.stderr
 
 
+def _spawned_helper(*args: str) -> str:
+    """What `chime-tui ARGS` hands the start-up helper, and the heavy modules loaded by
+    then (the spawn is intercepted: nothing runs)."""
+    code = (
+        "import sys\n"
+        "import chime_tui.prefetch as p\n"
+        "def spawn(cls, spec, env, listing=False):\n"
+        "    heavy = sorted(m for m in ('asyncio', 'textual', 'tomllib', 'aiobotocore')\n"
+        "                   if m in sys.modules)\n"
+        "    print('spawned', spec['vc'], spec['sid'], listing, heavy)\n"
+        "    sys.exit(0)\n"
+        "p.Prefetch._spawn = classmethod(spawn)\n"
+        "from chime_tui.__main__ import main\n"
+        f"main({list(args)!r})\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[0]
+
+
 def test_the_session_helper_starts_before_anything_heavy_is_imported():
     """Opening at a session (or a connector), the helper process is spawned before
     asyncio, Textual or the settings file's parser are loaded: it gets the most time on
     the other core."""
-    code = (
-        "import sys\n"
-        "import chime_tui.prefetch as p\n"
-        "def spawn(cls, spec, env, listing=False):\n"
-        "    heavy = sorted(m for m in ('asyncio', 'textual', 'tomllib', 'aiobotocore')\n"
-        "                   if m in sys.modules)\n"
-        "    print('spawned', spec['vc'], spec['sid'], listing, heavy)\n"
-        "    sys.exit(0)\n"
-        "p.Prefetch._spawn = classmethod(spawn)\n"
-        "from chime_tui.__main__ import main\n"
-        "main(['--voice-connector-id', 'abcdef1ghij2klmno3pqr4', '--proxy-session-id',\n"
-        "      '123a4bc5-67d8-901e-2f3g-h4ghjk56789l'])\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[0] == \
+    assert _spawned_helper("--voice-connector-id", "abcdef1ghij2klmno3pqr4",
+                           "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l") == \
         "spawned abcdef1ghij2klmno3pqr4 123a4bc5-67d8-901e-2f3g-h4ghjk56789l False []"
 
 
 def test_opening_at_a_connector_starts_the_listing_helper_first():
-    code = (
-        "import sys\n"
-        "import chime_tui.prefetch as p\n"
-        "def spawn(cls, spec, env, listing=False):\n"
-        "    heavy = sorted(m for m in ('asyncio', 'textual', 'tomllib', 'aiobotocore')\n"
-        "                   if m in sys.modules)\n"
-        "    print('spawned', spec['vc'], spec['sid'], listing, heavy)\n"
-        "    sys.exit(0)\n"
-        "p.Prefetch._spawn = classmethod(spawn)\n"
-        "from chime_tui.__main__ import main\n"
-        "main(['--voice-connector-id', 'abcdef1ghij2klmno3pqr4'])\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[0] == "spawned abcdef1ghij2klmno3pqr4 None True []"
+    assert _spawned_helper("--voice-connector-id", "abcdef1ghij2klmno3pqr4") == \
+        "spawned abcdef1ghij2klmno3pqr4 None True []"
 
 
 def test_the_session_screen_draws_without_the_modules_it_does_not_need_yet(tmp_path):

@@ -246,7 +246,7 @@ class SessionListScreen(ListScreen):
                 if self.shown.get(sid) is None or self.shown[sid].raw != s.raw:
                     for (col, _), value in zip(COLUMNS, self.cells(s, now)):
                         table.update_cell(sid, col, value)
-        elif table.row_count == len(ids) and table.rows.keys() == set(ids):
+        elif table.row_count == len(ids) and table.rows.keys() == seen:
             # The same rows in another order (after streaming, or a new sort): sort in place.
             self.query_one(FastTable).sort_by_keys(ids)
             self.row_ids = ids

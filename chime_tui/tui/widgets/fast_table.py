@@ -13,8 +13,8 @@ one (the same bookkeeping, in the same private structures), but updates the
 cursor once per batch instead of once per row (the per-row reactive update was
 most of the cost of adding 10,000 rows), and keeps the rendered rows already on
 screen: appending rows changes neither the existing rows nor their positions,
-so only the row offsets are recomputed, and every rendered cell is dropped only
-when a column gets wider (as DataTable does by bumping its change counter).
+so only the row offsets are recomputed, and when a column gets wider only that
+column's rendered cells are dropped (DataTable drops them all).
 Without that, each batch re-rendered every visible cell through Rich. The
 cached row order and line offsets are extended the same way instead of being
 rebuilt from all rows for every batch.
@@ -102,7 +102,8 @@ class FastTable(DataTable[Any]):
         """Put the rows in this order (every row's key, once), as `sort` would with a key
         giving each row its position here, and fill the row-order and line-offset caches
         at once instead of leaving the next redraw to walk every row twice."""
-        ordered = [self.rows[RowKey(key)] for key in keys]
+        rows = self.rows
+        ordered = [rows[key] for key in keys]  # type: ignore[index]  # str finds its RowKey
         if len(ordered) != self.row_count or len(set(keys)) != len(ordered):
             raise ValueError("sort_by_keys needs every row's key exactly once")
         self._row_locations = TwoWayDict({row.key: i for i, row in enumerate(ordered)})
@@ -113,6 +114,17 @@ class FastTable(DataTable[Any]):
         self._offset_cache.clear()
         if all(row.height == 1 for row in ordered):
             self._offset_cache[count] = [(row.key, 0) for row in ordered]
+        self.refresh()
+
+    def _forget_columns(self, keys: set[Any]) -> None:
+        """Wider columns: their rendered cells are stale, the others' still good (a cell
+        is rendered at its column's width); every rendered line is stale (they are laid
+        out again). DataTable would drop every cell instead, and redraw them all."""
+        cells = self._cell_render_cache
+        for key in [key for key in cells.keys() if key[1] in keys]:
+            cells.discard(key)
+        self._row_render_cache.clear()
+        self._line_cache.clear()
         self.refresh()
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
@@ -134,10 +146,12 @@ class FastTable(DataTable[Any]):
                     return
                 if width > widths[i]:
                     widths[i] = width
-        if any(column.content_width != width for column, width in zip(columns, widths)):
-            self._update_count += 1  # wider columns: every rendered cell is stale
+        wider = {column.key for column, width in zip(columns, widths)
+                 if column.content_width != width}
         for column, width in zip(columns, widths):
             column.content_width = width
+        if wider:
+            self._forget_columns(wider)
         # As DataTable does after measuring: the scrollable size follows the content.
         data_width = sum(column.get_render_width(self) for column in self.columns.values())
         header_height = self.header_height if self.show_header else 0

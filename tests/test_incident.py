@@ -231,3 +231,27 @@ async def test_switch_profile_and_region_in_the_app(server, state, isolated_env)
         assert app.service.region == "eu-west-1"
         assert "profile staging · eu-west-1" in app.context_label
         assert not isinstance(app.screen, SessionDetailScreen)
+
+
+async def test_back_from_the_board_opened_at_start_goes_to_the_start_screen(server, state,
+                                                                            isolated_env):
+    """With --pin (and --voice-connector-id), the board is the only screen at start; Back
+    builds the screen the command line asked for, then its parents."""
+    from chime_tui.tui.screens.picker import ConnectorPickerScreen
+    from chime_tui.tui.screens.sessions import SessionListScreen
+
+    pins = open_sessions(state, SEED_CONNECTOR_ID, 1)
+    app = make_app(app_settings(server, pins=tuple(pins), voice_connector_id=SEED_CONNECTOR_ID,
+                                pins_file=isolated_env / "pins.json"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+        await pilot.press("b")  # the board again, now on top of the picker
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))

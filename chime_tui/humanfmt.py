@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-
 from chime_tui.models import ExpiryState, ProxySession, redact_phone
 
 

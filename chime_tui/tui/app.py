@@ -146,6 +146,18 @@ class ChimeTuiApp(App[None]):
         self.settings = replace(s, prefetch=None)
         return prefetch
 
+    @property
+    def prefetch_timeout(self) -> float:
+        """How long a screen waits for the start-up helper before asking itself."""
+        aws = self.settings.aws
+        return aws.connect_timeout + aws.read_timeout + 5
+
+    def open_client_later(self, delay: float) -> None:
+        """After the helper answered: open our own client for the next poll, a little
+        later (its import, in a thread, would compete with drawing that answer)."""
+        self.set_timer(delay, lambda: self.run_worker(self.service.open(), group="open",
+                                                      exit_on_error=False))
+
     async def on_unmount(self) -> None:
         if self.settings.prefetch is not None:
             self.settings.prefetch.cancel()

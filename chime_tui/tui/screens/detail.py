@@ -73,13 +73,9 @@ class SessionDetailScreen(PollingScreen):
         app: Any = self.app
         prefetch = app.take_prefetch(self.voice_connector_id, self.proxy_session_id)
         if prefetch is not None:
-            timeout = app.settings.aws.connect_timeout + app.settings.aws.read_timeout + 5
-            raw = await asyncio.to_thread(prefetch.result, timeout)
+            raw = await asyncio.to_thread(prefetch.result, app.prefetch_timeout)
             if raw is not None:
-                # Open our own client for the next poll, once this answer is on screen
-                # (its import, in a thread, would compete with drawing it).
-                self.set_timer(0.5, lambda: self.run_worker(
-                    app.service.open(), group="open", exit_on_error=False))
+                app.open_client_later(0.5)
                 return ProxySession.from_api(raw)
         return await app.service.get_proxy_session(  # type: ignore[no-any-return]
             self.voice_connector_id, self.proxy_session_id)

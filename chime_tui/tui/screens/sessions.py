@@ -122,23 +122,19 @@ class SessionListScreen(ListScreen):
         if prefetch is None:
             return None
         sessions: list[ProxySession] = []
-        timeout = app.settings.aws.connect_timeout + app.settings.aws.read_timeout + 5
         try:
-            async for items in prefetch.session_pages(timeout):
+            async for items in prefetch.session_pages(app.prefetch_timeout):
                 page = parse_sessions(items)
                 sessions.extend(page)
                 if stream:
                     self.post_message(SessionsPage(page))
         except (PrefetchFailed, ChimeError):
             return None
-        # Our own client opens for the next poll once the rows are in (its import, in a
-        # thread, would compete with adding them).
-        self.set_timer(2.0, lambda: self.run_worker(app.service.open(), group="open",
-                                                    exit_on_error=False))
+        app.open_client_later(2.0)  # once the rows are in
         return sessions
 
     def on_sessions_page(self, message: SessionsPage) -> None:
-        """First load: rows appear as pages arrive, a few hundred at a time."""
+        """First load: rows appear as pages arrive, in time-budgeted batches."""
         if self.loaded:
             return
         self.pending.extend(message.sessions)

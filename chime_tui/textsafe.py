@@ -1,0 +1,46 @@
+"""Server strings are data: control characters made visible, sizes bounded.
+
+Everything that comes from the service or from files (names, IDs, statuses,
+numbers, error messages, settings values) passes through `visible` before it
+reaches a terminal, the CLI's output, a notification or a file a person reads.
+No Textual and no AWS imports: the CLI, the TUI and the emulator share it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL, C1 controls (\x9b is a one-byte CSI), and the Unicode bidi
+# overrides and isolates that reorder what a person reads.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+LIMIT = 512  # characters of one value worth drawing in a cell or a line
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(value: str) -> str:
+    """`value` with every control character shown as its escape (`\\x1b`, `\\n`)."""
+    if _UNSAFE.search(value) is None:
+        return value
+    return _UNSAFE.sub(_escape, value)
+
+
+def clip(value: str, limit: int = LIMIT) -> str:
+    """`visible(value)`, cut to about `limit` characters with an ellipsis (a 50 MB name
+    must not cost a 50 MB render)."""
+    if len(value) > limit:
+        return visible(value[:limit]) + "…"
+    return visible(value)
+
+
+def has_unsafe(value: str) -> bool:
+    return _UNSAFE.search(value) is not None

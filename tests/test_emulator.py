@@ -109,3 +109,76 @@ def test_binds_loopback_unless_allowed():
         raise AssertionError("expected a refusal")
     except ValueError as exc:
         assert "loopback" in str(exc)
+
+
+def post_knobs(server, body) -> dict:
+    req = urllib.request.Request(f"{server.url}/_emulator/faults", method="POST",
+                                 data=json.dumps(body).encode())
+    with urllib.request.urlopen(req) as resp:
+        return json.load(resp)
+
+
+def test_schedule_faults_a_range_of_requests_by_number(state):
+    state.add_rule({"after": 2, "count": 2, "status": 404})
+    state.add_rule({"after": 5, "malformed": "html"})
+    rules = [state.next_request("/voice-connectors") for _ in range(8)]
+    assert [r and (r.get("status") or r.get("malformed")) for r in rules] == \
+        [None, None, 404, 404, None, "html", "html", "html"]
+    state.faults.clear()
+    assert state.next_request("/voice-connectors") is None
+
+
+async def test_schedule_and_fields_over_http_reach_aiobotocore(server, state):
+    from chime_tui.aws import BadResponse, NotFound
+
+    post_knobs(server, {"schedule": [{"after": 1, "count": 1, "status": 404},
+                                     {"after": 2, "count": 1, "malformed": "html"}],
+                        "fields": {SEED_CONNECTOR_ID: {"Name": "vc\u001b[2J"},
+                                   f"{SEED_CONNECTOR_ID}/123a4bc5-67d8-901e-2f3g-h4ghjk56789l":
+                                       {"Name": "x\u001b]0;T\u0007"}}})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        session = await client.get_proxy_session(SEED_CONNECTOR_ID,
+                                                 "123a4bc5-67d8-901e-2f3g-h4ghjk56789l")
+        assert session.name == "x\u001b]0;T\u0007"
+        try:
+            await client.get_voice_connector(SEED_CONNECTOR_ID)
+            raise AssertionError("expected 404")
+        except NotFound:
+            pass
+        try:
+            await client.list_voice_connectors()
+            raise AssertionError("expected a bad response")
+        except BadResponse:
+            pass
+        assert (await client.get_voice_connector(SEED_CONNECTOR_ID)).name == "vc\u001b[2J"
+    assert [r.status for r in state.requests] == [200, 404, 200, 200]
+
+
+def test_http_knobs_take_the_emulator_flag_names(server, state):
+    post_knobs(server, {"fail_status": 503})
+    assert (state.faults.status, state.faults.status_count) == (503, -1)
+    post_knobs(server, {"clear": True, "malformed": "truncated", "fail-count": 2})
+    assert (state.faults.malformed, state.faults.malformed_count) == ("truncated", -1)
+    assert state.faults.status_count == 2 and state.faults.status is None
+    try:
+        post_knobs(server, {"fail_stauts": 503})
+        raise AssertionError("expected 400")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 400 and "fail_stauts" in json.load(exc)["Message"]
+
+
+async def test_paging_modes_endless_and_repeat(server, state):
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        state.faults.paging = "endless"
+        tokens = []
+        for _ in range(5):
+            page = await client.call("list_proxy_sessions", VoiceConnectorId=SEED_CONNECTOR_ID,
+                                     MaxResults=1, **({"NextToken": tokens[-1]} if tokens else {}))
+            assert len(page["ProxySessions"]) == 1
+            tokens.append(page["NextToken"])
+        assert len(set(tokens)) == 5  # a new token every page
+        state.faults.paging = "repeat"
+        first = await client.call("list_proxy_sessions", VoiceConnectorId=SEED_CONNECTOR_ID)
+        again = await client.call("list_proxy_sessions", VoiceConnectorId=SEED_CONNECTOR_ID,
+                                  NextToken=first["NextToken"])
+        assert again["NextToken"] == first["NextToken"]

@@ -71,12 +71,23 @@ def _page(items: list[Any], request: web.Request, key: str,
             start = int(base64.urlsafe_b64decode(token.encode()).decode().split(":", 1)[1])
         except (ValueError, IndexError, UnicodeDecodeError):
             return error(400, "Invalid NextToken")
-    with request.app[STATE_KEY].lock:
-        chunk = [serialize(i) for i in items[start : start + max_results]]
+    state = request.app[STATE_KEY]
+    paging = state.faults.paging
+    with state.lock:
+        if paging == "endless" and items:  # round and round: the pages never end
+            chunk = [serialize(items[(start + i) % len(items)]) for i in range(max_results)]
+        else:
+            chunk = [serialize(i) for i in items[start : start + max_results]]
     out: dict[str, Any] = {key: chunk}
-    if start + max_results < len(items):
-        out["NextToken"] = base64.urlsafe_b64encode(f"o:{start + max_results}".encode()).decode()
+    if paging == "repeat" and token:
+        out["NextToken"] = token  # the same token again: a loop
+    elif start + max_results < len(items) or paging in ("endless", "repeat"):
+        out["NextToken"] = _token(start + max_results)
     return _json(out)
+
+
+def _token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
 
 def _bad_vc(vc_id: str) -> web.Response | None:
@@ -166,20 +177,48 @@ async def delete_proxy_session(request: web.Request) -> web.Response:
 
 async def get_faults(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
-    return _json(state.faults.__dict__ | {"requests": len(state.requests)})
+    return _json(state.faults.__dict__ | {"requests": len(state.requests),
+                                          "served": state.served})
+
+
+# The `chime-tui emulator` flags' names, as the README offers them for the HTTP knobs.
+FLAG_NAMES = {"fail_status": "status", "fail_count": "status_count"}
 
 
 async def set_faults(request: web.Request) -> web.Response:
+    """Set knobs at run time: the Faults fields or the emulator's flag names
+    (`fail_status`, `fail_count`, dashes or underscores), `clear`, `schedule` (a list
+    of rules, see EmulatorState.add_rule), `paging`, and `fields`: {"VC": {...}} or
+    {"VC/SID": {...}} to serve hostile field values."""
     body = await _body(request)
     if isinstance(body, web.Response):
         return body
-    faults = request.app[STATE_KEY].faults
-    if body.pop("clear", False):
-        faults.clear()
-    for key, value in body.items():
-        if not hasattr(faults, key):
-            return error(400, f"unknown fault knob {key!r}")
-        setattr(faults, key, value)
+    state = request.app[STATE_KEY]
+    faults = state.faults
+    try:
+        with state.lock:
+            if body.pop("clear", False):
+                faults.clear()
+            knobs = {FLAG_NAMES.get(k.replace("-", "_"), k.replace("-", "_")): v
+                     for k, v in body.items()}
+            for key in knobs:
+                if key not in ("fields", "schedule") and (
+                        key.startswith("_") or not hasattr(faults, key)):
+                    return error(400, f"unknown fault knob {key!r}")
+            for target, values in (knobs.pop("fields", None) or {}).items():
+                vc, _, sid = str(target).partition("/")
+                state.set_fields(vc, sid or None, dict(values))
+            for rule in knobs.pop("schedule", None) or []:
+                state.add_rule(dict(rule))
+            # As the flags: `status` or `malformed` alone applies until cleared.
+            if "status" in knobs and "status_count" not in knobs:
+                knobs["status_count"] = -1
+            if knobs.get("malformed") and "malformed_count" not in knobs:
+                knobs["malformed_count"] = -1
+            for key, value in knobs.items():
+                setattr(faults, key, value)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        return error(400, f"bad fault knobs: {exc}")
     return _json(faults.__dict__)
 
 
@@ -198,6 +237,8 @@ def _malformed(kind: str, path: str) -> web.Response:
         "ProxySessionId": 12, "Status": ["Open"], "ExpiryMinutes": "sixty",
         "Capabilities": "Voice", "CreatedTimestamp": "yesterday", "Participants": [1, None],
     }
+    if kind == "shape":  # valid JSON, but not this operation's answer
+        return _json({"Items": [{"Id": "x"}], "Next": None})
     key = "ProxySessions" if path.endswith("proxy-sessions") else "ProxySession"
     return _json({key: [wrong] if key == "ProxySessions" else wrong})
 
@@ -216,17 +257,27 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
         state.max_in_flight = max(state.max_in_flight, state.in_flight)
     try:
         f = state.faults
+        rule = state.next_request(path)
         if f.latency:
             await asyncio.sleep(float(f.latency))
+        if rule is not None and rule.get("latency"):
+            await asyncio.sleep(float(rule["latency"]))
         applies = f.only_path is None or f.only_path in path
         with state.lock:
-            if applies and f.drop:
-                f.drop -= 1 if f.drop > 0 else 0
+            if rule is not None and rule.get("drop") or applies and f.drop:
+                if rule is None or not rule.get("drop"):
+                    f.drop -= 1 if f.drop > 0 else 0
                 assert request.transport is not None
                 request.transport.close()
                 status = -1
                 raise asyncio.CancelledError  # nothing is answered
-            if applies and f.throttle:
+            if rule is not None and rule.get("throttle"):
+                response = error(429)
+            elif rule is not None and rule.get("status"):
+                response = error(int(rule["status"]))
+            elif rule is not None and rule.get("malformed"):
+                response = _malformed(str(rule["malformed"]), path)
+            elif applies and f.throttle:
                 f.throttle -= 1 if f.throttle > 0 else 0
                 response = error(429)
             elif applies and f.status and f.status_count:
@@ -286,12 +337,14 @@ class EmulatorServer:
     """Run the endpoint on `host:port` (port 0: a free one) in a background thread."""
 
     def __init__(self, state: EmulatorState, host: str = "127.0.0.1", port: int = 0,
-                 *, allow_remote: bool = False) -> None:
+                 *, allow_remote: bool = False, ssl_context: Any = None) -> None:
+        """ssl_context: serve HTTPS with this `ssl.SSLContext` (for TLS tests)."""
         if host not in LOOPBACK and not allow_remote:
             raise ValueError(f"refusing to bind {host}: the emulator binds loopback unless allowed")
         self.state = state
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -301,13 +354,14 @@ class EmulatorServer:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     async def start_async(self) -> None:
         self._runner = web.AppRunner(make_web_app(self.state), access_log=None,
                                      handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context)
         await site.start()
         server = site._server
         assert server is not None

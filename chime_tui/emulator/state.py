@@ -49,6 +49,7 @@ class Session:
     ended: datetime | None = None
     progress_at: datetime | None = None  # when Open becomes InProgress
     lifecycle: bool = True  # False: frozen as given (the seed's example)
+    extra: dict[str, Any] = field(default_factory=dict)  # fields served as given (hostile)
 
     def advance(self, now: datetime) -> None:
         if not self.lifecycle or self.status == "Closed":
@@ -86,6 +87,8 @@ class Session:
             out["GeoMatchLevel"] = self.geo_match_level
         if self.geo_match_params is not None:
             out["GeoMatchParams"] = dict(self.geo_match_params)
+        if self.extra:
+            out.update(self.extra)
         return out
 
 
@@ -96,9 +99,10 @@ class Connector:
     aws_region: str
     created: datetime
     require_encryption: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)  # fields served as given (hostile)
 
     def to_api(self) -> dict[str, Any]:
-        return {
+        out = {
             "VoiceConnectorId": self.voice_connector_id,
             "AwsRegion": self.aws_region,
             "Name": self.name,
@@ -110,6 +114,8 @@ class Connector:
                 f"arn:aws:chime:{self.aws_region}:111122223333:vc/{self.voice_connector_id}"
             ),
         }
+        out.update(self.extra)
+        return out
 
 
 @dataclass
@@ -122,6 +128,10 @@ class Faults:
     `drop`: close the connection without an answer.
     `malformed`: 'html', 'truncated' or 'types' instead of a good body.
     `only_path`: apply status/throttle/drop/malformed only to paths containing this.
+    `schedule`: per-request rules (see `EmulatorState.add_rule`), each
+      `{"from": N, "to": M or None, <one fault>}` over the data requests' numbers.
+    `paging`: 'endless' (every list page has a new NextToken, forever) or 'repeat'
+      (the second page's NextToken is the same as the first's, forever).
     """
 
     throttle: int = 0
@@ -133,6 +143,8 @@ class Faults:
     malformed_count: int = 0
     only_path: str | None = None
     deny_keys: list[str] = field(default_factory=list)  # access key IDs answered with 403
+    schedule: list[dict[str, Any]] = field(default_factory=list)
+    paging: str | None = None
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -160,6 +172,7 @@ class EmulatorState:
         self.requests: list[RequestRecord] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.served = 0  # data requests received (not the /_emulator knobs); never reset
         self._advanced: dict[str, datetime] = {}
         # Sessions served exactly as given (any shape the model allows), for property tests.
         self.raw: dict[str, dict[str, dict[str, Any]]] = {}
@@ -279,6 +292,58 @@ class EmulatorState:
             if status == "Closed" and s.ended is None:
                 s.ended = s.updated
             s.lifecycle = False
+
+    # -- hostile data and per-request fault schedules -------------------------------
+    def set_fields(self, vc_id: str, sid: str | None, values: dict[str, Any]) -> None:
+        """Serve these fields as given (any value, any type) on a session, or on the
+        connector when `sid` is None. A value of None removes the field."""
+        with self.lock:
+            if sid is None:
+                target = self.connectors[vc_id].extra
+            elif sid in self.raw.get(vc_id, {}):
+                target = self.raw[vc_id][sid]
+            else:
+                target = self.sessions[vc_id][sid].extra
+            target.update(values)
+
+    def add_rule(self, rule: dict[str, Any]) -> dict[str, Any]:
+        """Fault a range of data requests, numbered from 1 as they arrive (`served`).
+
+        `after`: requests to answer normally first (from now); `count`: how many to
+        fault (default: all after). Or absolute `from`/`to` (inclusive) numbers. The
+        fault is one of `status` (an HTTP error), `malformed` ('html', 'truncated',
+        'types', 'shape'), `throttle: true`, `drop: true` or `latency` (seconds);
+        `path` limits the rule to paths containing it. Returns the stored rule.
+        """
+        known = {"after", "count", "from", "to", "status", "malformed", "throttle", "drop",
+                 "latency", "path"}
+        if unknown := set(rule) - known:
+            raise ValueError(f"unknown schedule keys {sorted(unknown)}")
+        faults = [k for k in ("status", "malformed", "throttle", "drop", "latency") if k in rule]
+        if len(faults) != 1:
+            raise ValueError("a schedule rule needs exactly one of status, malformed, throttle, "
+                             "drop, latency")
+        with self.lock:
+            out = {k: rule[k] for k in (*faults, "path") if k in rule}
+            if "from" in rule:
+                out["from"], out["to"] = int(rule["from"]), rule.get("to")
+            else:
+                out["from"] = self.served + int(rule.get("after", 0)) + 1
+                count = int(rule.get("count", -1))
+                out["to"] = None if count < 0 else out["from"] + count - 1
+            self.faults.schedule.append(out)
+            return out
+
+    def next_request(self, path: str) -> dict[str, Any] | None:
+        """Count one data request; the schedule's rule for it, if any (the first match)."""
+        with self.lock:
+            self.served += 1
+            n = self.served
+            for rule in self.faults.schedule:
+                if rule["from"] <= n and (rule["to"] is None or n <= rule["to"]) and \
+                        rule.get("path", "") in path:
+                    return rule
+            return None
 
     def record(self, rec: RequestRecord) -> None:
         with self.lock:

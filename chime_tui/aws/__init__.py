@@ -12,7 +12,7 @@ _NAMES = {
     "AwsSettings": "chime_tui.aws.settings", "ChimeVoiceClient": "chime_tui.aws.client",
     **{name: "chime_tui.aws.errors" for name in (
         "AccessDenied", "BadResponse", "ChimeError", "InvalidInput", "NotFound",
-        "ServiceFailure", "Throttled", "Unreachable", "classify")},
+        "ServiceFailure", "Throttled", "TlsUntrusted", "Unreachable", "classify")},
 }
 __all__ = sorted(_NAMES)
 

@@ -16,7 +16,7 @@ import asyncio
 import time
 from typing import Any, AsyncIterator
 
-from chime_tui.aws.errors import NotFound, classify
+from chime_tui.aws.errors import BadResponse, NotFound, classify
 from chime_tui.aws.settings import AwsSettings
 from chime_tui.models import ProxySession, VoiceConnector
 
@@ -24,6 +24,7 @@ SERVICE = "chime-sdk-voice"
 DEFAULT_REGION = "us-east-1"
 __all__ = ["AwsSettings", "ChimeVoiceClient"]
 PAGE_SIZE = 100
+MAX_PAGES = 1000  # pages of one listing before it is taken as endless (100,000 sessions)
 
 
 def _identity(value: Any) -> Any:
@@ -71,6 +72,9 @@ class ChimeVoiceClient:
                 session_mod = await asyncio.to_thread(_load_aiobotocore)
                 self._client_cm, self.region = self._make_client(session_mod)
                 self._client = await self._client_cm.__aenter__()
+                from chime_tui.aws.validate import register
+
+                register(self._client.meta.events)
                 self.endpoint = self._client.meta.endpoint_url
             except Exception as exc:
                 self._client = self._client_cm = None
@@ -94,8 +98,10 @@ class ChimeVoiceClient:
             user_agent_extra="chime-tui",
             warm_up_loader_caches=self.load_in_thread,
         )
+        # verify=None: botocore's own choice, AWS_CA_BUNDLE or the profile's ca_bundle
+        # (True would override both with botocore's bundled certificates).
         kwargs: dict[str, Any] = {"region_name": region, "config": config,
-                                  "verify": s.verify_ssl}
+                                  "verify": None if s.verify_ssl else False}
         if s.endpoint_url:
             kwargs["endpoint_url"] = s.endpoint_url
         if s.static_credentials:
@@ -148,8 +154,11 @@ class ChimeVoiceClient:
 
     async def pages(self, operation: str, key: str, **params: Any
                      ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every page's items. A repeated NextToken, or more than `max_pages` pages,
+        is a BadResponse: a listing that never ends is an error, not a memory leak."""
         token: str | None = None
         seen: set[str] = set()
+        count = 0
         while True:
             args = dict(params)
             if token:
@@ -161,10 +170,11 @@ class ChimeVoiceClient:
                     raise classify(ValueError(f"{key} is not a list"))
                 items = []
             yield items
+            count += 1
             token = page.get("NextToken")
-            if not token or token in seen:  # a repeating token would loop forever
+            if not token:
                 return
-            seen.add(token)
+            check_next_token(token, seen, count, self.settings.max_pages or MAX_PAGES)
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
@@ -207,6 +217,18 @@ class ChimeVoiceClient:
             raise NotFound("session not found: it ended or was deleted", code=exc.code,
                            status=exc.status) from None
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
+
+
+def check_next_token(token: str, seen: set[str], pages: int, max_pages: int) -> None:
+    """Raise BadResponse if a listing loops (a token seen before) or has gone on for
+    `max_pages` pages; else remember the token."""
+    if token in seen:
+        raise BadResponse(f"the service repeated a NextToken after {pages:,} pages: "
+                          "stopped paging", code="RepeatedNextToken")
+    if pages >= max_pages:
+        raise BadResponse(f"the service kept returning pages: stopped after {pages:,}",
+                          code="TooManyPages")
+    seen.add(token)
 
 
 def parse_sessions(items: list[Any]) -> list[ProxySession]:

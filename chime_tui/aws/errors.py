@@ -41,6 +41,12 @@ class Unreachable(ChimeError):
     kind = "unreachable"
 
 
+class TlsUntrusted(Unreachable):
+    """The endpoint's TLS certificate did not verify against the CA bundle in use."""
+
+    kind = "tls certificate"
+
+
 class BadResponse(ChimeError):
     kind = "bad response"
 
@@ -59,11 +65,14 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
 
+    from chime_tui.textsafe import clip
+
     where = endpoint or "the service endpoint"
     if isinstance(exc, bx.ClientError):
         err = exc.response.get("Error", {})
-        code = str(err.get("Code", ""))
-        msg = str(err.get("Message", "") or "")
+        # The service's words are data: shown, never interpreted by a terminal.
+        code = clip(str(err.get("Code", "")), 100)
+        msg = clip(str(err.get("Message", "") or ""), 300)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in ("ThrottledClientException", "Throttled", "ThrottlingException",
                     "TooManyRequestsException") or status == 429:
@@ -87,6 +96,8 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
         return AccessDenied(_credentials_hint(profile, str(exc)), code=type(exc).__name__)
     if isinstance(exc, bx.ParamValidationError):
         return InvalidInput(str(exc).replace("\n", " "), code="ParamValidation")
+    if isinstance(exc, bx.SSLError):
+        return _tls_error(exc, where)
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
         return Unreachable(f"endpoint unreachable: timed out talking to {where}",
                            code=type(exc).__name__)
@@ -101,6 +112,19 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
         return Unreachable(f"endpoint unreachable: {where}", code=type(exc).__name__)
     return BadResponse("unexpected response from the service", code=type(exc).__name__,
                        detail=repr(exc)[:2000])
+
+
+def _tls_error(exc: BaseException, where: str) -> ChimeError:
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text.lower():
+        reason = text.rsplit("certificate verify failed:", 1)[-1].split("(")[0].strip(" ')\"")
+        return TlsUntrusted(
+            f"TLS certificate not trusted: {where}"
+            + (f" ({reason})" if reason and len(reason) < 80 else "")
+            + "; set AWS_CA_BUNDLE (or the profile's ca_bundle) to the CA that signed it",
+            code="SSLError", detail=text[:2000])
+    return Unreachable(f"endpoint unreachable: TLS failed with {where}", code="SSLError",
+                       detail=text[:2000])
 
 
 def _credentials_hint(profile: str | None, msg: str) -> str:

@@ -18,6 +18,7 @@ class AwsSettings:
     max_attempts: int = 2  # botocore `standard` mode; it does not retry 429 here
     verify_ssl: bool = True
     max_pool_connections: int = 32
+    max_pages: int | None = None  # one listing's page bound (None: client.MAX_PAGES)
     # Only for the built-in demo endpoint: dummy static credentials.
     static_credentials: tuple[str, str] | None = None
 

@@ -52,17 +52,61 @@ def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any
     if data and not known:
         raise _bad(f"none of {', '.join(sorted(members))} in the body", body)
     for key in known:
-        value, kind = data[key], members[key].type_name
-        allowed = _JSON_TYPES.get(kind)
-        if value is not None and allowed is not None and (
-                not isinstance(value, allowed)
-                or isinstance(value, bool) and bool not in allowed):
-            raise _bad(f"{key} is not a {kind}", body)
+        where = _mismatch(data[key], members[key])
+        if where is not None:
+            raise _bad(f"{key}{where} is not what the service model says", body)
     # A single structure (GetProxySession's ProxySession) is the whole answer.
     if len(members) == 1:
         (name, member), = members.items()
         if member.type_name == "structure" and not isinstance(data.get(name), dict):
             raise _bad(f"no {name} in the body", body)
+
+
+def _mismatch(value: Any, shape: Any) -> str | None:
+    """None if `value` fits `shape` all the way down; else where it does not ('[3].Status')."""
+    if value is None:
+        return None
+    kind = shape.type_name
+    allowed = _JSON_TYPES.get(kind)
+    if allowed is None:
+        return None
+    if not isinstance(value, allowed) or isinstance(value, bool) and bool not in allowed:
+        return ""
+    if kind == "structure":
+        fields = _members(shape)
+        for key, item in value.items():
+            sub = fields.get(key)
+            if sub is not None and (where := _mismatch(item, sub)) is not None:
+                return f".{key}{where}"
+    elif kind == "list":
+        member = shape.member
+        if member.type_name in _SCALARS:
+            allowed = _JSON_TYPES[member.type_name]
+            for i, item in enumerate(value):
+                if item is not None and (not isinstance(item, allowed) or isinstance(
+                        item, bool) and bool not in allowed):
+                    return f"[{i}]"
+        else:
+            for i, item in enumerate(value):
+                if (where := _mismatch(item, member)) is not None:
+                    return f"[{i}]{where}"
+    elif kind == "map":
+        for key, item in value.items():
+            if (where := _mismatch(item, shape.value)) is not None:
+                return f".{key}{where}"
+    return None
+
+
+_SCALARS = {"string", "integer", "long", "boolean", "float", "double", "timestamp"}
+_MEMBERS: dict[int, dict[str, Any]] = {}
+
+
+def _members(shape: Any) -> dict[str, Any]:
+    """A structure's members, looked up once per shape (botocore builds them per access)."""
+    found = _MEMBERS.get(id(shape))
+    if found is None:
+        found = _MEMBERS[id(shape)] = dict(shape.members)
+    return found
 
 
 def register(events: Any, service_id: str = "chime-sdk-voice") -> None:

@@ -13,6 +13,9 @@ import re
 # C0 controls, DEL, C1 controls (\x9b is a one-byte CSI), and the Unicode bidi
 # overrides and isolates that reorder what a person reads.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw (it escapes C0 itself; newlines outside
+# strings, from indent=, stay newlines).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 LIMIT = 512  # characters of one value worth drawing in a cell or a line
@@ -40,6 +43,14 @@ def clip(value: str, limit: int = LIMIT) -> str:
     if len(value) > limit:
         return visible(value[:limit]) + "…"
     return visible(value)
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text (from json.dumps) with the control characters it leaves raw (C1 such
+    as \\x9b, bidi overrides) as \\uXXXX escapes: the same JSON value, safe to print."""
+    if _RAW_IN_JSON.search(json_text) is None:
+        return json_text
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def has_unsafe(value: str) -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 
+NOT_FOUND = "not found: it ended or was deleted"  # a 404's message, as the CLI prints it
+
+
 class ChimeError(Exception):
     """A failed call, classified. `message` is one calm line for a person."""
 
@@ -78,7 +81,7 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
                     "TooManyRequestsException") or status == 429:
             return Throttled("throttled by the service", code=code, status=status)
         if code in ("NotFoundException", "NotFound") or status == 404:
-            return NotFound("not found: it ended or was deleted", code=code, status=status)
+            return NotFound(NOT_FOUND, code=code, status=status)
         if code in ("UnauthorizedClientException", "ForbiddenException",
                     "AccessDeniedException", "ExpiredTokenException",
                     "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):

@@ -4,6 +4,13 @@
 escaping, `{}` prints nothing; text: tab-separated rows, scalar keys sorted,
 nested lists and objects on rows named after their key in upper case).
 `human` is this tool's own summary for people.
+
+Server strings are data. `json`, `text` and `table` print exactly the bytes the
+AWS CLI prints for the same response (raw control characters included in
+`text` and `table`, and C1 characters raw in `json`: the AWS CLI does so, and
+scripts compare these formats byte for byte). `yaml` writes a string with
+control characters as a double-quoted scalar with escapes (the same value when
+parsed back), and `human` shows them made visible (`\x1b`), never raw.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from datetime import datetime, timezone
 from typing import IO, Any
 
 from chime_tui.models import ProxySession, redact_phone
+from chime_tui.textsafe import has_unsafe, visible
 
 PHONE_KEYS = ("PhoneNumber", "ProxyPhoneNumber")
 
@@ -29,8 +37,12 @@ def redact(data: Any) -> Any:
 
 def session_document(session: ProxySession, redacted: bool) -> str:
     """A session as `get-proxy-session` prints it (JSON), for copies and exports."""
+    from chime_tui.textsafe import json_safe
+
     data: Any = {"ProxySession": dict(session.raw)}
-    return json.dumps(redact(data) if redacted else data, indent=4, ensure_ascii=False) + "\n"
+    # The same JSON value, with no raw C1 or bidi characters in a copy or a file.
+    return json_safe(json.dumps(redact(data) if redacted else data, indent=4,
+                                ensure_ascii=False)) + "\n"
 
 
 def write_json(data: Any, out: IO[str]) -> None:
@@ -101,8 +113,10 @@ def _text_dict(item: dict[str, Any], out: IO[str], ident: str | None,
 
 def write_human(data: Any, out: IO[str], now: datetime | None = None,
                 redacted: bool = False) -> None:
-    """A compact summary for people: one block per session, or JSON for anything else."""
+    """A compact summary for people: one block per session, or JSON for anything else.
+    Every server string is shown made visible (`\\x1b`) and bounded, never raw."""
     from chime_tui.humanfmt import expiry_sentence, phone
+    from chime_tui.textsafe import clip, json_safe
 
     now = now or datetime.now(timezone.utc)
     sessions: list[Any] = []
@@ -111,20 +125,22 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None,
     elif isinstance(data, dict) and isinstance(data.get("ProxySessions"), list):
         sessions = data["ProxySessions"]
     else:
-        write_json(data, out)
+        if data != {}:
+            out.write(json_safe(json.dumps(data, indent=4, ensure_ascii=False,
+                                           default=_encode)) + "\n")
         return
     for i, raw in enumerate(sessions):
         s = ProxySession.from_api(raw)
         if i:
             out.write("\n")
-        title = f"{s.proxy_session_id}" + (f" ({s.name})" if s.name else "")
+        title = clip(f"{s.proxy_session_id}") + (f" ({clip(s.name)})" if s.name else "")
         out.write(f"{title}\n")
-        out.write(f"  status        {s.status or '—'}, {expiry_sentence(s, now)}\n")
-        out.write(f"  capabilities  {', '.join(s.capabilities) or '—'}\n")
+        out.write(f"  status        {clip(s.status or '—')}, {expiry_sentence(s, now)}\n")
+        out.write(f"  capabilities  {clip(', '.join(s.capabilities)) or '—'}\n")
         for n, p in enumerate(s.participants, 1):
             # The numbers were masked already when --redact is on.
-            out.write(f"  participant {n} {phone(p.phone_number, False)} via "
-                      f"{phone(p.proxy_phone_number, False)}\n")
+            out.write(f"  participant {n} {clip(phone(p.phone_number, False))} via "
+                      f"{clip(phone(p.proxy_phone_number, False))}\n")
         if not s.participants:
             out.write("  participants  none\n")
 
@@ -143,6 +159,10 @@ def _yaml_scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     text = value.isoformat() if isinstance(value, datetime) else str(value)
+    if has_unsafe(text):
+        # Double-quoted YAML with escapes (\x1b, \x9b, \n): the same string when
+        # parsed, no control character on the terminal.
+        return '"' + visible(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
     plain = (text and set(text) <= _PLAIN_OK and text[0].isalpha()
              and text.strip() == text and text.lower() not in _YAML_WORDS)
     return text if plain else "'" + text.replace("'", "''") + "'"

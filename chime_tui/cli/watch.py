@@ -17,9 +17,17 @@ from datetime import datetime
 from typing import IO, Any, Callable
 
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.aws.errors import NotFound
+from chime_tui.aws.errors import NOT_FOUND, NotFound
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Poller, diff_sessions, utcnow
+
+
+def json_line(data: Any) -> str:
+    """One JSON line with every control character escaped: json.dumps escapes C0 but
+    leaves C1 (\x9b is a one-byte CSI) and bidi overrides raw."""
+    from chime_tui.textsafe import json_safe
+
+    return json_safe(json.dumps(data, ensure_ascii=False)) + "\n"
 
 
 def _stamp(when: datetime) -> str:
@@ -31,8 +39,7 @@ async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: f
                         transform: Callable[[Any], Any] = lambda d: d,
                         clock: Callable[[], datetime] = utcnow) -> int:
     def line(event: str, **fields: Any) -> None:
-        out.write(json.dumps(transform({"time": _stamp(clock()), "event": event, **fields}),
-                             ensure_ascii=False) + "\n")
+        out.write(json_line(transform({"time": _stamp(clock()), "event": event, **fields})))
         out.flush()
 
     poller: Poller[ProxySession] = Poller(lambda: client.get_proxy_session(vc, sid),
@@ -42,6 +49,11 @@ async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: f
         outcome = await poller.poll_once()
         if outcome.error is not None:
             if isinstance(outcome.error, NotFound):
+                if last is None:
+                    # Never seen: not "gone" but not found, exactly as without --watch
+                    # (exit 254 with the same message).
+                    raise NotFound(NOT_FOUND, code=outcome.error.code,
+                                   status=outcome.error.status)
                 line("gone", reason=outcome.error.message)
                 return 0
             line("error", kind=outcome.error.kind, message=outcome.error.message,

@@ -224,7 +224,7 @@ def check_next_token(token: str, seen: set[str], pages: int, max_pages: int) -> 
     `max_pages` pages; else remember the token."""
     if token in seen:
         raise BadResponse(f"the service repeated a NextToken after {pages:,} pages: "
-                          "stopped paging", code="RepeatedNextToken")
+                          "stopped paging", code="RepeatedNextToken", detail=token)
     if pages >= max_pages:
         raise BadResponse(f"the service kept returning pages: stopped after {pages:,}",
                           code="TooManyPages")

@@ -42,6 +42,7 @@ def add_cli_commands(sub: Any) -> None:
                         "exits 0 when the session closes or disappears")
     _common_options(g)
     add_aws_options(g)
+    _demo_option(g)
     g.set_defaults(handler=run_get_proxy_session, title=TITLES["get-proxy-session"])
 
     ls = sub.add_parser("list-proxy-sessions", help="list a connector's proxy sessions",
@@ -52,6 +53,7 @@ def add_cli_commands(sub: Any) -> None:
     _paging_options(ls)
     _common_options(ls)
     add_aws_options(ls)
+    _demo_option(ls)
     ls.set_defaults(handler=run_list_proxy_sessions, title=TITLES["list-proxy-sessions"])
 
     lv = sub.add_parser("list-voice-connectors", help="list voice connectors",
@@ -59,7 +61,15 @@ def add_cli_commands(sub: Any) -> None:
     _paging_options(lv)
     _common_options(lv)
     add_aws_options(lv)
+    _demo_option(lv)
     lv.set_defaults(handler=run_list_voice_connectors, title=TITLES["list-voice-connectors"])
+
+
+def _demo_option(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `chime-tui --demo get-proxy-session ...` keeps the main parser's value.
+    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                   help="ask the built-in local endpoint (demo data, dummy credentials; no "
+                        "AWS account needed)")
 
 
 def _paging_options(p: argparse.ArgumentParser) -> None:
@@ -131,7 +141,8 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
          print_result: bool = True) -> int:
     """Open a client, do the work, print, and map every failure to an exit code."""
     from chime_tui.__main__ import aws_settings_from
-    from chime_tui.aws import AccessDenied, ChimeError, ChimeVoiceClient, InvalidInput
+    from chime_tui.aws import AccessDenied, BadResponse, ChimeError, ChimeVoiceClient, \
+        InvalidInput
     from chime_tui.models import validate_voice_connector_id
 
     vc = getattr(args, "voice_connector_id", None)
@@ -151,9 +162,16 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
         from chime_tui.cli.debug import enable_debug
 
         formatter = enable_debug(redact_phones=args.redact)
+    settings = aws_settings_from(args)
+    server = None
+    if getattr(args, "demo", False):
+        from chime_tui.demo import demo_aws_settings, start_demo_endpoint
+
+        server = start_demo_endpoint()
+        settings = demo_aws_settings(settings, server)
 
     async def go() -> Any:
-        async with ChimeVoiceClient(aws_settings_from(args)) as client:
+        async with ChimeVoiceClient(settings) as client:
             if formatter is not None:
                 formatter.secrets.update(await client.credential_secrets())
             return await work(client)
@@ -167,13 +185,30 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
                      EXIT_CONFIG if exc.status is None else EXIT_SERVICE)
     except InvalidInput as exc:
         return _fail(exc.message, EXIT_USAGE if exc.status is None else EXIT_SERVICE)
+    except BadResponse as exc:
+        # An answer that does not parse, or a listing that never ends: nothing printed.
+        return _fail(_bad_response_message(exc), EXIT_OTHER)
     except ChimeError as exc:
         return _fail(f"An error occurred ({exc.code}): {exc.message}",
                      EXIT_SERVICE if exc.status is not None else EXIT_OTHER)
+    finally:
+        if server is not None:
+            server.stop()
     if not print_result:
         return int(result)
     emit(result, args)
     return EXIT_OK
+
+
+def _bad_response_message(exc: Any) -> str:
+    if exc.code == "RepeatedNextToken":  # botocore's paginators' words, as the AWS CLI's
+        # (a dict's repr, as botocore prints it, escapes any control character)
+        token = str(exc.detail or "")[:200]
+        return ("Error during pagination: The same next token was received twice: "
+                f"{ {'NextToken': token} }")
+    if exc.code == "TooManyPages":
+        return f"Error during pagination: {exc.message}"
+    return f"An error occurred ({exc.code}): {exc.message}"
 
 
 def _fail(message: str, code: int) -> int:
@@ -236,12 +271,17 @@ async def _collect(client: Any, args: argparse.Namespace, operation: str, key: s
     """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
     if args.no_paginate:
         return await client.call(operation, **params)
+    from chime_tui.aws.client import MAX_PAGES, check_next_token
+
     token, skip = _decode_token(args.starting_token)
     limit = args.max_items
+    max_pages = client.settings.max_pages or MAX_PAGES
     items: list[Any] = []
     seen: set[str] = set()
+    pages = 0
     while True:
         page = await client.call(operation, **params, **({"NextToken": token} if token else {}))
+        pages += 1
         available = list(page.get(key) or [])[skip:]
         if limit is not None and len(items) + len(available) > limit:
             take = limit - len(items)
@@ -249,11 +289,12 @@ async def _collect(client: Any, args: argparse.Namespace, operation: str, key: s
             return {key: items, "NextToken": _encode_token(token, skip + take)}
         items.extend(available)
         next_token = page.get("NextToken")
-        if not next_token or next_token in seen:
+        if not next_token:
             return {key: items}
         if limit is not None and len(items) == limit:
             return {key: items, "NextToken": _encode_token(next_token, 0)}
-        seen.add(next_token)
+        # A token seen before, or pages without end: an error, and nothing printed.
+        check_next_token(next_token, seen, pages, max_pages)
         token, skip = next_token, 0
 
 

@@ -8,6 +8,7 @@ credentials in use once they are known. With --redact, phone numbers too.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from typing import IO
@@ -48,15 +49,59 @@ class ScrubbingFormatter(logging.Formatter):
         return text
 
 
+class _QuietOnFailure:
+    """A log handler that, when its stream cannot be written (a full disk, /dev/full,
+    a closed pipe), says so in one line on stderr and stops: no "--- Logging error ---"
+    traceback for every record."""
+
+    where = "the debug log"
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if self.failed:
+            return
+        self.failed = True
+        exc = sys.exc_info()[1]
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        logging.getLogger().removeHandler(self)  # type: ignore[arg-type]
+        try:
+            sys.stderr.write(f"chime-tui: cannot write {self.where}: {reason}; "
+                             "debug logging stopped\n")
+            sys.stderr.flush()
+        except Exception:  # stderr itself is the broken stream
+            pass
+
+
+class QuietStreamHandler(_QuietOnFailure, logging.StreamHandler):  # type: ignore[type-arg]
+    where = "the debug output"
+
+
+class QuietFileHandler(_QuietOnFailure, logging.FileHandler):
+    pass
+
+
 def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
                  ) -> ScrubbingFormatter:
     """Send botocore's, aiobotocore's and this tool's debug log to `stream` (stderr)."""
-    return add_debug_handler(logging.StreamHandler(stream or sys.stderr), redact_phones)
+    return add_debug_handler(QuietStreamHandler(stream or sys.stderr), redact_phones)
 
 
 def enable_debug_file(path: str, redact_phones: bool = False) -> ScrubbingFormatter:
-    """The same log, appended to a file (the dashboard's --debug-log)."""
-    return add_debug_handler(logging.FileHandler(path, encoding="utf-8"), redact_phones)
+    """The same log, appended to a file (the dashboard's --debug-log). Raises OSError
+    at once if the file cannot be written (a first line is written and flushed)."""
+    handler = QuietFileHandler(path, encoding="utf-8")
+    handler.where = f"the debug log {path}"
+    try:
+        assert handler.stream is not None
+        handler.stream.write(f"-- chime-tui debug log, pid {os.getpid()}\n")
+        handler.stream.flush()
+    except OSError:
+        try:
+            handler.close()
+        except OSError:
+            pass
+        raise
+    return add_debug_handler(handler, redact_phones)
 
 
 def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chime_tui.aws.client import AwsSettings
+from chime_tui.aws.settings import AwsSettings
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 
 DEMO_CREDENTIALS = ("AKIDCHIMETUIDEMO0000", "chime-tui-demo-secret-not-a-real-key")

@@ -143,7 +143,7 @@ def test_a_repeated_next_token_stops_the_command_as_botocore_paginators_do(serve
 @pytest.mark.parametrize("command", ["list-proxy-sessions", "list-voice-connectors"])
 def test_endless_pages_are_stopped_at_the_bound_with_nothing_printed(
         server, state, command, monkeypatch, capfdbinary):
-    monkeypatch.setattr("chime_tui.aws.client.MAX_PAGES", 30)  # 1,000 in production
+    monkeypatch.setattr("chime_tui.aws.factory.MAX_PAGES", 30)  # 1,000 in production
     state.faults.paging = "endless"
     args = [command, "--endpoint-url", server.url]
     if command == "list-proxy-sessions":

@@ -16,19 +16,19 @@ import asyncio
 import time
 from typing import Any, AsyncIterator
 
-from chime_tui.aws.errors import BadResponse, NotFound, classify
+from chime_tui.aws import factory
+from chime_tui.aws.errors import NotFound, classify
+from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
+    DEFAULT_REGION,
+    MAX_PAGES,
+    PAGE_SIZE,
+    SERVICE,
+    check_next_token,
+)
 from chime_tui.aws.settings import AwsSettings
 from chime_tui.models import ProxySession, VoiceConnector
 
-SERVICE = "chime-sdk-voice"
-DEFAULT_REGION = "us-east-1"
 __all__ = ["AwsSettings", "ChimeVoiceClient"]
-PAGE_SIZE = 100
-MAX_PAGES = 1000  # pages of one listing before it is taken as endless (100,000 sessions)
-
-
-def _identity(value: Any) -> Any:
-    return value
 
 
 def _load_aiobotocore() -> Any:
@@ -84,28 +84,10 @@ class ChimeVoiceClient:
     def _make_client(self, session_mod: Any) -> tuple[Any, str]:
         from aiobotocore.config import AioConfig
 
-        s = self.settings
-        session = session_mod.AioSession(profile=s.profile)
-        session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=_identity
-        )
-        region = s.region or session.get_config_variable("region") or DEFAULT_REGION
-        config = AioConfig(
-            connect_timeout=s.connect_timeout,
-            read_timeout=s.read_timeout,
-            retries={"mode": "standard", "total_max_attempts": max(1, s.max_attempts)},
-            max_pool_connections=s.max_pool_connections,
-            user_agent_extra="chime-tui",
-            warm_up_loader_caches=self.load_in_thread,
-        )
-        # verify=None: botocore's own choice, AWS_CA_BUNDLE or the profile's ca_bundle
-        # (True would override both with botocore's bundled certificates).
-        kwargs: dict[str, Any] = {"region_name": region, "config": config,
-                                  "verify": None if s.verify_ssl else False}
-        if s.endpoint_url:
-            kwargs["endpoint_url"] = s.endpoint_url
-        if s.static_credentials:
-            kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = s.static_credentials
+        session = session_mod.AioSession(profile=self.settings.profile)
+        factory.prepare_session(session)
+        kwargs, region = factory.client_args(self.settings, session, AioConfig,
+                                             warm_up_loader_caches=self.load_in_thread)
         return session.create_client(SERVICE, **kwargs), region
 
     async def close(self) -> None:
@@ -174,7 +156,7 @@ class ChimeVoiceClient:
             token = page.get("NextToken")
             if not token:
                 return
-            check_next_token(token, seen, count, self.settings.max_pages or MAX_PAGES)
+            check_next_token(token, seen, count, factory.max_pages(self.settings))
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
@@ -217,18 +199,6 @@ class ChimeVoiceClient:
             raise NotFound("session not found: it ended or was deleted", code=exc.code,
                            status=exc.status) from None
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
-
-
-def check_next_token(token: str, seen: set[str], pages: int, max_pages: int) -> None:
-    """Raise BadResponse if a listing loops (a token seen before) or has gone on for
-    `max_pages` pages; else remember the token."""
-    if token in seen:
-        raise BadResponse(f"the service repeated a NextToken after {pages:,} pages: "
-                          "stopped paging", code="RepeatedNextToken", detail=token)
-    if pages >= max_pages:
-        raise BadResponse(f"the service kept returning pages: stopped after {pages:,}",
-                          code="TooManyPages")
-    seen.add(token)
 
 
 def parse_sessions(items: list[Any]) -> list[ProxySession]:

@@ -12,7 +12,7 @@ import base64
 import json
 import os
 import sys
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from chime_tui.cli.params import UsageError, get_params, skeleton
 
@@ -137,12 +137,15 @@ def _check_query(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
-         print_result: bool = True) -> int:
-    """Open a client, do the work, print, and map every failure to an exit code."""
+def _run(args: argparse.Namespace, work: Callable[[Any], Any],
+         print_result: bool = True, asynchronous: bool = False) -> int:
+    """Open a client, do the work, print, and map every failure to an exit code.
+
+    One-shot work runs on botocore's synchronous client (no asyncio or aiohttp to
+    import); `asynchronous=True` work (--watch) gets the dashboard's aiobotocore client
+    and is awaited."""
     from chime_tui.__main__ import aws_settings_from
-    from chime_tui.aws import AccessDenied, BadResponse, ChimeError, ChimeVoiceClient, \
-        InvalidInput
+    from chime_tui.aws.errors import AccessDenied, BadResponse, ChimeError, InvalidInput
     from chime_tui.models import validate_voice_connector_id
 
     vc = getattr(args, "voice_connector_id", None)
@@ -170,16 +173,29 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]],
         server = start_demo_endpoint()
         settings = demo_aws_settings(settings, server)
 
-    async def go() -> Any:
+    def go() -> Any:
+        from chime_tui.aws.sync_client import SyncChimeVoiceClient
+
+        with SyncChimeVoiceClient(settings) as client:
+            if formatter is not None:
+                formatter.secrets.update(client.credential_secrets())
+            return work(client)
+
+    async def go_async() -> Any:
+        from chime_tui.aws.client import ChimeVoiceClient
+
         async with ChimeVoiceClient(settings) as client:
             if formatter is not None:
                 formatter.secrets.update(await client.credential_secrets())
             return await work(client)
 
     try:
-        import asyncio
+        if asynchronous:
+            import asyncio
 
-        result = asyncio.run(go())
+            result = asyncio.run(go_async())
+        else:
+            result = go()
     except AccessDenied as exc:
         return _fail(f"An error occurred ({exc.code}): {exc.message}",
                      EXIT_CONFIG if exc.status is None else EXIT_SERVICE)
@@ -247,7 +263,8 @@ def run_get_proxy_session(args: argparse.Namespace) -> int:
         transform = redact if args.redact else (lambda d: d)
         return _run(args, lambda c: watch_session(c, params["VoiceConnectorId"],
                                                   params["ProxySessionId"], args.watch,
-                                                  transform=transform), print_result=False)
+                                                  transform=transform), print_result=False,
+                    asynchronous=True)
     return _run(args, lambda c: c.call("get_proxy_session", **params))
 
 
@@ -266,21 +283,21 @@ def _decode_token(text: str | None) -> tuple[str | None, int]:
         raise UsageError(f"Bad value for --starting-token: {text}") from None
 
 
-async def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
-                   **params: Any) -> dict[str, Any]:
+def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
+             **params: Any) -> dict[str, Any]:
     """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
     if args.no_paginate:
-        return await client.call(operation, **params)
-    from chime_tui.aws.client import MAX_PAGES, check_next_token
+        return client.call(operation, **params)
+    from chime_tui.aws.factory import check_next_token, max_pages
 
     token, skip = _decode_token(args.starting_token)
     limit = args.max_items
-    max_pages = client.settings.max_pages or MAX_PAGES
+    page_limit = max_pages(client.settings)
     items: list[Any] = []
     seen: set[str] = set()
     pages = 0
     while True:
-        page = await client.call(operation, **params, **({"NextToken": token} if token else {}))
+        page = client.call(operation, **params, **({"NextToken": token} if token else {}))
         pages += 1
         available = list(page.get(key) or [])[skip:]
         if limit is not None and len(items) + len(available) > limit:
@@ -294,7 +311,7 @@ async def _collect(client: Any, args: argparse.Namespace, operation: str, key: s
         if limit is not None and len(items) == limit:
             return {key: items, "NextToken": _encode_token(next_token, 0)}
         # A token seen before, or pages without end: an error, and nothing printed.
-        check_next_token(next_token, seen, pages, max_pages)
+        check_next_token(next_token, seen, pages, page_limit)
         token, skip = next_token, 0
 
 

@@ -1,0 +1,66 @@
+"""What the async (aiobotocore) and the sync (botocore) clients share: how a client is
+made from AwsSettings, and how a listing is bounded. No asyncio, no aiohttp here: the
+one-shot commands import this and botocore only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chime_tui.aws.errors import BadResponse
+from chime_tui.aws.settings import AwsSettings
+
+SERVICE = "chime-sdk-voice"
+DEFAULT_REGION = "us-east-1"
+PAGE_SIZE = 100
+MAX_PAGES = 1000  # pages of one listing before it is taken as endless (100,000 sessions)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def prepare_session(session: Any) -> None:
+    """Timestamps stay the strings the service sent (as the AWS CLI prints them; the
+    models parse them with fromisoformat): no dateutil on the hot path."""
+    session.get_component("response_parser_factory").set_parser_defaults(
+        timestamp_parser=_identity)
+
+
+def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any
+                ) -> tuple[dict[str, Any], str]:
+    """create_client's keyword arguments for these settings, and the region in use."""
+    region = s.region or session.get_config_variable("region") or DEFAULT_REGION
+    cfg = config_class(
+        connect_timeout=s.connect_timeout,
+        read_timeout=s.read_timeout,
+        retries={"mode": "standard", "total_max_attempts": max(1, s.max_attempts)},
+        max_pool_connections=s.max_pool_connections,
+        user_agent_extra="chime-tui",
+        **config,
+    )
+    # verify=None: botocore's own choice, AWS_CA_BUNDLE or the profile's ca_bundle
+    # (True would override both with botocore's bundled certificates).
+    kwargs: dict[str, Any] = {"region_name": region, "config": cfg,
+                              "verify": None if s.verify_ssl else False}
+    if s.endpoint_url:
+        kwargs["endpoint_url"] = s.endpoint_url
+    if s.static_credentials:
+        kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = s.static_credentials
+    return kwargs, region
+
+
+def max_pages(settings: AwsSettings) -> int:
+    return settings.max_pages or MAX_PAGES
+
+
+def check_next_token(token: str, seen: set[str], pages: int, limit: int) -> None:
+    """Raise BadResponse if a listing loops (a token seen before) or has gone on for
+    `limit` pages; else remember the token."""
+    if token in seen:
+        raise BadResponse(f"the service repeated a NextToken after {pages:,} pages: "
+                          "stopped paging", code="RepeatedNextToken", detail=token)
+    if pages >= limit:
+        raise BadResponse(f"the service kept returning pages: stopped after {pages:,}",
+                          code="TooManyPages")
+    seen.add(token)

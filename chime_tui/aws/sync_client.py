@@ -1,0 +1,84 @@
+"""The one-shot commands' door to AWS: botocore's synchronous client.
+
+A command makes one or a few calls and exits, so it needs neither asyncio nor
+aiohttp (about 0.15 s of imports): this client is plain botocore, made from the
+same AwsSettings as the dashboard's aiobotocore client (`factory.client_args`),
+with the same response check and the same typed errors. The dashboard's live
+refresh and `--watch` stay on aiobotocore (`chime_tui.aws.client`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chime_tui.aws import factory
+from chime_tui.aws.errors import classify
+from chime_tui.aws.settings import AwsSettings
+
+
+class SyncChimeVoiceClient:
+    """`with SyncChimeVoiceClient(settings) as client: client.call("get_proxy_session", ...)`"""
+
+    def __init__(self, settings: AwsSettings | None = None) -> None:
+        self.settings = settings or AwsSettings()
+        self._client: Any = None
+        self.region: str | None = None
+        self.endpoint: str | None = None
+        self.request_count = 0
+
+    def __enter__(self) -> "SyncChimeVoiceClient":
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._client is not None:
+            return
+        try:
+            import botocore.session
+            from botocore.config import Config
+
+            from chime_tui.aws.validate import register
+
+            session = botocore.session.Session(profile=self.settings.profile)
+            factory.prepare_session(session)
+            kwargs, self.region = factory.client_args(self.settings, session, Config)
+            self._client = session.create_client(factory.SERVICE, **kwargs)
+            register(self._client.meta.events)
+            self.endpoint = self._client.meta.endpoint_url
+        except Exception as exc:
+            self._client = None
+            raise classify(exc, endpoint=self.settings.endpoint_url,
+                           profile=self.settings.profile) from None
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # closing must never fail a command
+                pass
+
+    def credential_secrets(self) -> list[str]:
+        """The secret key and session token in use, so logs can mask them literally."""
+        self.open()
+        try:
+            creds = self._client._request_signer._credentials
+            frozen = creds.get_frozen_credentials() if creds else None
+        except Exception:
+            return []
+        return [v for v in (getattr(frozen, "secret_key", None), getattr(frozen, "token", None))
+                if v]
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Call an operation by its botocore method name; the response without metadata."""
+        self.open()
+        self.request_count += 1
+        try:
+            response = getattr(self._client, operation)(**params)
+        except Exception as exc:
+            raise classify(exc, endpoint=self.endpoint, profile=self.settings.profile) from None
+        response.pop("ResponseMetadata", None)
+        return response

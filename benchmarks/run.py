@@ -56,6 +56,9 @@ def base_env(tmp: Path) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(tmp / "none"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "none"), "AWS_EC2_METADATA_DISABLED": "true",
         "XDG_CONFIG_HOME": str(tmp / "config"), "XDG_DATA_HOME": str(tmp / "data"),
+        # The tree this harness lives in, even when the venv's chime-tui was installed
+        # from another checkout (a git worktree).
+        "PYTHONPATH": str(ROOT),
     }
 
 
@@ -73,12 +76,15 @@ def scenario_cli(url: str, env: dict[str, str], aws: str, runs: int) -> list[Sam
     ref, ours = Sample("aws chime-sdk-voice get-proxy-session"), \
         Sample("chime-tui get-proxy-session")
     floor = Sample("  floor: the least aiobotocore script (benchmarks/floors.py)")
+    sync_floor = Sample("  floor: the least synchronous botocore script (benchmarks/floors.py)")
     for _ in range(runs):  # interleaved, so drift hits both alike
         ref.values.append(timed_run([aws, "chime-sdk-voice", *args], env))
         ours.values.append(timed_run([EXE, *args], env))
         floor.values.append(timed_run([sys.executable, str(FLOORS), "aiobotocore", url, VC, SID],
                                       env))
-    return [ref, ours, floor]
+        sync_floor.values.append(timed_run([sys.executable, str(FLOORS), "botocore", url, VC,
+                                            SID], env))
+    return [ref, ours, floor, sync_floor]
 
 
 def scenario_startup(url: str, env: dict[str, str], runs: int) -> list[Sample]:
@@ -283,9 +289,11 @@ def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
 
     if "cli" in results:
         key = "cli"
-        ref, ours, least = results["cli"]
+        ref, ours, least, least_sync = results["cli"]
         ratio("chime-tui get-proxy-session / aws", ours, ref)
         floor("  floor: least aiobotocore script / aws", least, ref)
+        floor("  floor: least synchronous botocore script / aws (the commands' client)",
+              least_sync, ref)
     if "startup" in results and "cli" in results:
         ref = results["cli"][0]
         key = "first_frame"

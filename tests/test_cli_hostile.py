@@ -239,3 +239,15 @@ def test_the_commands_take_demo(monkeypatch):
                  "--proxy-session-id", SEED_SESSION_ID, "--query", "ProxySession.Status",
                  "--output", "text")
     assert (result.returncode, result.stdout) == (0, b"Open\n"), result.stderr
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_a_hostile_error_message_from_the_service_is_made_visible(server, state, status):
+    state.add_rule({"status": status, "message": "no\x1b]0;TITLE\x07\u009b31m"})
+    result = run("get-proxy-session", "--endpoint-url", server.url, "--voice-connector-id",
+                 SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID)
+    assert result.returncode == 254
+    for raw in RAW:
+        assert raw not in result.stderr
+    if status == 400:  # the message is shown (made visible)
+        assert b"no\\x1b]0;TITLE\\x07\\x9b31m" in result.stderr

@@ -274,7 +274,7 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
             if rule is not None and rule.get("throttle"):
                 response = error(429)
             elif rule is not None and rule.get("status"):
-                response = error(int(rule["status"]))
+                response = error(int(rule["status"]), rule.get("message"))
             elif rule is not None and rule.get("malformed"):
                 response = _malformed(str(rule["malformed"]), path)
             elif applies and f.throttle:

@@ -313,10 +313,11 @@ class EmulatorState:
         fault (default: all after). Or absolute `from`/`to` (inclusive) numbers. The
         fault is one of `status` (an HTTP error), `malformed` ('html', 'truncated',
         'types', 'shape'), `throttle: true`, `drop: true` or `latency` (seconds);
-        `path` limits the rule to paths containing it. Returns the stored rule.
+        `path` limits the rule to paths containing it; `message` is the error's Message
+        (any text: hostile ones too) with `status`. Returns the stored rule.
         """
         known = {"after", "count", "from", "to", "status", "malformed", "throttle", "drop",
-                 "latency", "path"}
+                 "latency", "path", "message"}
         if unknown := set(rule) - known:
             raise ValueError(f"unknown schedule keys {sorted(unknown)}")
         faults = [k for k in ("status", "malformed", "throttle", "drop", "latency") if k in rule]
@@ -324,7 +325,7 @@ class EmulatorState:
             raise ValueError("a schedule rule needs exactly one of status, malformed, throttle, "
                              "drop, latency")
         with self.lock:
-            out = {k: rule[k] for k in (*faults, "path") if k in rule}
+            out = {k: rule[k] for k in (*faults, "path", "message") if k in rule}
             if "from" in rule:
                 out["from"], out["to"] = int(rule["from"]), rule.get("to")
             else:

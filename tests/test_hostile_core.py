@@ -193,3 +193,13 @@ def test_the_command_names_an_untrusted_certificate_and_takes_aws_ca_bundle(http
     trusted = subprocess.run(args, capture_output=True, text=True, timeout=60,
                              env=os.environ | {"AWS_CA_BUNDLE": str(cert)})
     assert (trusted.returncode, trusted.stdout) == (0, "Open\n"), trusted.stderr
+
+
+async def test_a_listing_is_stopped_at_the_item_budget_whatever_its_page_size(
+        server, state, monkeypatch):
+    monkeypatch.setattr("chime_tui.aws.factory.MAX_ITEMS", 250)  # 100,000 in production
+    state.faults.paging = "endless"
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        with pytest.raises(BadResponse, match="kept returning items: stopped after 300"):
+            await client.list_proxy_sessions(SEED_CONNECTOR_ID)
+    assert list_requests(state) == 3

@@ -140,7 +140,7 @@ class ChimeVoiceClient:
         is a BadResponse: a listing that never ends is an error, not a memory leak."""
         token: str | None = None
         seen: set[str] = set()
-        count = 0
+        count = total = 0
         while True:
             args = dict(params)
             if token:
@@ -151,6 +151,8 @@ class ChimeVoiceClient:
                 if items is not None:
                     raise classify(ValueError(f"{key} is not a list"))
                 items = []
+            total += len(items)
+            factory.check_items(total)
             yield items
             count += 1
             token = page.get("NextToken")

@@ -14,6 +14,7 @@ SERVICE = "chime-sdk-voice"
 DEFAULT_REGION = "us-east-1"
 PAGE_SIZE = 100
 MAX_PAGES = 1000  # pages of one listing before it is taken as endless (100,000 sessions)
+MAX_ITEMS = 100_000  # items of one listing, whatever the page size the service chose
 
 
 def _identity(value: Any) -> Any:
@@ -52,6 +53,15 @@ def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any
 
 def max_pages(settings: AwsSettings) -> int:
     return settings.max_pages or MAX_PAGES
+
+
+def check_items(total: int) -> None:
+    """Raise BadResponse once a listing has brought more than MAX_ITEMS items (a service
+    that answers pages far bigger than asked for would reach any memory before the page
+    bound)."""
+    if total > MAX_ITEMS:
+        raise BadResponse(f"the service kept returning items: stopped after {total:,}",
+                          code="TooManyPages")
 
 
 def check_next_token(token: str, seen: set[str], pages: int, limit: int) -> None:

@@ -288,7 +288,7 @@ def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
     """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
     if args.no_paginate:
         return client.call(operation, **params)
-    from chime_tui.aws.factory import check_next_token, max_pages
+    from chime_tui.aws.factory import check_items, check_next_token, max_pages
 
     token, skip = _decode_token(args.starting_token)
     limit = args.max_items
@@ -300,6 +300,7 @@ def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
         page = client.call(operation, **params, **({"NextToken": token} if token else {}))
         pages += 1
         available = list(page.get(key) or [])[skip:]
+        check_items(len(items) + len(available))
         if limit is not None and len(items) + len(available) > limit:
             take = limit - len(items)
             items.extend(available[:take])

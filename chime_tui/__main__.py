@@ -11,6 +11,7 @@ import sys
 from typing import Any, NoReturn, Sequence
 
 from chime_tui import __version__
+from chime_tui.textsafe import visible
 
 EXIT_USAGE = 252  # the AWS CLI's code for an invalid command line or parameter
 EXIT_CONFIG = 253  # ... and for invalid configuration
@@ -250,8 +251,15 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
         try:
             enable_debug_file(args.debug_log, redact_phones=args.redact or config.redact)
         except OSError as exc:
-            print(f"chime-tui: cannot write the debug log {args.debug_log}: {exc.strerror}",
-                  file=sys.stderr)
+            print(f"chime-tui: cannot write the debug log {visible(args.debug_log)}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if args.events_file:
+        from chime_tui.files import check_writable
+
+        if reason := check_writable(args.events_file):
+            print(f"chime-tui: cannot write the events file {visible(args.events_file)}: "
+                  f"{reason}", file=sys.stderr)
             return EXIT_USAGE
     server = None
     if args.demo:

@@ -54,9 +54,69 @@ def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
     return add_debug_handler(logging.StreamHandler(stream or sys.stderr), redact_phones)
 
 
+class PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Append to a file created 0600 (it may hold phone numbers). A failure to write
+    (a full disk, /dev/full) is kept in `error`, once, and logging to it stops: no
+    "--- Logging error ---" traceback is ever printed over the dashboard."""
+
+    def __init__(self, path: str) -> None:
+        from chime_tui.files import open_private
+
+        self.path = path
+        self.error: str | None = None
+        super().__init__(open_private(path, "a"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.error is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        exc = sys.exc_info()[1]
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.error = f"cannot write the debug log {self.path}: {reason}; no longer logging"
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            stream, self.stream = self.stream, None  # type: ignore[assignment]
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            super().close()
+        finally:
+            self.release()
+
+
 def enable_debug_file(path: str, redact_phones: bool = False) -> ScrubbingFormatter:
-    """The same log, appended to a file (the dashboard's --debug-log)."""
-    return add_debug_handler(logging.FileHandler(path, encoding="utf-8"), redact_phones)
+    """The same log, appended to a file (the dashboard's --debug-log), created 0600.
+
+    Raises OSError at once if the file cannot be opened or written (a first line is
+    written and flushed: /dev/full fails here, not in the middle of the run)."""
+    handler = PrivateFileHandler(path)
+    try:
+        handler.stream.write(f"--- chime-tui debug log, opened {_now()} ---\n")
+        handler.stream.flush()
+    except OSError:
+        handler.close()
+        raise
+    return add_debug_handler(handler, redact_phones)
+
+
+def debug_log_problem() -> str | None:
+    """Why the debug log stopped (e.g. the disk is full), or None: for the app to show."""
+    for handler in logging.getLogger().handlers:
+        error = getattr(handler, "error", None)
+        if isinstance(handler, PrivateFileHandler) and error:
+            return error
+    return None
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:

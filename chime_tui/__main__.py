@@ -456,14 +456,16 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            prefetch=prefetch)
     from chime_tui.tui.app import make_app
 
+    app = make_app(settings)
     try:
-        make_app(settings).run()
+        app.run()
     finally:
         if settings.prefetch is not None:
             settings.prefetch.cancel()
         if server is not None:
             server.stop()
-    return 0
+    # Textual sets 1 when the app ended on an unhandled exception: never exit 0 then.
+    return int(getattr(app, "return_code", 0) or 0)
 
 
 def _markup_safe(text: str | None) -> str | None:

@@ -138,3 +138,20 @@ async def test_the_app_starts_calmly_on_a_hostile_file(server, isolated_env, mon
         await pilot.press("q")  # q still quits: the remap that took it was not applied
         await pilot.pause(0.2)
         assert not app.is_running
+
+
+def test_an_app_that_crashed_does_not_exit_0(server, monkeypatch):
+    import chime_tui.tui.app as tui_app
+    from chime_tui.__main__ import main
+
+    class Crashed:
+        return_code = 1  # what Textual sets after an unhandled exception
+
+        def __init__(self, settings: AppSettings) -> None:
+            pass
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(tui_app, "make_app", Crashed)
+    assert main(["--endpoint-url", server.url]) == 1

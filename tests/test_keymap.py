@@ -71,3 +71,19 @@ def test_keys_are_normalized_as_textual_does():
     assert normalize_key("?") == "question_mark"
     assert normalize_key("/") == "slash"
     assert normalize_key("f5") == "f5"
+
+
+def test_the_new_core_modules_import_neither_textual_nor_asyncio():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import chime_tui.files, chime_tui.validate, chime_tui.keymap, chime_tui.config\n"
+        "import chime_tui.pins\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'botocore',\n"
+        "             'aiobotocore') or m in ('asyncio', 'tomllib'))\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

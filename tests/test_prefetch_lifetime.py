@@ -89,3 +89,33 @@ def test_terminate_helpers_ends_them_at_once(silent_endpoint):
         if held.poll() is None:
             held.kill()
             held.wait()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_without_prctl_the_parent_watch_still_ends_the_helper():
+    """Where PR_SET_PDEATHSIG does not exist (macOS), the helper's watch thread notices
+    it was re-parented and exits."""
+    child = (
+        "import sys, time\n"
+        "sys.platform = 'darwin'  # no prctl: only the watch thread is left\n"
+        "from chime_tui.prefetch import _die_with_parent\n"
+        "_die_with_parent(int(sys.argv[1]))\n"
+        "time.sleep(60)\n"
+    )
+    parent = (
+        "import os, subprocess, sys, time\n"
+        f"p = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())])\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    app = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    try:
+        helper = int(app.stdout.readline())
+        time.sleep(0.5)  # the child is up, its watch running
+        assert alive(helper)
+        app.kill()
+        app.wait(5)
+        assert wait_gone(helper, 2.0) is not None
+    finally:
+        app.kill()
+        app.wait()

@@ -245,17 +245,20 @@ def aws_problem(args: argparse.Namespace, config: Any = None,
     import os
 
     from chime_tui.validate import check_endpoint_url, check_region, endpoint_source, \
-        insecure_endpoint_problem, region_sources
+        insecure_endpoint_problem, profile_values, region_sources
 
     env = os.environ if env is None else env
     file_region = getattr(config, "region", None)
     file_endpoint = getattr(config, "endpoint_url", None)
-    for region, source in region_sources(args.region, file_region, env):
+    # The AWS profile's own region and endpoint_url (with the settings file's phase).
+    profile = profile_values(args.profile or getattr(config, "profile", None), env) \
+        if config is not None and not getattr(args, "demo", False) else None
+    for region, source in region_sources(args.region, file_region, env, profile):
         if problem := check_region(region, source):
             return problem
     if getattr(args, "demo", False):
         return None  # the demo's endpoint is its own, on loopback
-    url, source = endpoint_source(args.endpoint_url, file_endpoint, env)
+    url, source = endpoint_source(args.endpoint_url, file_endpoint, env, profile)
     if url is None:
         return None
     if problem := check_endpoint_url(url, source):

@@ -119,11 +119,35 @@ def insecure_endpoint_problem(url: str, source: str = "--endpoint-url") -> str |
             "that risk (for example a test endpoint on a private network).")
 
 
+def profile_values(profile: str | None, env: Mapping[str, str]) -> dict[str, str]:
+    """`region` and `endpoint_url` of the profile in the AWS config file (AWS_CONFIG_FILE
+    or ~/.aws/config), read with configparser as botocore reads them ({} if none).
+    The `services` sections that botocore also reads are not followed."""
+    import configparser
+    import os
+
+    path = env.get("AWS_CONFIG_FILE") or os.path.join(env.get("HOME") or "~", ".aws", "config")
+    name = profile or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(os.path.expanduser(path), encoding="utf-8")
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return {}
+    for section in ((f"profile {name}", name) if name != "default" else ("default",
+                                                                          "profile default")):
+        if parser.has_section(section):
+            return {k: v.strip() for k, v in parser.items(section)
+                    if k in ("region", "endpoint_url") and v.strip()}
+    return {}
+
+
 def endpoint_source(flag: str | None, file_value: str | None,
-                    env: Mapping[str, str]) -> tuple[str | None, str]:
+                    env: Mapping[str, str], profile: Mapping[str, str] | None = None
+                    ) -> tuple[str | None, str]:
     """The endpoint URL requests go to, and where it came from: flag > environment
     (AWS_ENDPOINT_URL_CHIME_SDK_VOICE, then AWS_ENDPOINT_URL, as botocore reads them)
-    > the settings file. (None, "") means AWS's own https endpoint."""
+    > the settings file > the AWS profile's endpoint_url. (None, "") means AWS's own
+    https endpoint."""
     if flag:
         return flag, "--endpoint-url"
     ignore = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
@@ -133,14 +157,17 @@ def endpoint_source(flag: str | None, file_value: str | None,
                 return env[var], var
     if file_value:
         return file_value, "endpoint_url in the settings file"
+    if not ignore and profile and profile.get("endpoint_url"):
+        return profile["endpoint_url"], "endpoint_url of the AWS profile"
     return None, ""
 
 
-def region_sources(flag: str | None, file_value: str | None,
-                   env: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Every region given explicitly, with its source (the profile's region is
-    botocore's to read)."""
+def region_sources(flag: str | None, file_value: str | None, env: Mapping[str, str],
+                   profile: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The region requests go to, with its source: flag > AWS_REGION >
+    AWS_DEFAULT_REGION > the settings file > the AWS profile's region ([] if none)."""
     found = [(flag, "--region"), (env.get("AWS_REGION"), "AWS_REGION"),
              (env.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
-             (file_value, "region in the settings file")]
-    return [(value, source) for value, source in found if value]
+             (file_value, "region in the settings file"),
+             ((profile or {}).get("region"), "region of the AWS profile")]
+    return [(value, source) for value, source in found if value][:1]

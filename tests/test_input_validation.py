@@ -176,3 +176,38 @@ def test_an_unlike_option_is_still_named_as_unknown():
     result = chime_tui("--zzzzzz", "3")
     assert result.returncode == 252 and "unknown option --zzzzzz" in result.stderr
     assert "did you mean" not in result.stderr
+
+
+def write_aws_profile(isolated_env, text: str) -> None:
+    (isolated_env / "aws-config").write_text(text)
+
+
+@pytest.mark.parametrize("command", [COMMANDS[0], ["--voice-connector-id", SEED_CONNECTOR_ID]],
+                         ids=["cli", "tui"])
+def test_the_aws_profile_region_and_endpoint_are_checked_too(isolated_env, monkeypatch,
+                                                             command):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    write_aws_profile(isolated_env, "[profile oncall]\nregion = us east 1\n")
+    result = chime_tui(*command, "--profile", "oncall")
+    assert result.returncode == 252 and "(from region of the AWS profile)" in result.stderr
+    write_aws_profile(isolated_env, f"[default]\nendpoint_url = {REMOTE}\n")
+    assert refused(chime_tui(*command))
+
+
+def test_which_endpoint_is_checked_follows_botocore(isolated_env, monkeypatch):
+    from argparse import Namespace
+
+    from chime_tui.__main__ import aws_problem
+    from chime_tui.config import Config
+
+    args = Namespace(region=None, endpoint_url=None, profile=None, demo=False,
+                     allow_insecure_endpoint=False)
+    write_aws_profile(isolated_env, f"[default]\nendpoint_url = {REMOTE}\n")
+    assert "endpoint_url of the AWS profile" in aws_problem(args, Config())
+    # the settings file's endpoint is passed to botocore explicitly: it wins
+    assert aws_problem(args, Config(endpoint_url="https://x.example.com")) is None
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    assert aws_problem(args, Config()) is None  # botocore ignores the profile's then
+    args.demo = True
+    monkeypatch.setenv("AWS_REGION", "us_east_1")  # not a region: refused even in the demo
+    assert "AWS_REGION" in aws_problem(args, Config())

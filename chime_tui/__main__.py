@@ -455,6 +455,8 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            config_problems=tuple(problems), pins=pins,
                            pins_file=data_dir() / "pins.json",
                            events_file=Path(args.events_file) if args.events_file else None,
+                           debug_log=Path(args.debug_log) if args.debug_log else None,
+                           allow_insecure_endpoint=args.allow_insecure_endpoint,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
                            prefetch=prefetch)
     from chime_tui.tui.app import make_app

@@ -70,3 +70,15 @@ def check_writable(path: str | os.PathLike[str]) -> str | None:
         except OSError:
             pass
     return None
+
+
+def log_file_problem() -> str | None:
+    """Why the debug log stopped being written (a full disk...), or None. The handler
+    (chime_tui.cli.debug.PrivateFileHandler) keeps it; the app shows it."""
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        error = getattr(handler, "error", None)
+        if getattr(handler, "private_log_file", False) and error:
+            return str(error)
+    return None

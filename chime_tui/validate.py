@@ -171,3 +171,24 @@ def region_sources(flag: str | None, file_value: str | None, env: Mapping[str, s
              (file_value, "region in the settings file"),
              ((profile or {}).get("region"), "region of the AWS profile")]
     return [(value, source) for value, source in found if value][:1]
+
+
+def aws_settings_problem(profile: str | None, region: str | None, endpoint_url: str | None,
+                         allow_insecure_endpoint: bool = False,
+                         env: Mapping[str, str] | None = None) -> str | None:
+    """For settings resolved already (the app's profile/region switch): why they cannot be
+    used, or None. `region` and `endpoint_url` as given to botocore (None: botocore's
+    chain: the environment, then the profile)."""
+    import os
+
+    env = os.environ if env is None else env
+    values = profile_values(profile, env)
+    for value, source in region_sources(region, None, env, values):
+        if problem := check_region(value, source if value != region else "region"):
+            return problem
+    url, source = endpoint_source(endpoint_url, None, env, values)
+    if url is None:
+        return None
+    if problem := check_endpoint_url(url, source if url != endpoint_url else "endpoint URL"):
+        return problem
+    return None if allow_insecure_endpoint else insecure_endpoint_problem(url, source)

@@ -211,3 +211,20 @@ def test_which_endpoint_is_checked_follows_botocore(isolated_env, monkeypatch):
     args.demo = True
     monkeypatch.setenv("AWS_REGION", "us_east_1")  # not a region: refused even in the demo
     assert "AWS_REGION" in aws_problem(args, Config())
+
+
+def test_the_apps_profile_switch_can_check_its_new_settings(isolated_env, monkeypatch):
+    """ctrl+a builds new settings from a profile: the same checks apply to them."""
+    from chime_tui.validate import aws_settings_problem
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    write_aws_profile(isolated_env, f"[profile lab]\nendpoint_url = {REMOTE}\n"
+                                    "[profile typo]\nregion = us east 1\n[profile ok]\n"
+                                    "region = eu-west-1\n")
+    assert "endpoint_url of the AWS profile" in aws_settings_problem("lab", None, None)
+    assert aws_settings_problem("lab", None, None, allow_insecure_endpoint=True) is None
+    assert "region of the AWS profile" in aws_settings_problem("typo", None, None)
+    assert aws_settings_problem("typo", "us-west-2", None) is None  # the chosen region wins
+    assert aws_settings_problem("ok", None, None) is None
+    assert "Provided region_name 'a b'" in aws_settings_problem("ok", "a b", None)
+    assert aws_settings_problem("ok", None, "http://127.0.0.1:4566") is None

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from chime_tui.cli.debug import PrivateFileHandler, debug_log_problem, enable_debug_file
-from chime_tui.files import check_writable, open_private, write_private
+from chime_tui.files import check_writable, log_file_problem, open_private, write_private
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
 from chime_tui.tracking import EventsWriter
@@ -118,6 +118,7 @@ def test_a_debug_log_that_fails_later_stops_quietly_and_says_why(tmp_path, capfd
         for _ in range(3):
             logging.getLogger("chime_tui").debug("x" * 10000)
         problem = debug_log_problem()
+        assert log_file_problem() == problem  # what the TUI can import (core, not cli)
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()

@@ -64,6 +64,7 @@ class PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
         self.path = path
         self.error: str | None = None
+        self.private_log_file = True  # see chime_tui.files.log_file_problem
         super().__init__(open_private(path, "a"))
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -105,12 +106,11 @@ def enable_debug_file(path: str, redact_phones: bool = False) -> ScrubbingFormat
 
 
 def debug_log_problem() -> str | None:
-    """Why the debug log stopped (e.g. the disk is full), or None: for the app to show."""
-    for handler in logging.getLogger().handlers:
-        error = getattr(handler, "error", None)
-        if isinstance(handler, PrivateFileHandler) and error:
-            return error
-    return None
+    """Why the debug log stopped (e.g. the disk is full), or None: for the app to show
+    (the same as chime_tui.files.log_file_problem, which the TUI can import)."""
+    from chime_tui.files import log_file_problem
+
+    return log_file_problem()
 
 
 def _now() -> str:

@@ -175,8 +175,9 @@ def read_config(text: str, where: str = "config", themes: Collection[str] | None
                     f"not {type(value).__name__}")
             continue
         if key == "keys":
-            bad = dict(keymap_problems(value))
-            for bid, message in keymap_problems(value):
+            found = keymap_problems(value)
+            bad = {bid for bid, _ in found}
+            for bid, message in found:
                 problem(message, line=lines.get(("keys", bid), line))
             good = {b: v for b, v in value.items() if b not in bad}
             if good:

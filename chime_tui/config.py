@@ -1,8 +1,11 @@
 """The user's settings file (TOML), and where the app keeps its data.
 
 Order of precedence: flags > environment > file > defaults. Nothing touches
-the filesystem at import. A malformed file never stops the app: the problem
-is reported with its line, and the defaults are used.
+the filesystem at import. A malformed file never stops the app: each problem
+(an unknown key, a value of the wrong type or out of range, an unknown theme or
+binding id, a key remap that takes a key another binding needs) is reported with
+its line, that setting keeps its default, and the valid settings still apply. A
+file that cannot be parsed at all is reported, and the defaults are used.
 
     # ~/.config/chime-tui/config.toml
     profile = "oncall"
@@ -18,11 +21,14 @@ is reported with its line, and the defaults are used.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
+
+from chime_tui.textsafe import clip, has_unsafe
 
 APP = "chime-tui"
 ALERT_MODES = ("off", "bell", "notify")
@@ -60,11 +66,41 @@ class ConfigError(Exception):
     pass
 
 
-def _line_of(text: str, key: str) -> int | None:
+@dataclass(frozen=True)
+class Problem:
+    """One problem with the settings file: where, and what. `fatal`: the file could
+    not be read or parsed at all (every setting is then the default)."""
+
+    where: str
+    line: int | None
+    key: str | None
+    message: str
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        at = f"{self.where}, line {self.line}" if self.line else self.where
+        return f"{at}: {self.message}"
+
+
+_TABLE = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+_ASSIGN = re.compile(r"""^\s*["']?([^"'=\s]+)["']?\s*=""")
+
+
+def _lines(text: str) -> dict[tuple[str, str], int]:
+    """(table, key) -> the line where the key is set; table "" is the top level."""
+    found: dict[tuple[str, str], int] = {}
+    table = ""
     for n, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", line):
-            return n
-    return None
+        if m := _TABLE.match(line):
+            table = m.group(1)
+            found.setdefault(("", table), n)
+        elif m := _ASSIGN.match(line):
+            found.setdefault((table, m.group(1)), n)
+    return found
+
+
+def _line_of(text: str, key: str) -> int | None:
+    return _lines(text).get(("", key))
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -72,57 +108,132 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "refresh": (int, float), "alert_threshold_minutes": (int, float), "redact": (bool,),
     "alerts": (str,), "keys": (dict,),
 }
+_TYPE_NAMES = {str: "a string", bool: "bool (true or false)", int: "a number", dict: "a table"}
+_THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-def parse_config(text: str, where: str = "config") -> Config:
+def _value_problem(key: str, value: Any, themes: Collection[str] | None) -> str | None:
+    """Why this (well-typed) value cannot be used, or None."""
+    from chime_tui.validate import ALERT_THRESHOLD, REFRESH, check_endpoint_url, \
+        check_region, parse_number
+
+    if key in ("refresh", "alert_threshold_minutes"):
+        low, high, unit = REFRESH if key == "refresh" else ALERT_THRESHOLD
+        try:
+            parse_number(value, low, high, unit)
+        except ValueError as exc:
+            return f"{key} {exc}"
+    elif key == "alerts" and value not in ALERT_MODES:
+        return f"alerts must be one of {', '.join(ALERT_MODES)}, not {clip(value, 40)!r}"
+    elif key == "region":
+        return check_region(value, "region in the settings file")
+    elif key == "endpoint_url":
+        return check_endpoint_url(value, "endpoint_url")
+    elif key == "profile" and (not value.strip() or has_unsafe(value)):
+        return f"profile {clip(value, 40)!r} is not a profile name"
+    elif key == "theme":
+        if themes is not None and value not in themes:
+            return f"unknown theme {clip(value, 40)!r} (known: {', '.join(sorted(themes))})"
+        if themes is None and not _THEME_NAME.match(value):
+            return f"theme {clip(value, 40)!r} is not a theme name"
+    return None
+
+
+def read_config(text: str, where: str = "config", themes: Collection[str] | None = None
+                ) -> tuple[Config, list[Problem]]:
+    """The settings in `text` and every problem with them, one by one.
+
+    A bad value or an unknown key is reported with its line and left out; the valid
+    settings are still applied (a typo must not switch redaction off). A file that
+    cannot be parsed yields the defaults and one fatal problem. `themes`: the theme
+    names the app knows (None: only the name's form is checked)."""
     import tomllib  # only when there is a file to read
+
+    from chime_tui.keymap import keymap_problems
 
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc).replace(
             "(at end of document)", f"(at line {max(1, len(text.splitlines()))}, the end)")
-        raise ConfigError(f"{where}: {message}") from None
+        return Config(), [Problem(where, None, None, message, fatal=True)]
+    lines = _lines(text)
+    problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in data.items():
-        line = _line_of(text, key)
-        at = f"{where}, line {line}" if line else where
+        line = lines.get(("", key))
+
+        def problem(message: str, key: str = key, line: int | None = line) -> None:
+            problems.append(Problem(where, line, key, message))
+
         if key not in _TYPES:
-            raise ConfigError(f"{at}: unknown setting {key!r} "
-                              f"(known: {', '.join(sorted(_TYPES))})")
-        if isinstance(value, bool) and bool not in _TYPES[key] or not isinstance(value,
-                                                                                _TYPES[key]):
-            raise ConfigError(f"{at}: {key} must be {_TYPES[key][0].__name__}, "
-                              f"not {type(value).__name__}")
-        values[key] = value
-    if "refresh" in values and not 0.5 <= values["refresh"] <= 3600:
-        raise ConfigError(f"{where}, line {_line_of(text, 'refresh')}: refresh must be "
-                          "between 0.5 and 3600 seconds")
-    if values.get("alerts", "notify") not in ALERT_MODES:
-        raise ConfigError(f"{where}, line {_line_of(text, 'alerts')}: alerts must be one of "
-                          f"{', '.join(ALERT_MODES)}")
-    if "keys" in values:
-        keys = values["keys"]
-        bad = [k for k, v in keys.items() if not isinstance(v, str)]
-        if bad:
-            raise ConfigError(f"{where}: [keys] values must be strings ({', '.join(bad)})")
-        values["keys"] = dict(keys)
-    return Config(**values)
+            problem(f"unknown setting {clip(key, 40)!r} (known: {', '.join(sorted(_TYPES))})")
+            continue
+        types = _TYPES[key]
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            problem(f"{key} must be {_TYPE_NAMES.get(types[0], types[0].__name__)}, "
+                    f"not {type(value).__name__}")
+            continue
+        if key == "keys":
+            found = keymap_problems(value)
+            bad = {bid for bid, _ in found}
+            for bid, message in found:
+                problem(message, line=lines.get(("keys", bid), line))
+            good = {b: v for b, v in value.items() if b not in bad}
+            if good:
+                values["keys"] = good
+            continue
+        if reason := _value_problem(key, value, themes):
+            problem(reason)
+            continue
+        values[key] = float(value) if key in ("refresh", "alert_threshold_minutes") else value
+    problems.sort(key=lambda p: p.line or 0)
+    return Config(**values), problems
 
 
-def load_config(path: Path | None = None) -> tuple[Config, str | None]:
-    """The file's settings and a warning to show; defaults when missing or malformed."""
+def parse_config(text: str, where: str = "config") -> Config:
+    """The settings in `text`; ConfigError on the first problem (see `read_config`)."""
+    config, problems = read_config(text, where)
+    if problems:
+        raise ConfigError(str(problems[0]))
+    return config
+
+
+def load_config_problems(path: Path | None = None, themes: Collection[str] | None = None
+                         ) -> tuple[Config, list[Problem]]:
+    """The file's valid settings and every problem with it (none: no file)."""
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Config(), None
+        return Config(), []
     except (OSError, UnicodeDecodeError) as exc:
-        return Config(), f"cannot read {path}: {exc}; using defaults"
-    try:
-        return parse_config(text, str(path)), None
-    except ConfigError as exc:
-        return Config(), f"{exc}; using defaults"
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        return Config(), [Problem(str(path), None, None, f"cannot read it: {reason}",
+                                  fatal=True)]
+    return read_config(text, str(path), themes)
+
+
+def summary(problems: list[Problem]) -> str | None:
+    """One message for all the problems: what is wrong, and what is used instead."""
+    if not problems:
+        return None
+    lines = [str(p) for p in problems]
+    if any(p.fatal for p in problems):
+        lines[-1] += "; using defaults"
+    else:
+        keys = sorted({p.key for p in problems if p.key and p.key in _TYPES})
+        lines[-1] += (f"; using defaults for {', '.join(keys)} (the other settings apply)"
+                      if keys else
+                      "; ignored (the valid settings apply, using defaults for the rest)")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | None = None, themes: Collection[str] | None = None
+                ) -> tuple[Config, str | None]:
+    """The file's valid settings and a warning to show (None if all is well)."""
+    config, problems = load_config_problems(path, themes)
+    return config, summary(problems)
 
 
 def env_overrides(config: Config, env: Mapping[str, str] | None = None) -> Config:
@@ -137,12 +248,31 @@ def env_overrides(config: Config, env: Mapping[str, str] | None = None) -> Confi
         changes["endpoint_url"] = None
     if (v := env.get("CHIME_TUI_REFRESH")) is not None:
         try:
-            changes["refresh"] = min(3600.0, max(0.5, float(v)))
+            value = float(v)
         except ValueError:
-            pass
+            value = math.nan  # reported by env_problems
+        if math.isfinite(value):
+            changes["refresh"] = min(3600.0, max(0.5, value))
     if (v := env.get("CHIME_TUI_REDACT")) is not None:
         changes["redact"] = v.strip().lower() in ("1", "true", "yes", "on")
     if (v := env.get("CHIME_TUI_THEME")):
         changes["theme"] = v
     return Config(**{f.name: changes.get(f.name, getattr(config, f.name))
                      for f in fields(Config)})
+
+
+def env_problems(env: Mapping[str, str] | None = None, themes: Collection[str] | None = None
+                 ) -> list[str]:
+    """What is wrong with the CHIME_TUI_* variables (each is then ignored)."""
+    env = os.environ if env is None else env
+    problems = []
+    if (v := env.get("CHIME_TUI_REFRESH")) is not None:
+        try:
+            if not math.isfinite(float(v)):
+                raise ValueError
+        except ValueError:
+            problems.append(f"CHIME_TUI_REFRESH={clip(v, 40)!r} is not a number of seconds; "
+                            "ignored")
+    if (v := env.get("CHIME_TUI_THEME")) and (reason := _value_problem("theme", v, themes)):
+        problems.append(f"CHIME_TUI_THEME: {reason}; the default theme is used")
+    return problems

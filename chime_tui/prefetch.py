@@ -22,9 +22,11 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
+import weakref
 from typing import Any, AsyncIterator
 
 from chime_tui.aws.settings import AwsSettings
@@ -38,9 +40,28 @@ class PrefetchFailed(Exception):
     """The helper could not finish: the caller asks the service itself."""
 
 
+# Every helper process started here, so that the app can end them all on SIGTERM or
+# SIGHUP (whoever holds the Popen at that moment: a screen's wait, a reaper thread).
+_LIVE: "weakref.WeakSet[subprocess.Popen[bytes]]" = weakref.WeakSet()
+
+
+def terminate_helpers() -> None:
+    """Kill every start-up helper this process started, without waiting (safe in a
+    signal handler: one kill(2) each). The app calls it on SIGTERM and SIGHUP; the
+    helper also ends by itself when this process dies (`_die_with_parent`)."""
+    for proc in list(_LIVE):
+        if proc.returncode is None:
+            try:
+                proc.send_signal(signal.SIGKILL)
+            except OSError:
+                pass
+
+
 class Prefetch:
     def __init__(self, proc: subprocess.Popen[bytes] | None, listing: bool = False) -> None:
         self.proc = proc
+        if proc is not None:
+            _LIVE.add(proc)
         self.lines: queue.SimpleQueue[bytes] | None = None
         if proc is not None and listing:
             # A listing is read as fast as the helper writes it, so the helper never
@@ -83,6 +104,7 @@ class Prefetch:
     def _spawn(cls, spec: dict[str, Any], env: dict[str, str], listing: bool = False
                ) -> "Prefetch":
         # A lean entry point (this module), not the full command line: every import counts.
+        spec = {**spec, "parent": os.getpid()}
         cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -162,20 +184,54 @@ class Prefetch:
                              daemon=True).start()
 
 
+def _die_with_parent(parent: int | None) -> None:
+    """The helper never outlives the app. On Linux the kernel sends it SIGKILL when the
+    app dies (prctl PR_SET_PDEATHSIG); everywhere, a watcher thread exits when the
+    parent is no longer its parent (it was re-parented), checked every 0.2 s."""
+    if parent is None:
+        return
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the app died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        import time
+
+        while True:
+            time.sleep(0.2)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     """The helper: with the project's aiobotocore client, print one session's JSON, or
     (without a session ID) every page of the connector's sessions, a JSON line each."""
+    spec = json.loads(argv[0])
+    _die_with_parent(spec.get("parent"))
+
     import asyncio
 
     from chime_tui.aws.client import PAGE_SIZE, ChimeVoiceClient
 
-    spec = json.loads(argv[0])
     if "flags" in spec:
         from argparse import Namespace
 
         from chime_tui.__main__ import aws_settings_from
 
-        settings = aws_settings_from(Namespace(**spec["flags"]))
+        try:  # the same checks as the app: a refused endpoint is refused here too
+            settings = aws_settings_from(Namespace(**spec["flags"]))
+        except Exception:
+            return 1
     else:
         settings = AwsSettings(profile=spec["profile"], region=spec["region"],
                                endpoint_url=spec["endpoint_url"],

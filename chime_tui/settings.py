@@ -25,12 +25,18 @@ class AppSettings:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     alert_threshold_minutes: float = 5.0
     alerts: str = "notify"  # off | bell | notify
-    config_warning: str | None = None  # shown once at start-up
+    config_warning: str | None = None  # shown once at start-up (markup-escaped; legacy)
+    # Every problem with the settings file and CHIME_TUI_* variables, one plain-text
+    # line each (name and line): see `startup_warnings`.
+    config_problems: tuple[str, ...] = ()
     pins: tuple[tuple[str, str], ...] = ()  # --pin VC/SID: added to the board, which opens
     pins_file: Path | None = None  # where pins persist (None: not kept)
     events_file: Path | None = None  # timeline events as JSON lines
     schedule: Schedule = DEFAULT_SCHEDULE  # retry backoff bounds
     debug_log: Path | None = None  # requests, responses and bad bodies (secrets scrubbed)
+    # --allow-insecure-endpoint: kept for the app's profile/region switch, which checks
+    # the new settings with chime_tui.validate.aws_settings_problem.
+    allow_insecure_endpoint: bool = False
     prefetch: Any = field(default=None, compare=False)  # chime_tui.prefetch.Prefetch
 
     @property
@@ -38,3 +44,14 @@ class AppSettings:
         if self.endpoint_name:
             return self.endpoint_name
         return self.aws.endpoint_url or "AWS"
+
+
+def startup_warnings(settings: AppSettings) -> list[str]:
+    """What the app should keep on screen until the user dismisses it: every problem
+    with the settings file (unknown key, bad value, unknown theme or binding id, a key
+    remap that takes a key another binding needs, a file that cannot be parsed), one
+    line each. Plain text with control characters made visible: show it literally
+    (`Text(line)` / `notify(..., markup=False)`), never as markup."""
+    from chime_tui.textsafe import clip
+
+    return [clip(line, 400) for line in settings.config_problems]

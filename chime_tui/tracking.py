@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.files import check_writable, open_private
 from chime_tui.models import ExpiryState, ProxySession
 from chime_tui.monitor import Change, diff_sessions
 
@@ -95,16 +96,24 @@ class SessionTracker:
 
 
 class EventsWriter:
-    """Append timeline events as JSON lines; a failure to write is reported, never raised."""
+    """Append timeline events as JSON lines; a failure to write is reported, never raised.
+
+    The file is created 0600 (it may hold phone numbers). `check()` tells at start-up
+    whether the path can be written at all."""
 
     def __init__(self, path: Path, transform: Callable[[Any], Any] = lambda d: d) -> None:
         self.path = path
         self.transform = transform
         self.error: str | None = None
 
+    def check(self) -> str | None:
+        """None if the file can be appended to, else one line saying why not."""
+        reason = check_writable(self.path)
+        return f"cannot write events to {self.path}: {reason}" if reason else None
+
     def __call__(self, change: Change) -> None:
         try:
-            with self.path.open("a", encoding="utf-8") as fh:
+            with open_private(self.path, "a") as fh:  # phone numbers: 0600
                 fh.write(json.dumps(self.transform(change.to_json()), ensure_ascii=False) + "\n")
             self.error = None
         except OSError as exc:

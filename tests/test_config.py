@@ -32,19 +32,21 @@ def test_a_full_file_parses():
                        keys={"refresh": "f5"})
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("refresh = \n", "line 1"),
-    ('profile = "a"\nrefresh = "fast"\n', "line 2: refresh must be"),
-    ('\n\ncolour = "red"\n', "line 3: unknown setting 'colour'"),
-    ("redact = 1\n", "redact must be bool"),
-    ('alerts = "siren"\n', "alerts must be one of off, bell, notify"),
-    ("refresh = 0.01\n", "between 0.5 and 3600"),
+@pytest.mark.parametrize("text, needle, expected", [
+    ("refresh = \n", "line 1", Config()),
+    # issue 12: one bad value no longer drops the whole file: the valid profile applies
+    ('profile = "a"\nrefresh = "fast"\n', "line 2: refresh must be", Config(profile="a")),
+    ('\n\ncolour = "red"\n', "line 3: unknown setting 'colour'", Config()),
+    ("redact = 1\n", "redact must be bool", Config()),
+    ('alerts = "siren"\n', "alerts must be one of off, bell, notify", Config()),
+    ("refresh = 0.01\n", "between 0.5 and 3600", Config()),
 ])
-def test_malformed_files_name_the_line_and_fall_back_to_defaults(tmp_path, text, needle):
+def test_malformed_files_name_the_line_and_fall_back_to_defaults(tmp_path, text, needle,
+                                                                 expected):
     path = tmp_path / "config.toml"
     path.write_text(text)
     config, warning = load_config(path)
-    assert config == Config()
+    assert config == expected
     assert warning is not None and needle in warning and "using defaults" in warning
 
 

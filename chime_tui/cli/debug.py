@@ -76,32 +76,75 @@ class QuietStreamHandler(_QuietOnFailure, logging.StreamHandler):  # type: ignor
     where = "the debug output"
 
 
-class QuietFileHandler(_QuietOnFailure, logging.FileHandler):
-    pass
-
-
 def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
                  ) -> ScrubbingFormatter:
     """Send botocore's, aiobotocore's and this tool's debug log to `stream` (stderr)."""
     return add_debug_handler(QuietStreamHandler(stream or sys.stderr), redact_phones)
 
 
+class PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Append to a file created 0600 (it may hold phone numbers). A failure to write
+    (a full disk, /dev/full) is kept in `error`, once, and logging to it stops: no
+    "--- Logging error ---" traceback is ever printed over the dashboard."""
+
+    def __init__(self, path: str) -> None:
+        from chime_tui.files import open_private
+
+        self.path = path
+        self.error: str | None = None
+        self.private_log_file = True  # see chime_tui.files.log_file_problem
+        super().__init__(open_private(path, "a"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.error is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        exc = sys.exc_info()[1]
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.error = f"cannot write the debug log {self.path}: {reason}; no longer logging"
+
+    def close(self) -> None:
+        self.acquire()
+        try:
+            stream, self.stream = self.stream, None  # type: ignore[assignment]
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            super().close()
+        finally:
+            self.release()
+
+
 def enable_debug_file(path: str, redact_phones: bool = False) -> ScrubbingFormatter:
-    """The same log, appended to a file (the dashboard's --debug-log). Raises OSError
-    at once if the file cannot be written (a first line is written and flushed)."""
-    handler = QuietFileHandler(path, encoding="utf-8")
-    handler.where = f"the debug log {path}"
+    """The same log, appended to a file (the dashboard's --debug-log), created 0600.
+
+    Raises OSError at once if the file cannot be opened or written (a first line is
+    written and flushed: /dev/full fails here, not in the middle of the run)."""
+    handler = PrivateFileHandler(path)
     try:
-        assert handler.stream is not None
-        handler.stream.write(f"-- chime-tui debug log, pid {os.getpid()}\n")
+        handler.stream.write(f"--- chime-tui debug log, opened {_now()} ---\n")
         handler.stream.flush()
     except OSError:
-        try:
-            handler.close()
-        except OSError:
-            pass
+        handler.close()
         raise
     return add_debug_handler(handler, redact_phones)
+
+
+def debug_log_problem() -> str | None:
+    """Why the debug log stopped (e.g. the disk is full), or None: for the app to show
+    (the same as chime_tui.files.log_file_problem, which the TUI can import)."""
+    from chime_tui.files import log_file_problem
+
+    return log_file_problem()
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:

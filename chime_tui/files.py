@@ -72,13 +72,15 @@ def check_writable(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def log_file_problem() -> str | None:
-    """Why the debug log stopped being written (a full disk...), or None. The handler
-    (chime_tui.cli.debug.PrivateFileHandler) keeps it; the app shows it."""
-    import logging
+_log_problems: list[str] = []
 
-    for handler in logging.getLogger().handlers:
-        error = getattr(handler, "error", None)
-        if getattr(handler, "private_log_file", False) and error:
-            return str(error)
-    return None
+
+def report_log_problem(problem: str) -> None:
+    """Record why a log file stopped being written (the handler calls this once)."""
+    _log_problems.append(problem)
+
+
+def log_file_problem() -> str | None:
+    """Why the debug log stopped being written (a full disk...), or None: the handler
+    (chime_tui.cli.debug.PrivateFileHandler) reports it here; the app shows it."""
+    return _log_problems[-1] if _log_problems else None

@@ -82,17 +82,18 @@ def enable_debug(stream: IO[str] | None = None, redact_phones: bool = False
     return add_debug_handler(QuietStreamHandler(stream or sys.stderr), redact_phones)
 
 
-class PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class PrivateFileHandler(_QuietOnFailure, logging.StreamHandler):  # type: ignore[type-arg]
     """Append to a file created 0600 (it may hold phone numbers). A failure to write
-    (a full disk, /dev/full) is kept in `error`, once, and logging to it stops: no
+    (a full disk, /dev/full) is said once (one line on stderr, and kept for the app
+    through chime_tui.files.log_file_problem) and logging to it stops: no
     "--- Logging error ---" traceback is ever printed over the dashboard."""
 
     def __init__(self, path: str) -> None:
         from chime_tui.files import open_private
 
         self.path = path
+        self.where = f"the debug log {path}"
         self.error: str | None = None
-        self.private_log_file = True  # see chime_tui.files.log_file_problem
         super().__init__(open_private(path, "a"))
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -100,9 +101,14 @@ class PrivateFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
             super().emit(record)
 
     def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
-        exc = sys.exc_info()[1]
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        self.error = f"cannot write the debug log {self.path}: {reason}; no longer logging"
+        if self.error is None:
+            from chime_tui.files import report_log_problem
+
+            exc = sys.exc_info()[1]
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            self.error = f"cannot write the debug log {self.path}: {reason}; no longer logging"
+            report_log_problem(self.error)
+        super().handleError(record)
 
     def close(self) -> None:
         self.acquire()

@@ -164,7 +164,7 @@ async def _frozen_ms(url: str, big: str, helper: bool = False) -> float:
             last = now
             screen = app.screen
             if getattr(screen, "sessions", None) and len(screen.sessions) >= 10_000 and \
-                    screen.query_one("DataTable").row_count >= 10_000:
+                    screen.query_one("KeyedTable").row_count >= 10_000:
                 break
         await pilot.pause(0.2)
     return worst * 1000

@@ -42,6 +42,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "clear_filter": ("escape", frozenset({"picker"})),
     "status_filter": ("s", frozenset({"sessions"})),
     "sort": ("o", frozenset({"sessions"})),
+    "reverse_sort": ("O", frozenset({"sessions"})),
     "pin": ("m", frozenset({"sessions", "detail"})),
     "unpin": ("m,delete", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),

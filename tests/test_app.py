@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
+
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
@@ -30,8 +32,8 @@ def text_of(widget) -> str:
     return console.export_text()
 
 
-def table(app) -> DataTable:
-    return app.screen.query_one(DataTable)
+def table(app) -> KeyedTable:
+    return app.screen.query_one(KeyedTable)
 
 
 def seed_session_app(server, **kw):
@@ -53,7 +55,7 @@ async def test_walk_picker_list_detail_by_keyboard(server, state):
         await pilot.press("enter")  # the seed's example connector is first
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and table(app).row_count == 1)
-        assert table(app).border_title == "Sessions 1 of 1"
+        assert str(table(app).border_title).startswith("Sessions 1 · ")  # counts follow
         await pilot.press("enter")
         await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
@@ -212,7 +214,7 @@ async def test_selection_filter_and_sort_survive_refresh(server, state):
         await pilot.press("down", "down")
         selected = screen.selected_id()
         title = table(app).border_title
-        assert title.startswith("Sessions ") and title.endswith(" of 40")
+        assert title.startswith("Sessions ") and " of 40 · Open " in title
         fetches = len(state.requests)
         await wait_for(pilot, lambda: len(state.requests) >= fetches + 2, timeout=3)
         assert screen.selected_id() == selected

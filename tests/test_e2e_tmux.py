@@ -45,7 +45,7 @@ def test_demo_in_a_real_terminal_picker_list_detail():
         screen = wait_screen(session, "Voice connectors 4 of 4")
         assert "seed example" in screen and "abcdef1ghij2klmno3pqr4" in screen
         tmux("send-keys", "-t", session, "Enter")
-        wait_screen(session, "Sessions 1 of 1")
+        wait_screen(session, "Sessions 1 · Open 1")
         tmux("send-keys", "-t", session, "Enter")
         screen = wait_screen(session, "+19135550199")
         assert "Open" in screen and "Voice" in screen and "expired" in screen
@@ -93,7 +93,7 @@ def test_a_fault_on_screen_and_its_recovery_in_a_real_terminal(tmp_path):
              f"env -i {env} {EXE} --endpoint-url {url} --refresh 1")
         wait_screen(session, "Voice connectors 4 of 4")
         tmux("send-keys", "-t", session, "Enter")
-        wait_screen(session, "Sessions 1 of 1")
+        wait_screen(session, "Sessions 1 · Open 1")
         tmux("send-keys", "-t", session, "Enter")
         wait_screen(session, "+19135550199")
         faults({"throttle": -1})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from textual.widgets import DataTable
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from chime_tui.aws import ChimeVoiceClient
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
@@ -106,7 +106,7 @@ async def test_board_from_pins_follows_changes_alerts_once_and_survives_restart(
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                        and app.screen.result is not None)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(KeyedTable)
         assert table.row_count == 3
         assert table.border_title == "Watch board 3 of 3"
         assert table.border_subtitle == "1 request per refresh"  # one list page for 40
@@ -136,12 +136,12 @@ async def test_pin_from_the_list_and_open_the_board(server, state, isolated_env)
     app = make_app(app_settings(server, voice_connector_id=vc,
                                 pins_file=isolated_env / "pins.json"))
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 40)
+        await wait_for(pilot, lambda: app.screen.query_one(KeyedTable).row_count == 40)
         await pilot.press("m", "down", "m")
         assert len(app.pins.pins) == 2
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
-                       and app.screen.query_one(DataTable).row_count == 2)
+                       and app.screen.query_one(KeyedTable).row_count == 2)
         await pilot.press("enter")
         await wait_for(pilot, lambda: detail_loaded(app))
     # A restart: the pins are still there, and --pin opens on the board.
@@ -149,7 +149,7 @@ async def test_pin_from_the_list_and_open_the_board(server, state, isolated_env)
                                   pins=(app.pins.pins[0],)))
     async with again.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(again.screen, BoardScreen)
-                       and again.screen.query_one(DataTable).row_count == 2)
+                       and again.screen.query_one(KeyedTable).row_count == 2)
 
 
 async def test_detail_timeline_highlight_and_events_file(server, state, isolated_env):
@@ -215,7 +215,7 @@ async def test_switch_profile_and_region_in_the_app(server, state, isolated_env)
         "[staging]\naws_access_key_id = AKIDSTAGING\naws_secret_access_key = s\n")
     app = make_app(app_settings(server))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.screen.query_one(DataTable).row_count == 4)
+        await wait_for(pilot, lambda: app.screen.query_one(KeyedTable).row_count == 4)
         await pilot.press("ctrl+a")
         from textual.widgets import Select
 
@@ -227,7 +227,7 @@ async def test_switch_profile_and_region_in_the_app(server, state, isolated_env)
         app.screen.query_one("#region", Select).value = "eu-west-1"
         await pilot.click("#switch")
         await wait_for(pilot, lambda: app.settings.aws.profile == "staging"
-                       and app.screen.query_one(DataTable).row_count == 4)
+                       and app.screen.query_one(KeyedTable).row_count == 4)
         assert app.service.region == "eu-west-1"
         assert "profile staging · eu-west-1" in app.context_label
         assert not isinstance(app.screen, SessionDetailScreen)

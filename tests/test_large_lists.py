@@ -1,98 +1,16 @@
-"""Large lists: streamed pages, sorted once, widths measured the fast way, prefetch."""
+"""Large lists: streamed pages, sorted once, prefetch."""
 
 from __future__ import annotations
 
-import pytest
-from rich.text import Text
-from textual.app import App
-from textual.widgets import DataTable
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
     populate
 from chime_tui.prefetch import Prefetch
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.sessions import SessionListScreen
-from chime_tui.tui.widgets.fast_table import FastTable
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, aws_for, wait_for
-
-
-class Tables(App[None]):
-    def compose(self):
-        yield DataTable(id="slow")
-        yield FastTable(id="fast")
-
-
-async def test_fast_table_measures_columns_exactly_as_data_table_does():
-    rows = [["plain", "[bold green]Open[/]", Text("text cell"), "wide ✔ 日本", "\\[not markup]"],
-            ["a much longer plain cell", "x", Text("t"), "", "y"]]
-    app = Tables()
-    async with app.run_test(size=(150, 20)) as pilot:
-        widths = []
-        for table in (app.query_one("#slow", DataTable), app.query_one("#fast", FastTable)):
-            table.add_columns("a", "b", "c", "d", "e")
-            for i, row in enumerate(rows * 50):
-                table.add_row(*row, key=str(i))
-            await pilot.pause()
-            widths.append([c.content_width for c in table.ordered_columns])
-            widths.append(table.virtual_size)
-    assert widths[0] == widths[2] and widths[1] == widths[3]
-
-
-class BatchTables(App[None]):
-    CSS = "DataTable { height: 12; }"
-
-    def compose(self):
-        yield DataTable(id="slow", cursor_type="row", zebra_stripes=True)
-        yield FastTable(id="fast", cursor_type="row", zebra_stripes=True)
-
-
-async def test_batched_rows_render_exactly_as_rows_added_one_by_one():
-    """FastTable.add_rows_keyed keeps rendered rows across batches: after every batch
-    (the last one widening a column) both tables must draw the same lines."""
-    batches = [[(f"k{i}", (f"row {i}", "[green]Open[/]", Text("t"), str(i)))
-                for i in range(start, start + 7)] for start in (0, 7, 14)]
-    batches.append([("wide", ("a much wider first cell than before", "x", Text("y"), "z"))])
-    # and then rows that change no width (the scroll bar is there already): only the
-    # row offsets move on
-    batches.append([(f"n{i}", ("n", "", Text(""), "")) for i in range(5)])
-    app = BatchTables()
-    async with app.run_test(size=(100, 30)) as pilot:
-        slow, fast = app.query_one("#slow", DataTable), app.query_one("#fast", FastTable)
-        app.set_focus(None)  # the same styles for both (focus changes the header's)
-        for table in (slow, fast):
-            table.add_columns("a", "b", "c", "d")
-
-        def drawn() -> list[list[list[object]]]:
-            return [[list(t.render_line(y)) for y in range(t.size.height)] for t in (slow, fast)]
-
-        for batch in batches:
-            for key, cells in batch:
-                slow.add_row(*cells, key=key)
-            fast.add_rows_keyed(batch)
-            await pilot.pause()
-            await pilot.pause()
-            lines = drawn()
-            assert lines[0] == lines[1]
-            assert [r.key for r in slow.ordered_rows] == [r.key for r in fast.ordered_rows]
-        for table in (slow, fast):  # the cursor moves over batched rows alike
-            table.move_cursor(row=24)
-        await pilot.pause()
-        lines = drawn()
-        assert lines[0] == lines[1] and fast.cursor_row == 24
-        # sorted into a given order: as DataTable.sort puts them
-        order = [key for batch in reversed(batches) for key, _ in batch]
-        rank = {slow.get_cell(key, slow.ordered_columns[0].key): i for i, key in enumerate(order)}
-        slow.sort(slow.ordered_columns[0].key, key=lambda cell: rank[cell])
-        fast.sort_by_keys(order)
-        await pilot.pause()
-        await pilot.pause()
-        assert [r.key for r in fast.ordered_rows] == [r.key for r in slow.ordered_rows]
-        assert fast._total_row_height == slow._total_row_height
-        lines = drawn()
-        assert lines[0] == lines[1]
-        with pytest.raises(ValueError):
-            fast.sort_by_keys(order[1:])
 
 
 async def test_a_big_connector_streams_then_sorts_and_counts_every_row(tmp_path):
@@ -103,14 +21,14 @@ async def test_a_big_connector_streams_then_sorts_and_counts_every_row(tmp_path)
         titles: list[str] = []
         async with app.run_test(size=(120, 36)) as pilot:
             def done() -> bool:
-                table = app.screen.query_one(DataTable)
+                table = app.screen.query_one(KeyedTable)
                 titles.append(str(table.border_title))
                 return isinstance(app.screen, SessionListScreen) and \
-                    table.border_title == "Sessions 2,500 of 2,500"
+                    str(table.border_title).startswith("Sessions 2,500 · ")
             await wait_for(pilot, done, timeout=30)
             screen = app.screen
-            table = screen.query_one(DataTable)
-            shown = [row.key.value for row in table.ordered_rows]
+            table = screen.query_one(KeyedTable)
+            shown = list(table.ordered_keys)
             assert shown == [s.proxy_session_id for s in screen.visible_sessions()]
             await pilot.press("ctrl+end")
             assert table.cursor_row == 2499
@@ -163,12 +81,12 @@ async def test_the_listing_helper_fills_the_list_before_the_app_opens_its_client
         app = make_app(replace(settings, prefetch=Prefetch.start(settings.aws, big, None)))
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
-                           app.screen.query_one(DataTable).border_title ==
-                           "Sessions 2,500 of 2,500", timeout=30)
+                           str(app.screen.query_one(KeyedTable).border_title)
+                           .startswith("Sessions 2,500 · "), timeout=30)
             assert app.service._client is None  # every page came from the helper
             assert len(state.requests) == 25  # 2,500 sessions, 100 a page, asked once
             assert app.settings.prefetch is None  # used once
-            shown = [row.key.value for row in app.screen.query_one(DataTable).ordered_rows]
+            shown = list(app.screen.query_one(KeyedTable).ordered_keys)
             assert shown == [s.proxy_session_id for s in app.screen.visible_sessions()]
 
 
@@ -197,9 +115,9 @@ async def test_a_helper_that_stops_part_way_is_replaced_by_the_apps_own_listing(
         app = make_app(settings)
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
-                           app.screen.query_one(DataTable).border_title == "Sessions 450 of 450",
+                           str(app.screen.query_one(KeyedTable).border_title).startswith("Sessions 450 · "),
                            timeout=30)
-            table = app.screen.query_one(DataTable)
-            keys = [row.key.value for row in table.ordered_rows]
+            table = app.screen.query_one(KeyedTable)
+            keys = list(table.ordered_keys)
             assert len(keys) == len(set(keys)) == 450
             assert len(state.requests) == 5  # the app's own listing, from the first page

@@ -88,13 +88,3 @@ def test_generated_sessions_through_the_endpoint_into_every_screen(raws, tmp_pat
                 assert app.is_running
 
     asyncio.run(drive())
-
-
-@given(st.text(alphabet=st.sampled_from("ab[]\\/#@= 日"), max_size=12) | st.text(max_size=12))
-def test_plain_cells_are_escaped_exactly_as_rich_escapes_them(value):
-    """plain_cell skips rich's escape when nothing needs it: the result must not differ."""
-    from rich.markup import escape
-
-    from chime_tui.tui.widgets.cells import plain_cell
-
-    assert plain_cell(value) == escape(value)

@@ -129,7 +129,7 @@ async def test_the_app_starts_calmly_on_a_hostile_file(server, isolated_env, mon
 
     app = make_app(settings)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.screen.query("FastTable") or
+        await wait_for(pilot, lambda: app.screen.query("KeyedTable") or
                        app.screen.__class__.__name__ == "ConnectorPickerScreen")
         await pilot.pause(0.3)
         assert app.is_running and app.theme == "textual-dark"

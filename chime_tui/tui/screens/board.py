@@ -9,22 +9,30 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.tracking import BoardFetcher, BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 Key = tuple[str, str]
-COLUMNS = (("vc", "Voice connector"), ("id", "Session ID"), ("status", "Status"),
-           ("caps", "Capabilities"), ("parts", "Participants"), ("expiry", "Expires in"),
-           ("changed", "Last change"), ("health", "Health"))
+COLUMNS = (Column("vc", "Voice connector"), Column("id", "Session ID", max_width=40),
+           Column("status", "Status"), Column("caps", "Capabilities"),
+           Column("parts", "Participants"),
+           Column("expiry", "Expires in", min_width=10, live=True),
+           Column("changed", "Last change", min_width=14, live=True),
+           Column("health", "Health", min_width=8, live=True))
+LIVE = ("expiry", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
 _FAR = timedelta(days=36500)
+
+
+def row_key(key: Key) -> str:
+    return "/".join(key)
 
 
 class BoardScreen(ListScreen):
@@ -40,19 +48,27 @@ class BoardScreen(ListScreen):
         self.highlights: dict[tuple[Key, str], datetime] = {}
 
     def compose(self) -> ComposeResult:
-        return self.compose_list("/ filter pinned sessions", "board", "Watch board")
+        return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
+                                 live=self.live_cells)
 
     def on_mount(self) -> None:
         self.title = "chime-tui"
         self.sub_title = "watch board"
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
+        self.table.focus()
         self.render_rows()
 
     def tick(self) -> None:
-        self.render_rows()
+        """Once a second: the order (soonest to expire first) and the live cells; a
+        highlight that ran out redraws its row. Unchanged lines are not drawn again."""
+        now = self.app.clock()  # type: ignore[attr-defined]
+        faded = {key for (key, column), until in self.highlights.items()
+                 if until <= now and column not in LIVE}
+        self.highlights = {k: v for k, v in self.highlights.items() if v > now}
+        if faded:
+            self.table.put((row_key(key), self.cells(key, now)) for key in faded
+                           if self.table.has_row(row_key(key)))
+        self.table.show_keys(row_key(key) for key in self.rows(now))
+        self.table.refresh_live()
 
     @property
     def pins(self) -> list[Key]:
@@ -105,54 +121,59 @@ class BoardScreen(ListScreen):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
         return Text("ok", style="green")
 
-    def cells(self, key: Key, now: datetime) -> list[Any]:
+    def mark(self, key: Key, column: str, value: Cell, now: datetime) -> Cell:
+        until = self.highlights.get((key, column))
+        if until is not None and until > now:
+            plain = value.plain if isinstance(value, Text) else value
+            return Text(plain, style="bold reverse")
+        return value
+
+    def cells(self, key: Key, now: datetime) -> tuple[Cell, ...]:
+        """The cells that change only when the data does (the live ones are blank)."""
         s = self.session_of(key)
-        changed_at = self.app.tracker.last_change_at.get(key)  # type: ignore[attr-defined]
-        values: dict[str, Any] = {
+        values: dict[str, Cell] = {
             "vc": key[0], "id": key[1],
             "status": status_text(s.status) if s else Text("…", style="dim"),
             "caps": capabilities_text(s.capabilities) if s else "",
             "parts": str(len(s.participants)) if s else "",
+        }
+        return tuple(self.mark(key, column.key, values[column.key], now)
+                     if column.key in values else "" for column in COLUMNS)
+
+    def live_cells(self, rkey: str) -> tuple[Cell, ...]:
+        """The clock-driven cells of one visible row: asked for at draw time."""
+        vc, _, sid = rkey.partition("/")
+        key = (vc, sid)
+        app: Any = self.app
+        now = app.clock()
+        s = self.session_of(key)
+        changed_at = app.tracker.last_change_at.get(key)
+        values: dict[str, Cell] = {
             "expiry": expiry_short(s, now) if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
         }
-        out = []
-        for column, _ in COLUMNS:
-            value = values[column]
-            until = self.highlights.get((key, column))
-            if until is not None and until > now:
-                value = Text(str(value), style="bold reverse")
-            out.append(value)
-        return out
+        return tuple(self.mark(key, column, values[column], now) for column in LIVE)
 
     def render_rows(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.table
         now = self.app.clock()  # type: ignore[attr-defined]
-        selected = None
-        if table.row_count:
-            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
         rows = self.rows(now)
-        for key in rows:
-            table.add_row(*self.cells(key, now), key="/".join(key))
-        if selected is not None and selected in {"/".join(k) for k in rows}:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
         table.border_title = f"Watch board {len(rows):,} of {len(self.pins):,}"
         requests = self.result.requests if self.result else 0
         table.border_subtitle = f"{requests} request{'s' if requests != 1 else ''} per refresh"
-        self.highlights = {k: v for k, v in self.highlights.items() if v > now}
+        self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------
     def selected_key(self) -> Key | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        value = self.table.cursor_key
+        if not value:
             return None
-        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         vc, _, sid = value.partition("/")
         return (vc, sid)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         key = self.selected_key()
         if key:
             self.app.open_session(*key)  # type: ignore[attr-defined]

@@ -1,17 +1,19 @@
 """The list screens' base: one filterable table (the connector picker, sessions, board).
 
 Kept apart from `base` so the session screen, the usual first screen, does not
-import DataTable before its first frame.
+import the table before its first frame.
 """
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import Footer, Header, Input
 
 from chime_tui.tui.screens.base import PollingScreen
-from chime_tui.tui.widgets.fast_table import FastTable
+from chime_tui.tui.widgets.keyed_table import Column, KeyedTable, LiveCells
 
 
 class ListScreen(PollingScreen):
@@ -28,29 +30,35 @@ class ListScreen(PollingScreen):
     def render_rows(self) -> None:
         raise NotImplementedError
 
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one(KeyedTable)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
         self.render_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.table.focus()
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 
-    def compose_list(self, placeholder: str, table_id: str, title: str) -> ComposeResult:
+    def compose_list(self, placeholder: str, table_id: str, title: str,
+                     columns: Sequence[Column], live: LiveCells | None = None
+                     ) -> ComposeResult:
         """The list screens' layout: status line, filter, table, error line, keys."""
         yield Header()
         yield self.make_status()
         yield Input(placeholder=placeholder, id="filter")
-        table = FastTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table = KeyedTable(columns, live=live, id=table_id)
         table.border_title = title
         yield table
         yield self.make_error_line()
         yield Footer()
 
     def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
+        self.table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+        self.table.action_cursor_up()

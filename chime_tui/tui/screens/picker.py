@@ -6,10 +6,14 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.list_base import ListScreen
+from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
+
+COLUMNS = (Column("name", "Name", max_width=40), Column("id", "Voice connector ID"),
+           Column("region", "Region"))
 
 
 class ConnectorPickerScreen(ListScreen):
@@ -21,19 +25,16 @@ class ConnectorPickerScreen(ListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.connectors: list[VoiceConnector] = []
+        self.row_connector: dict[str, str] = {}  # row key -> voice connector ID
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
-                                 "Voice connectors")
+                                 "Voice connectors", COLUMNS)
 
     def on_mount(self) -> None:
         self.title = "chime-tui"
         self.sub_title = "voice connectors"
-        table = self.query_one(DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Voice connector ID", key="id")
-        table.add_column("Region", key="region")
-        table.focus()
+        self.table.focus()
 
     async def fetch(self) -> list[VoiceConnector]:
         return await self.app.service.list_voice_connectors()  # type: ignore[attr-defined]
@@ -52,32 +53,32 @@ class ConnectorPickerScreen(ListScreen):
         ]
 
     def render_rows(self) -> None:
-        table = self.query_one(DataTable)
-        selected = None
-        if table.row_count and table.cursor_row >= 0:
-            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        rows = self.matches()
-        table.clear()
-        for c in rows:
-            table.add_row(c.name or "—", c.voice_connector_id or "—", c.aws_region or "—",
-                          key=c.voice_connector_id)
-        if selected is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(selected), animate=False)
-            except Exception:
-                pass
-        table.border_title = f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
+        rows = []
+        self.row_connector = {}
+        for c in self.matches():
+            vc = c.voice_connector_id or ""
+            # Two connectors listed with one ID are both shown (the service said so),
+            # each under a key of its own.
+            key, n = vc, 1
+            while key in self.row_connector:
+                n += 1
+                key = f"{vc}#{n}"
+            self.row_connector[key] = vc
+            rows.append((key, (c.name or "—", vc or "—", c.aws_region or "—")))
+        self.table.set_rows(rows)
+        self.table.border_title = f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).
-        table = self.query_one(DataTable)
-        if table.row_count == 1:
-            self.open_row(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        keys = self.table.ordered_keys
+        if len(keys) == 1:
+            self.open_row(keys[0])
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_row(event.row_key.value)
+    def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
+        self.open_row(event.key)
 
-    def open_row(self, vc_id: str | None) -> None:
+    def open_row(self, key: str | None) -> None:
+        vc_id = self.row_connector.get(key or "")
         if vc_id:
             self.app.open_connector(vc_id)  # type: ignore[attr-defined]
 
@@ -85,4 +86,4 @@ class ConnectorPickerScreen(ListScreen):
         filt = self.query_one(Input)
         if filt.value:
             filt.value = ""
-        self.query_one(DataTable).focus()
+        self.table.focus()

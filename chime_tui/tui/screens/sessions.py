@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from chime_tui.aws.client import parse_sessions
 from chime_tui.aws.errors import ChimeError, NotFound
@@ -22,10 +22,10 @@ from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
 from chime_tui.tui.messages import Fetched, SessionsPage
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.tui.widgets.fast_table import FastTable
-from chime_tui.tui.widgets.cells import capabilities_text, plain_cell, status_cell
+from chime_tui.textsafe import visible
+from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-ROW_CHUNK = 500
 STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
 FLUSH_BUDGET = 0.02  # seconds of adding rows per batch
 FLUSH_STEP = 100  # rows added between looks at the clock
@@ -41,14 +41,21 @@ def _expiry_key(now: datetime) -> Callable[[ProxySession], Any]:
     return key
 
 
+STATUS_RANK = {"Open": 0, "InProgress": 1, "Closed": 2}  # active sessions first
 SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
     "expiry": _expiry_key,
-    "status": lambda now: lambda s: (s.status or "", s.proxy_session_id or ""),
+    "status": lambda now: lambda s: (STATUS_RANK.get(s.status or "", 3), s.status or "",
+                                     s.proxy_session_id or ""),
     "created": lambda now: lambda s: -(s.created.timestamp() if s.created else 0),
     "id": lambda now: lambda s: s.proxy_session_id or "",
+    "name": lambda now: lambda s: ((s.name or "").lower(), s.proxy_session_id or ""),
+    "parts": lambda now: lambda s: (len(s.participants), s.proxy_session_id or ""),
 }
-COLUMNS = (("id", "Session ID"), ("name", "Name"), ("status", "Status"),
-           ("caps", "Capabilities"), ("parts", "Participants"), ("expiry", "Expires in"))
+COLUMNS = (Column("id", "Session ID", max_width=40), Column("name", "Name", max_width=32),
+           Column("status", "Status"), Column("caps", "Capabilities"),
+           Column("parts", "Participants"),
+           Column("expiry", "Expires in", min_width=10, live=True))
+CREATED = Column("created", "Created")  # shown while the list is sorted by it
 
 
 class SessionListScreen(ListScreen):
@@ -56,6 +63,7 @@ class SessionListScreen(ListScreen):
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
+        Binding("O", "reverse_sort", "Reverse", id="reverse_sort"),
         Binding("m", "pin", "Pin", id="pin"),
     ]
 
@@ -63,29 +71,27 @@ class SessionListScreen(ListScreen):
         super().__init__()
         self.voice_connector_id = voice_connector_id
         self.sessions: list[ProxySession] = []
-        self.by_id: dict[str | None, ProxySession] = {}  # built once per fetch, not per tick
+        self.by_id: dict[str, ProxySession] = {}  # built once per fetch, not per tick
         self.status_filter: str | None = None
         self.sort = "expiry"
-        self.row_ids: list[str] = []
+        self.reverse = False
         self.loaded = False
         self.pending: list[ProxySession] = []  # first-load pages not yet on screen
         self.flushing = False
         self.final: list[ProxySession] | None = None
         self.presorted: str | None = None  # the sort `sessions` arrived in
-        self.streamed_ids: set[str] = set()
-        self.shown: dict[str, ProxySession] = {}
+        self.streamed: list[str] = []  # first load: the rows in the order they came
+        self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by session ID, name or capability", "sessions",
-                                 "Sessions")
+                                 "Sessions", COLUMNS, live=self.live_cells)
 
     def on_mount(self) -> None:
         self.title = "chime-tui"
         self.sub_title = f"voice connector {self.voice_connector_id}"
-        table = self.query_one(DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        table.focus()
+        self.table.set_sort("expiry")
+        self.table.focus()
 
     def now(self) -> datetime:
         return self.app.clock()  # type: ignore[attr-defined,no-any-return]
@@ -144,28 +150,24 @@ class SessionListScreen(ListScreen):
 
     def flush_pending(self) -> None:
         """Add one batch of streamed rows; come back for the rest after a frame."""
-        table = self.query_one(FastTable)
-        now = self.now()
-        # As many rows as fit in the time budget: each batch costs a redraw and a pass
-        # over every row for the table's offsets, so a backlog goes in in fewer, bigger
-        # batches, while no batch holds the screen for long.
+        table = self.table
         deadline = time.perf_counter() + FLUSH_BUDGET
         done = 0
         while done < len(self.pending) and time.perf_counter() < deadline:
             rows = []
             for s in self.pending[done:done + FLUSH_STEP]:
                 sid = s.proxy_session_id or ""
-                if sid in self.streamed_ids:
+                if sid in self.by_id:
                     continue  # repeated by the service, or again after a failed helper
-                self.streamed_ids.add(sid)
-                if self.matches(s):
-                    self.by_id[sid] = s
-                    rows.append((sid, self.cells(s, now)))
-            table.add_rows_keyed(rows)
+                self.by_id[sid] = s
+                self.shown[sid] = s
+                self.streamed.append(sid)
+                rows.append((sid, self.cells(s)))
+            table.put(rows)
             done += FLUSH_STEP
         del self.pending[:done]
-        table.border_title = \
-            f"Sessions {table.row_count:,} of {len(self.streamed_ids):,} (loading…)"
+        table.show_keys(sid for sid in self.streamed if self.matches(self.by_id[sid]))
+        table.border_title = f"Sessions {len(self.streamed):,} (loading…)"
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
@@ -177,7 +179,6 @@ class SessionListScreen(ListScreen):
         self.flushing = False
         if self.final is not None:  # the last page came while rows were still being added
             final, self.final = self.final, None
-            # In a step of its own (sorting the table and redrawing it take a while too).
             self.set_timer(STREAM_FLUSH, lambda: self.show(final))
 
     def on_fetched(self, message: Fetched) -> None:
@@ -192,15 +193,21 @@ class SessionListScreen(ListScreen):
         if not self.loaded and (self.pending or self.flushing):
             self.final = value  # finish once every streamed row is in: then it only sorts
             return
+        first_load = not self.loaded
+        untouched = first_load and self.table.cursor_key == next(iter(self.streamed), None)
         self.sessions = value
-        self.by_id = {s.proxy_session_id: s for s in self.sessions}
+        self.by_id = {s.proxy_session_id or "": s for s in self.sessions}
         self.loaded = True
         self.pending = []
         self.render_rows()
+        if untouched and self.table.ordered_keys:
+            # Loaded in arrival order, now sorted: a cursor the user never moved starts
+            # at the top, not wherever the first row to arrive was sorted to.
+            self.table.move_cursor(self.table.ordered_keys[0])
 
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
-            self.query_one(DataTable).border_subtitle = "voice connector not found"
+            self.table.border_subtitle = "voice connector not found"
 
     # -- rows -----------------------------------------------------------------------
     def matches(self, s: ProxySession) -> bool:
@@ -216,89 +223,76 @@ class SessionListScreen(ListScreen):
             rows = [s for s in self.sessions if self.matches(s)]
         if self.presorted != self.sort:
             rows.sort(key=SORTS[self.sort](self.now()))
+        if self.reverse:
+            rows.reverse()
         return rows
 
-    def cells(self, s: ProxySession, now: datetime) -> tuple[str, ...]:
-        # Strings are light for 10,000 rows; escaped, names and IDs show exactly as sent.
-        return (plain_cell(s.proxy_session_id or "—"), plain_cell(s.name or ""),
-                status_cell(s.status), plain_cell(capabilities_text(s.capabilities)),
-                str(len(s.participants)), expiry_short(s, now))
+    def cells(self, s: ProxySession) -> tuple[Cell, ...]:
+        """The row's cells but the live countdown: a function of the session alone."""
+        cells: tuple[Cell, ...] = (
+            s.proxy_session_id or "—", s.name or "", status_text(s.status),
+            capabilities_text(s.capabilities), str(len(s.participants)), "")
+        if self.sort == "created":
+            cells += (s.created.strftime("%Y-%m-%d %H:%M:%S") if s.created else "—",)
+        return cells
+
+    def live_cells(self, sid: str) -> tuple[Cell, ...]:
+        s = self.by_id.get(sid)
+        return (expiry_short(s, self.now()) if s is not None else "—",)
 
     def render_rows(self) -> None:
-        table = self.query_one(DataTable)
-        now = self.now()
-        rows: list[ProxySession] = []
-        ids: list[str] = []
-        seen: set[str] = set()  # keys stay unique even if the service repeats an ID
-        for s in self.visible_sessions():
-            sid = s.proxy_session_id or ""
-            if sid not in seen:
-                seen.add(sid)
-                rows.append(s)
-                ids.append(sid)
-        if ids == self.row_ids:
-            # Same rows in the same order: update only the sessions that changed.
-            for s, sid in zip(rows, ids):
-                if self.shown.get(sid) is None or self.shown[sid].raw != s.raw:
-                    for (col, _), value in zip(COLUMNS, self.cells(s, now)):
-                        table.update_cell(sid, col, value)
-        elif table.row_count == len(ids) and table.rows.keys() == seen:
-            # The same rows in another order (after streaming, or a new sort): sort in place.
-            self.query_one(FastTable).sort_by_keys(ids)
-            self.row_ids = ids
-        else:
-            self.rebuild(rows, ids, self.selected_id())
-        self.shown = dict(zip(ids, rows))
-        self.update_title(len(rows))
-
-    @work(exclusive=True, group="rows")
-    async def rebuild(self, rows: list[ProxySession], ids: list[str],
-                      selected: str | None) -> None:
-        """Re-add every row in chunks, so a 10,000-row table never freezes the screen."""
-        table = self.query_one(DataTable)
-        self.row_ids = []  # the countdown skips rows while they are rebuilt
-        table.clear()
-        now = self.now()
-        for start in range(0, len(rows), ROW_CHUNK):
-            for s, sid in zip(rows[start:start + ROW_CHUNK], ids[start:start + ROW_CHUNK]):
-                table.add_row(*self.cells(s, now), key=sid)
-            await asyncio.sleep(0)
-        self.row_ids = ids
-        if selected in self.shown:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        """Hand the table every session's cells (only those that changed) and the
+        order of the rows to show: what it draws is then what the API last said."""
+        table = self.table
+        shown = self.shown
+        table.put((sid, self.cells(s)) for sid, s in self.by_id.items()
+                  if (old := shown.get(sid)) is None or old.raw != s.raw)
+        self.shown = dict(self.by_id)
+        table.retain(self.by_id)
+        rows = self.visible_sessions()
+        table.show_keys(s.proxy_session_id or "" for s in rows)
+        self.update_title(table.row_count)
 
     def update_title(self, shown: int) -> None:
-        table = self.query_one(DataTable)
-        status = self.status_filter or "all"
+        table = self.table
         if self.loaded:
-            table.border_title = f"Sessions {shown:,} of {len(self.sessions):,}"
-        table.border_subtitle = f"status: {status} · sort: {self.sort}"
+            total = len(self.by_id)
+            head = f"Sessions {total:,}" if shown == total else f"Sessions {shown:,} of {total:,}"
+            counts: dict[str, int] = {}
+            for s in self.by_id.values():
+                counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
+            parts = [f"{status} {counts.pop(status, 0):,}" for status in STATUS_RANK]
+            parts += [f"{visible(status)} {n:,}" for status, n in sorted(counts.items())]
+            table.border_title = " · ".join([head, *parts])
+        status = self.status_filter or "all"
+        order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
+        table.border_subtitle = f"status: {status} · sort: {order}"
 
     def selected_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.table.cursor_key
 
     def tick(self) -> None:
-        """Count down the visible rows' expiry once a second, without an API call."""
-        table = self.query_one(DataTable)
-        if not self.row_ids:
-            return
-        now = self.now()
-        first = max(0, int(table.scroll_y))
-        last = min(len(self.row_ids), first + table.size.height + 1)
-        for sid in self.row_ids[first:last]:
-            s = self.by_id.get(sid)
-            if s is not None:
-                value = expiry_short(s, now)
-                if str(table.get_cell(sid, "expiry")) != value:
-                    table.update_cell(sid, "expiry", value)
+        """Count down the visible rows once a second, without an API call: only the
+        lines whose text changed are drawn again."""
+        self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.app.open_session(self.voice_connector_id, event.row_key.value)  # type: ignore[attr-defined]
+    def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
+        if event.key:
+            self.app.open_session(self.voice_connector_id, event.key)  # type: ignore[attr-defined]
+
+    def on_keyed_table_header_selected(self, event: KeyedTable.HeaderSelected) -> None:
+        if event.column in SORTS:
+            if event.column == self.sort:
+                self.reverse = not self.reverse
+            else:
+                self.sort, self.reverse = event.column, False
+            self.apply_sort()
+
+    def on_keyed_table_cursor_displaced(self, event: KeyedTable.CursorDisplaced) -> None:
+        where = f"the cursor moved to {visible(event.key)}" if event.key else "the list is empty"
+        self.notify(f"Session {visible(event.gone)} left the list; {where}", markup=False,
+                    timeout=4)
 
     def parent_screen(self) -> Screen[None]:
         """Back from a connector opened at start: the connector picker."""
@@ -310,7 +304,7 @@ class SessionListScreen(ListScreen):
         filt = self.query_one(Input)
         if filt.has_focus and filt.value:
             filt.value = ""
-            self.query_one(DataTable).focus()
+            self.table.focus()
             return
         self.app.go_back()  # type: ignore[attr-defined]
 
@@ -327,5 +321,19 @@ class SessionListScreen(ListScreen):
     def action_cycle_sort(self) -> None:
         names = list(SORTS)
         self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self.reverse = False
+        self.apply_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.reverse = not self.reverse
+        self.apply_sort()
+
+    def apply_sort(self) -> None:
         self.presorted = None
+        table = self.table
+        columns = COLUMNS + (CREATED,) if self.sort == "created" else COLUMNS
+        if len(table.columns) != len(columns):
+            table.set_columns(columns)
+            self.shown = {}  # every row's cells again, with or without the Created column
+        table.set_sort(self.sort, self.reverse)
         self.render_rows()

@@ -1,0 +1,513 @@
+"""A table whose rows are keyed, drawn with Textual's public Line API.
+
+Why not DataTable: it measures and renders every cell through Rich and keeps
+several private caches that must be kept in step by hand for big lists (the
+old `FastTable` did, and a re-sort could leave a row showing an old status).
+This table keeps one plain model and draws from it:
+
+- `put` sets the cells of rows by key, `show_keys` says which keys are shown and
+  in what order, `retain` forgets rows the service no longer lists. Nothing else
+  holds row data, so what is drawn is always a render of that model.
+- Only visible lines are rendered (`render_line`), each from a cache keyed by
+  everything the line shows (its cells, the column widths, cursor, stripe and
+  focus); a changed row repaints its own line and nothing else.
+- "Live" columns (a countdown) are asked of a callback at draw time, so a row
+  scrolled into view never shows an old value, and `refresh_live` repaints only
+  the visible lines whose live text changed.
+- The cursor is a row key, never an index: it follows its row through re-sorts,
+  filters and updates. If its row goes away, the cursor goes to the neighbour
+  (the next row of the old order still shown, else the previous one) and a
+  `CursorDisplaced` message says so.
+- Strings are literal (never markup) and control characters are made visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Iterable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from chime_tui.textsafe import clip, has_unsafe
+
+Cell = str | Text  # a str is shown exactly as it is: never read as markup
+Cells = tuple[Cell, ...]
+LiveCells = Callable[[str], Sequence[Cell]]  # key -> the live columns' cells, in order
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    min_width: int = 0
+    max_width: int | None = None  # wider cells are cut, with an ellipsis
+    live: bool = False  # drawn from the table's `live` callback, not from `put`
+
+
+def safe_cell(cell: Cell) -> Cell:
+    """The cell with control characters visible and huge values bounded."""
+    if isinstance(cell, Text):
+        plain = cell.plain
+        if has_unsafe(plain) or len(plain) > 512 or "\n" in plain:
+            return Text(clip(plain), style=cell.style)
+        return cell
+    return clip(cell) if has_unsafe(cell) or len(cell) > 512 else cell
+
+
+def cell_key(cell: Cell) -> object:
+    """A hashable stand-in for a cell: equal exactly when the cells draw the same
+    (Text's own `==` ignores its style)."""
+    if isinstance(cell, Text):
+        return ("T", cell.plain, str(cell.style), tuple(cell.spans), cell.end)
+    return cell
+
+
+def cell_width(cell: Cell) -> int:
+    if isinstance(cell, Text):
+        return cell.cell_len
+    return len(cell) if cell.isascii() else cell_len(cell)
+
+
+class KeyedTable(ScrollView, can_focus=True):
+    """Rows keyed by a string; the first line is the column header."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,ctrl+home", "first", "First", show=False),
+        Binding("end,ctrl+end", "last", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "keyed-table--header", "keyed-table--cursor", "keyed-table--even-row",
+    }
+    DEFAULT_CSS = """
+    KeyedTable {
+        background: $surface;
+        color: $foreground;
+        & > .keyed-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .keyed-table--even-row { background: $surface-lighten-1 50%; }
+        & > .keyed-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .keyed-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+
+    class Highlighted(Message):
+        """The cursor is on another row (by the user or because its row went away)."""
+
+        def __init__(self, table: KeyedTable, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+    class Selected(Message):
+        """Enter, or a click on the cursor's row."""
+
+        def __init__(self, table: KeyedTable, key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+
+    class HeaderSelected(Message):
+        def __init__(self, table: KeyedTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+    class CursorDisplaced(Message):
+        """The cursor's row left the table: the cursor moved to `key` (the next row of
+        the old order still shown, else the previous one, else the first; None: empty)."""
+
+        def __init__(self, table: KeyedTable, gone: str, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.gone = gone
+            self.key = key
+
+    def __init__(self, columns: Sequence[Column], *, live: LiveCells | None = None,
+                 name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.live = live
+        self._order: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cursor: str | None = None
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self._reset(columns)
+
+    def _reset(self, columns: Sequence[Column]) -> None:
+        self.columns = tuple(columns)
+        self._live_at = [i for i, c in enumerate(self.columns) if c.live]
+        self._cells: dict[str, Cells] = {}
+        self._keys: dict[str, tuple[object, ...]] = {}  # cell_key of each row's cells
+        self._row_widths: dict[str, tuple[int, ...]] = {}
+        self._widths: tuple[int, ...] = tuple(self._header_width(c) for c in self.columns)
+        self._live_widths = {i: self._widths[i] for i in self._live_at}
+        self._drawn_live: dict[str, tuple[object, ...]] = {}
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Other columns: every row's cells are dropped (`put` them again); the order
+        and the cursor stay, and rows show blank until then."""
+        self._reset(columns)
+        self._measure(force=True)
+
+    # -- the model -------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def ordered_keys(self) -> tuple[str, ...]:
+        return tuple(self._order)
+
+    @property
+    def column_widths(self) -> tuple[int, ...]:
+        """Each column's text width (the line adds one space either side)."""
+        return self._widths
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._cursor
+
+    @property
+    def cursor_row(self) -> int:
+        """The cursor's position in the shown rows; -1 when there are none."""
+        return self._index.get(self._cursor, -1) if self._cursor is not None else -1
+
+    def has_row(self, key: str) -> bool:
+        return key in self._cells
+
+    def get_cell(self, key: str, column: str) -> Cell:
+        at = [c.key for c in self.columns].index(column)
+        return self.row_cells(key)[at]
+
+    def row_cells(self, key: str) -> Cells:
+        """What the row shows now: its cells with the live columns filled in."""
+        cells = self._cells.get(key) or ("",) * len(self.columns)
+        if not self._live_at or self.live is None:
+            return cells
+        merged = list(cells)
+        for at, value in zip(self._live_at, self.live(key)):
+            merged[at] = safe_cell(value)
+        return tuple(merged)
+
+    def put(self, rows: Iterable[tuple[str, Sequence[Cell]]]) -> None:
+        """Set the cells of rows by key (new keys are not shown until `show_keys`)."""
+        changed = False
+        count = len(self.columns)
+        for key, values in rows:
+            cells = tuple(safe_cell(v) for v in values)
+            if len(cells) < count:
+                cells += ("",) * (count - len(cells))
+            elif len(cells) > count:
+                raise ValueError(f"{len(cells)} cells for {count} columns")
+            keys = tuple(cell_key(c) for c in cells)
+            if self._keys.get(key) == keys:
+                continue
+            self._cells[key] = cells
+            self._keys[key] = keys
+            self._row_widths[key] = tuple(cell_width(c) for c in cells)
+            if key in self._index:
+                changed = True
+                self._refresh_key(key)
+        if changed:
+            self._measure()
+
+    def retain(self, keys: Iterable[str]) -> None:
+        """Forget every row not in `keys` (and stop showing it)."""
+        keep = set(keys)
+        for key in [k for k in self._cells if k not in keep]:
+            del self._cells[key]
+            del self._keys[key]
+            del self._row_widths[key]
+            self._drawn_live.pop(key, None)
+        if any(k not in keep for k in self._order):
+            self.show_keys([k for k in self._order if k in keep])
+
+    def show_keys(self, keys: Iterable[str]) -> None:
+        """Show these rows in this order (unknown and repeated keys are skipped)."""
+        old_order, old_cursor = self._order, self._cursor
+        order: list[str] = []
+        index: dict[str, int] = {}
+        cells = self._cells
+        for key in keys:
+            if key in cells and key not in index:
+                index[key] = len(order)
+                order.append(key)
+        if order == old_order:
+            return
+        self._order, self._index = order, index
+        if old_cursor is not None and old_cursor not in index:
+            self._cursor = self._neighbour(old_order, old_order.index(old_cursor))
+            self.post_message(self.CursorDisplaced(self, old_cursor, self._cursor))
+            self.post_message(self.Highlighted(self, self._cursor))
+        elif old_cursor is None and order:
+            self._cursor = order[0]
+            self.post_message(self.Highlighted(self, self._cursor))
+        self._measure(force=True)
+        if self._cursor is not None:
+            # After the new size is laid out (until then the old scroll limits hold).
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    def set_rows(self, rows: Iterable[tuple[str, Sequence[Cell]]]) -> None:
+        """Exactly these rows, in this order."""
+        rows = list(rows)
+        self.put(rows)
+        keys = [key for key, _ in rows]
+        self.retain(keys)
+        self.show_keys(keys)
+
+    def move_cursor(self, key: str) -> bool:
+        """Put the cursor on the row `key`, if it is shown."""
+        if key not in self._index:
+            return False
+        self._set_cursor(key)
+        return True
+
+    def _neighbour(self, old_order: list[str], at: int) -> str | None:
+        for key in old_order[at + 1:]:
+            if key in self._index:
+                return key
+        for key in reversed(old_order[:at]):
+            if key in self._index:
+                return key
+        return self._order[0] if self._order else None
+
+    def _set_cursor(self, key: str | None) -> None:
+        if key == self._cursor:
+            return
+        old, self._cursor = self._cursor, key
+        for k in (old, key):
+            if k is not None:
+                self._refresh_key(k)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self, key))
+
+    # -- sizes -----------------------------------------------------------------------
+    def _header_width(self, column: Column) -> int:
+        width = max(cell_len(column.label) + 2, column.min_width)  # room for ▲/▼
+        return min(width, column.max_width) if column.max_width else width
+
+    def _measure(self, force: bool = False) -> None:
+        widths = [self._header_width(c) for c in self.columns]
+        rows = self._row_widths
+        for key in self._order:
+            for i, w in enumerate(rows.get(key, ())):
+                if w > widths[i]:
+                    widths[i] = w
+        for i in self._live_at:
+            widths[i] = max(widths[i], self._live_widths[i])
+        for i, column in enumerate(self.columns):
+            if column.max_width:
+                widths[i] = min(widths[i], column.max_width)
+        new = tuple(widths)
+        if new != self._widths or force:
+            self._widths = new
+            self.virtual_size = Size(sum(new) + 2 * len(new), len(self._order) + 1)
+            self.refresh()
+
+    # -- drawing ---------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
+
+    def on_focus(self) -> None:
+        self._refresh_key(self._cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_key(self._cursor)
+
+    def _line_of(self, key: str) -> int | None:
+        """The line (in the widget, 0 the header) that shows `key`, if it is in view."""
+        at = self._index.get(key)
+        if at is None:
+            return None
+        y = at - int(self.scroll_y) + 1
+        return y if 1 <= y < self.size.height else None
+
+    def _refresh_key(self, key: str | None) -> None:
+        y = self._line_of(key) if key is not None else None
+        if y is not None:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def visible_keys(self) -> list[str]:
+        top = int(self.scroll_y)
+        return self._order[top:top + max(0, self.size.height - 1)]
+
+    def refresh_live(self) -> int:
+        """Repaint the visible lines whose live cells changed; how many were."""
+        if not self._live_at or self.live is None:
+            return 0
+        repainted = 0
+        for key in self.visible_keys():
+            if self._drawn_live.get(key) != tuple(cell_key(safe_cell(c))
+                                                  for c in self.live(key)):
+                self._refresh_key(key)
+                repainted += 1
+        return repainted
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x = int(self.scroll_x)
+        base = self.rich_style
+        if y == 0:
+            strip = self._header_strip()
+        else:
+            at = int(self.scroll_y) + y - 1
+            if at >= len(self._order):
+                return Strip.blank(width, base)
+            strip = self._row_strip(self._order[at], at)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_strip(self) -> Strip:
+        labels: list[Cell] = []
+        for column in self.columns:
+            label = column.label
+            if column.key == self.sort_column:
+                label += " ▼" if self.sort_reverse else " ▲"
+            labels.append(label)
+        style = self.get_component_rich_style("keyed-table--header")
+        key = ("header", tuple(cell_key(c) for c in labels), self._widths, style)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self._strip(labels, style)
+        return strip
+
+    def _row_strip(self, key: str, at: int) -> Strip:
+        cells = self.row_cells(key)
+        if self._live_at:
+            live = tuple(cells[i] for i in self._live_at)
+            self._drawn_live[key] = tuple(cell_key(c) for c in live)
+            grown = False
+            for i, value in zip(self._live_at, live):
+                w = cell_width(value)
+                if w > self._live_widths[i]:
+                    self._live_widths[i] = w
+                    grown = True
+            if grown:
+                self.call_later(self._measure)
+        style = self.rich_style
+        if at % 2 == 1:
+            style += self.get_component_rich_style("keyed-table--even-row")
+        cursor = key == self._cursor
+        if cursor:
+            style += self.get_component_rich_style("keyed-table--cursor")
+        line_key = (tuple(cell_key(c) for c in cells), self._widths, style, cursor)
+        strip = self._lines.get(line_key)
+        if strip is None:
+            strip = self._lines[line_key] = self._strip(cells, style)
+        return strip
+
+    def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
+        segments: list[Segment] = []
+        for cell, width in zip(cells, self._widths):
+            segments.extend(self._cell_segments(cell, width, style))
+        return Strip(segments, sum(self._widths) + 2 * len(self._widths))
+
+    def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:
+        pad = Segment(" ", style)
+        if isinstance(cell, str):
+            text = cell if cell_width(cell) <= width else set_cell_size(cell, width - 1) + "…"
+            return [pad, Segment(set_cell_size(text, width), style), pad]
+        if cell.cell_len > width:
+            cell = cell.copy()
+            cell.truncate(width, overflow="ellipsis")
+        # Text.render applies the cell's own style and spans; the row's goes under them.
+        parts = [Segment(s.text, style + s.style if s.style else style)
+                 for s in cell.render(self.app.console) if s.text != "\n"]
+        used = sum(cell_len(s.text) for s in parts)
+        return [pad, *parts, Segment(" " * (width - used), style), pad]
+
+    # -- keys and mouse -------------------------------------------------------------
+    def _page(self) -> int:
+        return max(1, self.size.height - 2)
+
+    def _move(self, delta: int) -> None:
+        if not self._order:
+            return
+        at = self.cursor_row if self._cursor is not None else 0
+        at = max(0, min(len(self._order) - 1, at + delta))
+        self._set_cursor(self._order[at])
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_page_up(self) -> None:
+        self._move(-self._page())
+
+    def action_page_down(self) -> None:
+        self._move(self._page())
+
+    def action_first(self) -> None:
+        self._move(-len(self._order))
+
+    def action_last(self) -> None:
+        self._move(len(self._order))
+
+    def action_select(self) -> None:
+        if self._cursor is not None:
+            self.post_message(self.Selected(self, self._cursor))
+
+    def _scroll_to_cursor(self) -> None:
+        at = self.cursor_row
+        if at < 0 or not self.size.height:
+            return
+        rows = max(1, self.size.height - 1)
+        top = int(self.scroll_y)
+        if at < top:
+            self.scroll_to(y=at, animate=False, immediate=True)
+        elif at >= top + rows:
+            self.scroll_to(y=at - rows + 1, animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            x = offset.x + int(self.scroll_x)
+            for column, width in zip(self.columns, self._widths):
+                x -= width + 2
+                if x < 0:
+                    self.post_message(self.HeaderSelected(self, column.key))
+                    return
+            return
+        at = int(self.scroll_y) + offset.y - 1
+        if 0 <= at < len(self._order):
+            key = self._order[at]
+            if key == self._cursor:
+                self.post_message(self.Selected(self, key))
+            else:
+                self._set_cursor(key)
+
+    def set_sort(self, column: str | None, reverse: bool = False) -> None:
+        """Show the sort indicator on this column's header."""
+        self.sort_column, self.sort_reverse = column, reverse
+        self.refresh(Region(0, 0, self.size.width, 1))

@@ -1,0 +1,127 @@
+"""Truth on screen: after a refresh every row of the session list says what
+ListProxySessions says, and the cursor stays on the session the user chose."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable
+
+from .conftest import app_settings, wait_for
+
+
+def plain(cell: object) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def rows_match_the_api(table: KeyedTable, state, vc: str) -> None:
+    listed = {s["ProxySessionId"]: s for s in state.list_sessions(vc)}
+    assert set(table.ordered_keys) == set(listed)
+    for key in table.ordered_keys:
+        assert plain(table.get_cell(key, "status")) == listed[key]["Status"], key
+        assert plain(table.get_cell(key, "name")) == (listed[key].get("Name") or ""), key
+    # and what is drawn: each visible line names its session and that session's status
+    top = int(table.scroll_y)
+    for y, key in enumerate(table.ordered_keys[top:top + table.size.height - 1], start=1):
+        line = table.render_line(y).text
+        assert key in line and f" {listed[key]['Status']} " in line, (y, line)
+
+
+async def test_status_changes_that_re_sort_the_list_show_truly_and_keep_the_cursor(
+        server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded and app.screen.table.row_count == 40)
+        screen = app.screen
+        table = screen.table
+        await pilot.press("o")  # sort by status: a status change moves the row
+        await pilot.press("home", "down", "down", "down", "down")  # the 5th row
+        chosen = table.cursor_key
+        assert chosen is not None and table.cursor_row == 4
+        order = list(table.ordered_keys)
+        # Eleven sessions change status, above and below the cursor, and one above it
+        # goes away: rows move under the user.
+        others = [k for k in order if k != chosen]
+        for i, key in enumerate(others[:11]):
+            status = {"Open": "Closed", "InProgress": "Open", "Closed": "InProgress"}[
+                plain(table.get_cell(key, "status"))]
+            state.set_status(vc, key, status)
+            if i % 3 == 0:
+                state.set_fields(vc, key, {"Name": f"renamed {i} [/]"})
+        state.delete_session(vc, others[11])
+        before = len(state.requests)
+        await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
+        await pilot.pause(0.1)
+        rows_match_the_api(table, state, vc)
+        assert table.cursor_key == chosen  # the same session, wherever its row went
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen))
+        assert app.screen.proxy_session_id == chosen
+
+
+async def test_the_chosen_session_going_away_moves_the_cursor_to_its_neighbour_and_says_so(
+        server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded and app.screen.table.row_count == 40)
+        table = app.screen.table
+        await pilot.press("down", "down")
+        chosen = table.cursor_key
+        after = table.ordered_keys[3]
+        state.delete_session(vc, chosen)
+        await wait_for(pilot, lambda: table.row_count == 39, timeout=5)
+        assert table.cursor_key == after
+        notes = [str(n.message) for n in app._notifications]
+        assert any(f"Session {chosen} left the list; the cursor moved to {after}" in n
+                   for n in notes), notes
+
+
+async def test_sort_indicator_reverse_header_click_and_created_column(server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=vc))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded and app.screen.table.row_count == 40)
+        screen = app.screen
+        table = screen.table
+        assert "Expires in ▲" in table.render_line(0).text
+        title = str(table.border_title)
+        counts = {s: sum(1 for x in state.list_sessions(vc) if x["Status"] == s)
+                  for s in ("Open", "InProgress", "Closed")}
+        assert title == (f"Sessions 40 · Open {counts['Open']} · InProgress "
+                         f"{counts['InProgress']} · Closed {counts['Closed']}")
+        await pilot.press("o")  # status: active first
+        statuses = [plain(table.get_cell(k, "status")) for k in table.ordered_keys]
+        rank = {"Open": 0, "InProgress": 1, "Closed": 2}
+        assert [rank[s] for s in statuses] == sorted(rank[s] for s in statuses)
+        assert "Status ▲" in table.render_line(0).text
+        await pilot.press("O")  # reversed
+        statuses = [plain(table.get_cell(k, "status")) for k in table.ordered_keys]
+        assert statuses[0] == "Closed" and statuses[-1] == "Open"
+        assert "Status ▼" in table.render_line(0).text
+        await pilot.press("o")  # created: a Created column appears, newest first
+        await pilot.pause()
+        header = table.render_line(0).text
+        assert "Created ▲" in header
+        created = [plain(table.get_cell(k, "created")) for k in table.ordered_keys]
+        assert created == sorted(created, reverse=True)
+        await pilot.press("o")  # id: the Created column goes again
+        await pilot.pause()
+        assert "Created" not in table.render_line(0).text
+        # a click on a header sorts by that column; a second click reverses it
+        x = table.render_line(0).text.index("Name") + 1
+        await pilot.click(KeyedTable, offset=(x + 1, 1))  # +1: the table's border
+        await pilot.pause()
+        assert screen.sort == "name" and not screen.reverse
+        await pilot.click(KeyedTable, offset=(x + 1, 1))
+        await pilot.pause()
+        assert screen.sort == "name" and screen.reverse
+        names = [plain(table.get_cell(k, "name")).lower() for k in table.ordered_keys]
+        assert names == sorted(names, reverse=True)

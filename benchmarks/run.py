@@ -36,7 +36,7 @@ EXE = str(Path(sys.executable).parent / "chime-tui")
 FLOORS = ROOT / "benchmarks" / "floors.py"
 TARGETS = {
     "cli": 0.6, "first_frame": 0.6, "data_on_screen": 1.2, "ten_thousand": 1.0,
-    "peak_mib": 120.0, "idle_cpu": 0.5, "frozen_ms": 100.0,
+    "peak_mib": 100.0, "idle_cpu": 0.5, "frozen_ms": 50.0,
 }
 
 
@@ -126,7 +126,7 @@ def scenario_ten_thousand(url: str, env: dict[str, str], aws: str, runs: int, bi
                 stdout=sink.fileno()))
         app = PtyApp([EXE, "--endpoint-url", url, "--voice-connector-id", big], env)
         try:
-            ours.values.append(app.wait_for(b"Sessions 10,000 of 10,000", timeout=120))
+            ours.values.append(app.wait_for("Sessions 10,000 · ".encode(), timeout=120))
             app.drain(0.5)
             peak.values.append(app.peak_rss_mib())
         finally:
@@ -157,15 +157,18 @@ async def _frozen_ms(url: str, big: str, helper: bool = False) -> float:
         loop = asyncio.get_running_loop()
         start = loop.time()
         last = start
-        while loop.time() - start < 60:
+        done_at = None
+        # Until every row is in, and one more second: the final sort and redraw count.
+        while loop.time() - start < 60 and (done_at is None or loop.time() - done_at < 1.0):
             await asyncio.sleep(0.005)
             now = loop.time()
             worst = max(worst, now - last - 0.005)
             last = now
             screen = app.screen
-            if getattr(screen, "sessions", None) and len(screen.sessions) >= 10_000 and \
+            if done_at is None and getattr(screen, "sessions", None) and \
+                    len(screen.sessions) >= 10_000 and \
                     screen.query_one("KeyedTable").row_count >= 10_000:
-                break
+                done_at = now
         await pilot.pause(0.2)
     return worst * 1000
 
@@ -306,12 +309,14 @@ def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
         key = "ten_thousand"
         ratio("TUI 10,000 listed / aws paging all to a file", ours, ref)
         ok = peak.median <= TARGETS["peak_mib"]
-        lines.append(f"| peak memory, 10,000 listed | {peak.median:.1f} MiB | <= 120 MiB | "
+        lines.append(f"| peak memory, 10,000 listed | {peak.median:.1f} MiB | "
+                     f"<= {TARGETS['peak_mib']:g} MiB | "
                      f"{'yes' if ok else 'no'} |")
     if "frozen" in results:
         worst = max(max(f.values) for f in results["frozen"])
         lines.append(f"| longest UI stall while loading (worst of every run, both ways) | "
-                     f"{worst:.0f} ms | <= 100 ms | {'yes' if worst <= 100 else 'no'} |")
+                     f"{worst:.0f} ms | <= {TARGETS['frozen_ms']:g} ms | "
+                     f"{'yes' if worst <= TARGETS['frozen_ms'] else 'no'} |")
     if "idle" in results:
         i = results["idle"][0]
         lines.append(f"| idle CPU watching one session | {i.median:.2f} % | <= 0.5 % | "

@@ -451,7 +451,7 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            if args.alert_threshold is not None
                            else config.alert_threshold_minutes,
                            alerts=args.alerts or config.alerts,
-                           config_warning=_markup_safe(args._config_warning),
+                           config_warning=args._config_warning,
                            config_problems=tuple(problems), pins=pins,
                            pins_file=data_dir() / "pins.json",
                            events_file=Path(args.events_file) if args.events_file else None,
@@ -471,17 +471,6 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
             server.stop()
     # Textual sets 1 when the app ended on an unhandled exception: never exit 0 then.
     return int(getattr(app, "return_code", 0) or 0)
-
-
-def _markup_safe(text: str | None) -> str | None:
-    """The settings warning for today's app, which shows it with `notify(markup=True)`:
-    brackets from the file (`theme = "[/]"`) escaped so they show literally instead of
-    raising MarkupError. (`AppSettings.config_problems` is the plain text.)"""
-    if text is None:
-        return None
-    from textual.markup import escape
-
-    return escape(visible(text).replace("\\n", "\n"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

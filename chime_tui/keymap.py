@@ -27,6 +27,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     # the app's own: every screen
     "quit": ("q", ALL),
     "help": ("question_mark", ALL),
+    "interrupt": ("ctrl+c", ALL),
     "open_by_id": ("ctrl+o", ALL),
     "redact": ("x", ALL),
     "board": ("b", ALL),

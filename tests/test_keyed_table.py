@@ -114,6 +114,22 @@ class TableMachine(RuleBasedStateMachine):
         self.live[key] = "1m 00s"
         self.push()
 
+    @rule(keys=st.lists(st.sampled_from(KEYS), min_size=1, max_size=6, unique=True),
+          name=names)
+    def stream(self, keys: list[str], name: str) -> None:
+        """Rows appended after the shown ones, as a first load streams them in."""
+        new = [k for k in keys if k not in self.rows]
+        for key in new:
+            self.rows[key] = {"name": name + key, "status": "Open", "caps": "SMS"}
+            self.live[key] = "2m"
+        self.table.put((k, self.cells(k)) for k in new)
+        shown = [k for k in new if self.needle in self.rows[k]["name"]]
+        self.table.append_keys(shown)
+        self.order = self.order + shown
+        if self.cursor is None and self.order:
+            self.cursor = self.order[0]
+        self.run(self.pilot.pause())
+
     @rule(data=st.data(), field=st.sampled_from(["name", "status", "caps", "expiry"]),
           value=names)
     @precondition(lambda self: self.rows)

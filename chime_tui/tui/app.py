@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+import signal
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -20,6 +21,7 @@ from chime_tui.settings import AppSettings
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
+from chime_tui.textsafe import clip
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
@@ -34,6 +36,8 @@ class ChimeTuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
+        # Ctrl+C quits as q does (Textual would only say "press ctrl+q to quit").
+        Binding("ctrl+c", "quit", "", show=False, priority=True, id="interrupt"),
         Binding("question_mark", "help", "Keys", id="help"),
         Binding("ctrl+o", "open_by_id", "Open by ID", show=False, id="open_by_id"),
         Binding("x", "toggle_redact", "Redact", show=False, id="redact"),
@@ -71,7 +75,25 @@ class ChimeTuiApp(App[None]):
         region = self.service.region or s.region or "region from profile"
         return f"profile {profile} · {region} · {self.settings.endpoint_label}"
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is literal text: what it quotes (a session ID, a service
+        message, a settings value) is data, never markup, with control characters
+        made visible. (`markup` is accepted and ignored.)"""
+        super().notify(clip(str(message), 2000), title=clip(str(title), 200),
+                       severity=severity, timeout=timeout, markup=False)
+
     def on_mount(self) -> None:
+        # SIGTERM and SIGHUP end the app as q does: the terminal is restored (raw mode,
+        # alternate screen, mouse tracking off) and the start-up helper ends with it.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self.exit_on_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or no such signal here
         # Modules and widgets live for the whole run: the collector need not scan them.
         gc.freeze()
         self.sub_title = f"v{__version__}"
@@ -124,8 +146,14 @@ class ChimeTuiApp(App[None]):
     def apply_user_settings(self) -> None:
         """Theme, key remapping (binding ids) and any problem with the config file."""
         s = self.settings
-        if s.config_warning:
-            self.notify(s.config_warning, title="Settings file", severity="warning", timeout=15)
+        from chime_tui.settings import startup_warnings
+
+        warnings = startup_warnings(s) or ([s.config_warning] if s.config_warning else [])
+        if warnings:
+            # Stays until dismissed (a click): a settings problem may mean redaction or
+            # a key is not what the file says.
+            self.notify("\n".join(warnings), title="Settings file", severity="warning",
+                        timeout=24 * 3600)
         if s.theme:
             if s.theme in self.available_themes:
                 self.theme = s.theme
@@ -157,6 +185,12 @@ class ChimeTuiApp(App[None]):
         later (its import, in a thread, would compete with drawing that answer)."""
         self.set_timer(delay, lambda: self.run_worker(self.service.open(), group="open",
                                                       exit_on_error=False))
+
+    def exit_on_signal(self, signum: int) -> None:
+        from chime_tui.prefetch import terminate_helpers
+
+        terminate_helpers()
+        self.exit(return_code=128 + signum)
 
     async def on_unmount(self) -> None:
         if self.settings.prefetch is not None:
@@ -227,7 +261,9 @@ class ChimeTuiApp(App[None]):
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
         path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"
         try:
-            path.write_text(session_document(session, self.redact), encoding="utf-8")
+            from chime_tui.files import write_private
+
+            write_private(path, session_document(session, self.redact))  # 0600: numbers
         except OSError as exc:
             self.notify(f"cannot export to {path}: {exc.strerror or exc}", severity="error")
             return
@@ -246,6 +282,13 @@ class ChimeTuiApp(App[None]):
 
     async def switch_account(self, profile: str | None, region: str | None) -> None:
         """A new client for the new profile and region; every screen starts again."""
+        from chime_tui.validate import aws_settings_problem
+
+        problem = aws_settings_problem(profile, region, self.settings.aws.endpoint_url,
+                                       self.settings.allow_insecure_endpoint)
+        if problem:
+            self.notify(problem, severity="error", timeout=10)
+            return
         aws = self.settings.aws.with_(profile=profile, region=region)
         if profile:
             aws = aws.with_(static_credentials=None)

@@ -164,9 +164,9 @@ class SessionListScreen(ListScreen):
                 self.streamed.append(sid)
                 rows.append((sid, self.cells(s)))
             table.put(rows)
+            table.append_keys(sid for sid, _ in rows if self.matches(self.by_id[sid]))
             done += FLUSH_STEP
         del self.pending[:done]
-        table.show_keys(sid for sid in self.streamed if self.matches(self.by_id[sid]))
         table.border_title = f"Sessions {len(self.streamed):,} (loading…)"
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
@@ -217,10 +217,12 @@ class SessionListScreen(ListScreen):
                 filter(None, (s.proxy_session_id, s.name, s.status, *s.capabilities))).lower())
 
     def visible_sessions(self) -> list[ProxySession]:
+        # While the first load streams in, the rows so far, in the order they came.
+        sessions = self.sessions if self.loaded else [self.by_id[k] for k in self.streamed]
         if self.status_filter is None and not self.filter_text:
-            rows = list(self.sessions)
+            rows = list(sessions)
         else:
-            rows = [s for s in self.sessions if self.matches(s)]
+            rows = [s for s in sessions if self.matches(s)]
         if self.presorted != self.sort:
             rows.sort(key=SORTS[self.sort](self.now()))
         if self.reverse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from chime_tui.textsafe import visible
+from chime_tui.textsafe import clip, visible
 
 STATUS_STYLE = {"Open": "bold green", "InProgress": "bold cyan", "Closed": "dim"}
 
@@ -17,3 +17,10 @@ def status_text(status: str | None) -> Text:
 
 def capabilities_text(caps: tuple[str, ...]) -> str:
     return ", ".join(caps) if caps else "—"
+
+
+def lit(value: object) -> Text:
+    """Server data as literal text for a Rich renderable: a str handed to a Rich table
+    would be read as markup (`[/]` raises); control characters made visible, huge
+    values cut."""
+    return Text(clip(str(value)))

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from chime_tui.humanfmt import ago, utc_clock
 from chime_tui.models import ProxySession
+from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
 
 
@@ -35,7 +36,7 @@ class DetailsPanel(SessionPanel):
              if geo else "—"),
         ]
         for label, value in rows:
-            t.add_row(label, value)
+            t.add_row(label, lit(value))
         return t
 
 

@@ -271,6 +271,36 @@ class KeyedTable(ScrollView, can_focus=True):
             # After the new size is laid out (until then the old scroll limits hold).
             self.call_after_refresh(self._scroll_to_cursor)
 
+    def append_keys(self, keys: Iterable[str]) -> None:
+        """Show these rows after the ones shown (a streamed first load): the same as
+        `show_keys(ordered_keys + keys)`, at the cost of the new rows only."""
+        order, index, cells, rows = self._order, self._index, self._cells, self._row_widths
+        widths = list(self._widths)
+        start = len(order)
+        for key in keys:
+            if key in cells and key not in index:
+                index[key] = len(order)
+                order.append(key)
+                for i, w in enumerate(rows[key]):
+                    if w > widths[i]:
+                        widths[i] = w
+        if len(order) == start:
+            return
+        for i, column in enumerate(self.columns):
+            if column.max_width:
+                widths[i] = min(widths[i], column.max_width)
+        if self._cursor is None:
+            self._cursor = order[0]
+            self.post_message(self.Highlighted(self, self._cursor))
+        new = tuple(widths)
+        if new != self._widths:
+            self._widths = new
+            self.refresh()
+        else:
+            self.refresh(Region(0, start - int(self.scroll_y) + 1, self.size.width,
+                                len(order) - start))
+        self.virtual_size = Size(sum(new) + 2 * len(new), len(order) + 1)
+
     def set_rows(self, rows: Iterable[tuple[str, Sequence[Cell]]]) -> None:
         """Exactly these rows, in this order."""
         rows = list(rows)

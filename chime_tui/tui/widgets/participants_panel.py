@@ -7,6 +7,7 @@ from rich.table import Table
 
 from chime_tui.humanfmt import phone
 from chime_tui.models import ProxySession
+from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
 
 
@@ -22,6 +23,6 @@ class ParticipantsPanel(SessionPanel):
         table.add_column("Phone number")
         table.add_column("Proxy phone number")
         for i, p in enumerate(session.participants, 1):
-            table.add_row(str(i), phone(p.phone_number, self.redact),
-                          phone(p.proxy_phone_number, self.redact))
+            table.add_row(str(i), lit(phone(p.phone_number, self.redact)),
+                          lit(phone(p.proxy_phone_number, self.redact)))
         return table

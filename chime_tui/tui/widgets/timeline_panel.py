@@ -10,6 +10,7 @@ from rich.table import Table
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
+from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
 
 
@@ -45,6 +46,6 @@ class TimelinePanel(SessionPanel):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for c in reversed(self.changes[-50:]):
-            table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", c.field,
-                          f"{_value(c.old, self.redact)} → {_value(c.new, self.redact)}")
+            table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", lit(c.field),
+                          lit(f"{_value(c.old, self.redact)} → {_value(c.new, self.redact)}"))
         return table

@@ -21,7 +21,7 @@ from chime_tui.settings import AppSettings
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
-from chime_tui.textsafe import clip
+from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
@@ -82,6 +82,10 @@ class ChimeTuiApp(App[None]):
         made visible. (`markup` is accepted and ignored.)"""
         super().notify(clip(str(message), 2000), title=clip(str(title), 200),
                        severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Any:
+        """The header: titles name sessions and connectors (data, made visible)."""
+        return super().format_title(visible(title), visible(sub_title))
 
     def on_mount(self) -> None:
         # SIGTERM and SIGHUP end the app as q does: the terminal is restored (raw mode,

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -265,7 +266,9 @@ class SessionListScreen(ListScreen):
                 counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
             parts = [f"{status} {counts.pop(status, 0):,}" for status in STATUS_RANK]
             parts += [f"{visible(status)} {n:,}" for status, n in sorted(counts.items())]
-            table.border_title = " · ".join([head, *parts])
+            # Text, not a str: a border title string is read as markup, and a status
+            # the service invents ("[/]") is data.
+            table.border_title = Text(" · ".join([head, *parts]))
         status = self.status_filter or "all"
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         table.border_subtitle = f"status: {status} · sort: {order}"

@@ -1,0 +1,148 @@
+"""Server data in the app is data: never markup, never escape sequences for the
+terminal, never a crash. And a signal ends the app as q does."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+
+from .conftest import app_settings, wait_for
+
+OSC52 = "x\u001b]52;c;ZWNobyBwd25lZA==\u001b\\y"
+TITLE = "\u001b]0;TITLE\u0007"
+CSI = "\u009b31m"
+LINK = "[link=https://evil.example]click[/link]"
+
+
+def hostile(state) -> tuple[str, str]:
+    vcs = list(state.connectors)
+    vc = vcs[1]
+    sid = state.list_sessions(vc)[0]["ProxySessionId"]
+    state.set_fields(vc, sid, {
+        "Name": OSC52 + TITLE + CSI + LINK + "[/]",
+        "Status": "[/]" + CSI,
+        "Capabilities": ["Voice", "[/]", CSI],
+        "NumberSelectionBehavior": "[/]" + TITLE,
+        "GeoMatchLevel": "[bold]" + OSC52,
+        "GeoMatchParams": {"Country": "[/]", "AreaCode": TITLE},
+        "Participants": [{"PhoneNumber": "[/]\u001b]52;c;eA==\u0007",
+                          "ProxyPhoneNumber": "+1[/]"}],
+    })
+    # a connector's name, and two connectors listed under one ID
+    state.set_fields(vcs[2], None, {"Name": "[/]" + TITLE})
+    state.set_fields(vcs[3], None, {"VoiceConnectorId": vcs[2]})
+    return vc, sid
+
+
+def screen_text(app) -> str:
+    return app.export_screenshot()
+
+
+def assert_literal(text: str) -> None:
+    for raw in ("\u001b", "\u009b", "\u0007"):
+        assert raw not in text, f"raw {raw!r} on screen"
+    assert "evil.example" not in text or LINK.replace("[", "") not in text
+
+
+async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_terminal(
+        server, state, tmp_path):
+    vc, sid = hostile(state)
+    app = make_app(app_settings(server, refresh=0.5, alerts="notify"))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and app.screen.table.row_count == 4)
+        picker = screen_text(app)
+        assert_literal(picker)
+        assert "[/]\\x1b]0;TITLE\\x07" in picker.replace("&#160;", " ")  # shown, visibly
+        app.open_connector(vc)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        listing = screen_text(app)
+        assert_literal(listing)
+        assert "\\x1b]52;c;" in listing
+        app.screen.table.move_cursor(sid)
+        await pilot.press("m")  # pin it: the notification quotes the ID
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await pilot.pause(0.2)
+        detail = screen_text(app).replace("&#160;", " ")
+        assert_literal(detail)
+        assert "\\x1b]52;c;ZWNobyBwd25lZA==\\x1b\\y" in detail
+        assert "[link=https://evil" in detail  # the markup shown literally, no hyperlink
+        # a status change raises an alert whose text quotes the hostile status
+        state.set_fields(vc, sid, {"Status": "[/]Closed" + TITLE})
+        await wait_for(pilot, lambda: any(a.kind == "status" for a in app.alerts_raised),
+                       timeout=5)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.table.row_count == 1)
+        await pilot.pause(0.2)
+        assert_literal(screen_text(app))
+        for note in app._notifications:
+            assert_literal(str(note.message))
+        assert app.is_running
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server, tmp_path):
+    """In a real pseudo-terminal: the app draws, gets the signal, leaves the alternate
+    screen with mouse tracking off, and exits 128+N; its start-up helper is gone."""
+    exe = shutil.which("chime-tui") or os.path.join(os.path.dirname(sys.executable),
+                                                    "chime-tui")
+    master, slave = pty.openpty()
+    os.set_blocking(master, False)
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
+    proc = subprocess.Popen(
+        [exe, "--endpoint-url", server.url, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
+         "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out = b""
+
+    def read_until(needle: bytes, timeout: float) -> None:
+        nonlocal out
+        end = time.monotonic() + timeout
+        while needle not in out and time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    out += os.read(master, 65536)
+                except OSError:
+                    return
+
+    try:
+        read_until(b"Participants", 20)  # the session is on screen
+        assert b"\x1b[?1049h" in out  # the app is in the alternate screen
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        mark = len(out)
+        proc.send_signal(signum)
+        rc = proc.wait(timeout=10)
+        read_until(b"\x1b[?1049l", 2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    tail = out[mark:]
+    assert rc == code
+    assert b"\x1b[?1049l" in tail  # left the alternate screen
+    assert b"\x1b[?1000l" in tail or b"\x1b[?1003l" in tail  # mouse tracking off
+    time.sleep(0.3)
+    for child in children:  # the start-up helper ended with the app
+        assert not os.path.exists(f"/proc/{child}") or \
+            open(f"/proc/{child}/stat").read().split()[2] == "Z"

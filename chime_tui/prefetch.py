@@ -214,14 +214,16 @@ def _die_with_parent(parent: int | None) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """The helper: with the project's aiobotocore client, print one session's JSON, or
+    """The helper: with botocore's synchronous client, print one session's JSON, or
     (without a session ID) every page of the connector's sessions, a JSON line each."""
     spec = json.loads(argv[0])
     _die_with_parent(spec.get("parent"))
 
-    import asyncio
-
-    from chime_tui.aws.client import PAGE_SIZE, ChimeVoiceClient
+    # botocore's synchronous client: no asyncio, aiohttp or aiobotocore to import,
+    # which is most of a one-shot call's cost (the dashboard's live refresh stays on
+    # aiobotocore).
+    from chime_tui.aws.factory import PAGE_SIZE
+    from chime_tui.aws.sync_client import SyncChimeVoiceClient
 
     if "flags" in spec:
         from argparse import Namespace
@@ -238,25 +240,18 @@ def main(argv: list[str]) -> int:
                                connect_timeout=spec["connect_timeout"],
                                read_timeout=spec["read_timeout"], verify_ssl=spec["verify_ssl"])
 
-    async def go() -> dict[str, Any]:
-        async with ChimeVoiceClient(settings) as client:
-            return await client.call("get_proxy_session", VoiceConnectorId=spec["vc"],
-                                     ProxySessionId=spec["sid"])
-
-    async def pages() -> None:
-        async with ChimeVoiceClient(settings) as client:
-            async for items in client.pages("list_proxy_sessions", "ProxySessions",
-                                            VoiceConnectorId=spec["vc"], MaxResults=PAGE_SIZE):
-                sys.stdout.write(json.dumps(items, separators=(",", ":")) + "\n")
-                sys.stdout.flush()
-            sys.stdout.write(json.dumps(END_OF_LISTING) + "\n")
-            sys.stdout.flush()
-
     try:
-        if spec.get("sid"):
-            sys.stdout.write(json.dumps(asyncio.run(go())))
-        else:
-            asyncio.run(pages())
+        with SyncChimeVoiceClient(settings) as client:
+            if spec.get("sid"):
+                sys.stdout.write(json.dumps(client.call(
+                    "get_proxy_session", VoiceConnectorId=spec["vc"], ProxySessionId=spec["sid"])))
+            else:
+                for items in client.pages("list_proxy_sessions", "ProxySessions",
+                                          VoiceConnectorId=spec["vc"], MaxResults=PAGE_SIZE):
+                    sys.stdout.write(json.dumps(items, separators=(",", ":")) + "\n")
+                    sys.stdout.flush()
+                sys.stdout.write(json.dumps(END_OF_LISTING) + "\n")
+            sys.stdout.flush()
     except Exception:  # any failure: the dashboard asks itself and explains it
         return 1
     return 0

@@ -132,7 +132,11 @@ def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server
                                   text=True).stdout.split()
         mark = len(out)
         proc.send_signal(signum)
-        rc = proc.wait(timeout=10)
+        # keep reading while it shuts down: a full pty would block its last writes
+        end = time.monotonic() + 10
+        while proc.poll() is None and time.monotonic() < end:
+            read_until(b"\x00never", 0.1)
+        rc = proc.wait(timeout=1)
         read_until(b"\x1b[?1049l", 2)
     finally:
         if proc.poll() is None:

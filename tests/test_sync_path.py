@@ -65,3 +65,29 @@ def test_the_sync_client_reads_checks_and_classifies_as_the_async_one(server, st
             client.call("list_voice_connectors")
         assert json.dumps(client.call("list_voice_connectors"))
     assert client.request_count == 4 and len(state.requests) == 4
+
+
+@pytest.mark.parametrize("sid", [SEED_SESSION_ID, None])
+def test_the_start_up_helper_answers_on_the_sync_client(server, sid):
+    """The helper (one session, or a connector's pages) loads neither asyncio's event
+    loop machinery through aiobotocore nor aiohttp: it is on the other core to be quick."""
+    spec = {"vc": SEED_CONNECTOR_ID, "sid": sid, "profile": None, "region": "us-east-1",
+            "endpoint_url": server.url, "connect_timeout": 3, "read_timeout": 10,
+            "verify_ssl": True}
+    code = (
+        "import sys, io, json, contextlib\n"
+        "from chime_tui import prefetch\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    rc = prefetch.main([{json.dumps(json.dumps(spec))}])\n"
+        "bad = sorted(m for m in ('aiobotocore', 'aiohttp') if m in sys.modules)\n"
+        "print(json.dumps({'rc': rc, 'bad': bad, 'out': out.getvalue()}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["rc"] == 0 and report["bad"] == []
+    if sid:
+        assert json.loads(report["out"])["ProxySession"]["ProxySessionId"] == sid
+    else:
+        lines = [json.loads(line) for line in report["out"].splitlines()]
+        assert lines[0][0]["ProxySessionId"] == SEED_SESSION_ID and len(lines) == 2

@@ -138,27 +138,9 @@ class ChimeVoiceClient:
                      ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every page's items. A repeated NextToken, or more than `max_pages` pages,
         is a BadResponse: a listing that never ends is an error, not a memory leak."""
-        token: str | None = None
-        seen: set[str] = set()
-        count = total = 0
-        while True:
-            args = dict(params)
-            if token:
-                args["NextToken"] = token
-            page = await self.call(operation, **args)
-            items = page.get(key)
-            if not isinstance(items, list):
-                if items is not None:
-                    raise classify(ValueError(f"{key} is not a list"))
-                items = []
-            total += len(items)
-            factory.check_items(total)
-            yield items
-            count += 1
-            token = page.get("NextToken")
-            if not token:
-                return
-            check_next_token(token, seen, count, factory.max_pages(self.settings))
+        paging = factory.Paging(self.settings, key, params)
+        while not paging.done:
+            yield paging.take(await self.call(operation, **paging.request()))
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:

@@ -74,3 +74,42 @@ def check_next_token(token: str, seen: set[str], pages: int, limit: int) -> None
         raise BadResponse(f"the service kept returning pages: stopped after {pages:,}",
                           code="TooManyPages")
     seen.add(token)
+
+
+class Paging:
+    """One listing's NextToken walk, for the async and the sync client alike:
+    `request()` gives the next call's parameters, `take(page)` its items (and raises
+    BadResponse for a listing that loops, never ends or is not a list)."""
+
+    def __init__(self, settings: AwsSettings, key: str, params: dict[str, Any]) -> None:
+        self.key = key
+        self.params = params
+        self.limit = max_pages(settings)
+        self.token: str | None = None
+        self.seen: set[str] = set()
+        self.pages = 0
+        self.total = 0
+        self.done = False
+
+    def request(self) -> dict[str, Any]:
+        args = dict(self.params)
+        if self.token:
+            args["NextToken"] = self.token
+        return args
+
+    def take(self, page: dict[str, Any]) -> list[Any]:
+        items = page.get(self.key)
+        if not isinstance(items, list):
+            if items is not None:
+                raise BadResponse(f"{self.key} is not a list", code="BadShape")
+            items = []
+        self.total += len(items)
+        check_items(self.total)
+        self.pages += 1
+        token = page.get("NextToken")
+        if not token:
+            self.done = True
+        else:
+            check_next_token(token, self.seen, self.pages, self.limit)
+            self.token = token
+        return items

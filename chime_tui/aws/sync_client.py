@@ -9,7 +9,7 @@ refresh and `--watch` stay on aiobotocore (`chime_tui.aws.client`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import classify
@@ -82,3 +82,9 @@ class SyncChimeVoiceClient:
             raise classify(exc, endpoint=self.endpoint, profile=self.settings.profile) from None
         response.pop("ResponseMetadata", None)
         return response
+
+    def pages(self, operation: str, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
+        """Every page's items, bounded as the async client's (factory.Paging)."""
+        paging = factory.Paging(self.settings, key, params)
+        while not paging.done:
+            yield paging.take(self.call(operation, **paging.request()))

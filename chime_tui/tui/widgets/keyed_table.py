@@ -153,6 +153,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._cursor: str | None = None
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._style_cache: dict[str, Style] = {}  # resolved once per style change
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._reset(columns)
@@ -361,15 +362,28 @@ class KeyedTable(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._style_cache.clear()
         self._lines.clear()
+
+    def _style(self, part: str) -> Style:
+        """The base style, or a component's over it (looked up once per style change:
+        resolving CSS for every drawn line is most of a redraw's cost)."""
+        style = self._style_cache.get(part)
+        if style is None:
+            base = self.rich_style
+            style = base if part == "base" else base + self.get_component_rich_style(part)
+            self._style_cache[part] = style
+        return style
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
 
     def on_focus(self) -> None:
+        self._style_cache.clear()
         self._refresh_key(self._cursor)
 
     def on_blur(self) -> None:
+        self._style_cache.clear()
         self._refresh_key(self._cursor)
 
     def _line_of(self, key: str) -> int | None:
@@ -404,7 +418,7 @@ class KeyedTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x = int(self.scroll_x)
-        base = self.rich_style
+        base = self._style("base")
         if y == 0:
             strip = self._header_strip()
         else:
@@ -421,7 +435,7 @@ class KeyedTable(ScrollView, can_focus=True):
             if column.key == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
             labels.append(label)
-        style = self.get_component_rich_style("keyed-table--header")
+        style = self._style("keyed-table--header")
         key = ("header", tuple(cell_key(c) for c in labels), self._widths, style)
         strip = self._lines.get(key)
         if strip is None:
@@ -441,12 +455,9 @@ class KeyedTable(ScrollView, can_focus=True):
                     grown = True
             if grown:
                 self.call_later(self._measure)
-        style = self.rich_style
-        if at % 2 == 1:
-            style += self.get_component_rich_style("keyed-table--even-row")
         cursor = key == self._cursor
-        if cursor:
-            style += self.get_component_rich_style("keyed-table--cursor")
+        style = self._style("keyed-table--cursor" if cursor else
+                            "keyed-table--even-row" if at % 2 == 1 else "base")
         line_key = (tuple(cell_key(c) for c in cells), self._widths, style, cursor)
         strip = self._lines.get(line_key)
         if strip is None:

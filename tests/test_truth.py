@@ -125,3 +125,43 @@ async def test_sort_indicator_reverse_header_click_and_created_column(server, st
         assert screen.sort == "name" and screen.reverse
         names = [plain(table.get_cell(k, "name")).lower() for k in table.ordered_keys]
         assert names == sorted(names, reverse=True)
+
+
+async def test_the_board_and_the_picker_keep_the_cursor_on_its_key(server, state, tmp_path):
+    from chime_tui.tui.screens.board import BoardScreen
+    from chime_tui.tui.screens.picker import ConnectorPickerScreen
+
+    vc = list(state.connectors)[1]
+    active = [s for s in state.list_sessions(vc) if s["Status"] != "Closed"][:4]
+    pins = tuple((vc, s["ProxySessionId"]) for s in active)
+    app = make_app(app_settings(server, refresh=0.3, pins=pins,
+                                pins_file=tmp_path / "pins.json"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.table.row_count == 4 and app.screen.result is not None)
+        table = app.screen.table
+        await pilot.press("home", "down", "down")
+        chosen = table.cursor_key
+        at = table.cursor_row
+        # The chosen session now expires first: the board re-sorts it to the top.
+        state.set_fields(vc, chosen.partition("/")[2], {"ExpiryMinutes": 1,
+                                                         "CreatedTimestamp":
+                                                         app.clock().isoformat()})
+        await wait_for(pilot, lambda: table.ordered_keys[0] == chosen, timeout=5)
+        assert table.cursor_key == chosen and table.cursor_row == 0 != at
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen))
+        assert app.screen.proxy_session_id == chosen.partition("/")[2]
+
+    app = make_app(app_settings(server, refresh=0.3))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and app.screen.table.row_count == 4)
+        table = app.screen.table
+        await pilot.press("down", "down")
+        chosen = table.cursor_key
+        with state.lock:
+            del state.connectors[table.ordered_keys[0]]  # a row above it goes
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 3, timeout=5)
+        assert table.cursor_key == chosen and table.cursor_row == 1

@@ -19,6 +19,9 @@ class ExpiryPanel(SessionPanel):
         return (expiry_sentence(session, now), session.time_to_expiry(now) and
                 int(session.time_to_expiry(now).total_seconds()))  # type: ignore[union-attr]
 
+    def shape_key(self, session: ProxySession, now: datetime) -> object:
+        return session.expiry_state(now)
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         state = session.expiry_state(now)
         left = session.time_to_expiry(now)

@@ -27,33 +27,49 @@ class SessionPanel(Static, can_focus=True):
         self.number = number
         self.border_title = f"{number} {self.TITLE}"
         self._last_time_key: object = None
+        self._last_shape: object = None
+        self._relayout = True
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         """What this panel shows that depends on the clock; None: nothing does."""
         return None
 
+    def shape_key(self, session: ProxySession, now: datetime) -> object:
+        """What decides how many lines the panel has, where the clock can change it
+        (e.g. counting down → expired); None: the clock never does."""
+        return None
+
     def tick(self, now: datetime) -> None:
+        """Once a second: redraw only if the clock changed what the panel shows, and
+        without a layout pass unless it changed the panel's shape too (a ticking
+        countdown costs its panel's lines, not the screen's layout)."""
         if self.session is None:
             return
         key = self.time_key(self.session, now)
         if key is not None and key != self._last_time_key:
             self._last_time_key = key
+            shape = self.shape_key(self.session, now)
+            self._relayout = shape != self._last_shape
+            self._last_shape = shape
             self.now = now
 
     def watch_session(self) -> None:
         self.redraw()
 
     def watch_now(self) -> None:
-        self.redraw()
+        self.redraw(layout=self._relayout)
+        self._relayout = True
 
     def watch_redact(self) -> None:
         self.redraw()
 
-    def redraw(self) -> None:
+    def redraw(self, layout: bool = True) -> None:
         if self.session is None:
             self.update("loading…")
         else:
-            self.update(self.render_session(self.session, self.now or datetime.now().astimezone()))
+            now = self.now or datetime.now().astimezone()
+            self._last_shape = self.shape_key(self.session, now)
+            self.update(self.render_session(self.session, now), layout=layout)
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         raise NotImplementedError

@@ -1,0 +1,102 @@
+"""Idle cost, pinned by mechanism (the figures live in benchmarks/): a tick that
+changes nothing visible draws nothing; a ticking countdown redraws its panel without
+a layout pass; a board tick repaints only the rows whose text changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chime_tui.humanfmt import expiry_short
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.widgets.panel import SessionPanel
+
+from .conftest import FIXED_NOW, app_settings, wait_for
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = FIXED_NOW
+
+    def __call__(self):
+        return self.now
+
+
+def spy_updates(monkeypatch) -> list[tuple[str, bool]]:
+    calls: list[tuple[str, bool]] = []
+    real = SessionPanel.update
+
+    def update(self, content="", *, layout=True):
+        calls.append((type(self).__name__, layout))
+        return real(self, content, layout=layout)
+
+    monkeypatch.setattr(SessionPanel, "update", update)
+    return calls
+
+
+async def test_a_tick_that_changes_nothing_visible_draws_nothing(frozen_server, monkeypatch):
+    clock = Clock()
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID), clock=clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        app.screen.tick()
+        calls = spy_updates(monkeypatch)
+        clock.now += timedelta(seconds=1)  # the seed example expired in 2020: nothing moves
+        app.screen.tick()
+        assert calls == []
+
+
+async def test_a_ticking_countdown_redraws_its_panel_without_a_layout(
+        frozen_server, frozen_state, monkeypatch):
+    clock = Clock()
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), clock=clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        app.screen.tick()
+        calls = spy_updates(monkeypatch)
+        clock.now += timedelta(seconds=1)
+        app.screen.tick()
+        assert ("ExpiryPanel", False) in calls  # the countdown moved, in place
+        assert all(layout is False for _, layout in calls), calls
+
+
+async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state, tmp_path):
+    vc = list(state.connectors)[1]
+    listed = state.list_sessions(vc)
+    ticking = [s["ProxySessionId"] for s in listed if s["Status"] != "Closed"][:3]
+    closed = [s["ProxySessionId"] for s in listed if s["Status"] == "Closed"][:3]
+    pins = tuple((vc, sid) for sid in ticking + closed)
+    clock = Clock()
+    clock.now = state.clock()
+    app = make_app(app_settings(server, refresh=60, pins=pins,
+                                pins_file=tmp_path / "pins.json"), clock=clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None and app.screen.table.row_count == 6)
+        await pilot.pause(0.1)
+        table = app.screen.table
+        for y in range(table.size.height):
+            table.render_line(y)
+        clock.now += timedelta(seconds=4)  # past the highlights of the first fetch
+        app.screen.tick()
+        await pilot.pause(0.1)
+        for y in range(table.size.height):
+            table.render_line(y)
+        assert table.refresh_live() == 0  # no time has passed: nothing to repaint
+        before = clock.now
+        clock.now += timedelta(seconds=1)
+        # the rows whose countdown text moved (under an hour left: "43m 10s"; more: "1h
+        # 23m" moves once a minute); closed rows stay as drawn
+        moved = [sid for sid in ticking
+                 if expiry_short(app.tracker.last[(vc, sid)], before)
+                 != expiry_short(app.tracker.last[(vc, sid)], clock.now)]
+        assert moved and table.refresh_live() == len(moved)

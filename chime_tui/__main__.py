@@ -8,83 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from chime_tui import __version__
+from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for the tests)
+    EXIT_CONFIG, EXIT_USAGE, integer_arg, number_arg, add_aws_options, aws_flags,
+    aws_problem, aws_settings_from, load_settings_file)
 from chime_tui.textsafe import visible
-
-EXIT_USAGE = 252  # the AWS CLI's code for an invalid command line or parameter
-EXIT_CONFIG = 253  # ... and for invalid configuration
-
-
-def _number(low: float, high: float, unit: str, name: str = "number"
-            ) -> Callable[[str], float]:
-    """An argparse type: a finite number between `low` and `high` (nan, inf refused)."""
-    def parse(text: str) -> float:
-        from chime_tui.validate import parse_number
-
-        try:
-            return parse_number(text, low, high, unit)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    parse.__name__ = name
-    return parse
-
-
-def _timeout(which: str) -> Callable[[str], float]:
-    """An argparse type for --cli-connect-timeout / --cli-read-timeout (the AWS CLI's words)."""
-    def parse(text: str) -> float:
-        from chime_tui.validate import check_timeout
-
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"invalid literal for a number of seconds: {visible(text)!r}") from None
-        if problem := check_timeout(value, which):
-            raise argparse.ArgumentTypeError(problem)
-        return value
-
-    parse.__name__ = "seconds"
-    return parse
-
-
-def _integer(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {visible(text)!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, not {value}")
-        return value
-
-    parse.__name__ = "integer"
-    return parse
-
-
-def add_aws_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("AWS options (the standard chain applies when omitted)")
-    g.add_argument("--profile", default=None,
-                   help="named profile from the AWS config files (else AWS_PROFILE, else default)")
-    g.add_argument("--region", default=None,
-                   help="AWS Region (else AWS_REGION/AWS_DEFAULT_REGION, the profile's region, "
-                        "or us-east-1)")
-    g.add_argument("--endpoint-url", default=None,
-                   help="send requests to this URL instead of AWS (also "
-                        "AWS_ENDPOINT_URL_CHIME_SDK_VOICE / AWS_ENDPOINT_URL)")
-    g.add_argument("--allow-insecure-endpoint", action="store_true",
-                   help="allow a plain-http endpoint on another host (the signed requests, "
-                        "session token and answers cross the network unencrypted); loopback "
-                        "endpoints never need it")
-    g.add_argument("--cli-connect-timeout", type=_timeout("connect"), default=3.0,
-                   metavar="SECONDS", help="connect timeout per request (default 3)")
-    g.add_argument("--cli-read-timeout", type=_timeout("read"), default=10.0,
-                   metavar="SECONDS", help="read timeout per request (default 10)")
-    g.add_argument("--no-verify-ssl", action="store_true",
-                   help="do not verify TLS certificates")
-
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad command line exits 252 as the AWS CLI does, and a mistyped
@@ -159,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open straight at this voice connector's sessions")
     p.add_argument("--proxy-session-id", metavar="SID",
                    help="with --voice-connector-id: open straight at this session")
-    p.add_argument("--refresh", type=_number(0.5, 3600, "seconds", "seconds"), default=None,
+    p.add_argument("--refresh", type=number_arg(0.5, 3600, "seconds", "seconds"), default=None,
                    metavar="SECONDS",
                    help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
@@ -171,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug-log", metavar="PATH",
                    help="append every request, response and failure to this file "
                         "(credentials scrubbed; phone numbers too with --redact)")
-    p.add_argument("--alert-threshold", type=_number(0, 10080, "minutes", "minutes"),
+    p.add_argument("--alert-threshold", type=number_arg(0, 10080, "minutes", "minutes"),
                    metavar="MINUTES",
                    help="alert when a watched session has less than this left (default 5)")
     p.add_argument("--alerts", choices=["off", "bell", "notify"],
@@ -191,24 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emu.add_argument("--allow-remote", action="store_true",
                      help="allow binding an address other than loopback")
-    emu.add_argument("--port", type=_integer(0, 65535), default=0,
+    emu.add_argument("--port", type=integer_arg(0, 65535), default=0,
                      help="port (default: a free one)")
     emu.add_argument("--seed", type=int, default=7, help="seed for the generated data")
-    emu.add_argument("--connectors", type=_integer(0, 10_000), default=4,
+    emu.add_argument("--connectors", type=integer_arg(0, 10_000), default=4,
                      help="voice connectors to generate")
-    emu.add_argument("--sessions", type=_integer(0, 1_000_000), default=40,
+    emu.add_argument("--sessions", type=integer_arg(0, 1_000_000), default=40,
                      help="sessions per connector")
-    emu.add_argument("--big-connector", type=_integer(0, 10_000_000), default=0, metavar="N",
+    emu.add_argument("--big-connector", type=integer_arg(0, 10_000_000), default=0, metavar="N",
                      help="add one connector with N sessions")
-    emu.add_argument("--throttle", type=_integer(-1, 2**31), default=0, metavar="N",
+    emu.add_argument("--throttle", type=integer_arg(-1, 2**31), default=0, metavar="N",
                      help="answer the next N requests with 429 (-1: until cleared)")
-    emu.add_argument("--fail-status", type=_integer(400, 599), default=None, metavar="CODE",
+    emu.add_argument("--fail-status", type=integer_arg(400, 599), default=None, metavar="CODE",
                      help="answer with this HTTP error (401, 403, 404, 500, 503)")
-    emu.add_argument("--fail-count", type=_integer(-1, 2**31), default=-1, metavar="N",
+    emu.add_argument("--fail-count", type=integer_arg(-1, 2**31), default=-1, metavar="N",
                      help="how many requests --fail-status applies to (default: all)")
-    emu.add_argument("--latency", type=_number(0, 3600, "seconds", "seconds"), default=0.0,
+    emu.add_argument("--latency", type=number_arg(0, 3600, "seconds", "seconds"), default=0.0,
                      metavar="SECONDS", help="delay every answer by this much")
-    emu.add_argument("--drop", type=_integer(-1, 2**31), default=0, metavar="N",
+    emu.add_argument("--drop", type=integer_arg(-1, 2**31), default=0, metavar="N",
                      help="drop the connection of the next N requests (-1: all)")
     emu.add_argument("--malformed", choices=["html", "truncated", "types"], default=None,
                      help="answer GETs with a malformed body of this kind")
@@ -217,72 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cli_commands(sub)
     return p
-
-
-def load_settings_file(args: argparse.Namespace, themes: Any = None) -> "Config":  # noqa: F821
-    """The config file with the environment applied (read once per run). Every problem
-    is kept in `args._config_problems` (one line each) and summed up in
-    `args._config_warning`; the valid settings apply. `themes`: the theme names the
-    app knows, to check `theme` (None: its form only)."""
-    from chime_tui.config import env_overrides, env_problems, load_config_problems, summary
-
-    if getattr(args, "_config", None) is None:
-        config, problems = load_config_problems(themes=themes)
-        args._config = env_overrides(config)
-        extra = env_problems(themes=themes)
-        args._config_problems = [str(p) for p in problems] + extra
-        warning = summary(problems)
-        args._config_warning = "\n".join(filter(None, [warning, *extra])) or None
-    return args._config  # type: ignore[no-any-return]
-
-
-def aws_problem(args: argparse.Namespace, config: Any = None,
-                env: Any = None) -> str | None:
-    """Why the AWS options cannot be used, before anything is sent: a region that is not
-    one, an endpoint URL that is not a URL, or credentials that would go over plain HTTP
-    to another host without --allow-insecure-endpoint. `config` None: flags and the
-    environment only (the start-up path, before the settings file is read)."""
-    import os
-
-    from chime_tui.validate import check_endpoint_url, check_region, endpoint_source, \
-        insecure_endpoint_problem, profile_values, region_sources
-
-    env = os.environ if env is None else env
-    file_region = getattr(config, "region", None)
-    file_endpoint = getattr(config, "endpoint_url", None)
-    # The AWS profile's own region and endpoint_url (with the settings file's phase).
-    profile = profile_values(args.profile or getattr(config, "profile", None), env) \
-        if config is not None and not getattr(args, "demo", False) else None
-    for region, source in region_sources(args.region, file_region, env, profile):
-        if problem := check_region(region, source):
-            return problem
-    if getattr(args, "demo", False):
-        return None  # the demo's endpoint is its own, on loopback
-    url, source = endpoint_source(args.endpoint_url, file_endpoint, env, profile)
-    if url is None:
-        return None
-    if problem := check_endpoint_url(url, source):
-        return problem
-    if not getattr(args, "allow_insecure_endpoint", False):
-        return insecure_endpoint_problem(url, source)
-    return None
-
-
-def aws_settings_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The AWS settings of the command line, environment and settings file; raises
-    InvalidInput (exit 252 in the commands) if they cannot be used (`aws_problem`)."""
-    from chime_tui.aws.errors import InvalidInput
-    from chime_tui.aws.settings import AwsSettings
-
-    config = load_settings_file(args)
-    if problem := aws_problem(args, config):
-        raise InvalidInput(problem)
-    return AwsSettings(
-        profile=args.profile or config.profile, region=args.region or config.region,
-        endpoint_url=args.endpoint_url or config.endpoint_url,
-        connect_timeout=args.cli_connect_timeout, read_timeout=args.cli_read_timeout,
-        verify_ssl=not args.no_verify_ssl,
-    )
 
 
 def theme_names() -> frozenset[str]:
@@ -370,15 +234,6 @@ def run_tui(args: argparse.Namespace) -> int:
     finally:
         if prefetch is not None:
             prefetch.cancel()
-
-
-def aws_flags(args: argparse.Namespace) -> dict[str, Any]:
-    """The AWS options as given on the command line (see `aws_settings_from`)."""
-    return {name: getattr(args, name) for name in AWS_FLAGS}
-
-
-AWS_FLAGS = ("profile", "region", "endpoint_url", "cli_connect_timeout", "cli_read_timeout",
-             "no_verify_ssl", "allow_insecure_endpoint")
 
 
 def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:

@@ -228,7 +228,7 @@ def main(argv: list[str]) -> int:
     if "flags" in spec:
         from argparse import Namespace
 
-        from chime_tui.__main__ import aws_settings_from
+        from chime_tui.options import aws_settings_from
 
         try:  # the same checks as the app: a refused endpoint is refused here too
             settings = aws_settings_from(Namespace(**spec["flags"]))

@@ -22,7 +22,7 @@ TITLES = {"get-proxy-session": "GetProxySession", "list-proxy-sessions": "ListPr
 
 
 def add_cli_commands(sub: Any) -> None:
-    from chime_tui.__main__ import add_aws_options
+    from chime_tui.options import add_aws_options
 
     g = sub.add_parser("get-proxy-session", help="print one proxy session (as the AWS CLI)",
                        description="Gets the specified proxy session details for the specified "
@@ -144,7 +144,7 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
     One-shot work runs on botocore's synchronous client (no asyncio or aiohttp to
     import); `asynchronous=True` work (--watch) gets the dashboard's aiobotocore client
     and is awaited."""
-    from chime_tui.__main__ import aws_settings_from
+    from chime_tui.options import aws_settings_from
     from chime_tui.aws.errors import AccessDenied, BadResponse, ChimeError, InvalidInput
     from chime_tui.models import validate_voice_connector_id
 
@@ -234,7 +234,7 @@ def _fail(message: str, code: int) -> int:
 
 def _prepare(args: argparse.Namespace) -> None:
     """Apply the settings file (a warning on stderr if it is malformed; defaults then)."""
-    from chime_tui.__main__ import load_settings_file
+    from chime_tui.options import load_settings_file
 
     config = load_settings_file(args)
     if args._config_warning:
@@ -257,7 +257,7 @@ def run_get_proxy_session(args: argparse.Namespace) -> int:
     if args.watch is not None:
         if args.watch < 0.5:
             return _fail("--watch needs at least 0.5 seconds", EXIT_USAGE)
-        from chime_tui.cli.output import redact
+        from chime_tui.documents import redact
         from chime_tui.cli.watch import watch_session
 
         transform = redact if args.redact else (lambda d: d)

@@ -1,4 +1,4 @@
-"""Output formats of the AWS-CLI-like commands, and redaction of phone numbers.
+"""Output formats of the AWS-CLI-like commands (redaction: chime_tui.documents).
 
 `json` and `text` follow the AWS CLI's formatters (JSON: indent 4, no ASCII
 escaping, `{}` prints nothing; text: tab-separated rows, scalar keys sorted,
@@ -19,31 +19,9 @@ import json
 from datetime import datetime, timezone
 from typing import IO, Any
 
-from chime_tui.models import ProxySession, redact_phone
+from chime_tui.documents import redact as redact  # the commands call output.redact
+from chime_tui.models import ProxySession
 from chime_tui.textsafe import has_unsafe, visible
-
-PHONE_KEYS = ("PhoneNumber", "ProxyPhoneNumber")
-
-
-def redact(data: Any) -> Any:
-    """A copy of an API response with every phone number masked."""
-    if isinstance(data, dict):
-        return {k: (redact_phone(v) if k in PHONE_KEYS and isinstance(v, str) else redact(v))
-                for k, v in data.items()}
-    if isinstance(data, list):
-        return [redact(v) for v in data]
-    return data
-
-
-def session_document(session: ProxySession, redacted: bool) -> str:
-    """A session as `get-proxy-session` prints it (JSON), for copies and exports."""
-    from chime_tui.textsafe import json_safe
-
-    data: Any = {"ProxySession": dict(session.raw)}
-    # The same JSON value, with no raw C1 or bidi characters in a copy or a file.
-    return json_safe(json.dumps(redact(data) if redacted else data, indent=4,
-                                ensure_ascii=False)) + "\n"
-
 
 def write_json(data: Any, out: IO[str]) -> None:
     if data != {}:

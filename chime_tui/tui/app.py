@@ -62,7 +62,7 @@ class ChimeTuiApp(App[None]):
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
         self.events: EventsWriter | None = None
         if settings.events_file is not None:
-            from chime_tui.cli.output import redact
+            from chime_tui.documents import redact
 
             self.events = EventsWriter(settings.events_file,
                                        lambda d: redact(d) if self.redact else d)
@@ -254,13 +254,13 @@ class ChimeTuiApp(App[None]):
                     + (" (b opens the board)" if pinned else ""), timeout=3)
 
     def copy_session(self, session: ProxySession) -> None:
-        from chime_tui.cli.output import session_document
+        from chime_tui.documents import session_document
 
         self.copy_to_clipboard(session_document(session, self.redact))
         self.notify("Session JSON copied" + (" (redacted)" if self.redact else ""), timeout=3)
 
     def export_session(self, session: ProxySession) -> None:
-        from chime_tui.cli.output import session_document
+        from chime_tui.documents import session_document
 
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
         path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"

@@ -17,7 +17,7 @@ from chime_tui.tui.widgets.panel import SessionPanel
 def _value(value: Any, redacted: bool) -> str:
     if isinstance(value, (list, dict)):
         if redacted:
-            from chime_tui.cli.output import redact
+            from chime_tui.documents import redact
 
             value = redact(value)
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

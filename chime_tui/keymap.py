@@ -18,7 +18,8 @@ from typing import Mapping
 
 from chime_tui.textsafe import clip
 
-ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account"})
+ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
+                 "alerts"})
 POLLING = frozenset({"picker", "sessions", "detail", "board"})
 LISTS = frozenset({"picker", "sessions", "board"})
 
@@ -31,6 +32,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "open_by_id": ("ctrl+o", ALL),
     "redact": ("x", ALL),
     "board": ("b", ALL),
+    "alerts": ("a", ALL),
     "switch_account": ("ctrl+a", ALL),
     # polling screens (screens/base.py), lists (screens/list_base.py)
     "refresh": ("r", POLLING),
@@ -50,6 +52,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "export": ("e", frozenset({"detail"})),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},
     "close_help": ("escape,question_mark,q", frozenset({"help"})),
+    "close_alerts": ("escape,a,q", frozenset({"alerts"})),
     "cancel_open": ("escape", frozenset({"open_by_id"})),
     "cancel_account": ("escape", frozenset({"account"})),
 }

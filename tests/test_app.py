@@ -227,8 +227,12 @@ async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
         await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        actions = {row[1] for row in app.screen.rows}
+        actions = {row[1] for _, rows in app.screen.groups for row in rows}
         assert {"Refresh", "Pause", "Back", "Quit", "Open by ID", "Redact"} <= actions
+        # this app's keys only, grouped, in one style
+        assert not {"Copy selected text", "Page left", "Scroll left"} & actions
+        assert [g for g, _ in app.screen.groups] == ["This screen", "Moving", "Everywhere"]
+        assert all(a[:1].isupper() for a in actions)
         await pilot.press("escape")
         await pilot.press("p")
         assert app.screen.query_one(FetchStatus).paused

@@ -14,6 +14,7 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     from chime_tui.tui.screens.account import AccountScreen
     from chime_tui.tui.screens.board import BoardScreen
     from chime_tui.tui.screens.detail import SessionDetailScreen
+    from chime_tui.tui.screens.alerts import AlertsScreen
     from chime_tui.tui.screens.help import HelpScreen
     from chime_tui.tui.screens.open_by_id import OpenByIdScreen
     from chime_tui.tui.screens.picker import ConnectorPickerScreen
@@ -21,7 +22,7 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
 
     screens = {"picker": ConnectorPickerScreen, "sessions": SessionListScreen,
                "detail": SessionDetailScreen, "board": BoardScreen, "help": HelpScreen,
-               "open_by_id": OpenByIdScreen, "account": AccountScreen}
+               "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen}
     found: dict[str, tuple[str, set[str]]] = {}
 
     def add(binding: object, where: set[str]) -> None:

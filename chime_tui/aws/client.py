@@ -25,7 +25,7 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     SERVICE,
     check_next_token,
 )
-from chime_tui.aws.settings import AwsSettings
+from chime_tui.aws.settings import AwsSettings, profile_in_use
 from chime_tui.models import ProxySession, VoiceConnector
 
 __all__ = ["AwsSettings", "ChimeVoiceClient"]
@@ -79,7 +79,7 @@ class ChimeVoiceClient:
             except Exception as exc:
                 self._client = self._client_cm = None
                 raise classify(exc, endpoint=self.settings.endpoint_url,
-                               profile=self.settings.profile) from None
+                               profile=profile_in_use(self.settings)) from None
 
     def _make_client(self, session_mod: Any) -> tuple[Any, str]:
         from aiobotocore.config import AioConfig
@@ -128,7 +128,7 @@ class ChimeVoiceClient:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            raise classify(exc, endpoint=self.endpoint, profile=self.settings.profile) from None
+            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
         finally:
             self.last_latency = time.perf_counter() - started
         response.pop("ResponseMetadata", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,3 +25,24 @@ class AwsSettings:
 
     def with_(self, **changes: Any) -> "AwsSettings":
         return replace(self, **changes)
+
+
+def profile_in_use(s: AwsSettings) -> str | None:
+    """The profile botocore will use: the flag or settings file, else AWS_PROFILE."""
+    return s.profile or os.environ.get("AWS_PROFILE") or None
+
+
+def region_in_use(s: AwsSettings) -> str | None:
+    """The region botocore will use, as far as it is known without reading the AWS
+    config files: the flag or settings file, else AWS_REGION / AWS_DEFAULT_REGION."""
+    return s.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
+        or None
+
+
+def context_label(s: AwsSettings, endpoint: str, *, demo: bool = False,
+                  region: str | None = None) -> str:
+    """One name for where the data comes from, used everywhere it is shown:
+    'profile oncall · us-west-2 · https://…'. `region`: the client's, once it knows."""
+    profile = "demo" if demo else (profile_in_use(s) or "default")
+    where = region or region_in_use(s) or "region from the profile"
+    return f"profile {profile} · {where} · {endpoint}"

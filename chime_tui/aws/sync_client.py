@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import classify
-from chime_tui.aws.settings import AwsSettings
+from chime_tui.aws.settings import AwsSettings, profile_in_use
 
 
 class SyncChimeVoiceClient:
@@ -51,7 +51,7 @@ class SyncChimeVoiceClient:
         except Exception as exc:
             self._client = None
             raise classify(exc, endpoint=self.settings.endpoint_url,
-                           profile=self.settings.profile) from None
+                           profile=profile_in_use(self.settings)) from None
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -79,7 +79,7 @@ class SyncChimeVoiceClient:
         try:
             response = getattr(self._client, operation)(**params)
         except Exception as exc:
-            raise classify(exc, endpoint=self.endpoint, profile=self.settings.profile) from None
+            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
         response.pop("ResponseMetadata", None)
         return response
 

@@ -42,6 +42,7 @@ class ChimeTuiApp(App[None]):
         Binding("ctrl+o", "open_by_id", "Open by ID", show=False, id="open_by_id"),
         Binding("x", "toggle_redact", "Redact", show=False, id="redact"),
         Binding("b", "board", "Board", id="board"),
+        Binding("a", "alerts", "Alerts", show=False, id="alerts"),
         Binding("ctrl+a", "switch_account", "Profile/region", show=False, id="switch_account"),
     ]
 
@@ -70,10 +71,10 @@ class ChimeTuiApp(App[None]):
 
     @property
     def context_label(self) -> str:
-        s = self.settings.aws
-        profile = s.profile or ("demo" if self.settings.demo else "default")
-        region = self.service.region or s.region or "region from profile"
-        return f"profile {profile} · {region} · {self.settings.endpoint_label}"
+        from chime_tui.aws.settings import context_label
+
+        return context_label(self.settings.aws, self.settings.endpoint_label,
+                             demo=self.settings.demo, region=self.service.region)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -257,7 +258,15 @@ class ChimeTuiApp(App[None]):
         from chime_tui.documents import session_document
 
         self.copy_to_clipboard(session_document(session, self.redact))
-        self.notify("Session JSON copied" + (" (redacted)" if self.redact else ""), timeout=3)
+        # The copy goes to the terminal as OSC 52, which the terminal may ignore: the app
+        # cannot know whether it arrived (tmux's default set-clipboard external drops it).
+        import os
+
+        where = "tmux may block it (set -g set-clipboard on)" if os.environ.get("TMUX") \
+            else "if your terminal blocks clipboard escapes, nothing arrived"
+        self.notify("Session JSON sent to the clipboard" + (" (redacted)" if self.redact
+                                                            else "")
+                    + f"; {where}: e exports it to a file instead", timeout=6)
 
     def export_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document
@@ -304,22 +313,41 @@ class ChimeTuiApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.open_start_screens()
-        self.notify(f"Now on profile {profile or 'default'}, region {region or 'default'}",
-                    timeout=4)
+        self.notify(f"Now on {self.context_label}", timeout=4)
 
     def action_help(self) -> None:
+        """This app's keys for this screen, grouped, one style: the declared bindings
+        (each has an id; Textual's own have none), and how to move in this screen."""
         from chime_tui.tui.screens.help import HelpScreen
 
-        if isinstance(self.screen, HelpScreen):
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
             return
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for key, active in self.screen.active_bindings.items():
+        groups: dict[str, list[tuple[str, str]]] = {}
+        seen: set[tuple[str, str]] = set()
+        for active in screen.active_bindings.values():
             b = active.binding
-            if b.description and (key, b.description) not in seen:
-                seen.add((key, b.description))
-                rows.append((self.get_key_display(b), b.description))
-        self.push_screen(HelpScreen(rows))
+            if not b.id or not b.description:
+                continue
+            where = "Everywhere" if active.node is self else "This screen"
+            row = (self.get_key_display(b), b.description[:1].upper() + b.description[1:])
+            if row not in seen:
+                seen.add(row)
+                groups.setdefault(where, []).append(row)
+        if hasattr(screen, "table"):
+            groups["Moving"] = [("↑ ↓  j k", "Up and down"), ("PgUp PgDn", "A page"),
+                                ("Home End", "First and last row"), ("Enter", "Open"),
+                                ("click a header", "Sort by that column")]
+        elif hasattr(screen, "panels"):
+            groups["Moving"] = [("Tab  Shift+Tab", "Next and previous panel")]
+        order = ("This screen", "Moving", "Everywhere")
+        self.push_screen(HelpScreen([(g, groups[g]) for g in order if g in groups]))
+
+    def action_alerts(self) -> None:
+        from chime_tui.tui.screens.alerts import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen(self.alerts_raised, self.clock()))
 
     def action_open_by_id(self) -> None:
         from chime_tui.tui.screens.open_by_id import OpenByIdScreen
@@ -355,6 +383,8 @@ class ChimeTuiApp(App[None]):
         yield SystemCommand("Show keys", "Every key binding of this screen", self.action_help)
         yield SystemCommand("Watch board", "Pinned sessions, soonest to expire first",
                             self.action_board)
+        yield SystemCommand("Alerts", "Every alert of this run, newest first",
+                            self.action_alerts)
         yield SystemCommand("Switch profile or region", "Use another AWS profile or region",
                             self.action_switch_account)
         if hasattr(screen, "action_refresh"):

@@ -41,6 +41,15 @@ class ListScreen(PollingScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
 
+    def clear_filter(self) -> bool:
+        """Esc's first job: drop the text filter if one is typed (True if it did)."""
+        filt = self.query_one(Input)
+        if not filt.value:
+            return False
+        filt.value = ""
+        self.table.focus()
+        return True
+
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 

@@ -83,7 +83,5 @@ class ConnectorPickerScreen(ListScreen):
             self.app.open_connector(vc_id)  # type: ignore[attr-defined]
 
     def action_clear_filter(self) -> None:
-        filt = self.query_one(Input)
-        if filt.value:
-            filt.value = ""
+        self.clear_filter()
         self.table.focus()

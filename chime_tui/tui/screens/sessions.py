@@ -306,10 +306,12 @@ class SessionListScreen(ListScreen):
         return ConnectorPickerScreen()
 
     def action_back(self) -> None:
-        filt = self.query_one(Input)
-        if filt.has_focus and filt.value:
-            filt.value = ""
-            self.table.focus()
+        """Esc: the text filter first, then the status filter, then back."""
+        if self.clear_filter():
+            return
+        if self.status_filter is not None:
+            self.status_filter = None
+            self.render_rows()
             return
         self.app.go_back()  # type: ignore[attr-defined]
 

@@ -1,0 +1,102 @@
+"""What a new user tripped over in the first hour (issue 12), pinned against the real
+app and the local endpoint."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Label
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.alerts import AlertsScreen
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+
+from .conftest import app_settings, wait_for
+
+
+async def test_esc_clears_the_filters_before_it_leaves(server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=60))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and app.screen.table.row_count == 4)
+        app.open_connector(vc)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        screen = app.screen
+        await pilot.press("slash", "o", "r", "d", "enter")  # "ord": typed, then the table
+        await pilot.press("s")  # and a status filter
+        assert screen.filter_text == "ord" and screen.status_filter == "Open"
+        await pilot.press("escape")
+        assert app.screen is screen and screen.query_one(Input).value == ""
+        assert screen.status_filter == "Open"
+        await pilot.press("escape")
+        assert app.screen is screen and screen.status_filter is None
+        assert screen.table.row_count == 40
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+
+
+async def test_the_profile_in_use_is_named_everywhere(server, state, isolated_env,
+                                                      monkeypatch):
+    """AWS_PROFILE=oncall and AWS_REGION set: the top line and the credentials message
+    name them (not "the default credentials", not "region from profile")."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    (isolated_env / "aws-credentials").write_text(
+        "[oncall]\naws_access_key_id = AKIDONCALL\naws_secret_access_key = a\n")
+    (isolated_env / "aws-config").write_text("[profile oncall]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_PROFILE", "oncall")
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, region=None))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        top = str(app.screen.query_one(FetchStatus).content)
+        assert top.startswith("profile oncall · us-west-2 · ")
+        state.faults.deny_keys = ["AKIDONCALL"]
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
+        error = str(app.screen.query_one(ErrorLine).content)
+        assert "(profile oncall)" in error and "default credentials" not in error
+
+
+async def test_the_open_by_id_error_wraps_instead_of_being_cut(server):
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, OpenByIdScreen))
+        vc_input = app.screen.query_one("#vc-input", Input)
+        vc_input.value = "NOT-A-CONNECTOR"
+        await pilot.press("enter")
+        await pilot.pause()
+        label = app.screen.query_one("#vc-error", Label)
+        message = str(label.render())
+        assert message.endswith("(got 15 characters)")
+        assert label.size.height >= 2  # wrapped in the box, whole
+
+
+async def test_alerts_have_a_history_and_the_copy_says_where_it_may_not_arrive(
+        server, state, monkeypatch):
+    vc = list(state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
+                                proxy_session_id=sid, alerts="notify"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        state.set_status(vc, sid, "Closed")
+        await wait_for(pilot, lambda: any(a.kind == "status" for a in app.alerts_raised),
+                       timeout=5)
+        await pilot.press("a")
+        assert isinstance(app.screen, AlertsScreen)
+        assert [a.kind for a in app.screen.alerts][-1] == "status"
+        await pilot.press("escape")
+        await pilot.press("c")
+        notes = [str(n.message) for n in app._notifications]
+        assert any("tmux may block it" in n and "e exports it to a file" in n for n in notes)

@@ -291,3 +291,27 @@ def test_no_module_touches_textual_internals() -> None:
                 if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
                     offenders.append(f"{path}:{node.lineno} .{node.attr}")
     assert not offenders, offenders
+
+
+async def test_a_narrow_table_shrinks_then_drops_the_least_important_columns() -> None:
+    columns = (Column("id", "ID", shrink_to=6), Column("name", "Name", drop_priority=2),
+               Column("status", "Status"), Column("parts", "Parts", drop_priority=3))
+
+    class Narrow(App[None]):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(columns, fit=True)
+
+    app = Narrow()
+    async with app.run_test(size=(80, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows([("k1", ["0123456789abcdef", "a long session name", "InProgress", "2"])])
+        await pilot.pause()
+        assert table.render_line(1).text.split() == ["0123456789abcdef", "a", "long",
+                                                     "session", "name", "InProgress", "2"]
+        await pilot.resize_terminal(44, 8)
+        await pilot.pause()
+        assert table.render_line(0).text.split() == ["ID", "Name", "Status"]
+        assert table.render_line(1).text.split()[0] == "01234…"  # shrunk, then Parts dropped
+        await pilot.resize_terminal(24, 8)
+        await pilot.pause()
+        assert table.render_line(1).text.split() == ["01234…", "InProgress"]

@@ -179,3 +179,12 @@ def test_detail_timeline_after_changes(snap_compare, frozen_server, frozen_state
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (40, 12)])
+def test_session_list_in_narrow_terminals(snap_compare, frozen_server, frozen_state, size):
+    """What matters stays: status and time left, a short ID; the state of the data
+    (updated, stale) on the top line."""
+    vc = list(frozen_state.connectors)[1]
+    app = frozen_app(frozen_server, voice_connector_id=vc)
+    assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -60,7 +60,7 @@ class ListScreen(PollingScreen):
         yield Header()
         yield self.make_status()
         yield Input(placeholder=placeholder, id="filter")
-        table = KeyedTable(columns, live=live, id=table_id)
+        table = KeyedTable(columns, live=live, fit=True, id=table_id)
         table.border_title = title
         yield table
         yield self.make_error_line()

@@ -12,8 +12,9 @@ from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
 
-COLUMNS = (Column("name", "Name", max_width=40), Column("id", "Voice connector ID"),
-           Column("region", "Region"))
+COLUMNS = (Column("name", "Name", max_width=40, shrink_to=12),
+           Column("id", "Voice connector ID", shrink_to=10), Column("region", "Region",
+                                                                   drop_priority=1))
 
 
 class ConnectorPickerScreen(ListScreen):

@@ -52,11 +52,14 @@ SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
     "name": lambda now: lambda s: ((s.name or "").lower(), s.proxy_session_id or ""),
     "parts": lambda now: lambda s: (len(s.participants), s.proxy_session_id or ""),
 }
-COLUMNS = (Column("id", "Session ID", max_width=40), Column("name", "Name", max_width=32),
-           Column("status", "Status"), Column("caps", "Capabilities"),
-           Column("parts", "Participants"),
+# Narrow terminals keep what matters (status, time left, a short ID): IDs and names
+# shrink first, then participants, capabilities, the created time and names go.
+COLUMNS = (Column("id", "Session ID", max_width=40, shrink_to=9),
+           Column("name", "Name", max_width=32, shrink_to=10, drop_priority=2),
+           Column("status", "Status"), Column("caps", "Capabilities", drop_priority=4),
+           Column("parts", "Participants", drop_priority=5),
            Column("expiry", "Expires in", min_width=10, live=True))
-CREATED = Column("created", "Created")  # shown while the list is sorted by it
+CREATED = Column("created", "Created", drop_priority=3)  # while the list is sorted by it
 
 
 class SessionListScreen(ListScreen):

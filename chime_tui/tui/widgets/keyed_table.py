@@ -52,6 +52,11 @@ class Column:
     min_width: int = 0
     max_width: int | None = None  # wider cells are cut, with an ellipsis
     live: bool = False  # drawn from the table's `live` callback, not from `put`
+    # When the table is narrower than its columns (a table made with fit=True): the
+    # width this column may shrink to (with an ellipsis), then, from the highest
+    # priority number down, the columns that are dropped. 0: never dropped.
+    shrink_to: int | None = None
+    drop_priority: int = 0
 
 
 def safe_cell(cell: Cell) -> Cell:
@@ -145,10 +150,11 @@ class KeyedTable(ScrollView, can_focus=True):
             self.key = key
 
     def __init__(self, columns: Sequence[Column], *, live: LiveCells | None = None,
-                 name: str | None = None, id: str | None = None,
+                 fit: bool = False, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.live = live
+        self.fit = fit  # narrow: shrink, then drop columns (see Column) to fit the width
         self._order: list[str] = []
         self._index: dict[str, int] = {}
         self._cursor: str | None = None
@@ -165,6 +171,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._keys: dict[str, tuple[object, ...]] = {}  # cell_key of each row's cells
         self._row_widths: dict[str, tuple[int, ...]] = {}
         self._widths: tuple[int, ...] = tuple(self._header_width(c) for c in self.columns)
+        self._draw: tuple[int, ...] = self._widths  # as drawn; 0: the column is dropped
         self._live_widths = {i: self._widths[i] for i in self._live_at}
         self._drawn_live: dict[str, tuple[object, ...]] = {}
 
@@ -295,12 +302,12 @@ class KeyedTable(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, self._cursor))
         new = tuple(widths)
         if new != self._widths:
-            self._widths = new
+            self._set_widths(new)
             self.refresh()
         else:
             self.refresh(Region(0, start - int(self.scroll_y) + 1, self.size.width,
                                 len(order) - start))
-        self.virtual_size = Size(sum(new) + 2 * len(new), len(order) + 1)
+            self._set_widths(new)
 
     def set_rows(self, rows: Iterable[tuple[str, Sequence[Cell]]]) -> None:
         """Exactly these rows, in this order."""
@@ -355,9 +362,37 @@ class KeyedTable(ScrollView, can_focus=True):
                 widths[i] = min(widths[i], column.max_width)
         new = tuple(widths)
         if new != self._widths or force:
-            self._widths = new
-            self.virtual_size = Size(sum(new) + 2 * len(new), len(self._order) + 1)
+            self._set_widths(new)
             self.refresh()
+
+    def _set_widths(self, widths: tuple[int, ...]) -> None:
+        self._widths = widths
+        self._draw = self._fitted(widths)
+        shown = [w for w in self._draw if w]
+        self.virtual_size = Size(sum(shown) + 2 * len(shown), len(self._order) + 1)
+
+    def _fitted(self, widths: tuple[int, ...]) -> tuple[int, ...]:
+        """The widths to draw at: the natural ones, or, in a table too narrow for them
+        (fit=True), shrunk columns first, then the least important dropped (0)."""
+        room = self.size.width
+        if not self.fit or not room:
+            return widths
+        draw = list(widths)
+
+        def used() -> int:
+            return sum(w + 2 for w in draw if w)
+
+        for i, column in enumerate(self.columns):
+            if used() <= room:
+                break
+            if column.shrink_to is not None and draw[i] > column.shrink_to:
+                draw[i] = max(column.shrink_to, draw[i] - (used() - room))
+        by_priority = sorted((c.drop_priority, -i) for i, c in enumerate(self.columns)
+                             if c.drop_priority)
+        while used() > room and by_priority:
+            _, i = by_priority.pop()
+            draw[-i] = 0
+        return tuple(draw)
 
     # -- drawing ---------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -376,6 +411,9 @@ class KeyedTable(ScrollView, can_focus=True):
         return style
 
     def on_resize(self, event: events.Resize) -> None:
+        if self.fit:
+            self._set_widths(self._widths)
+            self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
 
     def on_focus(self) -> None:
@@ -436,7 +474,7 @@ class KeyedTable(ScrollView, can_focus=True):
                 label += " ▼" if self.sort_reverse else " ▲"
             labels.append(label)
         style = self._style("keyed-table--header")
-        key = ("header", tuple(cell_key(c) for c in labels), self._widths, style)
+        key = ("header", tuple(cell_key(c) for c in labels), self._draw, style)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._strip(labels, style)
@@ -458,7 +496,7 @@ class KeyedTable(ScrollView, can_focus=True):
         cursor = key == self._cursor
         style = self._style("keyed-table--cursor" if cursor else
                             "keyed-table--even-row" if at % 2 == 1 else "base")
-        line_key = (tuple(cell_key(c) for c in cells), self._widths, style, cursor)
+        line_key = (tuple(cell_key(c) for c in cells), self._draw, style, cursor)
         strip = self._lines.get(line_key)
         if strip is None:
             strip = self._lines[line_key] = self._strip(cells, style)
@@ -466,9 +504,12 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments: list[Segment] = []
-        for cell, width in zip(cells, self._widths):
-            segments.extend(self._cell_segments(cell, width, style))
-        return Strip(segments, sum(self._widths) + 2 * len(self._widths))
+        length = 0
+        for cell, width in zip(cells, self._draw):
+            if width:
+                segments.extend(self._cell_segments(cell, width, style))
+                length += width + 2
+        return Strip(segments, length)
 
     def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:
         pad = Segment(" ", style)
@@ -534,7 +575,9 @@ class KeyedTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             x = offset.x + int(self.scroll_x)
-            for column, width in zip(self.columns, self._widths):
+            for column, width in zip(self.columns, self._draw):
+                if not width:
+                    continue
                 x -= width + 2
                 if x < 0:
                     self.post_message(self.HeaderSelected(self, column.key))

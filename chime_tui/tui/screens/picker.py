@@ -67,7 +67,7 @@ class ConnectorPickerScreen(ListScreen):
             self.row_connector[key] = vc
             rows.append((key, (c.name or "—", vc or "—", c.aws_region or "—")))
         self.table.set_rows(rows)
-        self.table.border_title = f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
+        self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).

@@ -9,12 +9,9 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
-from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
 
 from chime_tui.aws.client import parse_sessions
 from chime_tui.aws.errors import ChimeError, NotFound
@@ -171,7 +168,7 @@ class SessionListScreen(ListScreen):
             table.append_keys(sid for sid, _ in rows if self.matches(self.by_id[sid]))
             done += FLUSH_STEP
         del self.pending[:done]
-        table.border_title = f"Sessions {len(self.streamed):,} (loading…)"
+        table.set_titles(f"Sessions {len(self.streamed):,} (loading…)")
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
@@ -211,7 +208,7 @@ class SessionListScreen(ListScreen):
 
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
-            self.table.border_subtitle = "voice connector not found"
+            self.table.set_titles(subtitle="voice connector not found")
 
     # -- rows -----------------------------------------------------------------------
     def matches(self, s: ProxySession) -> bool:
@@ -269,12 +266,11 @@ class SessionListScreen(ListScreen):
                 counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
             parts = [f"{status} {counts.pop(status, 0):,}" for status in STATUS_RANK]
             parts += [f"{visible(status)} {n:,}" for status, n in sorted(counts.items())]
-            # Text, not a str: a border title string is read as markup, and a status
-            # the service invents ("[/]") is data.
-            table.border_title = Text(" · ".join([head, *parts]))
+            # Literal: a status the service invents ("[/]") is data, not markup.
+            table.set_titles(" · ".join([head, *parts]))
         status = self.status_filter or "all"
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
-        table.border_subtitle = f"status: {status} · sort: {order}"
+        table.set_titles(subtitle=f"status: {status} · sort: {order}")
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key

@@ -160,6 +160,7 @@ class KeyedTable(ScrollView, can_focus=True):
         self._cursor: str | None = None
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._style_cache: dict[str, Style] = {}  # resolved once per style change
+        self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._reset(columns)
@@ -590,6 +591,14 @@ class KeyedTable(ScrollView, can_focus=True):
                 self.post_message(self.Selected(self, key))
             else:
                 self._set_cursor(key)
+
+    def set_titles(self, title: str | None = None, subtitle: str | None = None) -> None:
+        """The border's title and subtitle, as literal text; set only when they change
+        (setting one repaints the whole table)."""
+        for name, value in (("border_title", title), ("border_subtitle", subtitle)):
+            if value is not None and self._titles.get(name) != value:
+                self._titles[name] = value
+                setattr(self, name, Text(value))
 
     def set_sort(self, column: str | None, reverse: bool = False) -> None:
         """Show the sort indicator on this column's header."""

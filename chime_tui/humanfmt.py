@@ -34,6 +34,15 @@ def ago(when: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(delta)
 
 
+def ago_minutes(when: datetime | None, now: datetime) -> str:
+    """As `ago`, to the minute: 'under a minute ago', '3 minutes ago' (beside a full
+    timestamp the seconds add nothing, and a line that changes every second costs a
+    redraw every second)."""
+    if when is not None and timedelta(0) <= now - when < timedelta(minutes=1):
+        return "under a minute ago"
+    return ago(when, now)
+
+
 def utc_clock(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else "—"
 

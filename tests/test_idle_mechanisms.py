@@ -100,3 +100,11 @@ async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state,
                  if expiry_short(app.tracker.last[(vc, sid)], before)
                  != expiry_short(app.tracker.last[(vc, sid)], clock.now)]
         assert moved and table.refresh_live() == len(moved)
+
+
+def test_the_details_panel_ages_move_by_the_minute():
+    from chime_tui.humanfmt import ago_minutes
+
+    then = FIXED_NOW - timedelta(seconds=12)
+    assert ago_minutes(then, FIXED_NOW) == ago_minutes(then, FIXED_NOW + timedelta(seconds=40))
+    assert ago_minutes(then, FIXED_NOW + timedelta(minutes=3)) == "3 minutes ago"

@@ -5,7 +5,7 @@ from datetime import datetime
 from rich.console import RenderableType
 from rich.table import Table
 
-from chime_tui.humanfmt import ago, utc_clock
+from chime_tui.humanfmt import ago_minutes, utc_clock
 from chime_tui.models import ProxySession
 from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
@@ -15,7 +15,7 @@ class DetailsPanel(SessionPanel):
     TITLE = "Details"
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
-        return tuple(ago(t, now) for t in (session.created, session.updated, session.ended))
+        return tuple(ago_minutes(t, now) for t in (session.created, session.updated, session.ended))
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         t = Table.grid(padding=(0, 1))
@@ -41,4 +41,4 @@ class DetailsPanel(SessionPanel):
 
 
 def _when(dt: datetime | None, now: datetime) -> str:
-    return f"{utc_clock(dt)} ({ago(dt, now)})" if dt else "—"
+    return f"{utc_clock(dt)} ({ago_minutes(dt, now)})" if dt else "—"

@@ -27,9 +27,10 @@ class Parser(argparse.ArgumentParser):
                    namespace: Any = None) -> argparse.Namespace:
         Parser.argv = list(sys.argv[1:] if args is None else args)
         Parser.root = self
-        return super().parse_args(args, namespace)
+        parsed: argparse.Namespace = super().parse_args(args, namespace)
+        return parsed
 
-    def error(self, message: str) -> "NoReturn":  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         unknown = unknown_options(Parser.root or self, Parser.argv)
         if unknown:
             message = "; ".join(

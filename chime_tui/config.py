@@ -175,6 +175,7 @@ def read_config(text: str, where: str = "config", themes: Collection[str] | None
                     f"not {type(value).__name__}")
             continue
         if key == "keys":
+            assert isinstance(value, dict)  # checked against _TYPES above
             found = keymap_problems(value)
             bad = {bid for bid, _ in found}
             for bid, message in found:
@@ -186,7 +187,10 @@ def read_config(text: str, where: str = "config", themes: Collection[str] | None
         if reason := _value_problem(key, value, themes):
             problem(reason)
             continue
-        values[key] = float(value) if key in ("refresh", "alert_threshold_minutes") else value
+        if key in ("refresh", "alert_threshold_minutes"):
+            assert isinstance(value, (int, float))
+            value = float(value)
+        values[key] = value
     problems.sort(key=lambda p: p.line or 0)
     return Config(**values), problems
 

@@ -87,7 +87,7 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def _str_or_none(value: Any) -> str | None:
     if value is None or type(value) is str:
-        return value  # type: ignore[no-any-return]
+        return value
     return value if isinstance(value, str) else str(value)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, TypeVar, cast
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import NotFound, classify
@@ -132,7 +132,7 @@ class ChimeVoiceClient:
         finally:
             self.last_latency = time.perf_counter() - started
         response.pop("ResponseMetadata", None)
-        return response
+        return cast(dict[str, Any], response)
 
     async def pages(self, operation: str, key: str, **params: Any
                      ) -> AsyncIterator[list[dict[str, Any]]]:
@@ -190,14 +190,17 @@ def parse_sessions(items: list[Any]) -> list[ProxySession]:
     return _parse(ProxySession.from_api, items)
 
 
-def _parse(factory: Any, items: list[Any]) -> list[Any]:
+T = TypeVar("T")
+
+
+def _parse(factory: Callable[[Any], T], items: list[Any]) -> list[T]:
     try:
         return [factory(i) for i in items]
     except (ValueError, TypeError) as exc:
         raise classify(exc) from None
 
 
-def _parse_one(factory: Any, item: Any) -> Any:
+def _parse_one(factory: Callable[[Any], T], item: Any) -> T:
     return _parse(factory, [item])[0]
 
 

@@ -9,7 +9,7 @@ refresh and `--watch` stay on aiobotocore (`chime_tui.aws.client`).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import classify
@@ -81,7 +81,7 @@ class SyncChimeVoiceClient:
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
         response.pop("ResponseMetadata", None)
-        return response
+        return cast(dict[str, Any], response)
 
     def pages(self, operation: str, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
         """Every page's items, bounded as the async client's (factory.Paging)."""

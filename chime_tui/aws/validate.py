@@ -10,7 +10,7 @@ a typed `BadResponse` instead, for aiobotocore's and botocore's clients alike
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from chime_tui.aws.errors import BadResponse
 
@@ -74,7 +74,7 @@ def _mismatch(value: Any, shape: Any) -> str | None:
         return ""
     if kind == "structure":
         fields = _members(shape)
-        for key, item in value.items():
+        for key, item in cast(dict[str, Any], value).items():
             sub = fields.get(key)
             if sub is not None and (where := _mismatch(item, sub)) is not None:
                 return f".{key}{where}"
@@ -82,16 +82,16 @@ def _mismatch(value: Any, shape: Any) -> str | None:
         member = shape.member
         if member.type_name in _SCALARS:
             allowed = _JSON_TYPES[member.type_name]
-            for i, item in enumerate(value):
+            for i, item in enumerate(cast(list[Any], value)):
                 if item is not None and (not isinstance(item, allowed) or isinstance(
                         item, bool) and bool not in allowed):
                     return f"[{i}]"
         else:
-            for i, item in enumerate(value):
+            for i, item in enumerate(cast(list[Any], value)):
                 if (where := _mismatch(item, member)) is not None:
                     return f"[{i}]{where}"
     elif kind == "map":
-        for key, item in value.items():
+        for key, item in cast(dict[str, Any], value).items():
             if (where := _mismatch(item, shape.value)) is not None:
                 return f".{key}{where}"
     return None

@@ -12,7 +12,7 @@ import base64
 import json
 import os
 import sys
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from chime_tui.cli.params import UsageError, get_params, skeleton
 
@@ -287,7 +287,7 @@ def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
              **params: Any) -> dict[str, Any]:
     """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
     if args.no_paginate:
-        return client.call(operation, **params)
+        return cast(dict[str, Any], client.call(operation, **params))
     from chime_tui.aws.factory import check_items, check_next_token, max_pages
 
     token, skip = _decode_token(args.starting_token)

@@ -113,7 +113,7 @@ class PrivateFileHandler(_QuietOnFailure, logging.StreamHandler):  # type: ignor
     def close(self) -> None:
         self.acquire()
         try:
-            stream, self.stream = self.stream, None  # type: ignore[assignment]
+            stream, self.stream = self.stream, None
             if stream is not None:
                 try:
                     stream.close()

@@ -13,7 +13,7 @@ import asyncio
 import base64
 import json
 import threading
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -251,7 +251,7 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
     response: web.StreamResponse | None = None
     status = 0
     if admin:
-        return await handler(request)
+        return cast(web.StreamResponse, await handler(request))
     with state.lock:
         state.in_flight += 1
         state.max_in_flight = max(state.max_in_flight, state.in_flight)
@@ -365,7 +365,7 @@ class EmulatorServer:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = cast(asyncio.Server, server).sockets[0].getsockname()[1]
 
     async def stop_async(self) -> None:
         if self._runner is not None:

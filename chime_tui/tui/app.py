@@ -387,7 +387,9 @@ class ChimeTuiApp(App[None]):
                             self.action_alerts)
         yield SystemCommand("Switch profile or region", "Use another AWS profile or region",
                             self.action_switch_account)
-        if hasattr(screen, "action_refresh"):
+        from chime_tui.tui.screens.base import PollingScreen
+
+        if isinstance(screen, PollingScreen):
             yield SystemCommand("Refresh now", "Fetch again now", screen.action_refresh)
             yield SystemCommand("Pause or resume auto-refresh", "Stop or restart polling",
                                 screen.action_toggle_pause)

@@ -11,7 +11,7 @@ ROOT = Path(__file__).parent.parent / "chime_tui"
 CORE = ("chime_tui.models", "chime_tui.aws", "chime_tui.monitor", "chime_tui.tracking",
         "chime_tui.textsafe", "chime_tui.options", "chime_tui.settings", "chime_tui.config",
         "chime_tui.files", "chime_tui.validate", "chime_tui.documents", "chime_tui.pins",
-        "chime_tui.humanfmt", "chime_tui.keymap", "chime_tui.prefetch")
+        "chime_tui.humanfmt", "chime_tui.keymap", "chime_tui.prefetch", "chime_tui.credwatch")
 
 
 def module_name(path: Path) -> str:
@@ -60,3 +60,17 @@ def test_the_layers_hold():
                     imp, "chime_tui.emulator", "chime_tui.models", "chime_tui.textsafe"):
                 problems.append(f"{module} (the emulator stands apart) imports {imp}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_credential_watch_sees_a_renewal(tmp_path):
+    from chime_tui.credwatch import CredentialWatch
+
+    creds = tmp_path / "credentials"
+    cache = tmp_path / "sso" / "cache"
+    cache.mkdir(parents=True)
+    watch = CredentialWatch([creds, cache])
+    assert not watch.changed()
+    creds.write_text("[default]\n")
+    assert watch.changed() and not watch.changed()
+    (cache / "token.json").write_text("{}")  # aws sso login
+    assert watch.changed()

@@ -100,3 +100,32 @@ async def test_alerts_have_a_history_and_the_copy_says_where_it_may_not_arrive(
         await pilot.press("c")
         notes = [str(n.message) for n in app._notifications]
         assert any("tmux may block it" in n and "e exports it to a file" in n for n in notes)
+
+
+async def test_renewed_credentials_heal_within_seconds_without_a_key(
+        server, state, isolated_env, monkeypatch):
+    """After a 403 the production schedule waits 10 s and more (up to minutes) to retry;
+    a renewed credentials file is noticed within a second or two and tried at once."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    creds = isolated_env / "aws-credentials"
+    creds.write_text("[oncall]\naws_access_key_id = AKIDOLDKEY\naws_secret_access_key = a\n")
+    (isolated_env / "aws-config").write_text("[profile oncall]\nregion = us-east-1\n")
+    monkeypatch.setenv("AWS_PROFILE", "oncall")
+    app = make_app(app_settings(server, refresh=5.0, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        state.faults.deny_keys = ["AKIDOLDKEY"]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
+        error = app.screen.query_one(ErrorLine)
+        assert error.outcome is not None and error.outcome.next_delay >= 10  # no retry soon
+        await pilot.pause(1.2)  # the watch takes its first look
+        before = len(state.requests)
+        creds.write_text("[oncall]\naws_access_key_id = AKIDNEWKEY\naws_secret_access_key = b\n")
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=5)
+        assert state.requests[-1].status == 200 and len(state.requests) - before <= 2
+        notes = [str(n.message) for n in app._notifications]
+        assert "credentials changed — retrying" in notes

@@ -59,6 +59,7 @@ class ChimeTuiApp(App[None]):
         self.timer = timer
         self.redact = settings.redact
         self.alerts_raised: list[Alert] = []
+        self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
         self.events: EventsWriter | None = None
@@ -223,7 +224,40 @@ class ChimeTuiApp(App[None]):
         self.raise_alerts(self.tracker.observe_gone(key, self.clock()))
 
     def check_expiry(self) -> None:
+        """The app's one-second timer: expiry alerts, and renewed credentials."""
         self.raise_alerts(self.tracker.check_expiry(self.clock()))
+        self.check_credentials()
+
+    def check_credentials(self) -> None:
+        """While the screen waits on credentials (401/403), watch the AWS credential and
+        config files and the SSO caches; when one changes, retry at once instead of at
+        the end of a long backoff."""
+        from chime_tui.aws.errors import AccessDenied
+        from chime_tui.tui.screens.base import PollingScreen
+        from chime_tui.tui.widgets.fetch_status import ErrorLine
+
+        screen = self.screen
+        waiting = False
+        if isinstance(screen, PollingScreen) and screen.poller is not None \
+                and not screen.user_paused:
+            outcome = screen.query_one(ErrorLine).outcome
+            waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
+        if not waiting:
+            self.credential_watch = None
+            return
+        if self.credential_watch is None:
+            from chime_tui.credwatch import CredentialWatch
+
+            self.credential_watch = CredentialWatch()
+        elif self.credential_watch.changed():
+            self.notify("credentials changed — retrying", timeout=4)
+            self.run_worker(self.retry_with_new_credentials(screen), group="credentials",
+                            exclusive=True, exit_on_error=False)
+
+    async def retry_with_new_credentials(self, screen: Any) -> None:
+        await self.service.reset()  # the next call resolves credentials afresh
+        if screen.poller is not None:
+            screen.poller.refresh_now()
 
     def raise_alerts(self, alerts: list[Alert]) -> None:
         mode = self.settings.alerts

@@ -129,3 +129,19 @@ async def test_renewed_credentials_heal_within_seconds_without_a_key(
         assert state.requests[-1].status == 200 and len(state.requests) - before <= 2
         notes = [str(n.message) for n in app._notifications]
         assert "credentials changed — retrying" in notes
+
+
+async def test_a_session_never_seen_is_not_found_not_gone(server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
+                                proxy_session_id="0000aaaa-no-such-session"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display, timeout=4)
+        assert "no session with this ID on this voice connector" in line.message()
+        assert "ended or was deleted" not in line.message()
+        from chime_tui.tui.widgets.status_panel import StatusPanel
+
+        assert "not found" in str(app.screen.query_one(StatusPanel).render())
+        await pilot.pause(0.5)
+        assert app.alerts_raised == [] and not app.tracker.gone

@@ -77,8 +77,14 @@ class SessionDetailScreen(PollingScreen):
             if raw is not None:
                 app.open_client_later(0.5)
                 return ProxySession.from_api(raw)
-        return await app.service.get_proxy_session(  # type: ignore[no-any-return]
-            self.voice_connector_id, self.proxy_session_id)
+        try:
+            return await app.service.get_proxy_session(  # type: ignore[no-any-return]
+                self.voice_connector_id, self.proxy_session_id)
+        except NotFound as exc:
+            if self.session is not None:
+                raise  # seen, then missing: it ended or was deleted
+            raise NotFound("session not found: no session with this ID on this voice "
+                           "connector", code=exc.code, status=exc.status) from None
 
     def show(self, value: Any) -> None:
         previous, self.session = self.session, value
@@ -95,10 +101,17 @@ class SessionDetailScreen(PollingScreen):
             self.highlight(self.query_one(panel_type))
 
     def show_error(self, error: ChimeError) -> None:
-        if isinstance(error, NotFound):
-            self.app.track_gone((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
-            self.show_timeline()
-            self.highlight(self.query_one(StatusPanel))
+        if not isinstance(error, NotFound):
+            return
+        if self.session is None:
+            # Never seen: not found (a mistyped or old ID), not "gone" — no alert.
+            for panel in self.panels():
+                panel.placeholder = "not found: no such session on this voice connector"
+            return
+        # Seen, then missing: gone (it ended or was deleted), alerted once.
+        self.app.track_gone((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
+        self.show_timeline()
+        self.highlight(self.query_one(StatusPanel))
 
     def show_timeline(self) -> None:
         tracker = self.app.tracker  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -19,6 +20,8 @@ class SessionPanel(Static, can_focus=True):
     TITLE = ""
 
     session: reactive[ProxySession | None] = reactive(None, always_update=True)
+    # What a panel without a session says: loading, or that the session was never found.
+    placeholder: reactive[str] = reactive("loading…")
     now: reactive[datetime | None] = reactive(None)
     redact: reactive[bool] = reactive(False)
 
@@ -63,9 +66,12 @@ class SessionPanel(Static, can_focus=True):
     def watch_redact(self) -> None:
         self.redraw()
 
+    def watch_placeholder(self) -> None:
+        self.redraw()
+
     def redraw(self, layout: bool = True) -> None:
         if self.session is None:
-            self.update("loading…")
+            self.update(Text(self.placeholder, style="dim"))
         else:
             now = self.now or datetime.now().astimezone()
             self._last_shape = self.shape_key(self.session, now)

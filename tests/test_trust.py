@@ -145,3 +145,20 @@ async def test_a_session_never_seen_is_not_found_not_gone(server, state):
         assert "not found" in str(app.screen.query_one(StatusPanel).render())
         await pilot.pause(0.5)
         assert app.alerts_raised == [] and not app.tracker.gone
+
+
+async def test_a_pinned_session_is_marked_in_the_list(server, state, tmp_path):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=vc,
+                                pins_file=tmp_path / "pins.json"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        table = app.screen.table
+        key = table.cursor_key
+        assert str(table.get_cell(key, "pin")) == ""
+        await pilot.press("m")
+        assert (vc, key) in app.pins.pins
+        assert table.render_line(1).text.lstrip().startswith("● ")
+        await pilot.press("m")
+        assert str(table.get_cell(key, "pin")) == ""

@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from typing import Any, Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -51,7 +52,8 @@ SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
 }
 # Narrow terminals keep what matters (status, time left, a short ID): IDs and names
 # shrink first, then participants, capabilities, the created time and names go.
-COLUMNS = (Column("id", "Session ID", max_width=40, shrink_to=9),
+COLUMNS = (Column("pin", ""),  # ● for a session pinned to the watch board
+           Column("id", "Session ID", max_width=40, shrink_to=9),
            Column("name", "Name", max_width=32, shrink_to=10, drop_priority=2),
            Column("status", "Status"), Column("caps", "Capabilities", drop_priority=4),
            Column("parts", "Participants", drop_priority=5),
@@ -83,6 +85,7 @@ class SessionListScreen(ListScreen):
         self.presorted: str | None = None  # the sort `sessions` arrived in
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
+        self.pins_shown: set[str] = set()  # the rows drawn with a pin mark
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by session ID, name or capability", "sessions",
@@ -233,6 +236,7 @@ class SessionListScreen(ListScreen):
     def cells(self, s: ProxySession) -> tuple[Cell, ...]:
         """The row's cells but the live countdown: a function of the session alone."""
         cells: tuple[Cell, ...] = (
+            Text("●", style="bold yellow") if s.proxy_session_id in self.pins_shown else "",
             s.proxy_session_id or "—", s.name or "", status_text(s.status),
             capabilities_text(s.capabilities), str(len(s.participants)), "")
         if self.sort == "created":
@@ -248,8 +252,10 @@ class SessionListScreen(ListScreen):
         order of the rows to show: what it draws is then what the API last said."""
         table = self.table
         shown = self.shown
+        pins = {sid for vc, sid in self.pinned() if vc == self.voice_connector_id}
+        flipped, self.pins_shown = pins ^ self.pins_shown, pins
         table.put((sid, self.cells(s)) for sid, s in self.by_id.items()
-                  if (old := shown.get(sid)) is None or old.raw != s.raw)
+                  if (old := shown.get(sid)) is None or old.raw != s.raw or sid in flipped)
         self.shown = dict(self.by_id)
         table.retain(self.by_id)
         rows = self.visible_sessions()
@@ -271,6 +277,14 @@ class SessionListScreen(ListScreen):
         status = self.status_filter or "all"
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         table.set_titles(subtitle=f"status: {status} · sort: {order}")
+
+    def pinned(self) -> set[tuple[str, str]]:
+        return set(self.app.pins.pins)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        # Back from the board or a session: pins may have changed there.
+        if self.loaded:
+            self.render_rows()
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key
@@ -323,6 +337,7 @@ class SessionListScreen(ListScreen):
         sid = self.selected_id()
         if sid:
             self.app.toggle_pin((self.voice_connector_id, sid))  # type: ignore[attr-defined]
+            self.render_rows()  # the row's pin mark
 
     def action_cycle_sort(self) -> None:
         names = list(SORTS)

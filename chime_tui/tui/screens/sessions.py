@@ -52,7 +52,7 @@ SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
 }
 # Narrow terminals keep what matters (status, time left, a short ID): IDs and names
 # shrink first, then participants, capabilities, the created time and names go.
-COLUMNS = (Column("pin", ""),  # ● for a session pinned to the watch board
+COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to the board
            Column("id", "Session ID", max_width=40, shrink_to=9),
            Column("name", "Name", max_width=32, shrink_to=10, drop_priority=2),
            Column("status", "Status"), Column("caps", "Capabilities", drop_priority=4),

@@ -15,6 +15,7 @@ from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for th
     EXIT_CONFIG, EXIT_USAGE, integer_arg, number_arg, add_aws_options, aws_flags,
     aws_problem, aws_settings_from, load_settings_file)
 from chime_tui.textsafe import visible
+from chime_tui.validate import ALERT_THRESHOLD, REFRESH
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad command line exits 252 as the AWS CLI does, and a mistyped
@@ -90,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open straight at this voice connector's sessions")
     p.add_argument("--proxy-session-id", metavar="SID",
                    help="with --voice-connector-id: open straight at this session")
-    p.add_argument("--refresh", type=number_arg(0.5, 3600, "seconds", "seconds"), default=None,
+    p.add_argument("--refresh", type=number_arg(*REFRESH, "seconds"), default=None,
                    metavar="SECONDS",
                    help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug-log", metavar="PATH",
                    help="append every request, response and failure to this file "
                         "(credentials scrubbed; phone numbers too with --redact)")
-    p.add_argument("--alert-threshold", type=number_arg(0, 10080, "minutes", "minutes"),
+    p.add_argument("--alert-threshold", type=number_arg(*ALERT_THRESHOLD, "minutes"),
                    metavar="MINUTES",
                    help="alert when a watched session has less than this left (default 5)")
     p.add_argument("--alerts", choices=["off", "bell", "notify"],
@@ -311,7 +312,6 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            config_problems=tuple(problems), pins=pins,
                            pins_file=data_dir() / "pins.json",
                            events_file=Path(args.events_file) if args.events_file else None,
-                           debug_log=Path(args.debug_log) if args.debug_log else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
                            prefetch=prefetch)

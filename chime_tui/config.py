@@ -256,7 +256,9 @@ def env_overrides(config: Config, env: Mapping[str, str] | None = None) -> Confi
         except ValueError:
             value = math.nan  # reported by env_problems
         if math.isfinite(value):
-            changes["refresh"] = min(3600.0, max(0.5, value))
+            from chime_tui.validate import REFRESH
+
+            changes["refresh"] = min(REFRESH[1], max(REFRESH[0], value))
     if (v := env.get("CHIME_TUI_REDACT")) is not None:
         changes["redact"] = v.strip().lower() in ("1", "true", "yes", "on")
     if (v := env.get("CHIME_TUI_THEME")):

@@ -13,6 +13,14 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Mapping
 
+SessionKey = tuple[str, str]  # (voice connector ID, proxy session ID)
+
+
+def utcnow() -> datetime:
+    """The wall clock, aware UTC (the default clock everywhere; tests inject their own)."""
+    return datetime.now(timezone.utc)
+
+
 # Patterns from the botocore service model (chime-sdk-voice 2022-08-03).
 VOICE_CONNECTOR_ID_RE = re.compile(
     r"([a-z0-9]{21,22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"

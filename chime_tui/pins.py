@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Iterator
 
 from chime_tui.files import PRIVATE, open_private
-from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+from chime_tui.models import SessionKey, validate_proxy_session_id, validate_voice_connector_id
 from chime_tui.textsafe import clip
 
-Key = tuple[str, str]
+Key = SessionKey
 
 
 def parse_pin(text: str) -> Key:

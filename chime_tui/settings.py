@@ -33,7 +33,6 @@ class AppSettings:
     pins_file: Path | None = None  # where pins persist (None: not kept)
     events_file: Path | None = None  # timeline events as JSON lines
     schedule: Schedule = DEFAULT_SCHEDULE  # retry backoff bounds
-    debug_log: Path | None = None  # requests, responses and bad bodies (secrets scrubbed)
     # --allow-insecure-endpoint: kept for the app's profile/region switch, which checks
     # the new settings with chime_tui.validate.aws_settings_problem.
     allow_insecure_endpoint: bool = False

@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
+from chime_tui.models import utcnow
+
 SEED_CONNECTOR_ID = "abcdef1ghij2klmno3pqr4"
 SEED_SESSION_ID = "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"
 
 Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def iso(dt: datetime) -> str:

@@ -7,7 +7,7 @@ import random
 import signal
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -18,15 +18,11 @@ from textual.screen import Screen
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.settings import AppSettings
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class ChimeTuiApp(App[None]):

@@ -61,7 +61,6 @@ class SessionDetailScreen(PollingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = f"session {self.proxy_session_id}"
         self.query_one(StatusPanel).focus()
         self.apply_redaction()

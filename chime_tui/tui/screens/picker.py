@@ -33,7 +33,6 @@ class ConnectorPickerScreen(ListScreen):
                                  "Voice connectors", COLUMNS)
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = "voice connectors"
         self.table.focus()
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import RenderableType
-from rich.text import Text
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -21,7 +21,7 @@ class SessionPanel(Static, can_focus=True):
 
     session: reactive[ProxySession | None] = reactive(None, always_update=True)
     # What a panel without a session says: loading, or that the session was never found.
-    placeholder: reactive[str] = reactive("loading…")
+    placeholder: reactive[str] = reactive("loading…", init=False)
     now: reactive[datetime | None] = reactive(None)
     redact: reactive[bool] = reactive(False)
 
@@ -71,7 +71,7 @@ class SessionPanel(Static, can_focus=True):
 
     def redraw(self, layout: bool = True) -> None:
         if self.session is None:
-            self.update(Text(self.placeholder, style="dim"))
+            self.update(Content.styled(self.placeholder, "dim"))  # literal, never markup
         else:
             now = self.now or datetime.now().astimezone()
             self._last_shape = self.shape_key(self.session, now)

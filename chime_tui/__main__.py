@@ -318,6 +318,14 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
     from chime_tui.tui.app import make_app
 
     app = make_app(settings)
+    # A crash prints one line and leaves its traceback in a file, not over the terminal.
+    import io
+
+    from rich.console import Console
+
+    errors = io.StringIO()
+    app.error_console = Console(file=errors, markup=False, highlight=False, width=120,
+                                color_system=None)
     try:
         app.run()
     finally:
@@ -326,7 +334,29 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
         if server is not None:
             server.stop()
     # Textual sets 1 when the app ended on an unhandled exception: never exit 0 then.
-    return int(getattr(app, "return_code", 0) or 0)
+    code = int(getattr(app, "return_code", 0) or 0)
+    if errors.getvalue():
+        print(f"chime-tui: {crash_report(errors.getvalue())}", file=sys.stderr)
+        code = code or 1
+    return code
+
+
+def crash_report(details: str) -> str:
+    """Keep a crash's traceback in a private file; the line to print about it."""
+    import time
+
+    from chime_tui.config import state_dir
+    from chime_tui.files import write_private
+
+    lines = [line.strip() for line in details.strip().splitlines() if line.strip()]
+    last = visible(lines[-1])[:200] if lines else "unknown error"
+    path = state_dir() / f"crash-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_private(path, details)
+    except OSError as exc:
+        return f"the app stopped on an error: {last} (its log could not be kept: {exc})"
+    return f"the app stopped on an error: {last}; details in {path}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

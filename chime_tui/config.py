@@ -58,6 +58,11 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(explicit) if explicit else _xdg("XDG_CONFIG_HOME", ".config", env) / "config.toml"
 
 
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where crash logs go ($XDG_STATE_HOME/chime-tui)."""
+    return _xdg("XDG_STATE_HOME", ".local/state", os.environ if env is None else env)
+
+
 def data_dir(env: Mapping[str, str] | None = None) -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share", os.environ if env is None else env)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -150,3 +151,50 @@ def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server
     for child in children:  # the start-up helper ended with the app
         assert not os.path.exists(f"/proc/{child}") or \
             open(f"/proc/{child}/stat").read().split()[2] == "Z"
+
+
+def test_a_crash_exits_non_zero_with_one_line_and_the_log_path(server, isolated_env):
+    """Whatever goes wrong inside, the user gets a non-zero exit, one line naming the
+    error and where its traceback is kept (0600), not a screenful of traceback."""
+    code = (
+        "import sys\n"
+        "from chime_tui.tui.app import ChimeTuiApp\n"
+        "def boom(self):\n"
+        "    raise RuntimeError('[/] boom \\x1b]0;T\\x07')\n"
+        "ChimeTuiApp.on_mount = boom\n"
+        "from chime_tui.__main__ import main\n"
+        f"sys.exit(main(['--endpoint-url', {server.url!r}]))\n"
+    )
+    env = dict(os.environ, TERM="xterm-256color")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave, stdout=slave,
+                            stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=5)
+    os.close(master)
+    # what is left on the terminal once the app has left its alternate screen
+    assert b"\x1b]0;T" not in out  # the error's escape never reached the terminal
+    after = out.rsplit(b"\x1b[?1049l", 1)[-1].decode()
+    after = re.sub(r"\x1b\][^\x07]*\x07|\x1b\[[0-9;?<>=$]*[a-zA-Z~]|\x07", "", after)
+    lines = [line for line in after.replace("\r", "").split("\n") if line.strip()]
+    assert proc.returncode != 0
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("chime-tui: the app stopped on an error: RuntimeError: [/] boom")
+    assert "\\x1b]0;T" in lines[0]
+    path = lines[0].rsplit("details in ", 1)[1]
+    assert "Traceback" in open(path).read() or "RuntimeError" in open(path).read()
+    assert os.stat(path).st_mode & 0o777 == 0o600

@@ -299,6 +299,9 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
             prefetch = Prefetch.start(aws, args.voice_connector_id, args.proxy_session_id)
     from chime_tui.settings import AppSettings
 
+    # The dashboard holds what it lists: a listing that never ends stops at 30,000
+    # sessions here (the commands, which stream nothing to a screen, allow 100,000).
+    aws = aws.with_(max_pages=APP_MAX_PAGES)
     settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id,
@@ -310,7 +313,7 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            alerts=args.alerts or config.alerts,
                            config_warning=args._config_warning,
                            config_problems=tuple(problems), pins=pins,
-                           pins_file=data_dir() / "pins.json",
+                           pins_file=data_dir() / pins_file_name(aws, args.demo),
                            events_file=Path(args.events_file) if args.events_file else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
@@ -339,6 +342,29 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
         print(f"chime-tui: {crash_report(errors.getvalue())}", file=sys.stderr)
         code = code or 1
     return code
+
+
+APP_MAX_PAGES = 300
+
+
+def pins_file_name(aws: Any, demo: bool) -> str:
+    """Pins belong to where they were made: the demo, a given endpoint, or an AWS
+    profile (the default profile keeps the original `pins.json`)."""
+    import re
+
+    if demo:
+        return "pins-demo.json"
+    if aws.endpoint_url:
+        from urllib.parse import urlsplit
+
+        where = urlsplit(aws.endpoint_url).netloc or aws.endpoint_url
+        return f"pins-endpoint-{re.sub(r'[^A-Za-z0-9.-]+', '_', where)[:80]}.json"
+    from chime_tui.aws.settings import profile_in_use
+
+    profile = profile_in_use(aws)
+    if profile and profile != "default":
+        return f"pins-profile-{re.sub(r'[^A-Za-z0-9.-]+', '_', profile)[:80]}.json"
+    return "pins.json"
 
 
 def crash_report(details: str) -> str:

@@ -19,7 +19,10 @@ def in_words(delta: timedelta) -> str:
     """'in 43 minutes'."""
     import humanize  # imported on first use: not needed before the first frame
 
-    return "in " + humanize.naturaldelta(delta)
+    try:
+        return "in " + humanize.naturaldelta(delta)
+    except (OverflowError, ValueError):  # a date at the edge of the calendar
+        return "in a very long time"
 
 
 def ago(when: datetime | None, now: datetime) -> str:
@@ -31,7 +34,10 @@ def ago(when: datetime | None, now: datetime) -> str:
         return "just now"
     import humanize
 
-    return humanize.naturaltime(delta)
+    try:
+        return humanize.naturaltime(delta)
+    except (OverflowError, ValueError):  # 9999-12-31 and the like: data, not a crash
+        return "at the edge of the calendar"
 
 
 def ago_minutes(when: datetime | None, now: datetime) -> str:

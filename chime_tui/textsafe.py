@@ -12,10 +12,13 @@ import re
 
 # C0 controls, DEL, C1 controls (\x9b is a one-byte CSI), and the Unicode bidi
 # overrides and isolates that reorder what a person reads.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Zero-width and invisible characters too (U+200B-U+200D, U+2060, U+FEFF), and the
+# line and paragraph separators: two names must not look alike when they differ.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
 # What json.dumps(ensure_ascii=False) leaves raw (it escapes C0 itself; newlines outside
 # strings, from indent=, stay newlines).
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 LIMIT = 512  # characters of one value worth drawing in a cell or a line

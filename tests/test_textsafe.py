@@ -26,3 +26,20 @@ def test_clip_bounds_huge_values() -> None:
 @given(st.text())
 def test_nothing_unsafe_survives(value: str) -> None:
     assert not has_unsafe(visible(value))
+
+
+def test_invisible_characters_are_made_visible() -> None:
+    assert visible("zero\u200bwidth\ufeff\u2060\u2028") == "zero\\u200bwidth\\ufeff\\u2060\\u2028"
+
+
+def test_a_date_at_the_edge_of_the_calendar_is_not_a_crash() -> None:
+    from datetime import datetime, timezone
+
+    from chime_tui.humanfmt import ago, expiry_sentence
+    from chime_tui.models import ProxySession
+
+    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    edge = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open", "ExpiryMinutes": 60,
+                                  "CreatedTimestamp": "9999-12-31T23:59:59.999Z"})
+    assert ago(edge.created, now) == "at the edge of the calendar"
+    assert expiry_sentence(edge, now)

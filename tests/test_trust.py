@@ -162,3 +162,16 @@ async def test_a_pinned_session_is_marked_in_the_list(server, state, tmp_path):
         assert table.render_line(1).text.lstrip().startswith("● ")
         await pilot.press("m")
         assert str(table.get_cell(key, "pin")) == ""
+
+
+def test_pins_belong_to_where_they_were_made(monkeypatch):
+    from chime_tui.__main__ import pins_file_name
+    from chime_tui.aws.settings import AwsSettings
+
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    assert pins_file_name(AwsSettings(), demo=True) == "pins-demo.json"
+    assert pins_file_name(AwsSettings(endpoint_url="http://127.0.0.1:4566"), demo=False) == \
+        "pins-endpoint-127.0.0.1_4566.json"
+    assert pins_file_name(AwsSettings(profile="oncall"), demo=False) == \
+        "pins-profile-oncall.json"
+    assert pins_file_name(AwsSettings(), demo=False) == "pins.json"

@@ -55,7 +55,8 @@ SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
 COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to the board
            Column("id", "Session ID", max_width=40, shrink_to=9),
            Column("name", "Name", max_width=32, shrink_to=10, drop_priority=2),
-           Column("status", "Status"), Column("caps", "Capabilities", drop_priority=4),
+           Column("status", "Status", max_width=16),
+           Column("caps", "Capabilities", max_width=24, drop_priority=4),
            Column("parts", "Participants", drop_priority=5),
            Column("expiry", "Expires in", min_width=10, live=True))
 CREATED = Column("created", "Created", drop_priority=3)  # while the list is sorted by it

@@ -405,7 +405,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             if problem := aws_problem(args, args._config):
                 print(f"\n{problem}", file=sys.stderr)
                 return EXIT_USAGE
-        return int(args.handler(args))
+        try:
+            return int(args.handler(args))
+        except BrokenPipeError:
+            # The reader stopped (`| head -1`): not an error of ours, and no traceback.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     return run_tui(args)
 
 

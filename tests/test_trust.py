@@ -175,3 +175,16 @@ def test_pins_belong_to_where_they_were_made(monkeypatch):
     assert pins_file_name(AwsSettings(profile="oncall"), demo=False) == \
         "pins-profile-oncall.json"
     assert pins_file_name(AwsSettings(), demo=False) == "pins.json"
+
+
+def test_a_closed_pipe_is_not_a_traceback(server):
+    import os
+    import subprocess
+    import sys
+
+    cmd = (f"{sys.executable} -m chime_tui list-proxy-sessions --endpoint-url {server.url} "
+           f"--voice-connector-id {list(server.state.connectors)[1]} --output human | head -1")
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True,
+                            text=True, env=dict(os.environ))
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.stdout.strip()

@@ -27,6 +27,9 @@ class PollingScreen(Screen[None]):
         Binding("p", "toggle_pause", "Pause", id="pause"),
     ]
     poll_interval: float | None = None  # None: the app's --refresh
+    # Set: a fetch that took L seconds makes the interval at least pace_factor * L,
+    # from the very next poll (a fetch never takes more than 1/factor of the time).
+    pace_factor: float | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -78,10 +81,14 @@ class PollingScreen(Screen[None]):
     def start_polling(self) -> None:
         if self.poller is None:
             app: Any = self.app
-            self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
+            interval = self.poll_interval or app.settings.refresh
+            factor = self.pace_factor
+            self.poller = Poller(self.fetch, interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
                                  schedule=app.settings.schedule,
-                                 on_error=self._on_error)
+                                 on_error=self._on_error,
+                                 pace=None if factor is None else
+                                 lambda latency: max(interval, factor * latency))
             self.query_one(FetchStatus).stale_after = 2 * self.poller.interval
             self.run_poller()
 
@@ -121,8 +128,10 @@ class PollingScreen(Screen[None]):
             log.warning("fetch failed on %s: %s (%s) %s", type(self).__name__,
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
-        self.query_one(FetchStatus).record(outcome)
         poller = self.poller
+        if poller is not None:
+            self.query_one(FetchStatus).stale_after = 2 * poller.interval
+        self.query_one(FetchStatus).record(outcome)
         self.query_one(ErrorLine).record(
             outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None)
 

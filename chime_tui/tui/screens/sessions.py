@@ -20,7 +20,7 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
-from chime_tui.tui.messages import Fetched, SessionsPage
+from chime_tui.tui.messages import SessionsPage
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.textsafe import visible
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -59,6 +59,9 @@ CREATED = Column("created", "Created")  # shown while the list is sorted by it
 
 
 class SessionListScreen(ListScreen):
+    # Large lists take long to page through: refresh them less often (from the very
+    # poll after the first load on).
+    pace_factor = 4.0
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
@@ -180,14 +183,6 @@ class SessionListScreen(ListScreen):
         if self.final is not None:  # the last page came while rows were still being added
             final, self.final = self.final, None
             self.set_timer(STREAM_FLUSH, lambda: self.show(final))
-
-    def on_fetched(self, message: Fetched) -> None:
-        # Textual calls PollingScreen.on_fetched as well (handlers run along the MRO).
-        outcome = message.outcome
-        if outcome.ok and self.poller is not None:
-            # Large lists take long to page through: refresh them less often.
-            self.poller.interval = max(self.app.settings.refresh,  # type: ignore[attr-defined]
-                                       4 * outcome.latency)
 
     def show(self, value: Any) -> None:
         if not self.loaded and (self.pending or self.flushing):

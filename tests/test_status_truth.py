@@ -38,6 +38,40 @@ def big_state(sessions: int) -> tuple[EmulatorState, str]:
     return state, list(state.connectors)[-1]
 
 
+async def test_while_a_retry_is_in_flight_the_error_line_says_so_not_a_stale_countdown(
+        server, state):
+    app = detail_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        state.add_rule({"count": 1, "status": 500})  # the next try fails at once,
+        state.add_rule({"after": 1, "count": 1, "latency": 1.6})  # the retry takes 1.6 s
+        line = app.screen.query_one(ErrorLine)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: line.display and app.screen.poller.in_flight, timeout=3)
+        await pilot.pause(1.1)  # a tick of the line's clock, the retry still under way
+        assert app.screen.poller.in_flight
+        assert "retrying now…" in line.message() and "next try in" not in line.message()
+        assert "retrying now…" in shown(line)
+        await wait_for(pilot, lambda: not line.display, timeout=3)  # it succeeded
+
+
+async def test_the_latency_after_updated_is_the_last_good_fetchs(server, state):
+    app = detail_app(server)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        status = app.screen.query_one(FetchStatus)
+        good = status.latency
+        assert good is not None and good < 0.5
+        state.faults.latency = 1.2
+        state.add_rule({"status": 500})
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        text = shown(status)
+        ms = int(re.search(r"updated \d\d:\d\d:\d\d UTC \((\d+) ms\)", text).group(1))
+        assert ms == round(good * 1000) and ms < 500  # not the failed try's 1,200 ms
+        assert "last try failed after 1.2 s" in text
+
+
 async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_path):
     state, vc = big_state(500)  # 5 pages
     state.faults.latency = 0.25  # about 1.3 s for the listing
@@ -56,3 +90,5 @@ async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_p
             assert poller.seconds_to_next() > 4 * took - 0.5
             await pilot.pause(1.5)
             assert len(state.requests) == 5  # no second listing yet
+
+

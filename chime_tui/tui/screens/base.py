@@ -113,6 +113,7 @@ class PollingScreen(Screen[None]):
 
     def on_fetch_started(self, message: FetchStarted) -> None:
         self.query_one(FetchStatus).fetching = True
+        self.query_one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:
         outcome: PollOutcome[Any] = message.outcome

@@ -12,6 +12,8 @@ from textual.widget import Widget
 from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 
+SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
+
 
 class Line(Widget):
     """A one-line status widget. It redraws without a layout pass: its size never changes,
@@ -47,7 +49,8 @@ class FetchStatus(Line):
         self.context = context
         self.clock = clock
         self.last_ok: datetime | None = None
-        self.latency: float | None = None
+        self.latency: float | None = None  # the last good fetch's, shown with its time
+        self.failed_latency: float | None = None  # the last try's, when it failed
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
 
     def on_mount(self) -> None:
@@ -55,9 +58,12 @@ class FetchStatus(Line):
 
     def record(self, outcome: PollOutcome[Any]) -> None:
         self.fetching = False
-        self.latency = outcome.latency
         if outcome.ok:
             self.last_ok = outcome.fetched_at
+            self.latency = outcome.latency
+            self.failed_latency = None
+        else:
+            self.failed_latency = outcome.latency
         self.refresh_text()
 
     def watch_fetching(self) -> None:
@@ -81,6 +87,9 @@ class FetchStatus(Line):
                 t.append(f" ({self.latency * 1000:.0f} ms)", style="dim")
             if (now - self.last_ok).total_seconds() > self.stale_after:
                 t.append(f" · {ago(self.last_ok, now)}", style="bold")
+        if self.failed_latency is not None and self.failed_latency >= SLOW_FAILURE:
+            # A failure that took long (a timeout) says so, apart from the good fetch's.
+            t.append(f" · last try failed after {self.failed_latency:.1f} s", style="dim")
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
@@ -97,15 +106,21 @@ class ErrorLine(Line):
         self.outcome: PollOutcome[Any] | None = None
         self.last_ok: datetime | None = None
         self.next_due: Callable[[], float | None] = lambda: None
+        self.fetching = False  # a try is under way: no countdown to it
         self.display = False
-
 
     def record(self, outcome: PollOutcome[Any], last_ok: datetime | None,
                next_due: Callable[[], float | None]) -> None:
         self.outcome = outcome if not outcome.ok else None
         self.last_ok = last_ok
         self.next_due = next_due
+        self.fetching = False
         self.display = self.outcome is not None
+        self.refresh_text()
+
+    def started(self) -> None:
+        """A try has started: the line says so instead of a countdown that ran out."""
+        self.fetching = True
         self.refresh_text()
 
     def message(self) -> str:
@@ -114,7 +129,9 @@ class ErrorLine(Line):
             return ""
         parts = [f"⚠ {o.error.message}"]
         due = self.next_due()
-        if o.next_delay is None:
+        if self.fetching:
+            parts.append("retrying now…")
+        elif o.next_delay is None:
             parts.append("not retrying (r tries again)")
         elif due is not None:
             parts.append(f"next try in {max(1, round(due))} s")

@@ -92,3 +92,30 @@ async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_p
             assert len(state.requests) == 5  # no second listing yet
 
 
+async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_path):
+    state, vc = big_state(500)  # 5 pages; garbage from the 4th on
+    state.add_rule({"after": 3, "malformed": "html"})
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, voice_connector_id=vc, refresh=0.5, schedule=SCHEDULE),
+                       rng=lambda: 0.0)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                           and app.screen.query_one(ErrorLine).display, timeout=5)
+            screen = app.screen
+            line = screen.query_one(ErrorLine)
+            table = screen.query_one(KeyedTable)
+            await wait_for(pilot, lambda: table.row_count == 300, timeout=2)
+            await pilot.pause(1.1)  # a tick
+            assert "no data yet" not in line.message()
+            assert "showing 300 sessions from an incomplete listing" in line.message()
+            assert "showing 300 sessions from an incomplete listing" in shown(line)
+            assert screen.has_class("-stale")
+            title = str(table.border_title)
+            assert title == "Sessions 300 so far (listing incomplete)"
+            assert not screen.loaded
+            with state.lock:
+                state.faults.schedule.clear()
+            await wait_for(pilot, lambda: screen.loaded, timeout=4)
+            await pilot.pause(0.1)
+            assert str(table.border_title).startswith("Sessions 500 · ")
+            assert not screen.has_class("-stale") and not line.display

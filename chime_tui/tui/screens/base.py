@@ -47,6 +47,11 @@ class PollingScreen(Screen[None]):
     def show_error(self, error: ChimeError) -> None:
         """Hook for screens that react to a kind of error (e.g. not found)."""
 
+    def partial_data(self) -> str | None:
+        """What is on screen before any complete answer (e.g. "4,000 sessions from an
+        incomplete listing"), or None: nothing is."""
+        return None
+
     # -- shared parts ---------------------------------------------------------------
     def make_status(self) -> FetchStatus:
         app: Any = self.app
@@ -123,7 +128,7 @@ class PollingScreen(Screen[None]):
             self.show(outcome.value)
         else:
             assert outcome.error is not None
-            if self.last_ok is not None:
+            if self.last_ok is not None or self.partial_data():
                 self.add_class("-stale")
             # The detail (e.g. a bad body) goes to the debug log only, never to the screen.
             log.warning("fetch failed on %s: %s (%s) %s", type(self).__name__,
@@ -134,7 +139,8 @@ class PollingScreen(Screen[None]):
             self.query_one(FetchStatus).stale_after = 2 * poller.interval
         self.query_one(FetchStatus).record(outcome)
         self.query_one(ErrorLine).record(
-            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None)
+            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
+            self.partial_data)
 
     def action_refresh(self) -> None:
         if self.poller is not None:

@@ -85,6 +85,7 @@ class SessionListScreen(ListScreen):
         self.presorted: str | None = None  # the sort `sessions` arrived in
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
+        self.incomplete = False  # the first load failed part way: the rows are not all
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by session ID, name or capability", "sessions",
@@ -102,6 +103,7 @@ class SessionListScreen(ListScreen):
     async def fetch(self) -> list[ProxySession]:
         """Every page; on the first load each page is shown as it arrives."""
         stream = not self.loaded
+        self.incomplete = False
         app: Any = self.app
         sessions = await self.fetch_prefetched(stream)
         if sessions is None:
@@ -170,7 +172,7 @@ class SessionListScreen(ListScreen):
             table.append_keys(sid for sid, _ in rows if self.matches(self.by_id[sid]))
             done += FLUSH_STEP
         del self.pending[:done]
-        table.border_title = f"Sessions {len(self.streamed):,} (loading…)"
+        table.border_title = self.loading_title()
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
@@ -203,6 +205,21 @@ class SessionListScreen(ListScreen):
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
             self.table.border_subtitle = "voice connector not found"
+        if not self.loaded:
+            self.incomplete = True
+            if self.streamed:
+                self.table.border_title = self.loading_title()
+
+    def loading_title(self) -> str:
+        """The title before the first complete listing: never a count that looks whole."""
+        n = f"{len(self.streamed):,}"
+        return f"Sessions {n} so far (listing incomplete)" if self.incomplete \
+            else f"Sessions {n} (loading…)"
+
+    def partial_data(self) -> str | None:
+        if self.loaded or not self.streamed:
+            return None
+        return f"{len(self.streamed):,} sessions from an incomplete listing"
 
     # -- rows -----------------------------------------------------------------------
     def matches(self, s: ProxySession) -> bool:

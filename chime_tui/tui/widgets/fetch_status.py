@@ -106,14 +106,19 @@ class ErrorLine(Line):
         self.outcome: PollOutcome[Any] | None = None
         self.last_ok: datetime | None = None
         self.next_due: Callable[[], float | None] = lambda: None
+        self.partial: Callable[[], str | None] = lambda: None
         self.fetching = False  # a try is under way: no countdown to it
         self.display = False
 
     def record(self, outcome: PollOutcome[Any], last_ok: datetime | None,
-               next_due: Callable[[], float | None]) -> None:
+               next_due: Callable[[], float | None],
+               partial: Callable[[], str | None] = lambda: None) -> None:
+        """A finished try. `partial` says what is on screen when there is no complete
+        answer yet (rows from a listing that failed part way)."""
         self.outcome = outcome if not outcome.ok else None
         self.last_ok = last_ok
         self.next_due = next_due
+        self.partial = partial
         self.fetching = False
         self.display = self.outcome is not None
         self.refresh_text()
@@ -135,8 +140,11 @@ class ErrorLine(Line):
             parts.append("not retrying (r tries again)")
         elif due is not None:
             parts.append(f"next try in {max(1, round(due))} s")
+        partial = self.partial() if self.last_ok is None else None
         if self.last_ok is not None:
             parts.append(f"showing data from {ago(self.last_ok, self.clock())} (stale)")
+        elif partial:
+            parts.append(f"showing {partial} (stale)")
         else:
             parts.append("no data yet")
         return " — ".join(parts)

@@ -119,3 +119,47 @@ async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_
             await pilot.pause(0.1)
             assert str(table.border_title).startswith("Sessions 500 · ")
             assert not screen.has_class("-stale") and not line.display
+
+
+async def test_a_five_megabyte_name_renders_bounded_and_quickly(server, state):
+    """Detail panels, the timeline of a Name change, the session list and the connector
+    picker each draw a bounded part of a 5 MB Name (textsafe.clip), and stay responsive."""
+    huge = "N" * 9 + " " + "Name " * 999_998  # 5 MB, in words: unbounded, it would wrap
+    # The knob's own call: POST /_emulator/faults takes at most 1 MB (aiohttp's default).
+    state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Name": huge})
+    state.set_fields(SEED_CONNECTOR_ID, None, {"Name": "Conn " * 1_000_000})
+    started = time.perf_counter()
+    app = detail_app(server, refresh=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app), timeout=5)
+        assert app.screen.session.name == huge  # the data is whole; what is drawn is not
+        await pilot.pause(0.1)
+        details = text_of(app.screen.query_one("#details-panel"))
+        assert "NNNNNNNNN Name Name" in details and len(details) < 20_000
+        # A change to another 5 MB Name: the timeline shows it, bounded.
+        state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Name": "More " * 1_000_000})
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.screen.session.name[0] == "M", timeout=3)
+        await pilot.pause(0.1)
+        timeline = text_of(app.screen.query_one("#timeline-panel"))
+        assert "NNNNNNNNN Name Name" in timeline and len(timeline) < 20_000
+        # The session list (Back), with the row of that session.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded, timeout=5)
+        cell = app.screen.query_one(KeyedTable).get_cell(SEED_SESSION_ID, "name")
+        assert "More More More" in str(cell) and len(str(cell)) <= 600
+        # Still responsive: a key is handled at once.
+        before = time.perf_counter()
+        await pilot.press("o")
+        assert app.screen.sort == "status"
+        assert time.perf_counter() - before < 1.0
+        # The connector picker (Back again), with the connector's 5 MB Name.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConnectorPickerScreen"
+                       and app.screen.query_one(KeyedTable).row_count == 4, timeout=5)
+        await pilot.pause(0.1)
+        table = app.screen.query_one(KeyedTable)
+        names = [str(table.get_cell(SEED_CONNECTOR_ID, c.key)) for c in table.columns]
+        assert any("Conn Conn Conn" in n for n in names) and all(len(n) <= 600 for n in names)
+    assert time.perf_counter() - started < 5.0

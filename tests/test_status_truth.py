@@ -109,6 +109,8 @@ async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_
             assert "showing 300 sessions from an incomplete listing" in line.message()
             assert "showing 300 sessions from an incomplete listing" in shown(line)
             assert screen.has_class("-stale")
+            status = shown(screen.query_one(FetchStatus))
+            assert "no complete answer yet" in status and "not fetched yet" not in status
             title = str(table.border_title)
             assert title == "Sessions 300 so far (listing incomplete)"
             assert not screen.loaded

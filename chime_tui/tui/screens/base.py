@@ -137,7 +137,7 @@ class PollingScreen(Screen[None]):
         poller = self.poller
         if poller is not None:
             self.query_one(FetchStatus).stale_after = 2 * poller.interval
-        self.query_one(FetchStatus).record(outcome)
+        self.query_one(FetchStatus).record(outcome, partial=bool(self.partial_data()))
         self.query_one(ErrorLine).record(
             outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
             self.partial_data)

@@ -51,13 +51,16 @@ class FetchStatus(Line):
         self.last_ok: datetime | None = None
         self.latency: float | None = None  # the last good fetch's, shown with its time
         self.failed_latency: float | None = None  # the last try's, when it failed
+        self.partial = False  # no good answer yet, but part of one is on screen
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
 
     def on_mount(self) -> None:
         self.refresh_text()
 
-    def record(self, outcome: PollOutcome[Any]) -> None:
+    def record(self, outcome: PollOutcome[Any], partial: bool = False) -> None:
+        """A finished try; `partial`: rows from an incomplete answer are on screen."""
         self.fetching = False
+        self.partial = partial and not outcome.ok
         if outcome.ok:
             self.last_ok = outcome.fetched_at
             self.latency = outcome.latency
@@ -78,7 +81,7 @@ class FetchStatus(Line):
         t.append(self.context, style="dim")
         t.append("  │  ")
         if self.last_ok is None:
-            t.append("not fetched yet")
+            t.append("no complete answer yet" if self.partial else "not fetched yet")
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.

@@ -137,7 +137,9 @@ class PollingScreen(Screen[None]):
         poller = self.poller
         if poller is not None:
             self.query_one(FetchStatus).stale_after = 2 * poller.interval
-        self.query_one(FetchStatus).record(outcome, partial=bool(self.partial_data()))
+        status = self.query_one(FetchStatus)
+        status.partial = not outcome.ok and bool(self.partial_data())
+        status.record(outcome)
         self.query_one(ErrorLine).record(
             outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
             self.partial_data)

@@ -51,16 +51,15 @@ class FetchStatus(Line):
         self.last_ok: datetime | None = None
         self.latency: float | None = None  # the last good fetch's, shown with its time
         self.failed_latency: float | None = None  # the last try's, when it failed
-        self.partial = False  # no good answer yet, but part of one is on screen
+        self.partial = False  # no good answer yet, but part of one is on screen (the
+        # screen sets it before `record`)
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
 
     def on_mount(self) -> None:
         self.refresh_text()
 
-    def record(self, outcome: PollOutcome[Any], partial: bool = False) -> None:
-        """A finished try; `partial`: rows from an incomplete answer are on screen."""
+    def record(self, outcome: PollOutcome[Any]) -> None:
         self.fetching = False
-        self.partial = partial and not outcome.ok
         if outcome.ok:
             self.last_ok = outcome.fetched_at
             self.latency = outcome.latency

@@ -47,6 +47,10 @@ class PollingScreen(Screen[None]):
     def show_error(self, error: ChimeError) -> None:
         """Hook for screens that react to a kind of error (e.g. not found)."""
 
+    def fetch_cost(self, latency: float) -> float:
+        """The part of a fetch's `latency` that pacing counts (by default, all of it)."""
+        return latency
+
     def partial_data(self) -> str | None:
         """What is on screen before any complete answer (e.g. "4,000 sessions from an
         incomplete listing"), or None: nothing is."""
@@ -93,7 +97,8 @@ class PollingScreen(Screen[None]):
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error,
                                  pace=None if factor is None else
-                                 lambda latency: max(interval, factor * latency))
+                                 lambda latency: max(interval,
+                                                     factor * self.fetch_cost(latency)))
             self.query_one(FetchStatus).stale_after = 2 * self.poller.interval
             self.run_poller()
 

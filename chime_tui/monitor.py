@@ -4,7 +4,9 @@ A `Poller` runs one fetch at a time and re-arms the next one only when the last
 has finished, so polls never overlap however slow the endpoint is. After a
 failure it waits by a schedule that depends on the kind of failure (with jitter
 on throttling) and tells its caller when the next try is due; after a success
-it returns to the normal interval. Textual workers run `Poller.run`.
+it returns to the normal interval. The wait is measured from the end of a fetch,
+with the interval `pace` gives for that fetch's latency (a listing that took
+10 s is not listed again 5 s later). Textual workers run `Poller.run`.
 """
 
 from __future__ import annotations
@@ -104,6 +106,9 @@ class Poller(Generic[T]):
     timer: Callable[[], float] = time.perf_counter
     schedule: Schedule = DEFAULT_SCHEDULE
     on_error: Callable[[ChimeError], Awaitable[None]] | None = None
+    # After a success, the interval given how long that fetch took (e.g. a large
+    # listing refreshes less often); None: the interval stays.
+    pace: Callable[[float], float] | None = None
     failures: int = 0
     paused: bool = False
     in_flight: bool = False
@@ -143,9 +148,12 @@ class Poller(Generic[T]):
                 await self.on_error(error)
         finally:
             self.in_flight = False
+        latency = self.timer() - started
+        if error is None and self.pace is not None:
+            # Before the delay is taken: the very next poll already waits the new interval.
+            self.interval = self.pace(latency)
         delay = self.schedule.next_delay(error, self.failures, self.interval, self.rng)
-        return PollOutcome(value, error, self.clock(), self.timer() - started,
-                           self.failures, delay)
+        return PollOutcome(value, error, self.clock(), latency, self.failures, delay)
 
     async def run(self, report: Callable[[PollOutcome[T]], Any],
                   started: Callable[[], Any] | None = None) -> None:

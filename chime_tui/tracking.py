@@ -3,7 +3,10 @@
 `SessionTracker` sees every fetched session (from the detail screen or the
 watch board), keeps a per-session timeline of field changes, and raises each
 alert once: a status transition, a session that disappears, time to expiry
-crossing the threshold. `EventsWriter` appends timeline events to a JSON-lines
+crossing the threshold. A session is "gone" only when its NotFound is confirmed:
+by a second request after the service answered normally (`BoardFetcher`), or,
+failing that, by NotFound lasting a while (`observe_missing`); until then it is
+only suspected, with no alert and no event. `EventsWriter` appends timeline events to a JSON-lines
 file for the incident record. `fetch_board` refreshes pinned sessions with
 ListProxySessions pages where that costs fewer requests than one
 GetProxySession per pin.
@@ -43,6 +46,7 @@ class SessionTracker:
     timelines: dict[Key, list[Change]] = field(default_factory=lambda: defaultdict(list))
     last_change_at: dict[Key, datetime] = field(default_factory=dict)
     gone: set[Key] = field(default_factory=set)
+    suspect: dict[Key, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
     warned: set[Key] = field(default_factory=set)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
 
@@ -58,8 +62,11 @@ class SessionTracker:
         old = self.last.get(key)
         self.last[key] = session
         alerts: list[Alert] = []
-        if key in self.gone:  # it came back
+        self.suspect.pop(key, None)
+        if key in self.gone:  # it came back: say so in the timeline (and the events file)
             self.gone.discard(key)
+            self._record(Change(now, key[0], key[1], "Session", "not found",
+                                session.status or "found"))
         changes = diff_sessions(old, session, now)
         for change in changes:
             self._record(change)
@@ -69,7 +76,21 @@ class SessionTracker:
         alerts.extend(self.check_expiry(now, [key]))
         return changes, alerts
 
+    def observe_missing(self, key: Key, now: datetime, confirm_after: timedelta
+                        ) -> list[Alert]:
+        """An unconfirmed NotFound (e.g. a 404 to the connector's listing): suspected
+        at first, gone only if NotFound is still the answer on a try `confirm_after`
+        later with no sighting in between (a burst of 404s is not a deletion)."""
+        if key in self.gone:
+            return []
+        since = self.suspect.setdefault(key, now)
+        if now - since >= confirm_after:
+            return self.observe_gone(key, now)
+        return []
+
     def observe_gone(self, key: Key, now: datetime) -> list[Alert]:
+        """A confirmed NotFound: one timeline entry and one alert, however often seen."""
+        self.suspect.pop(key, None)
         if key in self.gone:
             return []
         self.gone.add(key)
@@ -125,41 +146,67 @@ class EventsWriter:
 @dataclass
 class BoardResult:
     sessions: dict[Key, ProxySession]
-    missing: set[Key]
-    requests: int
+    missing: set[Key]  # answered NotFound in this refresh (confirmed or not)
+    requests: int  # what the refresh itself cost (list pages, gets)
+    confirmed: set[Key] = field(default_factory=set)  # NotFound, confirmed: gone
+    confirm_requests: int = 0  # one-off requests spent confirming a NotFound
 
 
 @dataclass
 class BoardFetcher:
-    """Refresh pinned sessions with the fewest requests: list pages or gets, per connector."""
+    """Refresh pinned sessions with the fewest requests: list pages or gets, per connector.
+
+    A NotFound is confirmed in the same refresh by a second request made after the
+    service answered normally: a session missing from a complete listing is asked
+    for with GetProxySession; a GetProxySession NotFound is asked again after
+    GetVoiceConnector answered. Answers that do not parse, and 404s to everything
+    (the connector's listing too), confirm nothing."""
 
     client: Any
     totals: dict[str, int] = field(default_factory=dict)  # sessions per connector, last seen
     concurrency: int = 8
 
-    async def fetch(self, pins: Iterable[Key], skip: set[Key] | None = None) -> BoardResult:
-        """Fetch the pins; `skip` (sessions known to be gone) are not asked for again."""
+    async def fetch(self, pins: Iterable[Key], skip: set[Key] | None = None,
+                    known_gone: set[Key] | None = None) -> BoardResult:
+        """Fetch the pins. `skip` (gone sessions not due for a re-check) cost no request
+        of their own, but are looked for in listings made anyway. `known_gone` are not
+        confirmed again."""
         by_vc: dict[str, list[str]] = defaultdict(list)
+        free: dict[str, set[str]] = defaultdict(set)
         for vc, sid in pins:
             if skip and (vc, sid) in skip:
-                continue
-            if sid not in by_vc[vc]:
+                free[vc].add(sid)
+            elif sid not in by_vc[vc]:
                 by_vc[vc].append(sid)
         before = self.client.request_count
         found: dict[Key, ProxySession] = {}
-        missing: set[Key] = set()
+        weak: set[Key] = set()  # NotFound with no normal answer to confirm it
+        absent: dict[str, list[str]] = defaultdict(list)  # not in a complete listing
+        not_got: dict[str, list[str]] = defaultdict(list)  # GetProxySession: NotFound
         for vc, sids in by_vc.items():
             total = self.totals.get(vc)
             pages = math.ceil(total / 100) if total is not None else None
             if pages is not None and len(sids) < pages:
-                await self._by_get(vc, sids, found, missing)
+                not_got[vc] = await self._by_get(vc, sids, found)
             else:
-                await self._by_list(vc, sids, found, missing)
-        return BoardResult(found, missing, self.client.request_count - before)
+                absent[vc] = await self._by_list(vc, sids, free.get(vc, set()), found, weak)
+        requests = self.client.request_count - before
+        gone = known_gone or set()
+        confirmed: set[Key] = set()
+        for vc in {*absent, *not_got}:
+            fresh = [s for s in (*absent.get(vc, ()), *not_got.get(vc, ())) if (vc, s) not in gone]
+            done = await self._confirm(vc, fresh, found, corroborate=bool(not_got.get(vc)))
+            confirmed.update((vc, s) for s in done)
+            weak.update((vc, s) for s in (*absent.get(vc, ()), *not_got.get(vc, ()))
+                        if (vc, s) not in found)
+        missing = (weak | confirmed) - found.keys()
+        return BoardResult(found, missing, requests, confirmed,
+                           self.client.request_count - before - requests)
 
-    async def _by_list(self, vc: str, sids: list[str], found: dict[Key, ProxySession],
-                       missing: set[Key]) -> None:
-        wanted = set(sids)
+    async def _by_list(self, vc: str, sids: list[str], free: set[str],
+                       found: dict[Key, ProxySession], weak: set[Key]) -> list[str]:
+        """List the connector; the pins missing from a complete listing."""
+        wanted = set(sids) | free
         total = 0
         try:
             async for page in self.client.iter_proxy_session_pages(vc):
@@ -168,13 +215,14 @@ class BoardFetcher:
                     if s.proxy_session_id in wanted:
                         found[(vc, s.proxy_session_id)] = s
         except NotFound:
-            missing.update((vc, sid) for sid in sids)  # the connector itself is gone
-            return
+            # The connector's listing says 404: a deleted connector, or a burst of 404s.
+            # Nothing confirms it in this refresh.
+            weak.update((vc, sid) for sid in sids if (vc, sid) not in found)
+            return []
         self.totals[vc] = total
-        missing.update((vc, sid) for sid in sids if (vc, sid) not in found)
+        return [sid for sid in sids if (vc, sid) not in found]
 
-    async def _by_get(self, vc: str, sids: list[str], found: dict[Key, ProxySession],
-                      missing: set[Key]) -> None:
+    async def _gets(self, vc: str, sids: list[str]) -> list[ProxySession | ChimeError]:
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(sid: str) -> ProxySession | ChimeError:
@@ -184,8 +232,35 @@ class BoardFetcher:
                 except NotFound as exc:
                     return exc
 
-        for sid, result in zip(sids, await asyncio.gather(*(one(s) for s in sids))):
+        return await asyncio.gather(*(one(s) for s in sids))
+
+    async def _by_get(self, vc: str, sids: list[str], found: dict[Key, ProxySession]
+                      ) -> list[str]:
+        """One GetProxySession per pin; the pins that answered NotFound."""
+        not_found = []
+        for sid, result in zip(sids, await self._gets(vc, sids)):
             if isinstance(result, ProxySession):
                 found[(vc, sid)] = result
             else:
-                missing.add((vc, sid))
+                not_found.append(sid)
+        return not_found
+
+    async def _confirm(self, vc: str, sids: list[str], found: dict[Key, ProxySession],
+                       corroborate: bool) -> set[str]:
+        """Ask again, once the service has answered for the connector normally (its
+        listing did, or GetVoiceConnector does now): the sessions NotFound again."""
+        if not sids:
+            return set()
+        try:
+            if corroborate:
+                await self.client.get_voice_connector(vc)
+            results = await self._gets(vc, sids)
+        except ChimeError:  # throttled, garbage, 404 to the connector...: not confirmed
+            return set()
+        confirmed = set()
+        for sid, result in zip(sids, results):
+            if isinstance(result, ProxySession):
+                found[(vc, sid)] = result  # it is there after all
+            else:
+                confirmed.add(sid)
+        return confirmed

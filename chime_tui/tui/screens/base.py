@@ -27,6 +27,9 @@ class PollingScreen(Screen[None]):
         Binding("p", "toggle_pause", "Pause", id="pause"),
     ]
     poll_interval: float | None = None  # None: the app's --refresh
+    # Set: a fetch that took L seconds makes the interval at least pace_factor * L,
+    # from the very next poll (a fetch never takes more than 1/factor of the time).
+    pace_factor: float | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -43,6 +46,15 @@ class PollingScreen(Screen[None]):
 
     def show_error(self, error: ChimeError) -> None:
         """Hook for screens that react to a kind of error (e.g. not found)."""
+
+    def fetch_cost(self, latency: float) -> float:
+        """The part of a fetch's `latency` that pacing counts (by default, all of it)."""
+        return latency
+
+    def partial_data(self) -> str | None:
+        """What is on screen before any complete answer (e.g. "4,000 sessions from an
+        incomplete listing"), or None: nothing is."""
+        return None
 
     # -- shared parts ---------------------------------------------------------------
     def make_status(self) -> FetchStatus:
@@ -78,10 +90,15 @@ class PollingScreen(Screen[None]):
     def start_polling(self) -> None:
         if self.poller is None:
             app: Any = self.app
-            self.poller = Poller(self.fetch, self.poll_interval or app.settings.refresh,
+            interval = self.poll_interval or app.settings.refresh
+            factor = self.pace_factor
+            self.poller = Poller(self.fetch, interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
                                  schedule=app.settings.schedule,
-                                 on_error=self._on_error)
+                                 on_error=self._on_error,
+                                 pace=None if factor is None else
+                                 lambda latency: max(interval,
+                                                     factor * self.fetch_cost(latency)))
             self.query_one(FetchStatus).stale_after = 2 * self.poller.interval
             self.run_poller()
 
@@ -106,6 +123,7 @@ class PollingScreen(Screen[None]):
 
     def on_fetch_started(self, message: FetchStarted) -> None:
         self.query_one(FetchStatus).fetching = True
+        self.query_one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:
         outcome: PollOutcome[Any] = message.outcome
@@ -115,16 +133,21 @@ class PollingScreen(Screen[None]):
             self.show(outcome.value)
         else:
             assert outcome.error is not None
-            if self.last_ok is not None:
+            if self.last_ok is not None or self.partial_data():
                 self.add_class("-stale")
             # The detail (e.g. a bad body) goes to the debug log only, never to the screen.
             log.warning("fetch failed on %s: %s (%s) %s", type(self).__name__,
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
-        self.query_one(FetchStatus).record(outcome)
         poller = self.poller
+        if poller is not None:
+            self.query_one(FetchStatus).stale_after = 2 * poller.interval
+        status = self.query_one(FetchStatus)
+        status.partial = not outcome.ok and bool(self.partial_data())
+        status.record(outcome)
         self.query_one(ErrorLine).record(
-            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None)
+            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
+            self.partial_data)
 
     def action_refresh(self) -> None:
         if self.poller is not None:

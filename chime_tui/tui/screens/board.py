@@ -1,4 +1,10 @@
-"""The watch board: pinned sessions from any connectors, soonest to expire on top."""
+"""The watch board: pinned sessions from any connectors, soonest to expire on top.
+
+A pin that answers NotFound is "missing? (checking)" until the NotFound is
+confirmed (see `BoardFetcher`; or it lasts `CONFIRM_AFTER`), and only then
+"gone", with one alert. Gone pins are still checked: for free in listings made
+anyway, else every `RECHECK_GONE`, and at once on `r`; one that answers again is
+shown again."""
 
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ LIVE = ("expiry", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
+CONFIRM_AFTER = 30.0  # seconds of unconfirmed NotFound (404s to everything) before "gone"
+RECHECK_GONE = 30.0  # seconds between the checks of a gone pin that cost a request
 _FAR = timedelta(days=36500)
 
 
@@ -46,6 +54,8 @@ class BoardScreen(ListScreen):
         self.result: BoardResult | None = None
         self.fetcher: BoardFetcher | None = None
         self.highlights: dict[tuple[Key, str], datetime] = {}
+        self.rechecked: dict[Key, datetime] = {}  # gone pins: when last asked for
+        self.recheck_all = False  # `r`: ask for every pin, gone ones too
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
@@ -74,27 +84,59 @@ class BoardScreen(ListScreen):
     def pins(self) -> list[Key]:
         return list(self.app.pins.pins)  # type: ignore[attr-defined]
 
+    @property
+    def interval(self) -> float:
+        app: Any = self.app
+        return self.poller.interval if self.poller is not None else app.settings.refresh
+
     async def fetch(self) -> BoardResult:
         app: Any = self.app
         if self.fetcher is None or self.fetcher.client is not app.service:
             self.fetcher = BoardFetcher(app.service)
-        return await self.fetcher.fetch(self.pins, skip=app.tracker.gone)
+        now = app.clock()
+        pins = self.pins
+        gone = app.tracker.gone & set(pins)
+        every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
+        if self.recheck_all:
+            due, self.recheck_all = set(gone), False
+        else:
+            due = {k for k in gone if (t := self.rechecked.get(k)) is None or now - t >= every}
+        for key in due:
+            self.rechecked[key] = now
+        return await self.fetcher.fetch(pins, skip=gone - due, known_gone=set(gone))
 
     def show(self, value: Any) -> None:
         result: BoardResult = value
         app: Any = self.app
+        tracker = app.tracker
         now = app.clock()
         for key, session in result.sessions.items():
-            for change in app.track(session):
+            self.rechecked.pop(key, None)
+            for change in app.track(session):  # clears "missing?" and "gone"
                 column = FIELD_COLUMN.get(change.field)
                 if column:
                     self.highlights[(key, column)] = now + HIGHLIGHT
                 self.highlights[(key, "changed")] = now + HIGHLIGHT
+        confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
         for key in result.missing:
-            app.track_gone(key)
-            self.highlights[(key, "health")] = now + HIGHLIGHT
+            if key in tracker.gone:
+                continue
+            first = key not in tracker.suspect
+            if key in result.confirmed:
+                app.track_gone(key)
+            else:
+                app.raise_alerts(tracker.observe_missing(key, now, confirm_after))
+            if key in tracker.gone:
+                self.rechecked[key] = now
+            if first or key in tracker.gone:
+                self.highlights[(key, "health")] = now + HIGHLIGHT
         self.result = result
         self.render_rows()
+
+    def action_refresh(self) -> None:
+        """`r`: every pin now, the gone ones too."""
+        self.recheck_all = True
+        super().action_refresh()
 
     # -- rows -----------------------------------------------------------------------
     def session_of(self, key: Key) -> ProxySession | None:
@@ -115,6 +157,8 @@ class BoardScreen(ListScreen):
         app: Any = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
+        if key in app.tracker.suspect:
+            return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is None:
             return Text("waiting", style="dim")
         if self.has_class("-stale"):
@@ -160,9 +204,9 @@ class BoardScreen(ListScreen):
         now = self.app.clock()  # type: ignore[attr-defined]
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
-        table.border_title = f"Watch board {len(rows):,} of {len(self.pins):,}"
+        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}")
         requests = self.result.requests if self.result else 0
-        table.border_subtitle = f"{requests} request{'s' if requests != 1 else ''} per refresh"
+        table.set_titles(subtitle=f"{requests} request{'s' if requests != 1 else ''} per refresh")
         self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------

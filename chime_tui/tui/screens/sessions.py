@@ -19,7 +19,7 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
-from chime_tui.tui.messages import Fetched, SessionsPage
+from chime_tui.tui.messages import SessionsPage
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.textsafe import visible
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -63,6 +63,9 @@ CREATED = Column("created", "Created", drop_priority=3)  # while the list is sor
 
 
 class SessionListScreen(ListScreen):
+    # Large lists take long to page through: refresh them less often (from the very
+    # poll after the first load on).
+    pace_factor = 4.0
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
@@ -87,6 +90,8 @@ class SessionListScreen(ListScreen):
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
         self.pins_shown: set[str] = set()  # the rows drawn with a pin mark
+        self.incomplete = False  # the first load failed part way: the rows are not all
+        self.setup_time = 0.0  # the last fetch's time before its listing began (not paced)
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by session ID, name or capability", "sessions",
@@ -104,9 +109,16 @@ class SessionListScreen(ListScreen):
     async def fetch(self) -> list[ProxySession]:
         """Every page; on the first load each page is shown as it arrives."""
         stream = not self.loaded
+        self.incomplete = False
         app: Any = self.app
+        started = app.timer()
+        self.setup_time = 0.0
         sessions = await self.fetch_prefetched(stream)
         if sessions is None:
+            # Opening the client (its import, once) is not the listing's cost: a small
+            # list is not refreshed less often because the first fetch opened it.
+            await app.service.open()
+            self.setup_time = app.timer() - started
             sessions = []
             async for page in app.service.iter_proxy_session_pages(self.voice_connector_id):
                 sessions.extend(page)
@@ -172,7 +184,7 @@ class SessionListScreen(ListScreen):
             table.append_keys(sid for sid, _ in rows if self.matches(self.by_id[sid]))
             done += FLUSH_STEP
         del self.pending[:done]
-        table.set_titles(f"Sessions {len(self.streamed):,} (loading…)")
+        table.set_titles(self.loading_title())
         # The rows and sessions just added live as long as the list: keep them out of the
         # cyclic collector, whose full passes over a growing heap stall the screen.
         gc.freeze()
@@ -185,14 +197,6 @@ class SessionListScreen(ListScreen):
         if self.final is not None:  # the last page came while rows were still being added
             final, self.final = self.final, None
             self.set_timer(STREAM_FLUSH, lambda: self.show(final))
-
-    def on_fetched(self, message: Fetched) -> None:
-        # Textual calls PollingScreen.on_fetched as well (handlers run along the MRO).
-        outcome = message.outcome
-        if outcome.ok and self.poller is not None:
-            # Large lists take long to page through: refresh them less often.
-            self.poller.interval = max(self.app.settings.refresh,  # type: ignore[attr-defined]
-                                       4 * outcome.latency)
 
     def show(self, value: Any) -> None:
         if not self.loaded and (self.pending or self.flushing):
@@ -213,6 +217,24 @@ class SessionListScreen(ListScreen):
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
             self.table.set_titles(subtitle="voice connector not found")
+        if not self.loaded:
+            self.incomplete = True
+            if self.streamed:
+                self.table.set_titles(self.loading_title())
+
+    def loading_title(self) -> str:
+        """The title before the first complete listing: never a count that looks whole."""
+        n = f"{len(self.streamed):,}"
+        return f"Sessions {n} so far (listing incomplete)" if self.incomplete \
+            else f"Sessions {n} (loading…)"
+
+    def fetch_cost(self, latency: float) -> float:
+        return max(0.0, latency - self.setup_time)
+
+    def partial_data(self) -> str | None:
+        if self.loaded or not self.streamed:
+            return None
+        return f"{len(self.streamed):,} sessions from an incomplete listing"
 
     # -- rows -----------------------------------------------------------------------
     def matches(self, s: ProxySession) -> bool:

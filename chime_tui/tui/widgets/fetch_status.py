@@ -12,6 +12,8 @@ from textual.widget import Widget
 from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 
+SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
+
 
 class Line(Widget):
     """A one-line status widget. It redraws without a layout pass: its size never changes,
@@ -47,7 +49,10 @@ class FetchStatus(Line):
         self.context = context
         self.clock = clock
         self.last_ok: datetime | None = None
-        self.latency: float | None = None
+        self.latency: float | None = None  # the last good fetch's, shown with its time
+        self.failed_latency: float | None = None  # the last try's, when it failed
+        self.partial = False  # no good answer yet, but part of one is on screen (the
+        # screen sets it before `record`)
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
 
     def on_mount(self) -> None:
@@ -55,9 +60,12 @@ class FetchStatus(Line):
 
     def record(self, outcome: PollOutcome[Any]) -> None:
         self.fetching = False
-        self.latency = outcome.latency
         if outcome.ok:
             self.last_ok = outcome.fetched_at
+            self.latency = outcome.latency
+            self.failed_latency = None
+        else:
+            self.failed_latency = outcome.latency
         self.refresh_text()
 
     def watch_fetching(self) -> None:
@@ -72,7 +80,7 @@ class FetchStatus(Line):
         t.append(self.context, style="dim")
         t.append("  │  ")
         if self.last_ok is None:
-            t.append("not fetched yet")
+            t.append("no complete answer yet" if self.partial else "not fetched yet")
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
@@ -81,6 +89,9 @@ class FetchStatus(Line):
                 t.append(f" ({self.latency * 1000:.0f} ms)", style="dim")
             if (now - self.last_ok).total_seconds() > self.stale_after:
                 t.append(f" · {ago(self.last_ok, now)}", style="bold")
+        if self.failed_latency is not None and self.failed_latency >= SLOW_FAILURE:
+            # A failure that took long (a timeout) says so, apart from the good fetch's.
+            t.append(f" · last try failed after {self.failed_latency:.1f} s", style="dim")
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
@@ -97,15 +108,26 @@ class ErrorLine(Line):
         self.outcome: PollOutcome[Any] | None = None
         self.last_ok: datetime | None = None
         self.next_due: Callable[[], float | None] = lambda: None
+        self.partial: Callable[[], str | None] = lambda: None
+        self.fetching = False  # a try is under way: no countdown to it
         self.display = False
 
-
     def record(self, outcome: PollOutcome[Any], last_ok: datetime | None,
-               next_due: Callable[[], float | None]) -> None:
+               next_due: Callable[[], float | None],
+               partial: Callable[[], str | None] = lambda: None) -> None:
+        """A finished try. `partial` says what is on screen when there is no complete
+        answer yet (rows from a listing that failed part way)."""
         self.outcome = outcome if not outcome.ok else None
         self.last_ok = last_ok
         self.next_due = next_due
+        self.partial = partial
+        self.fetching = False
         self.display = self.outcome is not None
+        self.refresh_text()
+
+    def started(self) -> None:
+        """A try has started: the line says so instead of a countdown that ran out."""
+        self.fetching = True
         self.refresh_text()
 
     def message(self) -> str:
@@ -114,12 +136,17 @@ class ErrorLine(Line):
             return ""
         parts = [f"⚠ {o.error.message}"]
         due = self.next_due()
-        if o.next_delay is None:
+        if self.fetching:
+            parts.append("retrying now…")
+        elif o.next_delay is None:
             parts.append("not retrying (r tries again)")
         elif due is not None:
             parts.append(f"next try in {max(1, round(due))} s")
+        partial = self.partial() if self.last_ok is None else None
         if self.last_ok is not None:
             parts.append(f"showing data from {ago(self.last_ok, self.clock())} (stale)")
+        elif partial:
+            parts.append(f"showing {partial} (stale)")
         else:
             parts.append("no data yet")
         return " — ".join(parts)

@@ -65,8 +65,8 @@ class PollOutcome(Generic[T]):
 @dataclass(frozen=True)
 class Schedule:
     """The retry schedule. `floor` and `cap` bound the backoff of transient failures
-    (throttling, 5xx, network, bad bodies); credential failures wait 7.5x the floor
-    and up to twice the cap. Tests run the same schedule on a shorter time scale."""
+    (throttling, 5xx, network, bad bodies); credential failures and rejected requests
+    (400) wait 7.5x the floor and up to twice the cap; NotFound stops. Tests run the same schedule on a shorter time scale."""
 
     floor: float = 2.0
     cap: float = 60.0
@@ -76,11 +76,13 @@ class Schedule:
         """Seconds until the next poll after an outcome; None stops polling."""
         if error is None:
             return interval
-        if isinstance(error, (NotFound, InvalidInput)):
+        if isinstance(error, NotFound):
             return None
-        if isinstance(error, AccessDenied):
-            # Credentials rarely fix themselves quickly: slow down, but keep checking
-            # so a renewal outside the app is picked up without a restart.
+        if isinstance(error, (AccessDenied, InvalidInput)):
+            # Credentials rarely fix themselves quickly, and a request the service
+            # rejected (400) is rarely accepted a second later: slow down, but keep
+            # checking, so a renewal outside the app, or a passing 400, heals by itself
+            # (one rejected request must not stop a whole board).
             slow = Backoff(base=7.5 * self.floor, cap=2 * self.cap, jitter=0.2)
             return max(interval, slow.delay(failures, rng))
         fast = Backoff(base=max(self.floor, interval / 2), cap=self.cap)

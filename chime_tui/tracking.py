@@ -27,6 +27,7 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.files import check_writable, open_private
 from chime_tui.models import ExpiryState, ProxySession
 from chime_tui.monitor import Change, diff_sessions
+from chime_tui.textsafe import json_safe
 
 Key = tuple[str, str]
 
@@ -135,7 +136,10 @@ class EventsWriter:
     def __call__(self, change: Change) -> None:
         try:
             with open_private(self.path, "a") as fh:  # phone numbers: 0600
-                fh.write(json.dumps(self.transform(change.to_json()), ensure_ascii=False) + "\n")
+                # json_safe: C1 and bidi characters, which json.dumps leaves raw, escaped
+                # too (people tail -f the incident record).
+                fh.write(json_safe(json.dumps(self.transform(change.to_json()),
+                                              ensure_ascii=False)) + "\n")
             self.error = None
         except OSError as exc:
             self.error = f"cannot write events to {self.path}: {exc.strerror or exc}"

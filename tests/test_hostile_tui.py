@@ -198,3 +198,21 @@ def test_a_crash_exits_non_zero_with_one_line_and_the_log_path(server, isolated_
     path = lines[0].rsplit("details in ", 1)[1]
     assert "Traceback" in open(path).read() or "RuntimeError" in open(path).read()
     assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+def test_the_events_file_escapes_what_json_leaves_raw(tmp_path):
+    from datetime import datetime, timezone
+
+    from chime_tui.monitor import Change
+    from chime_tui.tracking import EventsWriter
+
+    path = tmp_path / "events.jsonl"
+    writer = EventsWriter(path)
+    writer(Change(datetime(2026, 11, 28, tzinfo=timezone.utc), "vc", "sid", "Status",
+                  "Open", "In\u009b31mProgress \u202eRTL \u001b]0;T\u0007"))
+    raw = path.read_bytes()
+    for bad in (b"\xc2\x9b", b"\xe2\x80\xae", b"\x1b", b"\x07"):
+        assert bad not in raw
+    import json
+
+    assert json.loads(raw)["new"] == "In\u009b31mProgress \u202eRTL \u001b]0;T\u0007"

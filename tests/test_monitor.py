@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chime_tui.aws.errors import AccessDenied, NotFound, ServiceFailure, Throttled
+from chime_tui.aws.errors import InvalidInput, AccessDenied, NotFound, ServiceFailure, Throttled
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Backoff, Poller, diff_sessions, next_delay
 
@@ -29,6 +29,8 @@ def test_next_delay_by_kind_of_outcome():
     assert next_delay(ServiceFailure("s"), 20, 5, zero) == 60
     assert next_delay(AccessDenied("a"), 1, 5, zero) >= 15  # slows down
     assert next_delay(NotFound("n"), 1, 5, zero) is None  # stops
+    # a request the service rejected (400) is tried again, slowly: one must not stop a board
+    assert next_delay(InvalidInput("bad"), 1, 5, zero) >= 15
 
 
 async def test_polls_never_overlap_even_when_slower_than_the_interval():

@@ -134,22 +134,24 @@ class ErrorLine(Line):
         o = self.outcome
         if o is None or o.error is None:
             return ""
-        parts = [f"⚠ {o.error.message}"]
+        # What the user must know first (how old the data is, what happens next), then
+        # the service's words, which may be long: a narrow line cuts those, not these.
+        state: list[str] = []
         due = self.next_due()
-        if self.fetching:
-            parts.append("retrying now…")
-        elif o.next_delay is None:
-            parts.append("not retrying (r tries again)")
-        elif due is not None:
-            parts.append(f"next try in {max(1, round(due))} s")
         partial = self.partial() if self.last_ok is None else None
         if self.last_ok is not None:
-            parts.append(f"showing data from {ago(self.last_ok, self.clock())} (stale)")
+            state.append(f"showing data from {ago(self.last_ok, self.clock())} (stale)")
         elif partial:
-            parts.append(f"showing {partial} (stale)")
+            state.append(f"showing {partial} (stale)")
         else:
-            parts.append("no data yet")
-        return " — ".join(parts)
+            state.append("no data yet")
+        if self.fetching:
+            state.append("retrying now…")
+        elif o.next_delay is None:
+            state.append("not retrying (r tries again)")
+        elif due is not None:
+            state.append(f"next try in {max(1, round(due))} s")
+        return "⚠ " + " — ".join([*state, o.error.message])
 
     def refresh_text(self) -> None:
         if self.outcome is not None and self.display:

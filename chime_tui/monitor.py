@@ -119,9 +119,11 @@ class Poller(Generic[T]):
     _stopped: bool = False
     _force: bool = False
 
-    def refresh_now(self) -> None:
-        """Poll as soon as the current one (if any) is done; resumes if paused."""
-        self.paused = False
+    def refresh_now(self, resume: bool = True) -> None:
+        """Poll as soon as the current one (if any) is done; `resume`: and leave a pause
+        (False: one poll, then paused again)."""
+        if resume:
+            self.paused = False
         self._force = True
         self._wake.set()
 

@@ -57,7 +57,7 @@ async def test_the_profile_in_use_is_named_everywhere(server, state, isolated_en
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
         top = str(app.screen.query_one(FetchStatus).content)
-        assert top.startswith("profile oncall · us-west-2 · ")
+        assert "│  profile oncall · us-west-2 · " in top  # the data's state first, then where
         state.faults.deny_keys = ["AKIDONCALL"]
         await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
         error = str(app.screen.query_one(ErrorLine).content)
@@ -188,3 +188,25 @@ def test_a_closed_pipe_is_not_a_traceback(server):
                             text=True, env=dict(os.environ))
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.stdout.strip()
+
+
+async def test_r_while_paused_refreshes_once_and_stays_paused_and_the_top_line_says_so(
+        server, state):
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, redact=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        status = app.screen.query_one(FetchStatus)
+        assert str(status.content).startswith("updated ")  # state first, at 80 columns too
+        assert "every 0.3 s · numbers redacted" in str(status.content)
+        await pilot.press("p")
+        await pilot.pause(0.5)
+        before = len(state.requests)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(state.requests) == before + 1, timeout=3)
+        await pilot.pause(1.0)
+        assert len(state.requests) == before + 1  # once, and still paused
+        assert app.screen.user_paused and "⏸ paused" in str(status.content)
+        await pilot.press("x")
+        assert "redacted" not in str(status.content)

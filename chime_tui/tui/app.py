@@ -397,10 +397,15 @@ class ChimeTuiApp(App[None]):
 
     def action_toggle_redact(self) -> None:
         self.redact = not self.redact
+        from chime_tui.tui.widgets.fetch_status import FetchStatus
+
         for screen in self.screen_stack:
             apply = getattr(screen, "apply_redaction", None)
             if apply is not None:
                 apply()
+            for status in screen.query(FetchStatus):
+                status.redacted = self.redact
+                status.refresh_text()
         self.notify("Phone numbers redacted" if self.redact else "Phone numbers shown",
                     timeout=2)
 

@@ -59,7 +59,9 @@ class PollingScreen(Screen[None]):
     # -- shared parts ---------------------------------------------------------------
     def make_status(self) -> FetchStatus:
         app: Any = self.app
-        return FetchStatus(app.context_label, app.clock, id="fetch-status")
+        status = FetchStatus(app.context_label, app.clock, id="fetch-status")
+        status.redacted = bool(app.redact)
+        return status
 
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
@@ -99,7 +101,9 @@ class PollingScreen(Screen[None]):
                                  pace=None if factor is None else
                                  lambda latency: max(interval,
                                                      factor * self.fetch_cost(latency)))
-            self.query_one(FetchStatus).stale_after = 2 * self.poller.interval
+            status = self.query_one(FetchStatus)
+            status.stale_after = 2 * self.poller.interval
+            status.interval = self.poller.interval
             self.run_poller()
 
     def on_screen_suspend(self) -> None:
@@ -140,9 +144,10 @@ class PollingScreen(Screen[None]):
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
         poller = self.poller
-        if poller is not None:
-            self.query_one(FetchStatus).stale_after = 2 * poller.interval
         status = self.query_one(FetchStatus)
+        if poller is not None:
+            status.stale_after = 2 * poller.interval
+            status.interval = poller.interval
         status.partial = not outcome.ok and bool(self.partial_data())
         status.record(outcome)
         self.query_one(ErrorLine).record(
@@ -150,10 +155,9 @@ class PollingScreen(Screen[None]):
             self.partial_data)
 
     def action_refresh(self) -> None:
+        """r: fetch once now; a paused screen stays paused (p resumes)."""
         if self.poller is not None:
-            self.user_paused = False
-            self.query_one(FetchStatus).paused = False
-            self.poller.refresh_now()
+            self.poller.refresh_now(resume=not self.user_paused)
 
     def action_toggle_pause(self) -> None:
         if self.poller is None:

@@ -39,7 +39,8 @@ class Line(Widget):
 
 
 class FetchStatus(Line):
-    """Top line: account context, last fetch age and latency, fetch in progress, paused."""
+    """Top line: last fetch time, age and latency, fetch in progress, paused, refresh
+    interval, redaction; then where the data comes from."""
 
     fetching: reactive[bool] = reactive(False)
     paused: reactive[bool] = reactive(False)
@@ -54,6 +55,8 @@ class FetchStatus(Line):
         self.partial = False  # no good answer yet, but part of one is on screen (the
         # screen sets it before `record`)
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
+        self.interval: float | None = None  # the auto-refresh interval (the screen's)
+        self.redacted = False  # phone numbers masked (the app sets it)
 
     def on_mount(self) -> None:
         self.refresh_text()
@@ -75,10 +78,10 @@ class FetchStatus(Line):
         self.refresh_text()
 
     def refresh_text(self) -> None:
+        # The state of the data first (how old, fetching, paused, redacted, how often),
+        # where it comes from last: a narrow terminal cuts the context, not the state.
         now = self.clock()
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(self.context, style="dim")
-        t.append("  │  ")
         if self.last_ok is None:
             t.append("no complete answer yet" if self.partial else "not fetched yet")
         else:
@@ -96,6 +99,12 @@ class FetchStatus(Line):
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
             t.append("  ⏸ paused (p resumes)", style="bold")
+        elif self.interval is not None:
+            t.append(f" · every {self.interval:g} s", style="dim")
+        if self.redacted:
+            t.append(" · numbers redacted", style="dim")
+        t.append("  │  ")
+        t.append(self.context, style="dim")
         self.show_text(t)  # called every second by the screen's tick: redraws on change only
 
 

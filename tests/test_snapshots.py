@@ -188,3 +188,9 @@ def test_session_list_in_narrow_terminals(snap_compare, frozen_server, frozen_st
     vc = list(frozen_state.connectors)[1]
     app = frozen_app(frozen_server, voice_connector_id=vc)
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+def test_watch_board_at_80_columns(snap_compare, frozen_server, frozen_state, tmp_path):
+    """Status, time left and health stay; the rest shrinks or goes."""
+    app = frozen_app(frozen_server, pins=_pins(frozen_state), pins_file=tmp_path / "p.json")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)

@@ -210,3 +210,17 @@ async def test_r_while_paused_refreshes_once_and_stays_paused_and_the_top_line_s
         assert app.screen.user_paused and "⏸ paused" in str(status.content)
         await pilot.press("x")
         assert "redacted" not in str(status.content)
+
+
+async def test_the_empty_board_says_how_to_pin_and_offers_no_unpin(server, tmp_path):
+    from chime_tui.tui.screens.board import BoardScreen
+
+    app = make_app(app_settings(server, refresh=60, pins_file=tmp_path / "pins.json"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.pause(0.2)
+        assert "m pins the selected session" in str(app.screen.table.border_title)
+        shown = {b.binding.action for b in app.screen.active_bindings.values()
+                 if app.screen.check_action(b.binding.action, ())}
+        assert "unpin" not in shown

@@ -24,12 +24,16 @@ from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 Key = tuple[str, str]
-COLUMNS = (Column("vc", "Voice connector"), Column("id", "Session ID", max_width=40),
-           Column("status", "Status"), Column("caps", "Capabilities"),
-           Column("parts", "Participants"),
+# Narrow terminals keep status, time left and health: IDs shrink first, then
+# participants, capabilities, the connector and the last change go.
+COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
+           Column("id", "Session ID", max_width=40, shrink_to=9),
+           Column("status", "Status", max_width=16),
+           Column("caps", "Capabilities", max_width=24, drop_priority=5),
+           Column("parts", "Participants", drop_priority=6),
            Column("expiry", "Expires in", min_width=10, live=True),
-           Column("changed", "Last change", min_width=14, live=True),
-           Column("health", "Health", min_width=8, live=True))
+           Column("changed", "Last change", min_width=14, live=True, drop_priority=4),
+           Column("health", "Health", min_width=8, max_width=24, live=True))
 LIVE = ("expiry", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
@@ -204,7 +208,9 @@ class BoardScreen(ListScreen):
         now = self.app.clock()  # type: ignore[attr-defined]
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
-        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}")
+        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}" if self.pins else
+                         "Watch board: empty — m pins the selected session in a session "
+                         "list, or the session on its screen")
         requests = self.result.requests if self.result else 0
         table.set_titles(subtitle=f"{requests} request{'s' if requests != 1 else ''} per refresh")
         self.table.refresh_live()
@@ -222,15 +228,22 @@ class BoardScreen(ListScreen):
         if key:
             self.app.open_session(*key)  # type: ignore[attr-defined]
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "unpin" and not self.pins:
+            return False  # nothing to unpin: the footer does not offer it
+        return True
+
     def action_unpin(self) -> None:
         key = self.selected_key()
         if key:
             self.app.toggle_pin(key)  # type: ignore[attr-defined]
             self.render_rows()
+            self.refresh_bindings()
 
     def parent_screen(self) -> Screen[None]:
         """Back from the board opened at start: the screen asked for on the command line."""
         return self.app.start_screen()  # type: ignore[attr-defined,no-any-return]
 
     def action_back(self) -> None:
-        self.app.go_back()  # type: ignore[attr-defined]
+        if not self.clear_filter():  # Esc: the filter first, then back
+            self.app.go_back()  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from chime_tui.models import ProxySession
-from chime_tui.textsafe import visible
+from chime_tui.textsafe import clip
 from chime_tui.tui.widgets.panel import SessionPanel
 
 KNOWN = ("Voice", "SMS")
@@ -23,6 +23,6 @@ class CapabilitiesPanel(SessionPanel):
             t.append(f"{mark} {cap}\n", style=style)
         for cap in session.capabilities:
             if cap not in KNOWN:  # values this tool has never seen are shown as they are
-                t.append(f"✔ {visible(cap)}\n", style="bold yellow")
+                t.append(f"✔ {clip(cap, 64)}\n", style="bold yellow")
         t.rstrip()
         return t

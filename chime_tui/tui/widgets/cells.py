@@ -12,15 +12,15 @@ STATUS_STYLE = {"Open": "bold green", "InProgress": "bold cyan", "Closed": "dim"
 def status_text(status: str | None) -> Text:
     if not status:
         return Text("—", style="dim")
-    return Text(visible(status), style=STATUS_STYLE.get(status, "bold yellow"))
+    return Text(clip(status, 64), style=STATUS_STYLE.get(status, "bold yellow"))
 
 
 def capabilities_text(caps: tuple[str, ...]) -> str:
     return ", ".join(caps) if caps else "—"
 
 
-def lit(value: object) -> Text:
+def lit(value: object, limit: int = 512) -> Text:
     """Server data as literal text for a Rich renderable: a str handed to a Rich table
     would be read as markup (`[/]` raises); control characters made visible, huge
     values cut."""
-    return Text(clip(str(value)))
+    return Text(clip(str(value), limit))

@@ -375,7 +375,7 @@ class KeyedTable(ScrollView, can_focus=True):
     def _fitted(self, widths: tuple[int, ...]) -> tuple[int, ...]:
         """The widths to draw at: the natural ones, or, in a table too narrow for them
         (fit=True), shrunk columns first, then the least important dropped (0)."""
-        room = self.size.width
+        room = self.scrollable_content_region.width  # less a vertical scrollbar
         if not self.fit or not room:
             return widths
         draw = list(widths)

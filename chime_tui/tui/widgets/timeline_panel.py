@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
@@ -47,5 +48,8 @@ class TimelinePanel(SessionPanel):
         table.add_column()
         for c in reversed(self.changes[-50:]):
             table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", lit(c.field),
-                          lit(f"{_value(c.old, self.redact)} → {_value(c.new, self.redact)}"))
+                          # each side cut on its own: a huge old value must not hide
+                          # the new one
+                          Text.assemble(lit(_value(c.old, self.redact), 160), " → ",
+                                        lit(_value(c.new, self.redact), 160)))
         return table

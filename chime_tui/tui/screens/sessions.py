@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -90,6 +91,7 @@ class SessionListScreen(ListScreen):
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
         self.pins_shown: set[str] = set()  # the rows drawn with a pin mark
+        self.touched = False  # a key was pressed here: the cursor is the user's
         self.incomplete = False  # the first load failed part way: the rows are not all
         self.setup_time = 0.0  # the last fetch's time before its listing began (not paced)
 
@@ -203,7 +205,8 @@ class SessionListScreen(ListScreen):
             self.final = value  # finish once every streamed row is in: then it only sorts
             return
         first_load = not self.loaded
-        untouched = first_load and self.table.cursor_key == next(iter(self.streamed), None)
+        untouched = first_load and not self.touched \
+            and self.table.cursor_key == next(iter(self.streamed), None)
         self.sessions = value
         self.by_id = {s.proxy_session_id or "": s for s in self.sessions}
         self.loaded = True
@@ -300,6 +303,11 @@ class SessionListScreen(ListScreen):
         status = self.status_filter or "all"
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         table.set_titles(subtitle=f"status: {status} · sort: {order}")
+
+    def on_key(self, event: events.Key) -> None:
+        # Not a key handler (the bindings do that): a mark that the user has acted, so
+        # the end of the first load does not move the cursor under them.
+        self.touched = True
 
     def pinned(self) -> set[tuple[str, str]]:
         return set(self.app.pins.pins)  # type: ignore[attr-defined]

@@ -83,6 +83,20 @@ class SyncChimeVoiceClient:
         response.pop("ResponseMetadata", None)
         return cast(dict[str, Any], response)
 
+    def get_voice_connector_proxy(self, voice_connector_id: str) -> Any:
+        """The connector's VoiceConnectorProxy, or None when it has no proxy settings."""
+        from chime_tui.aws.errors import NotFound
+        from chime_tui.models import VoiceConnectorProxy
+
+        try:
+            data = self.call("get_voice_connector_proxy", VoiceConnectorId=voice_connector_id)
+        except NotFound:
+            return None
+        try:
+            return VoiceConnectorProxy.from_api(data.get("Proxy"))
+        except (ValueError, TypeError) as exc:
+            raise classify(exc) from None
+
     def pages(self, operation: str, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
         """Every page's items, bounded as the async client's (factory.Paging)."""
         paging = factory.Paging(self.settings, key, params)

@@ -133,7 +133,7 @@ async def get_proxy_session(request: web.Request) -> web.Response:
 
 async def _body(request: web.Request) -> dict[str, Any] | web.Response:
     try:
-        body = await request.json() if request.can_read_body else {}
+        body = await request.json() if request.body_exists else {}
     except (ValueError, UnicodeDecodeError):
         return error(400, "Request body is not valid JSON")
     return body if isinstance(body, dict) else error(400, "Request body must be a JSON object")
@@ -314,6 +314,10 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
     try:
         f = state.faults
         rule = state.next_request(path)
+        if (f.latency or rule is not None and rule.get("latency")) and request.can_read_body:
+            # A slow answer to a request that arrived whole: a client that gives up
+            # waiting does not undo it (a write is done, as on the service).
+            await request.read()
         if f.latency:
             await asyncio.sleep(float(f.latency))
         if rule is not None and rule.get("latency"):

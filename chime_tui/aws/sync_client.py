@@ -25,6 +25,7 @@ class SyncChimeVoiceClient:
         self.region: str | None = None
         self.endpoint: str | None = None
         self.request_count = 0
+        self.last_status: int | None = None  # the last answer's HTTP status
 
     def __enter__(self) -> "SyncChimeVoiceClient":
         self.open()
@@ -80,7 +81,7 @@ class SyncChimeVoiceClient:
             response = getattr(self._client, operation)(**params)
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
-        response.pop("ResponseMetadata", None)
+        self.last_status = (response.pop("ResponseMetadata", None) or {}).get("HTTPStatusCode")
         return cast(dict[str, Any], response)
 
     def get_voice_connector_proxy(self, voice_connector_id: str) -> Any:

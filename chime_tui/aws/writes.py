@@ -38,13 +38,19 @@ def after_failure(operation: str, exc: ChimeError, voice_connector_id: str | Non
     MaybeCreated; a 401/403 says which permission a write needs."""
     if operation == "create_proxy_session" and exc.code in _SENT:
         vc = voice_connector_id or "the voice connector"
-        return MaybeCreated(
+        return _keep(exc, MaybeCreated(
             f"{exc.message}. The session may have been created: list {vc}'s sessions "
             f"(chime-tui list-proxy-sessions --voice-connector-id {vc}) before trying again; "
-            "writes are never retried automatically", code=exc.code, status=exc.status)
+            "writes are never retried automatically", code=exc.code, status=exc.status))
     if isinstance(exc, AccessDenied) and exc.status == 403 and operation in WRITES:
-        return AccessDenied(
+        return _keep(exc, AccessDenied(
             "your role may read but not write proxy sessions: needs "
             f"chime:{WRITES[operation]} ({exc.message})", code=exc.code, status=exc.status,
-            detail=exc.detail)
+            detail=exc.detail))
     return exc
+
+
+def _keep(old: ChimeError, new: ChimeError) -> ChimeError:
+    new.service_message = old.service_message
+    new.detail = new.detail or old.detail
+    return new

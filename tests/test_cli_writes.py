@@ -209,3 +209,28 @@ def test_nothing_is_audited_or_sent_for_bad_input_or_an_unwritable_file(server, 
                     "--events-file", str(tmp_path))  # a directory
     assert bad.returncode == 252 and "cannot write the events file" in bad.stderr
     assert state.requests == []
+
+
+def test_a_dropped_create_may_exist_and_a_hostile_error_is_made_visible(server, state):
+    state.faults.drop = 1
+    dropped = chime_tui("create-proxy-session", "--endpoint-url", server.url,
+                        "--voice-connector-id", VC, "--participant-phone-numbers", *NUMBERS,
+                        "--capabilities", "Voice")
+    assert dropped.returncode == 255 and "may have been created" in dropped.stderr
+    state.add_rule({"count": 1, "status": 400, "message": "bad \x1b]0;owned\x07 \x9b31m"})
+    hostile = chime_tui("delete-proxy-session", "--endpoint-url", server.url,
+                        "--voice-connector-id", VC, "--proxy-session-id", SEED_SESSION_ID)
+    assert hostile.returncode == 254
+    assert "\x1b" not in hostile.stderr and "\x07" not in hostile.stderr
+    assert "\x9b" not in hostile.stderr and "bad \\x1b]0;owned\\x07" in hostile.stderr
+    assert state.served == 2
+
+
+def test_debug_log_masks_the_participants_with_redact(server):
+    result = chime_tui("create-proxy-session", "--endpoint-url", server.url,
+                       "--voice-connector-id", VC, "--participant-phone-numbers", *NUMBERS,
+                       "--capabilities", "Voice", "--debug", "--redact")
+    assert result.returncode == 0
+    assert "CreateProxySession" in result.stderr
+    for n in NUMBERS:
+        assert n[2:] not in result.stderr and n[2:] not in result.stdout

@@ -108,3 +108,25 @@ def test_exit_codes_for_service_and_network_failures(server, state):
     refused = chime_tui("get-voice-connector-proxy", "--endpoint-url", "http://127.0.0.1:1",
                         "--voice-connector-id", SEED_CONNECTOR_ID, "--cli-connect-timeout", "1")
     assert refused.returncode == 255 and "unreachable" in refused.stderr
+
+
+def test_the_other_global_options(server, state, aws, tmp_path):  # noqa: F811
+    args = ["get-voice-connector-proxy", "--endpoint-url", server.url, "--voice-connector-id",
+            SEED_CONNECTOR_ID, "--no-sign-request", "--no-paginate"]
+    theirs, ours = their(aws, *args), chime_tui(*args)
+    assert "(ForbiddenException)" in theirs.stderr  # the endpoint refuses unsigned requests
+    assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
+    assert [r.authorization for r in state.requests] == [False, False]
+    # --ca-bundle reaches botocore as the bundle to verify with
+    from botocore.config import Config
+
+    import botocore.session
+
+    from chime_tui.aws import factory
+    from chime_tui.aws.settings import AwsSettings
+
+    kwargs, _ = factory.client_args(AwsSettings(ca_bundle=str(tmp_path / "ca.pem")),
+                                    botocore.session.Session(), Config)
+    assert kwargs["verify"] == str(tmp_path / "ca.pem")
+    assert factory.client_args(AwsSettings(), botocore.session.Session(), Config)[0]["verify"] \
+        is None

@@ -18,6 +18,7 @@ PARAMS = {"VoiceConnectorId": "voice_connector_id"}
 
 def add_command(sub: Any) -> None:
     from chime_tui.cli.commands import _common_options, _demo_option
+    from chime_tui.cli.writes import add_more_globals
     from chime_tui.options import add_aws_options
 
     p = sub.add_parser("get-voice-connector-proxy",
@@ -35,6 +36,7 @@ def add_command(sub: Any) -> None:
                         "for --cli-input-json, 'output' for a sample output")
     _common_options(p)
     add_aws_options(p)
+    add_more_globals(p)
     _demo_option(p)
     p.set_defaults(handler=run, title=OPERATION)
 

@@ -88,8 +88,21 @@ def add_commands(sub: Any) -> None:
                             "(created 0600; phone numbers masked with --redact)")
         _common_options(p)
         add_aws_options(p)
+        add_more_globals(p)
         _demo_option(p)
         p.set_defaults(handler=run, title=w.operation, write=w)
+
+
+def add_more_globals(p: argparse.ArgumentParser) -> None:
+    """The AWS CLI's other global options, for the commands added with writes."""
+    g = p.add_argument_group("more of the AWS CLI's global options")
+    g.add_argument("--ca-bundle", metavar="PATH",
+                   help="the CA certificate bundle to verify TLS with (else AWS_CA_BUNDLE, the "
+                        "profile's ca_bundle, or botocore's)")
+    g.add_argument("--no-sign-request", action="store_true",
+                   help="do not sign the request (no credentials are loaded or sent)")
+    g.add_argument("--no-paginate", action="store_true",
+                   help="accepted as the AWS CLI accepts it; this operation has no pages")
 
 
 def flag_value(flag: str, kind: str, value: Any) -> Any:

@@ -130,3 +130,12 @@ def test_the_other_global_options(server, state, aws, tmp_path):  # noqa: F811
     assert kwargs["verify"] == str(tmp_path / "ca.pem")
     assert factory.client_args(AwsSettings(), botocore.session.Session(), Config)[0]["verify"] \
         is None
+
+
+@pytest.mark.parametrize("kind", ["html", "types", "shape"])
+def test_a_malformed_answer_prints_nothing_and_exits_255(server, state, kind):
+    state.add_rule({"count": 1, "malformed": kind})
+    result = chime_tui("get-voice-connector-proxy", "--endpoint-url", server.url,
+                       "--voice-connector-id", SEED_CONNECTOR_ID)
+    assert (result.returncode, result.stdout) == (255, "")
+    assert "unexpected response from the service" in result.stderr

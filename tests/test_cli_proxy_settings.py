@@ -91,8 +91,9 @@ def test_cli_input_json_skeletons_and_bad_input(server, state, tmp_path):
     requests = len(state.requests)
     for args, words in (([], 'Missing required parameter in input: "VoiceConnectorId"'),
                         (["--voice-connector-id", "NOT VALID"], "VoiceConnectorId"),
-                        (["--cli-input-json", '{"VoiceConnectorId": "%s", "X": 1}'
-                          % SEED_CONNECTOR_ID], 'Unknown parameter in input: "X"'),
+                        (["--cli-input-json", json.dumps({"VoiceConnectorId": SEED_CONNECTOR_ID,
+                                                          "X": 1})],
+                         'Unknown parameter in input: "X"'),
                         (["--voice-connector-id", SEED_CONNECTOR_ID, "--query", "[[["],
                          "Bad value for --query")):
         bad = chime_tui("get-voice-connector-proxy", "--endpoint-url", server.url, *args)
@@ -118,9 +119,8 @@ def test_the_other_global_options(server, state, aws, tmp_path):  # noqa: F811
     assert (ours.stdout, ours.stderr) == (theirs.stdout, theirs.stderr)
     assert [r.authorization for r in state.requests] == [False, False]
     # --ca-bundle reaches botocore as the bundle to verify with
-    from botocore.config import Config
-
     import botocore.session
+    from botocore.config import Config
 
     from chime_tui.aws import factory
     from chime_tui.aws.settings import AwsSettings

@@ -207,7 +207,7 @@ def send(client: Any, w: Write, params: dict[str, Any], events: str | None,
     from chime_tui.aws.writes import after_failure
 
     try:
-        response = client.call(w.method, **params)
+        response: dict[str, Any] = client.call(w.method, **params)
     except ChimeError as exc:
         failure = after_failure(w.method, exc, params.get("VoiceConnectorId"))
         _audit(client, w, params, outcome(failure), events, redact)

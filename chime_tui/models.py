@@ -297,8 +297,14 @@ class VoiceConnectorProxy:
 
     @property
     def state(self) -> str:
-        """'on' or 'off' (a connector without settings: 'not configured', from the caller)."""
+        """'on' or 'off' (a connector without settings: see `proxy_state`)."""
         return "off" if self.disabled else "on"
+
+
+def proxy_state(proxy: VoiceConnectorProxy | None) -> str:
+    """What a "Proxy" column shows: 'on', 'off' (Disabled), or 'not configured' (the
+    client's get_voice_connector_proxy returned None: the service said NotFound)."""
+    return "not configured" if proxy is None else proxy.state
 
 
 def redact_phone(number: str | None) -> str | None:

@@ -165,3 +165,11 @@ def test_voice_connector_proxy_from_api():
     assert (odd.disabled, odd.phone_number_countries) == (None, ())
     with pytest.raises(ValueError):
         VoiceConnectorProxy.from_api(None)
+
+
+def test_proxy_state_for_the_picker_column():
+    from chime_tui.models import VoiceConnectorProxy, proxy_state
+
+    assert proxy_state(None) == "not configured"
+    assert proxy_state(VoiceConnectorProxy(disabled=True)) == "off"
+    assert proxy_state(VoiceConnectorProxy(disabled=False)) == "on"

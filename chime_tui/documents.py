@@ -9,7 +9,7 @@ from typing import Any
 
 from chime_tui.models import ProxySession, redact_phone
 
-PHONE_KEYS = ("PhoneNumber", "ProxyPhoneNumber")
+PHONE_KEYS = ("PhoneNumber", "ProxyPhoneNumber", "FallBackPhoneNumber")
 
 
 def redact(data: Any) -> Any:

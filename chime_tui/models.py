@@ -274,6 +274,47 @@ class VoiceConnector:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceConnectorProxy:
+    """A voice connector's proxy settings (GetVoiceConnectorProxy's `Proxy`).
+
+    `disabled` True: the connector does not proxy (no new sessions). A connector
+    without proxy settings has no VoiceConnectorProxy at all (the call is NotFound;
+    the client returns None)."""
+
+    default_session_expiry_minutes: int | None = None
+    disabled: bool | None = None
+    fall_back_phone_number: str | None = None
+    phone_number_countries: tuple[str, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_api(cls, data: Any) -> "VoiceConnectorProxy":
+        if not _is_mapping(data):
+            raise ValueError("a voice connector's proxy settings must be a JSON object")
+        disabled = data.get("Disabled")
+        countries = data.get("PhoneNumberCountries")
+        return cls(
+            default_session_expiry_minutes=_int_or_none(data.get("DefaultSessionExpiryMinutes")),
+            disabled=disabled if isinstance(disabled, bool) else None,
+            fall_back_phone_number=_str_or_none(data.get("FallBackPhoneNumber")),
+            phone_number_countries=tuple(str(c) for c in countries)
+            if isinstance(countries, list) else (),
+            raw=data if isinstance(data, dict) else dict(data),
+        )
+
+    @property
+    def state(self) -> str:
+        """'on' or 'off' (a connector without settings: see `proxy_state`)."""
+        return "off" if self.disabled else "on"
+
+
+def proxy_state(proxy: VoiceConnectorProxy | None) -> str:
+    """What a "Proxy" column shows: 'on', 'off' (Disabled), or 'not configured' (the
+    client's get_voice_connector_proxy returned None: the service said NotFound)."""
+    return "not configured" if proxy is None else proxy.state
+
+
 def redact_phone(number: str | None) -> str | None:
     """Mask a phone number, keeping the country code and the last two digits.
 

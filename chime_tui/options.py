@@ -149,6 +149,8 @@ def aws_settings_from(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         endpoint_url=args.endpoint_url or config.endpoint_url,
         connect_timeout=args.cli_connect_timeout, read_timeout=args.cli_read_timeout,
         verify_ssl=not args.no_verify_ssl,
+        ca_bundle=getattr(args, "ca_bundle", None),
+        sign_requests=not getattr(args, "no_sign_request", False),
     )
 
 

@@ -148,3 +148,28 @@ def test_invalid_proxy_session_ids(value):
 
 def test_seed_proxy_session_id_is_valid():
     assert validate_proxy_session_id("123a4bc5-67d8-901e-2f3g-h4ghjk56789l") is None
+
+
+def test_voice_connector_proxy_from_api():
+    import pytest
+
+    from chime_tui.models import VoiceConnectorProxy
+
+    p = VoiceConnectorProxy.from_api({"DefaultSessionExpiryMinutes": 30, "Disabled": True,
+                                      "FallBackPhoneNumber": "+12065550100",
+                                      "PhoneNumberCountries": ["US", "GB"]})
+    assert (p.default_session_expiry_minutes, p.disabled, p.fall_back_phone_number,
+            p.phone_number_countries, p.state) == (30, True, "+12065550100", ("US", "GB"), "off")
+    assert VoiceConnectorProxy.from_api({}).state == "on"  # Disabled missing: not disabled
+    odd = VoiceConnectorProxy.from_api({"Disabled": "no", "PhoneNumberCountries": "US"})
+    assert (odd.disabled, odd.phone_number_countries) == (None, ())
+    with pytest.raises(ValueError):
+        VoiceConnectorProxy.from_api(None)
+
+
+def test_proxy_state_for_the_picker_column():
+    from chime_tui.models import VoiceConnectorProxy, proxy_state
+
+    assert proxy_state(None) == "not configured"
+    assert proxy_state(VoiceConnectorProxy(disabled=True)) == "off"
+    assert proxy_state(VoiceConnectorProxy(disabled=False)) == "on"

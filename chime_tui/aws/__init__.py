@@ -10,6 +10,7 @@ from typing import Any
 
 _NAMES = {
     "AwsSettings": "chime_tui.aws.settings", "ChimeVoiceClient": "chime_tui.aws.client",
+    "MaybeCreated": "chime_tui.aws.writes",
     **{name: "chime_tui.aws.errors" for name in (
         "AccessDenied", "BadResponse", "ChimeError", "InvalidInput", "NotFound",
         "ServiceFailure", "Throttled", "TlsUntrusted", "Unreachable", "classify")},

@@ -17,7 +17,7 @@ import time
 from typing import Any, AsyncIterator, Callable, TypeVar, cast
 
 from chime_tui.aws import factory
-from chime_tui.aws.errors import NotFound, classify
+from chime_tui.aws.errors import ChimeError, NotFound, classify
 from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     DEFAULT_REGION,
     MAX_PAGES,
@@ -26,7 +26,8 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     check_next_token,
 )
 from chime_tui.aws.settings import AwsSettings, profile_in_use
-from chime_tui.models import ProxySession, VoiceConnector
+from chime_tui.aws.writes import after_failure, no_retries
+from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
 
 __all__ = ["AwsSettings", "ChimeVoiceClient"]
 
@@ -55,6 +56,7 @@ class ChimeVoiceClient:
         self.endpoint: str | None = None
         self.request_count = 0
         self.last_latency: float | None = None
+        self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> "ChimeVoiceClient":
@@ -91,6 +93,9 @@ class ChimeVoiceClient:
         return session.create_client(SERVICE, **kwargs), region
 
     async def close(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await writer.close()
         async with self._lock:
             if self._client_cm is not None:
                 cm, self._client_cm, self._client = self._client_cm, None, None
@@ -182,6 +187,63 @@ class ChimeVoiceClient:
         except NotFound as exc:
             raise NotFound("session not found: it ended or was deleted", code=exc.code,
                            status=exc.status) from None
+        return _parse_one(ProxySession.from_api, data.get("ProxySession"))
+
+    async def get_voice_connector_proxy(self, voice_connector_id: str
+                                        ) -> VoiceConnectorProxy | None:
+        """The connector's proxy settings; None when it has none ("not configured": the
+        service answers NotFound, as it does for a connector that does not exist)."""
+        try:
+            data = await self.call("get_voice_connector_proxy",
+                                   VoiceConnectorId=voice_connector_id)
+        except NotFound:
+            return None
+        return _parse_one(VoiceConnectorProxy.from_api, data.get("Proxy"))
+
+    # -- writes: sent once, never retried (chime_tui.aws.writes) ----------------------
+    async def write(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Send a write through a client of its own with one attempt. A failure is
+        raised as it came (no retry), a lost CreateProxySession answer as MaybeCreated,
+        a 403 with the permission the write needs."""
+        if self._writer is None:
+            self._writer = ChimeVoiceClient(no_retries(self.settings),
+                                            load_in_thread=self.load_in_thread)
+        started = time.perf_counter()
+        try:
+            return await self._writer.call(operation, **params)
+        except ChimeError as exc:
+            raise after_failure(operation, exc, params.get("VoiceConnectorId")) from None
+        finally:
+            self.request_count += 1
+            self.last_latency = time.perf_counter() - started
+
+    async def update_proxy_session(self, voice_connector_id: str, proxy_session_id: str,
+                                   capabilities: list[str] | tuple[str, ...],
+                                   expiry_minutes: int | None = None) -> ProxySession:
+        """UpdateProxySession (Capabilities are required: send the current ones to change
+        only the expiry). NotFound: the session is gone."""
+        params: dict[str, Any] = {"Capabilities": list(capabilities)}
+        if expiry_minutes is not None:
+            params["ExpiryMinutes"] = expiry_minutes
+        data = await self.write("update_proxy_session", VoiceConnectorId=voice_connector_id,
+                                ProxySessionId=proxy_session_id, **params)
+        return _parse_one(ProxySession.from_api, data.get("ProxySession"))
+
+    async def delete_proxy_session(self, voice_connector_id: str, proxy_session_id: str
+                                   ) -> None:
+        await self.write("delete_proxy_session", VoiceConnectorId=voice_connector_id,
+                         ProxySessionId=proxy_session_id)
+
+    async def create_proxy_session(self, voice_connector_id: str,
+                                   participant_phone_numbers: list[str],
+                                   capabilities: list[str], **optional: Any) -> ProxySession:
+        """CreateProxySession. `optional`: the model's names (ExpiryMinutes, Name,
+        NumberSelectionBehavior, GeoMatchLevel, GeoMatchParams); None values are left out.
+        Raises MaybeCreated when the answer was lost: list the connector, do not resend."""
+        params = {k: v for k, v in optional.items() if v is not None}
+        data = await self.write("create_proxy_session", VoiceConnectorId=voice_connector_id,
+                                ParticipantPhoneNumbers=list(participant_phone_numbers),
+                                Capabilities=list(capabilities), **params)
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
 
 

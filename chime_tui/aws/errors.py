@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 NOT_FOUND = "not found: it ended or was deleted"  # a 404's message, as the CLI prints it
 
@@ -19,6 +21,8 @@ class ChimeError(Exception):
         self.code = code
         self.status = status
         self.detail = detail  # for the debug log only (may hold a response body)
+        # An error answer's own Message, unabridged (data: make it visible to print it).
+        self.service_message: str | None = None
 
 
 class Throttled(ChimeError):
@@ -72,27 +76,9 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
 
     where = endpoint or "the service endpoint"
     if isinstance(exc, bx.ClientError):
-        err = exc.response.get("Error", {})
-        # The service's words are data: shown, never interpreted by a terminal.
-        code = clip(str(err.get("Code", "")), 100)
-        msg = clip(str(err.get("Message", "") or ""), 300)
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if code in ("ThrottledClientException", "Throttled", "ThrottlingException",
-                    "TooManyRequestsException") or status == 429:
-            return Throttled("throttled by the service", code=code, status=status)
-        if code in ("NotFoundException", "NotFound") or status == 404:
-            return NotFound(NOT_FOUND, code=code, status=status)
-        if code in ("UnauthorizedClientException", "ForbiddenException",
-                    "AccessDeniedException", "ExpiredTokenException",
-                    "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):
-            return AccessDenied(_credentials_hint(profile, msg), code=code, status=status)
-        if code in ("BadRequestException", "ValidationException") or status == 400:
-            return InvalidInput(f"the service rejected the request: {msg or code}",
-                                code=code, status=status)
-        if status is not None and status >= 500 or code in (
-            "ServiceFailureException", "ServiceUnavailableException"):
-            return ServiceFailure(f"service failure ({status or code})", code=code, status=status)
-        return ServiceFailure(f"service error {code} ({status})", code=code, status=status)
+        out = _client_error(exc, profile)
+        out.service_message = str(exc.response.get("Error", {}).get("Message", "") or "")[:4000]
+        return out
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError,
                         bx.TokenRetrievalError, bx.SSOError, bx.UnauthorizedSSOTokenError,
                         bx.CredentialRetrievalError, bx.ProfileNotFound)):
@@ -115,6 +101,33 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
         return Unreachable(f"endpoint unreachable: {where}", code=type(exc).__name__)
     return BadResponse("unexpected response from the service", code=type(exc).__name__,
                        detail=repr(exc)[:2000])
+
+
+def _client_error(exc: Any, profile: str | None) -> ChimeError:
+    """A ClientError (the service answered with an error) as a typed error."""
+    from chime_tui.textsafe import clip
+
+    err = exc.response.get("Error", {})
+    # The service's words are data: shown, never interpreted by a terminal.
+    code = clip(str(err.get("Code", "")), 100)
+    msg = clip(str(err.get("Message", "") or ""), 300)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if code in ("ThrottledClientException", "Throttled", "ThrottlingException",
+                "TooManyRequestsException") or status == 429:
+        return Throttled("throttled by the service", code=code, status=status)
+    if code in ("NotFoundException", "NotFound") or status == 404:
+        return NotFound(NOT_FOUND, code=code, status=status)
+    if code in ("UnauthorizedClientException", "ForbiddenException",
+                "AccessDeniedException", "ExpiredTokenException",
+                "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):
+        return AccessDenied(_credentials_hint(profile, msg), code=code, status=status)
+    if code in ("BadRequestException", "ValidationException") or status == 400:
+        return InvalidInput(f"the service rejected the request: {msg or code}",
+                            code=code, status=status)
+    if status is not None and status >= 500 or code in (
+        "ServiceFailureException", "ServiceUnavailableException"):
+        return ServiceFailure(f"service failure ({status or code})", code=code, status=status)
+    return ServiceFailure(f"service error {code} ({status})", code=code, status=status)
 
 
 def _tls_error(exc: BaseException, where: str) -> ChimeError:

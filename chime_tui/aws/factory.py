@@ -32,6 +32,10 @@ def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any
                 ) -> tuple[dict[str, Any], str]:
     """create_client's keyword arguments for these settings, and the region in use."""
     region = s.region or session.get_config_variable("region") or DEFAULT_REGION
+    if not s.sign_requests:  # --no-sign-request, as the AWS CLI: no credentials are sent
+        from botocore import UNSIGNED
+
+        config["signature_version"] = UNSIGNED
     cfg = config_class(
         connect_timeout=s.connect_timeout,
         read_timeout=s.read_timeout,
@@ -43,7 +47,7 @@ def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any
     # verify=None: botocore's own choice, AWS_CA_BUNDLE or the profile's ca_bundle
     # (True would override both with botocore's bundled certificates).
     kwargs: dict[str, Any] = {"region_name": region, "config": cfg,
-                              "verify": None if s.verify_ssl else False}
+                              "verify": (s.ca_bundle or None) if s.verify_ssl else False}
     if s.endpoint_url:
         kwargs["endpoint_url"] = s.endpoint_url
     if s.static_credentials:

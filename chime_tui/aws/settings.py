@@ -18,6 +18,8 @@ class AwsSettings:
     read_timeout: float = 10.0
     max_attempts: int = 2  # botocore `standard` mode; it does not retry 429 here
     verify_ssl: bool = True
+    ca_bundle: str | None = None  # --ca-bundle: verify TLS with this CA file (else botocore's)
+    sign_requests: bool = True  # --no-sign-request: False
     max_pool_connections: int = 32
     max_pages: int | None = None  # one listing's page bound (None: client.MAX_PAGES)
     # Only for the built-in demo endpoint: dummy static credentials.

@@ -25,6 +25,7 @@ class SyncChimeVoiceClient:
         self.region: str | None = None
         self.endpoint: str | None = None
         self.request_count = 0
+        self.last_status: int | None = None  # the last answer's HTTP status
 
     def __enter__(self) -> "SyncChimeVoiceClient":
         self.open()
@@ -80,8 +81,22 @@ class SyncChimeVoiceClient:
             response = getattr(self._client, operation)(**params)
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
-        response.pop("ResponseMetadata", None)
+        self.last_status = (response.pop("ResponseMetadata", None) or {}).get("HTTPStatusCode")
         return cast(dict[str, Any], response)
+
+    def get_voice_connector_proxy(self, voice_connector_id: str) -> Any:
+        """The connector's VoiceConnectorProxy, or None when it has no proxy settings."""
+        from chime_tui.aws.errors import NotFound
+        from chime_tui.models import VoiceConnectorProxy
+
+        try:
+            data = self.call("get_voice_connector_proxy", VoiceConnectorId=voice_connector_id)
+        except NotFound:
+            return None
+        try:
+            return VoiceConnectorProxy.from_api(data.get("Proxy"))
+        except (ValueError, TypeError) as exc:
+            raise classify(exc) from None
 
     def pages(self, operation: str, key: str, **params: Any) -> Iterator[list[dict[str, Any]]]:
         """Every page's items, bounded as the async client's (factory.Paging)."""

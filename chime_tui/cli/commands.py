@@ -64,6 +64,11 @@ def add_cli_commands(sub: Any) -> None:
     _demo_option(lv)
     lv.set_defaults(handler=run_list_voice_connectors, title=TITLES["list-voice-connectors"])
 
+    from chime_tui.cli import connector_proxy, writes
+
+    connector_proxy.add_command(sub)
+    writes.add_commands(sub)
+
 
 def _demo_option(p: argparse.ArgumentParser) -> None:
     # SUPPRESS: `chime-tui --demo get-proxy-session ...` keeps the main parser's value.
@@ -138,14 +143,17 @@ def _check_query(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, work: Callable[[Any], Any],
-         print_result: bool = True, asynchronous: bool = False) -> int:
+         print_result: bool = True, asynchronous: bool = False,
+         operation: str | None = None, write: bool = False) -> int:
     """Open a client, do the work, print, and map every failure to an exit code.
 
     One-shot work runs on botocore's synchronous client (no asyncio or aiohttp to
     import); `asynchronous=True` work (--watch) gets the dashboard's aiobotocore client
-    and is awaited."""
+    and is awaited. `operation` (e.g. "DeleteProxySession"): the service's errors are
+    printed as the AWS CLI prints them ("An error occurred (NotFoundException) when
+    calling the DeleteProxySession operation: ..."). `write`: one attempt, no retries."""
     from chime_tui.options import aws_settings_from
-    from chime_tui.aws.errors import AccessDenied, BadResponse, ChimeError, InvalidInput
+    from chime_tui.aws.errors import ChimeError
     from chime_tui.models import validate_voice_connector_id
 
     vc = getattr(args, "voice_connector_id", None)
@@ -166,6 +174,10 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
 
         formatter = enable_debug(redact_phones=args.redact)
     settings = aws_settings_from(args)
+    if write:
+        from chime_tui.aws.writes import no_retries
+
+        settings = no_retries(settings)
     server = None
     if getattr(args, "demo", False):
         from chime_tui.demo import demo_aws_settings, start_demo_endpoint
@@ -196,17 +208,15 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
             result = asyncio.run(go_async())
         else:
             result = go()
-    except AccessDenied as exc:
-        return _fail(f"An error occurred ({exc.code}): {exc.message}",
-                     EXIT_CONFIG if exc.status is None else EXIT_SERVICE)
-    except InvalidInput as exc:
-        return _fail(exc.message, EXIT_USAGE if exc.status is None else EXIT_SERVICE)
-    except BadResponse as exc:
-        # An answer that does not parse, or a listing that never ends: nothing printed.
-        return _fail(_bad_response_message(exc), EXIT_OTHER)
     except ChimeError as exc:
-        return _fail(f"An error occurred ({exc.code}): {exc.message}",
-                     EXIT_SERVICE if exc.status is not None else EXIT_OTHER)
+        if operation is not None and exc.status is not None:
+            from chime_tui.textsafe import visible
+
+            return _fail(f"An error occurred ({exc.code}) when calling the {operation} "
+                         f"operation: {visible(exc.service_message or '')}", EXIT_SERVICE)
+        if operation is not None and exc.kind == "maybe created":
+            return _fail(exc.message, EXIT_OTHER)
+        return _chime_error(exc)
     finally:
         if server is not None:
             server.stop()
@@ -214,6 +224,22 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
         return int(result)
     emit(result, args)
     return EXIT_OK
+
+
+def _chime_error(exc: Any) -> int:
+    """A typed error's message on stderr, and its exit code."""
+    from chime_tui.aws.errors import AccessDenied, BadResponse, InvalidInput
+
+    if isinstance(exc, AccessDenied):
+        return _fail(f"An error occurred ({exc.code}): {exc.message}",
+                     EXIT_CONFIG if exc.status is None else EXIT_SERVICE)
+    if isinstance(exc, InvalidInput):
+        return _fail(exc.message, EXIT_USAGE if exc.status is None else EXIT_SERVICE)
+    if isinstance(exc, BadResponse):
+        # An answer that does not parse, or a listing that never ends: nothing printed.
+        return _fail(_bad_response_message(exc), EXIT_OTHER)
+    return _fail(f"An error occurred ({exc.code}): {exc.message}",
+                 EXIT_SERVICE if exc.status is not None else EXIT_OTHER)
 
 
 def _bad_response_message(exc: Any) -> str:

@@ -98,6 +98,9 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None,
 
     now = now or datetime.now(timezone.utc)
     sessions: list[Any] = []
+    if isinstance(data, dict) and set(data) == {"Proxy"} and isinstance(data["Proxy"], dict):
+        _human_proxy(data["Proxy"], out)
+        return
     if isinstance(data, dict) and isinstance(data.get("ProxySession"), dict):
         sessions = [data["ProxySession"]]
     elif isinstance(data, dict) and isinstance(data.get("ProxySessions"), list):
@@ -121,6 +124,21 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None,
                       f"{clip(phone(p.proxy_phone_number, False))}\n")
         if not s.participants:
             out.write("  participants  none\n")
+
+
+def _human_proxy(raw: Any, out: IO[str]) -> None:
+    """A connector's proxy settings for people (the numbers were masked already with
+    --redact); every value made visible."""
+    from chime_tui.models import VoiceConnectorProxy
+    from chime_tui.textsafe import clip
+
+    p = VoiceConnectorProxy.from_api(raw)
+    state = "off (Disabled: no new proxy sessions)" if p.disabled else "on"
+    minutes = p.default_session_expiry_minutes
+    out.write(f"proxying        {state}\n")
+    out.write("default expiry  " + (f"{minutes} minutes" if minutes is not None else "—") + "\n")
+    out.write(f"fallback number {clip(p.fall_back_phone_number or '—')}\n")
+    out.write(f"countries       {clip(', '.join(p.phone_number_countries)) or '—'}\n")
 
 
 # -- yaml (block style, as the AWS CLI v2 prints it; no YAML library needed) -----------

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from aiohttp import web
 
+from chime_tui.emulator.checks import check_create, check_put_proxy, check_update
 from chime_tui.emulator.state import EmulatorState, RequestRecord, to_api
 from chime_tui.models import STATUSES, validate_proxy_session_id, validate_voice_connector_id
 
@@ -132,44 +133,96 @@ async def get_proxy_session(request: web.Request) -> web.Response:
 
 async def _body(request: web.Request) -> dict[str, Any] | web.Response:
     try:
-        body = await request.json() if request.can_read_body else {}
+        body = await request.json() if request.body_exists else {}
     except (ValueError, UnicodeDecodeError):
         return error(400, "Request body is not valid JSON")
     return body if isinstance(body, dict) else error(400, "Request body must be a JSON object")
 
 
+def _bad_sid(sid: str) -> web.Response | None:
+    reason = validate_proxy_session_id(sid)
+    return error(400, f"Invalid ProxySessionId: {reason}") if reason else None
+
+
 async def create_proxy_session(request: web.Request) -> web.Response:
+    """CreateProxySession: 201 with the new session. The body is checked as the service
+    checks it (chime_tui.emulator.checks); the connector must have proxy settings
+    that are not disabled (the emulator's reading of the service: 400 otherwise).
+    Without ExpiryMinutes the connector's DefaultSessionExpiryMinutes applies."""
     vc = request.match_info["vc"]
     if bad := _bad_vc(vc):
         return bad
     body = await _body(request)
     if isinstance(body, web.Response):
         return body
-    numbers = body.get("ParticipantPhoneNumbers")
-    if not isinstance(numbers, list) or len(numbers) != 2:
-        return error(400, "ParticipantPhoneNumbers must list exactly 2 numbers")
-    if not body.get("Capabilities"):
-        return error(400, "Capabilities is required")
-    sess = request.app[STATE_KEY].create_session(vc, body)
+    if problem := check_create(body):
+        return error(400, problem)
+    state = request.app[STATE_KEY]
+    with state.lock:
+        if vc not in state.connectors:
+            return error(404)
+        settings = state.get_proxy(vc)
+        if settings is None:
+            return error(400, f"Voice Connector {vc} has no proxy configuration")
+        if settings.get("Disabled"):
+            return error(400, f"Proxy is disabled for Voice Connector {vc}")
+        sess = state.create_session(vc, body)
     return _json({"ProxySession": sess}, status=201) if sess else error(404)
 
 
 async def update_proxy_session(request: web.Request) -> web.Response:
+    """UpdateProxySession: Capabilities required, ExpiryMinutes >= 1; 201 with the session."""
     vc, sid = request.match_info["vc"], request.match_info["sid"]
-    if bad := _bad_vc(vc):
+    if bad := _bad_vc(vc) or _bad_sid(sid):
         return bad
     body = await _body(request)
     if isinstance(body, web.Response):
         return body
+    if problem := check_update(body):
+        return error(400, problem)
     sess = request.app[STATE_KEY].update_session(vc, sid, body)
     return _json({"ProxySession": sess}, status=201) if sess else error(404)
 
 
 async def delete_proxy_session(request: web.Request) -> web.Response:
+    """DeleteProxySession: 204 and no body; the session is gone (404 from then on)."""
     vc, sid = request.match_info["vc"], request.match_info["sid"]
-    if bad := _bad_vc(vc):
+    if bad := _bad_vc(vc) or _bad_sid(sid):
         return bad
     ok = request.app[STATE_KEY].delete_session(vc, sid)
+    return web.Response(status=204) if ok else error(404)
+
+
+async def get_voice_connector_proxy(request: web.Request) -> web.Response:
+    """GetVoiceConnectorProxy: 200 {"Proxy": ...}; 404 for an unknown connector and for
+    one without proxy settings."""
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    proxy = request.app[STATE_KEY].get_proxy(vc)
+    return _json({"Proxy": proxy}) if proxy is not None else error(404)
+
+
+async def put_voice_connector_proxy(request: web.Request) -> web.Response:
+    """PutVoiceConnectorProxy: 200 {"Proxy": ...} (PhoneNumberPoolCountries in,
+    PhoneNumberCountries out, as the model has it)."""
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    body = await _body(request)
+    if isinstance(body, web.Response):
+        return body
+    if problem := check_put_proxy(body):
+        return error(400, problem)
+    proxy = request.app[STATE_KEY].put_proxy(vc, body)
+    return _json({"Proxy": proxy}) if proxy is not None else error(404)
+
+
+async def delete_voice_connector_proxy(request: web.Request) -> web.Response:
+    vc = request.match_info["vc"]
+    if bad := _bad_vc(vc):
+        return bad
+    ok = request.app[STATE_KEY].delete_proxy(vc)
     return web.Response(status=204) if ok else error(404)
 
 
@@ -239,6 +292,9 @@ def _malformed(kind: str, path: str) -> web.Response:
     }
     if kind == "shape":  # valid JSON, but not this operation's answer
         return _json({"Items": [{"Id": "x"}], "Next": None})
+    if path.endswith("/proxy"):  # GetVoiceConnectorProxy
+        return _json({"Proxy": {"DefaultSessionExpiryMinutes": "sixty", "Disabled": "no",
+                                "PhoneNumberCountries": "US"}})
     key = "ProxySessions" if path.endswith("proxy-sessions") else "ProxySession"
     return _json({key: [wrong] if key == "ProxySessions" else wrong})
 
@@ -258,6 +314,10 @@ async def faults_middleware(request: web.Request, handler: Any) -> web.StreamRes
     try:
         f = state.faults
         rule = state.next_request(path)
+        if (f.latency or rule is not None and rule.get("latency")) and request.can_read_body:
+            # A slow answer to a request that arrived whole: a client that gives up
+            # waiting does not undo it (a write is done, as on the service).
+            await request.read()
         if f.latency:
             await asyncio.sleep(float(f.latency))
         if rule is not None and rule.get("latency"):
@@ -325,6 +385,10 @@ def make_web_app(state: EmulatorState) -> web.Application:
     r.add_get("/voice-connectors/{vc}/proxy-sessions/{sid}", get_proxy_session)
     r.add_post("/voice-connectors/{vc}/proxy-sessions/{sid}", update_proxy_session)
     r.add_delete("/voice-connectors/{vc}/proxy-sessions/{sid}", delete_proxy_session)
+    proxy = "/voice-connectors/{vc}/programmable-numbers/proxy"
+    r.add_get(proxy, get_voice_connector_proxy)
+    r.add_put(proxy, put_voice_connector_proxy)
+    r.add_delete(proxy, delete_voice_connector_proxy)
     r.add_get("/_emulator/faults", get_faults)
     r.add_post("/_emulator/faults", set_faults)
     return app

@@ -98,6 +98,8 @@ class Connector:
     created: datetime
     require_encryption: bool = True
     extra: dict[str, Any] = field(default_factory=dict)  # fields served as given (hostile)
+    # The connector's proxy settings (GetVoiceConnectorProxy's `Proxy`), None: not configured.
+    proxy: dict[str, Any] | None = None
 
     def to_api(self) -> dict[str, Any]:
         out = {
@@ -172,6 +174,8 @@ class EmulatorState:
         self.max_in_flight = 0
         self.served = 0  # data requests received (not the /_emulator knobs); never reset
         self._advanced: dict[str, datetime] = {}
+        # New sessions' IDs (tests make them predictable to compare two clients' output).
+        self.new_session_id: Callable[[], str] = lambda: str(uuid.uuid4())
         # Sessions served exactly as given (any shape the model allows), for property tests.
         self.raw: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -239,6 +243,34 @@ class EmulatorState:
             s = self.sessions.get(vc_id, {}).get(sid)
             return s.to_api() if s else None
 
+    # -- connector proxy settings ----------------------------------------------------
+    def get_proxy(self, vc_id: str) -> dict[str, Any] | None:
+        """The connector's `Proxy` as GetVoiceConnectorProxy answers it; None when the
+        connector is unknown or has no proxy settings (both 404 NotFound)."""
+        with self.lock:
+            c = self.connectors.get(vc_id)
+            return dict(c.proxy) if c is not None and c.proxy is not None else None
+
+    def put_proxy(self, vc_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """PutVoiceConnectorProxy (the body checked already); None: no such connector."""
+        with self.lock:
+            c = self.connectors.get(vc_id)
+            if c is None:
+                return None
+            c.proxy = proxy_settings(body["DefaultSessionExpiryMinutes"],
+                                     body["PhoneNumberPoolCountries"],
+                                     body.get("FallBackPhoneNumber"),
+                                     bool(body.get("Disabled", False)))
+            return dict(c.proxy)
+
+    def delete_proxy(self, vc_id: str) -> bool:
+        with self.lock:
+            c = self.connectors.get(vc_id)
+            if c is None or c.proxy is None:
+                return False
+            c.proxy = None
+            return True
+
     # -- writes -------------------------------------------------------------------
     def create_session(self, vc_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
         with self.lock:
@@ -247,13 +279,17 @@ class EmulatorState:
             now = self.clock()
             numbers = body.get("ParticipantPhoneNumbers") or []
             proxy = "+1913555" + f"{len(self.sessions[vc_id]) % 10000:04d}"
+            expiry = body.get("ExpiryMinutes")
+            settings = self.connectors[vc_id].proxy
+            if expiry is None and settings is not None:
+                expiry = settings.get("DefaultSessionExpiryMinutes")
             s = Session(
                 voice_connector_id=vc_id,
-                proxy_session_id=str(uuid.uuid4()),
+                proxy_session_id=self.new_session_id(),
                 created=now,
                 updated=now,
                 name=body.get("Name"),
-                expiry_minutes=body.get("ExpiryMinutes"),
+                expiry_minutes=expiry,
                 capabilities=list(body.get("Capabilities") or []),
                 participants=[{"PhoneNumber": n, "ProxyPhoneNumber": proxy} for n in numbers],
                 number_selection_behavior=body.get("NumberSelectionBehavior"),
@@ -363,6 +399,16 @@ def to_api(item: "Session | dict[str, Any]") -> dict[str, Any]:
     return item.to_api() if isinstance(item, Session) else item
 
 
+def proxy_settings(default_minutes: int, countries: list[str], fallback: str | None = None,
+                   disabled: bool = False) -> dict[str, Any]:
+    """A connector's `Proxy`, keys in the service model's order."""
+    out: dict[str, Any] = {"DefaultSessionExpiryMinutes": default_minutes, "Disabled": disabled}
+    if fallback is not None:
+        out["FallBackPhoneNumber"] = fallback
+    out["PhoneNumberCountries"] = list(countries)
+    return out
+
+
 # -- deterministic demo data ------------------------------------------------------
 
 _REGIONS = ["us-east-1", "us-west-2", "eu-central-1", "ap-southeast-2", "eu-west-2"]
@@ -385,7 +431,8 @@ def _number(rng: random.Random, area: str) -> str:
 def seed_example(now: datetime) -> tuple[Connector, Session]:
     """The seed document's example session, exactly as its Output shows it."""
     ts = datetime(2020, 4, 15, 16, 10, 10, 288000, tzinfo=timezone.utc)
-    conn = Connector(SEED_CONNECTOR_ID, "seed example", "us-east-1", ts)
+    conn = Connector(SEED_CONNECTOR_ID, "seed example", "us-east-1", ts,
+                     proxy=proxy_settings(60, ["US"]))
     sess = Session(
         voice_connector_id=SEED_CONNECTOR_ID,
         proxy_session_id=SEED_SESSION_ID,
@@ -417,6 +464,10 @@ def populate(
     gets `sessions` sessions in a mix of states, some of which change in the
     first minutes (InProgress, expiring) so the demo shows a live lifecycle.
     `big_connector_sessions` adds one connector with that many sessions.
+
+    Proxy settings (GetVoiceConnectorProxy): every connector has them, enabled,
+    except the third (proxying disabled) and the fourth (none: NotFound), so the
+    default four show all three states.
     """
     rng = random.Random(seed)
     now = state.clock()
@@ -426,17 +477,29 @@ def populate(
     for i in range(connectors - 1):
         c = state.add_connector(
             Connector(_vc_id(rng), _NAMES[i % len(_NAMES)], _REGIONS[i % len(_REGIONS)],
-                      now - timedelta(days=rng.randrange(30, 900)))
+                      now - timedelta(days=rng.randrange(30, 900)),
+                      proxy=_demo_proxy(i))
         )
         for _ in range(sessions):
             state.add_session(_random_session(rng, c.voice_connector_id, now))
     if big_connector_sessions:
         c = state.add_connector(
-            Connector(_vc_id(rng), "load test", "us-east-1", now - timedelta(days=3))
+            Connector(_vc_id(rng), "load test", "us-east-1", now - timedelta(days=3),
+                      proxy=proxy_settings(60, ["US"]))
         )
         for _ in range(big_connector_sessions):
             state.add_session(_random_session(rng, c.voice_connector_id, now))
     return state
+
+
+def _demo_proxy(i: int) -> dict[str, Any] | None:
+    """The i-th generated connector's proxy settings (no random draw: the sessions a
+    seed generates stay the same)."""
+    if i == 2:
+        return None  # not configured: GetVoiceConnectorProxy answers NotFound
+    countries = [["US"], ["GB", "DE", "US"], ["US", "CA"]][i % 3]
+    return proxy_settings([60, 30, 120][i % 3], countries, f"+1206555{199 - i:04d}",
+                          disabled=i == 1)
 
 
 def _random_session(rng: random.Random, vc_id: str, now: datetime) -> Session:

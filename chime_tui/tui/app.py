@@ -236,8 +236,9 @@ class ChimeTuiApp(App[None]):
         waiting = False
         if isinstance(screen, PollingScreen) and screen.poller is not None \
                 and not screen.user_paused:
-            outcome = screen.query_one(ErrorLine).outcome
-            waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
+            for line in screen.query(ErrorLine):  # none while the screen is being built
+                outcome = line.outcome
+                waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
         if not waiting:
             self.credential_watch = None
             return

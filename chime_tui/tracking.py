@@ -25,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.files import check_writable, open_private
+from chime_tui.humanfmt import expiry_sentence
 from chime_tui.models import ExpiryState, ProxySession
 from chime_tui.monitor import Change, diff_sessions
 from chime_tui.textsafe import json_safe
@@ -111,9 +112,9 @@ class SessionTracker:
             if s.expiry_state(now) is ExpiryState.COUNTING and left is not None \
                     and left <= self.threshold:
                 self.warned.add(key)
-                minutes = max(1, math.ceil(left.total_seconds() / 60))
+                # The same words as the Expiry panel's (one formatter for both).
                 alerts.append(Alert(now, key, "expiring",
-                                    f"session {key[1]} expires in {minutes} min"))
+                                    f"session {key[1]} {expiry_sentence(s, now)}"))
         return alerts
 
 

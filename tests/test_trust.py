@@ -224,3 +224,21 @@ async def test_the_empty_board_says_how_to_pin_and_offers_no_unpin(server, tmp_p
         shown = {b.binding.action for b in app.screen.active_bindings.values()
                  if app.screen.check_action(b.binding.action, ())}
         assert "unpin" not in shown
+
+
+def test_an_expiry_alert_says_what_the_expiry_panel_says():
+    from datetime import timedelta
+
+    from chime_tui.humanfmt import expiry_sentence
+    from chime_tui.models import ProxySession
+    from chime_tui.tracking import SessionTracker
+
+    from .conftest import FIXED_NOW
+
+    created = FIXED_NOW - timedelta(minutes=59, seconds=30)  # 30 s left of 60 minutes
+    s = ProxySession.from_api({"VoiceConnectorId": "vc", "ProxySessionId": "sid",
+                               "Status": "Open", "ExpiryMinutes": 60,
+                               "CreatedTimestamp": created.isoformat()})
+    _, alerts = SessionTracker().observe(s, FIXED_NOW)
+    assert [a.message for a in alerts] == [f"session sid {expiry_sentence(s, FIXED_NOW)}"]
+    assert "30 seconds" in alerts[0].message

@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, NoReturn, Sequence
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from chime_tui import __version__
 from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for the tests)
-    EXIT_CONFIG, EXIT_USAGE, integer_arg, number_arg, add_aws_options, aws_flags,
-    aws_problem, aws_settings_from, load_settings_file)
+    EXIT_CONFIG,
+    EXIT_USAGE,
+    add_aws_options,
+    aws_flags,
+    aws_problem,
+    aws_settings_from,
+    integer_arg,
+    load_settings_file,
+    number_arg,
+)
 from chime_tui.textsafe import visible
 from chime_tui.validate import ALERT_THRESHOLD, REFRESH
+
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad command line exits 252 as the AWS CLI does, and a mistyped
     option is named as unknown, with the closest option suggested."""
 
     argv: list[str] = []  # the command line being parsed (for the error message)
-    root: "Parser | None" = None
+    root: Parser | None = None
 
     def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                    namespace: Any = None) -> argparse.Namespace:

@@ -19,7 +19,7 @@ Plain Python: no Textual, no AWS client.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chime_tui.documents import redact as redact_numbers
@@ -37,7 +37,7 @@ def redact_change(change: dict[str, Any]) -> dict[str, Any]:
     of a create, and the numbers of a returned session)."""
     from chime_tui.models import redact_phone
 
-    out = redact_numbers(change)
+    out: dict[str, Any] = redact_numbers(change)
     for key in _PHONE_LISTS:
         if isinstance(out.get(key), list):
             out[key] = [redact_phone(v) if isinstance(v, str) else v for v in out[key]]
@@ -66,9 +66,9 @@ def write_line(operation: str, *, voice_connector_id: str | None,
                region: str | None = None, endpoint: str | None = None,
                redact: bool = False, now: datetime | None = None) -> str:
     """The JSON line (with its newline) for one write attempt."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     record = {
-        "time": now.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+        "time": now.astimezone(UTC).isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),
         "event": "write",
         "operation": WRITE_NAMES.get(operation, operation),

@@ -24,9 +24,10 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Collection, Mapping
+from typing import Any
 
 from chime_tui.textsafe import clip, has_unsafe
 
@@ -119,8 +120,13 @@ _THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 def _value_problem(key: str, value: Any, themes: Collection[str] | None) -> str | None:
     """Why this (well-typed) value cannot be used, or None."""
-    from chime_tui.validate import ALERT_THRESHOLD, REFRESH, check_endpoint_url, \
-        check_region, parse_number
+    from chime_tui.validate import (
+        ALERT_THRESHOLD,
+        REFRESH,
+        check_endpoint_url,
+        check_region,
+        parse_number,
+    )
 
     if key in ("refresh", "alert_threshold_minutes"):
         low, high, unit = REFRESH if key == "refresh" else ALERT_THRESHOLD

@@ -6,8 +6,8 @@ credentials, and retries at once when the answer is "changed"."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 Signature = tuple[tuple[str, int, int], ...]
 

@@ -8,17 +8,18 @@ the expiry arithmetic the screens and the CLI share.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 SessionKey = tuple[str, str]  # (voice connector ID, proxy session ID)
 
 
 def utcnow() -> datetime:
     """The wall clock, aware UTC (the default clock everywhere; tests inject their own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # Patterns from the botocore service model (chime-sdk-voice 2022-08-03).
@@ -70,7 +71,7 @@ def parse_timestamp(value: Any) -> datetime | None:
             dt = datetime.fromisoformat(value)
         except ValueError:
             dt = None
-        if dt is not None and dt.tzinfo is timezone.utc:
+        if dt is not None and dt.tzinfo is UTC:
             return dt
     if value is None or value == "":
         return None
@@ -78,7 +79,7 @@ def parse_timestamp(value: Any) -> datetime | None:
         dt = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     elif isinstance(value, str):
@@ -89,8 +90,8 @@ def parse_timestamp(value: Any) -> datetime | None:
     else:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -128,7 +129,7 @@ class Participant:
     proxy_phone_number: str | None = None
 
     @classmethod
-    def from_api(cls, data: Any) -> "Participant":
+    def from_api(cls, data: Any) -> Participant:
         if not _is_mapping(data):
             return cls()
         return cls(
@@ -143,7 +144,7 @@ class GeoMatchParams:
     area_code: str | None = None
 
     @classmethod
-    def from_api(cls, data: Any) -> "GeoMatchParams | None":
+    def from_api(cls, data: Any) -> GeoMatchParams | None:
         if not _is_mapping(data):
             return None
         return cls(
@@ -177,7 +178,7 @@ class ProxySession:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_api(cls, data: Any) -> "ProxySession":
+    def from_api(cls, data: Any) -> ProxySession:
         if not _is_mapping(data):
             raise ValueError("a proxy session must be a JSON object")
         caps = data.get("Capabilities")
@@ -258,7 +259,7 @@ class VoiceConnector:
     arn: str | None = None
 
     @classmethod
-    def from_api(cls, data: Any) -> "VoiceConnector":
+    def from_api(cls, data: Any) -> VoiceConnector:
         if not isinstance(data, Mapping):
             raise ValueError("a voice connector must be a JSON object")
         enc = data.get("RequireEncryption")
@@ -289,7 +290,7 @@ class VoiceConnectorProxy:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_api(cls, data: Any) -> "VoiceConnectorProxy":
+    def from_api(cls, data: Any) -> VoiceConnectorProxy:
         if not _is_mapping(data):
             raise ValueError("a voice connector's proxy settings must be a JSON object")
         disabled = data.get("Disabled")

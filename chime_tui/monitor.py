@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
 from chime_tui.models import ProxySession
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class PollOutcome(Generic[T]):
 class Schedule:
     """The retry schedule. `floor` and `cap` bound the backoff of transient failures
     (throttling, 5xx, network, bad bodies); credential failures and rejected requests
-    (400) wait 7.5x the floor and up to twice the cap; NotFound stops. Tests run the same schedule on a shorter time scale."""
+    (400) wait 7.5x the floor and up to twice the cap; NotFound stops. Tests run the
+    same schedule on a shorter time scale."""
 
     floor: float = 2.0
     cap: float = 60.0
@@ -187,7 +189,7 @@ class Poller(Generic[T]):
                 return
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=remaining)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return
 
     def seconds_to_next(self) -> float | None:

@@ -6,7 +6,8 @@ dispatches; `cli`, `tui` and `prefetch` resolve settings here."""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from chime_tui.textsafe import visible
 
@@ -111,8 +112,14 @@ def aws_problem(args: argparse.Namespace, config: Any = None,
     environment only (the start-up path, before the settings file is read)."""
     import os
 
-    from chime_tui.validate import check_endpoint_url, check_region, endpoint_source, \
-        insecure_endpoint_problem, profile_values, region_sources
+    from chime_tui.validate import (
+        check_endpoint_url,
+        check_region,
+        endpoint_source,
+        insecure_endpoint_problem,
+        profile_values,
+        region_sources,
+    )
 
     env = os.environ if env is None else env
     file_region = getattr(config, "region", None)

@@ -15,9 +15,9 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from chime_tui.files import PRIVATE, open_private
 from chime_tui.models import SessionKey, validate_proxy_session_id, validate_voice_connector_id
@@ -88,7 +88,7 @@ class PinStore:
     def lock_path(self) -> Path | None:
         return None if self.path is None else self.path.with_name(self.path.name + ".lock")
 
-    def load(self) -> "PinStore":
+    def load(self) -> PinStore:
         """Read the file (again); pins and unpins not yet saved are kept on top."""
         if self.path is None:
             return self

@@ -27,10 +27,10 @@ import subprocess
 import sys
 import threading
 import weakref
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from chime_tui.aws.settings import AwsSettings
-
 
 # The listing's last line: the pages before it are all there are.
 END_OF_LISTING = {"end": "of listing"}
@@ -42,7 +42,7 @@ class PrefetchFailed(Exception):
 
 # Every helper process started here, so that the app can end them all on SIGTERM or
 # SIGHUP (whoever holds the Popen at that moment: a screen's wait, a reaper thread).
-_LIVE: "weakref.WeakSet[subprocess.Popen[bytes]]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
 
 
 def terminate_helpers() -> None:
@@ -71,7 +71,7 @@ class Prefetch:
                              name="prefetch-reader", daemon=True).start()
 
     @staticmethod
-    def _read_lines(proc: subprocess.Popen[bytes], lines: "queue.SimpleQueue[bytes]") -> None:
+    def _read_lines(proc: subprocess.Popen[bytes], lines: queue.SimpleQueue[bytes]) -> None:
         assert proc.stdout is not None
         try:
             for line in proc.stdout:
@@ -81,7 +81,7 @@ class Prefetch:
         lines.put(b"")  # end of the listing
 
     @classmethod
-    def start(cls, aws: AwsSettings, vc: str, sid: str | None) -> "Prefetch":
+    def start(cls, aws: AwsSettings, vc: str, sid: str | None) -> Prefetch:
         """With settings already resolved (the demo's, the tests')."""
         spec = {"vc": vc, "sid": sid, "profile": aws.profile, "region": aws.region,
                 "endpoint_url": aws.endpoint_url, "connect_timeout": aws.connect_timeout,
@@ -93,7 +93,7 @@ class Prefetch:
         return cls._spawn(spec, env, listing=not sid)
 
     @classmethod
-    def start_from_flags(cls, flags: dict[str, Any], vc: str, sid: str | None) -> "Prefetch":
+    def start_from_flags(cls, flags: dict[str, Any], vc: str, sid: str | None) -> Prefetch:
         """With the command line's AWS options: the helper reads the settings file and
         the environment itself, exactly as the dashboard does (`aws_settings_from`), so
         it can start before the dashboard has done so."""
@@ -102,7 +102,7 @@ class Prefetch:
 
     @classmethod
     def _spawn(cls, spec: dict[str, Any], env: dict[str, str], listing: bool = False
-               ) -> "Prefetch":
+               ) -> Prefetch:
         # A lean entry point (this module), not the full command line: every import counts.
         spec = {**spec, "parent": os.getpid()}
         cmd = [sys.executable, "-m", "chime_tui.prefetch", json.dumps(spec)]

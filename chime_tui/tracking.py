@@ -18,10 +18,11 @@ import asyncio
 import json
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.files import check_writable, open_private
@@ -233,7 +234,8 @@ class BoardFetcher:
         async def one(sid: str) -> ProxySession | ChimeError:
             async with gate:
                 try:
-                    return await self.client.get_proxy_session(vc, sid)
+                    session: ProxySession = await self.client.get_proxy_session(vc, sid)
+                    return session
                 except NotFound as exc:
                     return exc
 

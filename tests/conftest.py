@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from chime_tui.aws.client import AwsSettings
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 from chime_tui.settings import AppSettings
 
-FIXED_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 DUMMY_KEY = "AKIDTESTCHIMETUI0001"
 DUMMY_SECRET = "test-secret-Zq9vW2xT7yR4uP0sL3kJ"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
@@ -26,7 +26,7 @@ def timestamps() -> st.SearchStrategy[str]:
 
     return st.tuples(
         st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31),
-                     timezones=st.just(timezone.utc)),
+                     timezones=st.just(UTC)),
         st.integers(0, 2), st.sampled_from([0, 0, 60, -300, 330, 840, -720]),
     ).map(fmt)
 

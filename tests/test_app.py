@@ -6,8 +6,6 @@ import io
 
 from textual.widgets import Input
 
-from chime_tui.tui.widgets.keyed_table import KeyedTable
-
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.detail import SessionDetailScreen
@@ -18,6 +16,7 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
 from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
 

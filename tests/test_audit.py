@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chime_tui.audit import outcome, record_write, write_line
 from chime_tui.aws.errors import NotFound
 from chime_tui.aws.writes import MaybeCreated
 
-NOW = datetime(2026, 11, 27, 12, 0, 0, 123000, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, 0, 123000, tzinfo=UTC)
 CHANGE = {"ParticipantPhoneNumbers": ["+12065550100", "+442071838750"], "Capabilities": ["SMS"],
           "Name": "x\x1b]0;T\x07\x9by"}
 

@@ -12,8 +12,13 @@ import pytest
 import yaml
 
 from chime_tui.__main__ import main
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
 from chime_tui.textsafe import visible
 
 from .test_cli import aws  # noqa: F401  (the session fixture)

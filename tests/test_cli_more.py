@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 
 from .conftest import DUMMY_KEY, DUMMY_SECRET, SEED_EXAMPLE

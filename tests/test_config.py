@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from chime_tui.config import Config, config_path, data_dir, env_overrides, load_config, \
-    parse_config
+from chime_tui.config import Config, config_path, data_dir, env_overrides, load_config, parse_config
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chime_tui.aws import ChimeVoiceClient, Throttled
 from chime_tui.aws.client import available_profiles
@@ -15,7 +15,7 @@ from .conftest import aws_for
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -12,10 +12,15 @@ import logging
 
 import pytest
 
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
-from chime_tui.monitor import Schedule
 from chime_tui.aws.errors import Throttled
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
+from chime_tui.monitor import Schedule
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.help import HelpScreen

@@ -12,8 +12,13 @@ import pytest
 
 from chime_tui.aws import BadResponse, ChimeVoiceClient, TlsUntrusted
 from chime_tui.aws.client import MAX_PAGES
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
 
 from .conftest import app_settings, aws_for, wait_for
 

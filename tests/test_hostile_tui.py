@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 
 import pytest
 
@@ -201,14 +202,14 @@ def test_a_crash_exits_non_zero_with_one_line_and_the_log_path(server, isolated_
 
 
 def test_the_events_file_escapes_what_json_leaves_raw(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chime_tui.monitor import Change
     from chime_tui.tracking import EventsWriter
 
     path = tmp_path / "events.jsonl"
     writer = EventsWriter(path)
-    writer(Change(datetime(2026, 11, 28, tzinfo=timezone.utc), "vc", "sid", "Status",
+    writer(Change(datetime(2026, 11, 28, tzinfo=UTC), "vc", "sid", "Status",
                   "Open", "In\u009b31mProgress \u202eRTL \u001b]0;T\u0007"))
     raw = path.read_bytes()
     for bad in (b"\xc2\x9b", b"\xe2\x80\xae", b"\x1b", b"\x07"):

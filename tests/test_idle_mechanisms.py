@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chime_tui.humanfmt import expiry_short
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.humanfmt import expiry_short
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen

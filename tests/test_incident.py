@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-
-from chime_tui.tui.widgets.keyed_table import KeyedTable
+from datetime import UTC, datetime, timedelta
 
 from chime_tui.aws import ChimeVoiceClient
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
 from chime_tui.models import ProxySession
 from chime_tui.pins import PinStore, parse_pin
 from chime_tui.tracking import BoardFetcher, SessionTracker
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 from chime_tui.tui.widgets.status_panel import StatusPanel
 from chime_tui.tui.widgets.timeline_panel import TimelinePanel
 
 from .conftest import SEED_EXAMPLE, app_settings, aws_for, wait_for
 from .test_app import detail_loaded, text_of
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def open_sessions(state, vc, n):

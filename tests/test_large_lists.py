@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
 from chime_tui.prefetch import Prefetch
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.sessions import SessionListScreen

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -14,7 +14,7 @@ from chime_tui.models import (
 
 from .conftest import SEED_EXAMPLE
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_seed_example_parses_every_field():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from chime_tui.aws.errors import InvalidInput, AccessDenied, NotFound, ServiceFailure, Throttled
+from chime_tui.aws.errors import AccessDenied, InvalidInput, NotFound, ServiceFailure, Throttled
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Backoff, Poller, diff_sessions, next_delay
 
@@ -113,7 +113,7 @@ def test_diff_reports_each_changed_field():
     old = ProxySession.from_api(SEED_EXAMPLE["ProxySession"])
     raw = dict(SEED_EXAMPLE["ProxySession"], Status="Closed", Capabilities=["Voice"])
     new = ProxySession.from_api(raw)
-    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
     changes = diff_sessions(old, new, at)
     assert [(c.field, c.old, c.new) for c in changes] == [
         ("Status", "Open", "Closed"), ("Capabilities", ["SMS", "Voice"], ["Voice"])]

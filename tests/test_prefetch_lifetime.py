@@ -11,10 +11,9 @@ import time
 
 import pytest
 
+from chime_tui.aws.settings import AwsSettings
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.prefetch import Prefetch, terminate_helpers
-
-from chime_tui.aws.settings import AwsSettings
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_events_file_is_created_0600(tmp_path, umask_022):
     path = tmp_path / "events.jsonl"
     writer = EventsWriter(path)
     assert writer.check() is None and not path.exists()  # the check leaves nothing behind
-    writer(Change(datetime(2026, 1, 1, tzinfo=timezone.utc), VC, SID, "Status", "Open",
+    writer(Change(datetime(2026, 1, 1, tzinfo=UTC), VC, SID, "Status", "Open",
                   "InProgress"))
     assert writer.error is None and mode(path) == 0o600
     assert '"InProgress"' in path.read_text()

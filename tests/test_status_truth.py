@@ -7,8 +7,13 @@ from __future__ import annotations
 import re
 import time
 
-from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID, EmulatorServer, EmulatorState, \
-    populate
+from chime_tui.emulator import (
+    SEED_CONNECTOR_ID,
+    SEED_SESSION_ID,
+    EmulatorServer,
+    EmulatorState,
+    populate,
+)
 from chime_tui.monitor import Schedule
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.sessions import SessionListScreen

@@ -1,4 +1,7 @@
-from hypothesis import given, strategies as st
+from datetime import UTC
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chime_tui.textsafe import clip, has_unsafe, visible
 
@@ -33,12 +36,12 @@ def test_invisible_characters_are_made_visible() -> None:
 
 
 def test_a_date_at_the_edge_of_the_calendar_is_not_a_crash() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chime_tui.humanfmt import ago, expiry_sentence
     from chime_tui.models import ProxySession
 
-    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 28, tzinfo=UTC)
     edge = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open", "ExpiryMinutes": 60,
                                   "CreatedTimestamp": "9999-12-31T23:59:59.999Z"})
     assert ago(edge.created, now) == "at the edge of the calendar"

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, AsyncIterator, Callable, TypeVar, cast
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar, cast
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import ChimeError, NotFound, classify
@@ -59,7 +60,7 @@ class ChimeVoiceClient:
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
 
     # -- lifecycle ------------------------------------------------------------------
-    async def __aenter__(self) -> "ChimeVoiceClient":
+    async def __aenter__(self) -> ChimeVoiceClient:
         await self.open()
         return self
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 NOT_FOUND = "not found: it ended or was deleted"  # a 404's message, as the CLI prints it
 
 
@@ -72,7 +71,6 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
 
-    from chime_tui.textsafe import clip
 
     where = endpoint or "the service endpoint"
     if isinstance(exc, bx.ClientError):

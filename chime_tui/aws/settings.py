@@ -25,7 +25,7 @@ class AwsSettings:
     # Only for the built-in demo endpoint: dummy static credentials.
     static_credentials: tuple[str, str] | None = None
 
-    def with_(self, **changes: Any) -> "AwsSettings":
+    def with_(self, **changes: Any) -> AwsSettings:
         return replace(self, **changes)
 
 

@@ -9,7 +9,8 @@ refresh and `--watch` stay on aiobotocore (`chime_tui.aws.client`).
 
 from __future__ import annotations
 
-from typing import Any, Iterator, cast
+from collections.abc import Iterator
+from typing import Any, cast
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import classify
@@ -27,7 +28,7 @@ class SyncChimeVoiceClient:
         self.request_count = 0
         self.last_status: int | None = None  # the last answer's HTTP status
 
-    def __enter__(self) -> "SyncChimeVoiceClient":
+    def __enter__(self) -> SyncChimeVoiceClient:
         self.open()
         return self
 

@@ -12,7 +12,8 @@ import base64
 import json
 import os
 import sys
-from typing import Any, Callable, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from chime_tui.cli.params import UsageError, get_params, skeleton
 
@@ -152,9 +153,9 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
     and is awaited. `operation` (e.g. "DeleteProxySession"): the service's errors are
     printed as the AWS CLI prints them ("An error occurred (NotFoundException) when
     calling the DeleteProxySession operation: ..."). `write`: one attempt, no retries."""
-    from chime_tui.options import aws_settings_from
     from chime_tui.aws.errors import ChimeError
     from chime_tui.models import validate_voice_connector_id
+    from chime_tui.options import aws_settings_from
 
     vc = getattr(args, "voice_connector_id", None)
     if vc is not None and (reason := validate_voice_connector_id(vc)):
@@ -283,8 +284,8 @@ def run_get_proxy_session(args: argparse.Namespace) -> int:
     if args.watch is not None:
         if args.watch < 0.5:
             return _fail("--watch needs at least 0.5 seconds", EXIT_USAGE)
-        from chime_tui.documents import redact
         from chime_tui.cli.watch import watch_session
+        from chime_tui.documents import redact
 
         transform = redact if args.redact else (lambda d: d)
         return _run(args, lambda c: watch_session(c, params["VoiceConnectorId"],

@@ -8,9 +8,9 @@ credentials in use once they are known. With --redact, phone numbers too.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
+from datetime import UTC
 from typing import IO
 
 MASK = "****"
@@ -148,9 +148,9 @@ def debug_log_problem() -> str | None:
 
 
 def _now() -> str:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:

@@ -16,12 +16,13 @@ parsed back), and `human` shows them made visible (`\x1b`), never raw.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from chime_tui.documents import redact as redact  # the commands call output.redact
 from chime_tui.models import ProxySession
 from chime_tui.textsafe import has_unsafe, visible
+
 
 def write_json(data: Any, out: IO[str]) -> None:
     if data != {}:
@@ -96,7 +97,7 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None,
     from chime_tui.humanfmt import expiry_sentence, phone
     from chime_tui.textsafe import clip, json_safe
 
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sessions: list[Any] = []
     if isinstance(data, dict) and set(data) == {"Proxy"} and isinstance(data["Proxy"], dict):
         _human_proxy(data["Proxy"], out)

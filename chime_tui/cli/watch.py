@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.aws.errors import NOT_FOUND, NotFound

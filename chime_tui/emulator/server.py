@@ -436,7 +436,7 @@ class EmulatorServer:
             await self._runner.cleanup()
             self._runner = None
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         def run() -> None:
             loop = asyncio.new_event_loop()
             self._loop = loop
@@ -464,7 +464,7 @@ class EmulatorServer:
             self._thread.join(10)
             self._thread = None
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

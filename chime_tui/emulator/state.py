@@ -12,9 +12,10 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from chime_tui.models import utcnow
 
@@ -26,7 +27,7 @@ Clock = Callable[[], datetime]
 
 def iso(dt: datetime) -> str:
     """Render a timestamp the way the service does: '2020-04-15T16:10:10.288Z'."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -395,7 +396,7 @@ class EmulatorState:
             )
 
 
-def to_api(item: "Session | dict[str, Any]") -> dict[str, Any]:
+def to_api(item: Session | dict[str, Any]) -> dict[str, Any]:
     return item.to_api() if isinstance(item, Session) else item
 
 
@@ -430,7 +431,7 @@ def _number(rng: random.Random, area: str) -> str:
 
 def seed_example(now: datetime) -> tuple[Connector, Session]:
     """The seed document's example session, exactly as its Output shows it."""
-    ts = datetime(2020, 4, 15, 16, 10, 10, 288000, tzinfo=timezone.utc)
+    ts = datetime(2020, 4, 15, 16, 10, 10, 288000, tzinfo=UTC)
     conn = Connector(SEED_CONNECTOR_ID, "seed example", "us-east-1", ts,
                      proxy=proxy_settings(60, ["US"]))
     sess = Session(

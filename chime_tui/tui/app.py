@@ -6,10 +6,11 @@ import gc
 import random
 import signal
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,10 +18,10 @@ from textual.screen import Screen
 
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.settings import AppSettings
 from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
+from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 

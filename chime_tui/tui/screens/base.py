@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import getters, work
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
-from chime_tui.monitor import PollOutcome, Poller
+from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 
+if TYPE_CHECKING:
+    from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
 
 
+def _app_class() -> type[ChimeTuiApp]:
+    from chime_tui.tui.app import ChimeTuiApp
+
+    return ChimeTuiApp
+
+
 class PollingScreen(Screen[None]):
     """Subclasses give `fetch()` (asks the service) and `show(value)` (updates widgets)."""
+
+    # The typed way to reach the app (attributes down, messages up): self.app is a
+    # ChimeTuiApp to the type checker, with no casts or ignores at the call sites.
+    app = getters.app(_app_class)
 
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh"),
@@ -58,15 +70,16 @@ class PollingScreen(Screen[None]):
 
     # -- shared parts ---------------------------------------------------------------
     def make_status(self) -> FetchStatus:
-        app: Any = self.app
+        app = self.app
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
         status.redacted = bool(app.redact)
         return status
 
     def make_error_line(self) -> ErrorLine:
-        return ErrorLine(self.app.clock, id="error-line")  # type: ignore[attr-defined]
+        return ErrorLine(self.app.clock, id="error-line")
 
-    def _on_mount(self) -> None:
+    def on_mount(self) -> None:
+        # (Textual calls this and each subclass's on_mount: handlers run along the MRO.)
         # One timer a screen: the ages, the countdown and the retry countdown move once a
         # second without an API call, and stop while the screen is hidden.
         self.ticker = self.set_interval(1.0, self._tick, pause=True)
@@ -91,7 +104,7 @@ class PollingScreen(Screen[None]):
 
     def start_polling(self) -> None:
         if self.poller is None:
-            app: Any = self.app
+            app = self.app
             interval = self.poll_interval or app.settings.refresh
             factor = self.pace_factor
             self.poller = Poller(self.fetch, interval,
@@ -117,7 +130,7 @@ class PollingScreen(Screen[None]):
     async def _on_error(self, error: ChimeError) -> None:
         if isinstance(error, AccessDenied):
             # Drop the client so renewed credentials are picked up on the next try.
-            await self.app.service.reset()  # type: ignore[attr-defined]
+            await self.app.service.reset()
 
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def run_poller(self) -> None:

@@ -74,7 +74,7 @@ class BoardScreen(ListScreen):
     def tick(self) -> None:
         """Once a second: the order (soonest to expire first) and the live cells; a
         highlight that ran out redraws its row. Unchanged lines are not drawn again."""
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         faded = {key for (key, column), until in self.highlights.items()
                  if until <= now and column not in LIVE}
         self.highlights = {k: v for k, v in self.highlights.items() if v > now}
@@ -86,15 +86,15 @@ class BoardScreen(ListScreen):
 
     @property
     def pins(self) -> list[Key]:
-        return list(self.app.pins.pins)  # type: ignore[attr-defined]
+        return list(self.app.pins.pins)
 
     @property
     def interval(self) -> float:
-        app: Any = self.app
+        app = self.app
         return self.poller.interval if self.poller is not None else app.settings.refresh
 
     async def fetch(self) -> BoardResult:
-        app: Any = self.app
+        app = self.app
         if self.fetcher is None or self.fetcher.client is not app.service:
             self.fetcher = BoardFetcher(app.service)
         now = app.clock()
@@ -111,7 +111,7 @@ class BoardScreen(ListScreen):
 
     def show(self, value: Any) -> None:
         result: BoardResult = value
-        app: Any = self.app
+        app = self.app
         tracker = app.tracker
         now = app.clock()
         for key, session in result.sessions.items():
@@ -144,7 +144,7 @@ class BoardScreen(ListScreen):
 
     # -- rows -----------------------------------------------------------------------
     def session_of(self, key: Key) -> ProxySession | None:
-        return self.app.tracker.last.get(key)  # type: ignore[attr-defined,no-any-return]
+        return self.app.tracker.last.get(key)
 
     def rows(self, now: datetime) -> list[Key]:
         def soonest(key: Key) -> Any:
@@ -158,7 +158,7 @@ class BoardScreen(ListScreen):
         return sorted(keys, key=soonest)
 
     def health(self, key: Key) -> Text:
-        app: Any = self.app
+        app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
         if key in app.tracker.suspect:
@@ -192,7 +192,7 @@ class BoardScreen(ListScreen):
         """The clock-driven cells of one visible row: asked for at draw time."""
         vc, _, sid = rkey.partition("/")
         key = (vc, sid)
-        app: Any = self.app
+        app = self.app
         now = app.clock()
         s = self.session_of(key)
         changed_at = app.tracker.last_change_at.get(key)
@@ -205,7 +205,7 @@ class BoardScreen(ListScreen):
 
     def render_rows(self) -> None:
         table = self.table
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
         table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}" if self.pins else
@@ -226,7 +226,7 @@ class BoardScreen(ListScreen):
     def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         key = self.selected_key()
         if key:
-            self.app.open_session(*key)  # type: ignore[attr-defined]
+            self.app.open_session(*key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unpin" and not self.pins:
@@ -236,14 +236,14 @@ class BoardScreen(ListScreen):
     def action_unpin(self) -> None:
         key = self.selected_key()
         if key:
-            self.app.toggle_pin(key)  # type: ignore[attr-defined]
+            self.app.toggle_pin(key)
             self.render_rows()
             self.refresh_bindings()
 
     def parent_screen(self) -> Screen[None]:
         """Back from the board opened at start: the screen asked for on the command line."""
-        return self.app.start_screen()  # type: ignore[attr-defined,no-any-return]
+        return self.app.start_screen()
 
     def action_back(self) -> None:
         if not self.clear_filter():  # Esc: the filter first, then back
-            self.app.go_back()  # type: ignore[attr-defined]
+            self.app.go_back()

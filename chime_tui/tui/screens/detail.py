@@ -69,7 +69,7 @@ class SessionDetailScreen(PollingScreen):
         return list(self.query(SessionPanel))
 
     async def fetch(self) -> ProxySession:
-        app: Any = self.app
+        app = self.app
         prefetch = app.take_prefetch(self.voice_connector_id, self.proxy_session_id)
         if prefetch is not None:
             raw = await asyncio.to_thread(prefetch.result, app.prefetch_timeout)
@@ -77,7 +77,7 @@ class SessionDetailScreen(PollingScreen):
                 app.open_client_later(0.5)
                 return ProxySession.from_api(raw)
         try:
-            return await app.service.get_proxy_session(  # type: ignore[no-any-return]
+            return await app.service.get_proxy_session(
                 self.voice_connector_id, self.proxy_session_id)
         except NotFound as exc:
             if self.session is not None:
@@ -87,7 +87,7 @@ class SessionDetailScreen(PollingScreen):
 
     def show(self, value: Any) -> None:
         previous, self.session = self.session, value
-        app: Any = self.app
+        app = self.app
         changes = app.track(value)
         if previous is not None and previous.raw == value.raw:
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
@@ -108,12 +108,12 @@ class SessionDetailScreen(PollingScreen):
                 panel.placeholder = "not found: no such session on this voice connector"
             return
         # Seen, then missing: gone (it ended or was deleted), alerted once.
-        self.app.track_gone((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
+        self.app.track_gone((self.voice_connector_id, self.proxy_session_id))
         self.show_timeline()
         self.highlight(self.query_one(StatusPanel))
 
     def show_timeline(self) -> None:
-        tracker = self.app.tracker  # type: ignore[attr-defined]
+        tracker = self.app.tracker
         key = (self.voice_connector_id, self.proxy_session_id)
         self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []))
 
@@ -127,12 +127,12 @@ class SessionDetailScreen(PollingScreen):
         redrawn only when what it shows for the time has changed."""
         if self.session is None:
             return
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         for panel in self.panels():
             panel.tick(now)
 
     def apply_redaction(self) -> None:
-        redact = bool(self.app.redact)  # type: ignore[attr-defined]
+        redact = bool(self.app.redact)
         for panel in self.panels():
             panel.redact = redact
 
@@ -146,15 +146,15 @@ class SessionDetailScreen(PollingScreen):
         return SessionListScreen(self.voice_connector_id)
 
     def action_back(self) -> None:
-        self.app.go_back()  # type: ignore[attr-defined]
+        self.app.go_back()
 
     def action_pin(self) -> None:
-        self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))  # type: ignore[attr-defined]
+        self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))
 
     def action_copy(self) -> None:
         if self.session is not None:
-            self.app.copy_session(self.session)  # type: ignore[attr-defined]
+            self.app.copy_session(self.session)
 
     def action_export(self) -> None:
         if self.session is not None:
-            self.app.export_session(self.session)  # type: ignore[attr-defined]
+            self.app.export_session(self.session)

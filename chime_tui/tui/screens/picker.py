@@ -37,7 +37,7 @@ class ConnectorPickerScreen(ListScreen):
         self.table.focus()
 
     async def fetch(self) -> list[VoiceConnector]:
-        return await self.app.service.list_voice_connectors()  # type: ignore[attr-defined]
+        return await self.app.service.list_voice_connectors()
 
     def show(self, value: Any) -> None:
         self.connectors = list(value)
@@ -80,7 +80,7 @@ class ConnectorPickerScreen(ListScreen):
     def open_row(self, key: str | None) -> None:
         vc_id = self.row_connector.get(key or "")
         if vc_id:
-            self.app.open_connector(vc_id)  # type: ignore[attr-defined]
+            self.app.open_connector(vc_id)
 
     def action_clear_filter(self) -> None:
         self.clear_filter()

@@ -6,8 +6,9 @@ import asyncio
 import gc
 import math
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -20,9 +21,9 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
+from chime_tui.textsafe import visible
 from chime_tui.tui.messages import SessionsPage
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.textsafe import visible
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
@@ -106,13 +107,13 @@ class SessionListScreen(ListScreen):
         self.table.focus()
 
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+        return self.app.clock()
 
     async def fetch(self) -> list[ProxySession]:
         """Every page; on the first load each page is shown as it arrives."""
         stream = not self.loaded
         self.incomplete = False
-        app: Any = self.app
+        app = self.app
         started = app.timer()
         self.setup_time = 0.0
         sessions = await self.fetch_prefetched(stream)
@@ -142,7 +143,7 @@ class SessionListScreen(ListScreen):
     async def fetch_prefetched(self, stream: bool) -> list[ProxySession] | None:
         """The start-up helper's listing of this connector, if it was started for it
         and finishes; None: list it ourselves (from the first page again)."""
-        app: Any = self.app
+        app = self.app
         prefetch = app.take_prefetch(self.voice_connector_id, None)
         if prefetch is None:
             return None
@@ -310,7 +311,7 @@ class SessionListScreen(ListScreen):
         self.touched = True
 
     def pinned(self) -> set[tuple[str, str]]:
-        return set(self.app.pins.pins)  # type: ignore[attr-defined]
+        return set(self.app.pins.pins)
 
     def on_screen_resume(self) -> None:
         # Back from the board or a session: pins may have changed there.
@@ -328,7 +329,7 @@ class SessionListScreen(ListScreen):
     # -- actions --------------------------------------------------------------------
     def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         if event.key:
-            self.app.open_session(self.voice_connector_id, event.key)  # type: ignore[attr-defined]
+            self.app.open_session(self.voice_connector_id, event.key)
 
     def on_keyed_table_header_selected(self, event: KeyedTable.HeaderSelected) -> None:
         if event.column in SORTS:
@@ -357,7 +358,7 @@ class SessionListScreen(ListScreen):
             self.status_filter = None
             self.render_rows()
             return
-        self.app.go_back()  # type: ignore[attr-defined]
+        self.app.go_back()
 
     def action_cycle_status(self) -> None:
         i = STATUS_FILTERS.index(self.status_filter)
@@ -367,7 +368,7 @@ class SessionListScreen(ListScreen):
     def action_pin(self) -> None:
         sid = self.selected_id()
         if sid:
-            self.app.toggle_pin((self.voice_connector_id, sid))  # type: ignore[attr-defined]
+            self.app.toggle_pin((self.voice_connector_id, sid))
             self.render_rows()  # the row's pin mark
 
     def action_cycle_sort(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from chime_tui.textsafe import clip, visible
+from chime_tui.textsafe import clip
 
 STATUS_STYLE = {"Open": "bold green", "InProgress": "bold cyan", "Closed": "dim"}
 

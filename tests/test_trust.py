@@ -242,3 +242,26 @@ def test_an_expiry_alert_says_what_the_expiry_panel_says():
     _, alerts = SessionTracker().observe(s, FIXED_NOW)
     assert [a.message for a in alerts] == [f"session sid {expiry_sentence(s, FIXED_NOW)}"]
     assert "30 seconds" in alerts[0].message
+
+
+async def test_an_alert_takes_a_line_of_its_own_instead_of_covering_the_timeline(server, state):
+    from chime_tui.tui.widgets.fetch_status import AlertLine
+    from chime_tui.tui.widgets.timeline_panel import TimelinePanel
+
+    vc = list(state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
+                                proxy_session_id=sid, alerts="notify",
+                                alert_threshold_minutes=0))  # status alerts only
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        line = app.screen.query_one(AlertLine)
+        assert not line.display
+        state.set_status(vc, sid, "Closed")
+        await wait_for(pilot, lambda: line.display, timeout=5)
+        await pilot.pause(0.1)
+        assert line.message.startswith("status: session ") and "→ Closed" in line.message
+        assert not [n for n in app._notifications if "chime-tui: status" in n.title]
+        timeline = app.screen.query_one(TimelinePanel).region
+        assert not timeline.overlaps(line.region)  # beside the timeline, not over it

@@ -265,9 +265,16 @@ class ChimeTuiApp(App[None]):
                 continue
             self.bell()
             if mode == "notify":
-                self.notify(alert.message, title=f"chime-tui: {alert.kind}",
-                            severity="error" if alert.kind == "gone" else "warning",
-                            timeout=10)
+                # On the screen's alert line, which covers nothing; a toast only where
+                # there is no such line (a dialog).
+                from chime_tui.tui.screens.base import PollingScreen
+
+                screen = self.screen
+                if not (isinstance(screen, PollingScreen)
+                        and screen.show_alert(f"{alert.kind}: {alert.message}")):
+                    self.notify(alert.message, title=f"chime-tui: {alert.kind}",
+                                severity="error" if alert.kind == "gone" else "warning",
+                                timeout=10)
         if self.events is not None and self.events.error:
             self.notify(self.events.error, severity="error", timeout=10)
             self.events.error = None

@@ -13,12 +13,13 @@ from textual.screen import ModalScreen, Screen
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.tui.messages import Fetched, FetchStarted
-from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
+from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
+ALERT_SECONDS = 12.0  # how long the latest alert stays on its line
 
 
 def _app_class() -> type[ChimeTuiApp]:
@@ -45,6 +46,7 @@ class PollingScreen(Screen[None]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.alert_timer: Any = None
         self.poller: Poller[Any] | None = None
         self.last_ok: datetime | None = None
         self.user_paused = False
@@ -74,6 +76,20 @@ class PollingScreen(Screen[None]):
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
         status.redacted = bool(app.redact)
         return status
+
+    def make_alert_line(self) -> AlertLine:
+        return AlertLine(id="alert-line")
+
+    def show_alert(self, message: str) -> bool:
+        """Show an alert on this screen's alert line for ALERT_SECONDS; False if the
+        screen has none (yet)."""
+        for line in self.query(AlertLine):
+            line.show_alert(message)
+            if self.alert_timer is not None:
+                self.alert_timer.stop()
+            self.alert_timer = self.set_timer(ALERT_SECONDS, line.clear)
+            return True
+        return False
 
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")

@@ -57,6 +57,7 @@ class SessionDetailScreen(PollingScreen):
         with Grid(id="panels"):
             for i, cls in enumerate(PANELS, 1):
                 yield cls(i, id=cls.__name__.lower().replace("panel", "-panel"))
+        yield self.make_alert_line()
         yield self.make_error_line()
         yield Footer()
 

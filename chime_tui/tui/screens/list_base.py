@@ -63,6 +63,7 @@ class ListScreen(PollingScreen):
         table = KeyedTable(columns, live=live, fit=True, id=table_id)
         table.border_title = title
         yield table
+        yield self.make_alert_line()
         yield self.make_error_line()
         yield Footer()
 

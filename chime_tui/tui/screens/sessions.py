@@ -282,7 +282,8 @@ class SessionListScreen(ListScreen):
         pins = {sid for vc, sid in self.pinned() if vc == self.voice_connector_id}
         flipped, self.pins_shown = pins ^ self.pins_shown, pins
         table.put((sid, self.cells(s)) for sid, s in self.by_id.items()
-                  if (old := shown.get(sid)) is None or old.raw != s.raw or sid in flipped)
+                  if (old := shown.get(sid)) is None or sid in flipped
+                  or (old is not s and old.raw != s.raw))
         self.shown = dict(self.by_id)
         table.retain(self.by_id)
         rows = self.visible_sessions()

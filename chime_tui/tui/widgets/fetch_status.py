@@ -166,3 +166,23 @@ class ErrorLine(Line):
     def refresh_text(self) -> None:
         if self.outcome is not None and self.display:
             self.show_text(Text(self.message(), no_wrap=True, overflow="ellipsis"))
+
+
+class AlertLine(Line):
+    """The latest alert, on a line of its own above the footer for a while: it takes
+    a line from the table or panels instead of covering them as a toast would (`a`
+    lists every alert of the run)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.display = False
+        self.message = ""
+
+    def show_alert(self, message: str) -> None:
+        self.message = message
+        self.show_text(Text(f"🔔 {message}  (a: every alert)", no_wrap=True,
+                            overflow="ellipsis"))
+        self.display = True
+
+    def clear(self) -> None:
+        self.display = False

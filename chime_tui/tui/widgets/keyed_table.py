@@ -268,6 +268,8 @@ class KeyedTable(ScrollView, can_focus=True):
                 order.append(key)
         if order == old_order:
             return
+        # The same rows in another order (a re-sort): the widths stand.
+        same_rows = len(order) == len(old_order) and index.keys() == self._index.keys()
         self._order, self._index = order, index
         if old_cursor is not None and old_cursor not in index:
             self._cursor = self._neighbour(old_order, old_order.index(old_cursor))
@@ -276,7 +278,11 @@ class KeyedTable(ScrollView, can_focus=True):
         elif old_cursor is None and order:
             self._cursor = order[0]
             self.post_message(self.Highlighted(self, self._cursor))
-        self._measure(force=True)
+        if same_rows:
+            self._set_widths(self._widths)
+            self.refresh()
+        else:
+            self._measure(force=True)
         if self._cursor is not None:
             # After the new size is laid out (until then the old scroll limits hold).
             self.call_after_refresh(self._scroll_to_cursor)

@@ -165,3 +165,22 @@ async def test_the_board_and_the_picker_keep_the_cursor_on_its_key(server, state
         await pilot.press("r")
         await wait_for(pilot, lambda: table.row_count == 3, timeout=5)
         assert table.cursor_key == chosen and table.cursor_row == 1
+
+
+async def test_the_picker_says_when_the_selected_connector_leaves(server, state):
+    from chime_tui.tui.screens.picker import ConnectorPickerScreen
+
+    app = make_app(app_settings(server, refresh=60))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
+                       and app.screen.table.row_count == 4)
+        table = app.screen.table
+        await pilot.press("down")
+        chosen, after = table.cursor_key, table.ordered_keys[2]
+        with state.lock:
+            del state.connectors[chosen]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 3, timeout=5)
+        assert table.cursor_key == after
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Voice connector {chosen} left the list; the cursor moved to {after}" in notes

@@ -50,6 +50,14 @@ class ListScreen(PollingScreen):
         self.table.focus()
         return True
 
+    row_noun = "Session"  # what a row is, for the notice below
+
+    def on_keyed_table_cursor_displaced(self, event: KeyedTable.CursorDisplaced) -> None:
+        """The selected row left the list: the cursor went to its neighbour; say so, so
+        that Enter or m never acts on a row the user did not choose unawares."""
+        where = f"the cursor moved to {event.key}" if event.key else "the list is empty"
+        self.notify(f"{self.row_noun} {event.gone} left the list; {where}", timeout=4)
+
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 

@@ -22,6 +22,7 @@ class ConnectorPickerScreen(ListScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
     ]
     poll_interval = 60.0
+    row_noun = "Voice connector"
 
     def __init__(self) -> None:
         super().__init__()

@@ -340,11 +340,6 @@ class SessionListScreen(ListScreen):
                 self.sort, self.reverse = event.column, False
             self.apply_sort()
 
-    def on_keyed_table_cursor_displaced(self, event: KeyedTable.CursorDisplaced) -> None:
-        where = f"the cursor moved to {visible(event.key)}" if event.key else "the list is empty"
-        self.notify(f"Session {visible(event.gone)} left the list; {where}", markup=False,
-                    timeout=4)
-
     def parent_screen(self) -> Screen[None]:
         """Back from a connector opened at start: the connector picker."""
         from chime_tui.tui.screens.picker import ConnectorPickerScreen

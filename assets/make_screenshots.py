@@ -8,7 +8,7 @@ Frozen clock and seeded data, so the pictures change only when the UI does.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from chime_tui.aws.client import AwsSettings
@@ -18,7 +18,7 @@ from chime_tui.settings import AppSettings
 from chime_tui.tui.app import make_app
 
 HERE = Path(__file__).resolve().parent
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 async def shoot(name: str, server: EmulatorServer, keys: list[str], throttle: bool = False,

@@ -265,3 +265,23 @@ async def test_an_alert_takes_a_line_of_its_own_instead_of_covering_the_timeline
         assert not [n for n in app._notifications if "chime-tui: status" in n.title]
         timeline = app.screen.query_one(TimelinePanel).region
         assert not timeline.overlaps(line.region)  # beside the timeline, not over it
+
+
+async def test_a_404_blip_on_the_session_screen_is_not_a_deletion(server, state, monkeypatch):
+    """A seen session answered NotFound once, then found again: no 'gone', no alert. A
+    real deletion is confirmed by the next try, and alerted once."""
+    monkeypatch.setattr(SessionDetailScreen, "recheck_seconds", 0.6)
+    vc = list(state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
+                                proxy_session_id=sid, alert_threshold_minutes=0))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        state.add_rule({"count": 1, "status": 404})
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect, timeout=3)
+        await wait_for(pilot, lambda: (vc, sid) not in app.tracker.suspect, timeout=3)
+        assert not app.tracker.gone and not app.alerts_raised
+        state.delete_session(vc, sid)
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone, timeout=4)
+        assert [a.kind for a in app.alerts_raised] == ["gone"]

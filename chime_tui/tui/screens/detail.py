@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from textual.app import ComposeResult
@@ -32,7 +33,11 @@ FIELD_PANEL = {"Status": StatusPanel, "EndedTimestamp": StatusPanel,
 HIGHLIGHT_SECONDS = 4.0
 
 
+RECHECK_SECONDS = 5.0  # a seen session's NotFound is confirmed by one more try this later
+
+
 class SessionDetailScreen(PollingScreen):
+    recheck_seconds = RECHECK_SECONDS
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m", "pin", "Pin", id="pin"),
@@ -108,10 +113,22 @@ class SessionDetailScreen(PollingScreen):
             for panel in self.panels():
                 panel.placeholder = "not found: no such session on this voice connector"
             return
-        # Seen, then missing: gone (it ended or was deleted), alerted once.
-        self.app.track_gone((self.voice_connector_id, self.proxy_session_id))
-        self.show_timeline()
-        self.highlight(self.query_one(StatusPanel))
+        # Seen, then missing: gone (it ended or was deleted) once a second NotFound,
+        # RECHECK_SECONDS later, confirms it; a blip of 404s is not a deletion.
+        app = self.app
+        key = (self.voice_connector_id, self.proxy_session_id)
+        app.raise_alerts(app.tracker.observe_missing(
+            key, app.clock(), timedelta(seconds=0.8 * self.recheck_seconds)))
+        if key in app.tracker.gone:
+            self.show_timeline()
+            self.highlight(self.query_one(StatusPanel))
+        else:
+            # The schedule stops on NotFound: ask once more, a little later.
+            self.set_timer(self.recheck_seconds, self.recheck_missing)
+
+    def recheck_missing(self) -> None:
+        if self.poller is not None and not self.user_paused:
+            self.poller.refresh_now(resume=False)
 
     def show_timeline(self) -> None:
         tracker = self.app.tracker

@@ -24,7 +24,6 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     MAX_PAGES,
     PAGE_SIZE,
     SERVICE,
-    check_next_token,
 )
 from chime_tui.aws.settings import AwsSettings, profile_in_use
 from chime_tui.aws.writes import after_failure, no_retries

@@ -1,9 +1,10 @@
 """The fault matrix: the real app against the local endpoint's faults.
 
-Retry timing runs the production schedule on a shorter time scale
-(Schedule(floor=0.2, cap=2) with a 0.5 s refresh, instead of 2 s, 60 s and
-5 s), and jitter is switched off so the request count can be checked against
-the schedule exactly.
+Retry timing runs on virtual time (tests/vclock.py): the app's pollers wait on a
+clock the test moves, so the request count is checked against the schedule
+exactly, whatever the machine's speed. Most tests run the production schedule on
+a shorter scale (Schedule(floor=0.2, cap=2) with a 0.5 s refresh, instead of 2 s,
+60 s and 5 s); one runs it at full scale. Jitter is switched off.
 """
 
 from __future__ import annotations
@@ -28,17 +29,18 @@ from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 
 from .conftest import app_settings, wait_for
 from .test_app import detail_loaded, text_of
+from .vclock import VirtualClock
 
 SCHEDULE = Schedule(floor=0.2, cap=2.0)
 REFRESH = 0.5
 SESSION_PATH = f"/voice-connectors/{SEED_CONNECTOR_ID}/proxy-sessions/{SEED_SESSION_ID}"
 
 
-def fault_app(server, **kw):
+def fault_app(server, clock: VirtualClock | None = None, **kw):
     kw.setdefault("refresh", REFRESH)
     return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
                                  proxy_session_id=SEED_SESSION_ID, schedule=SCHEDULE, **kw),
-                    rng=lambda: 0.0)
+                    rng=lambda: 0.0, **(clock.app_kwargs() if clock else {}))
 
 
 def allowed_requests(seconds: float, error=Throttled("t")) -> int:
@@ -62,6 +64,12 @@ def error_text(app) -> str:
     return line.message() if line.display else ""
 
 
+def tries_between(start: float, end: float, error=Throttled("t")) -> int:
+    """The tries the schedule makes after a first failure at `start` (itself excluded),
+    up to and including `end`."""
+    return allowed_requests(end - start, error) - 1
+
+
 @pytest.mark.parametrize("knobs, message", [
     ({"throttle": -1}, "throttled by the service"),
     ({"status": 500, "status_count": -1}, "service failure (500)"),
@@ -69,28 +77,40 @@ def error_text(app) -> str:
 ])
 async def test_transient_faults_back_off_stay_calm_and_recover_by_themselves(
         server, state, knobs, message):
-    app = fault_app(server)
+    clock = VirtualClock()
+    app = fault_app(server, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)  # the first poll is done; the next is due at +0.5 s
         start = len(state.requests)
         for key, value in knobs.items():
             setattr(state.faults, key, value)
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        await clock.advance(REFRESH)  # that poll fails
+        assert requests_to(state, start) == 1
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        failed_at = clock.t
         window_start = len(state.requests)
-        await pilot.pause(4.0)
+        await clock.advance(4.0)
         text = error_text(app)
         assert message in text and "next try in" in text and "(stale)" in text
         assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
         made = requests_to(state, window_start) + 1  # + the first failure
-        assert 2 <= made <= allowed_requests(4.0) + 1
+        # Tries 0.25, 0.5, 1 and 2 s apart: at +0.25, +0.75, +1.75, +3.75 s.
+        assert made == allowed_requests(4.0) == 5
         assert state.max_in_flight == 1
         state.faults.clear()
-        # No key press: the next scheduled try succeeds and the interval returns to normal.
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=4)
+        # No key press: the next scheduled try (+5.75 s) succeeds and the interval
+        # returns to normal.
+        before = len(state.requests)
+        await clock.advance(2.0)
+        assert requests_to(state, before) == 1
+        assert clock.t - failed_at == 6.0
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
         assert not app.screen.query_one(ErrorLine).display
         recovered = len(state.requests)
-        await pilot.pause(1.6)
-        assert 2 <= requests_to(state, recovered) <= 4  # every 0.5 s again
+        await clock.advance(1.6)
+        assert requests_to(state, recovered) == 3  # every 0.5 s again: +0.25, +0.75, +1.25
+        assert all(r.status == 200 for r in state.requests[recovered:])
         assert len(state.requests) > start
 
 
@@ -215,28 +235,52 @@ async def test_a_gone_session_on_the_board_stops_polling_while_the_rest_go_on(tm
 
 
 async def test_thirty_seconds_of_throttling_on_the_production_schedule(server, state):
-    """The issue's case at full scale: 429 for 30 s, the default 2 s..60 s schedule, 5 s refresh."""
+    """The issue's case at full scale: 429 for 30 s, the default 2 s..60 s schedule, 5 s
+    refresh, on virtual time: exactly the tries the schedule names, at its times."""
     from chime_tui.monitor import DEFAULT_SCHEDULE
 
+    clock = VirtualClock()
     app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
                                 proxy_session_id=SEED_SESSION_ID, refresh=5.0,
-                                schedule=DEFAULT_SCHEDULE), rng=lambda: 0.0)
+                                schedule=DEFAULT_SCHEDULE), rng=lambda: 0.0,
+                   **clock.app_kwargs())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.faults.throttle = -1
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        await clock.idle(app)
         start = len(state.requests) - 1
-        await pilot.pause(30.0)
-        made = requests_to(state, start)
+        assert state.requests[start].status == 429
+        t0 = clock.t
+        poller = app.screen.poller
+        assert poller is not None
         # Tries at 0, 2.5, 7.5, 17.5 s (then 37.5 s): four in the 30 s, never a storm.
         delays = [DEFAULT_SCHEDULE.next_delay(Throttled("t"), n, 5.0, rng=lambda: 0.0)
                   for n in range(1, 5)]
         assert delays == [2.5, 5.0, 10.0, 20.0]
-        assert 3 <= made <= 4
+        due = []
+        for _ in range(3):
+            assert poller.next_at is not None
+            due.append(poller.next_at - t0)
+            await clock.advance(poller.next_at - clock.t)
+        await clock.advance(t0 + 30.0 - clock.t)
+        assert due == [2.5, 7.5, 17.5]
+        assert requests_to(state, start) == 4
+        assert [r.status for r in state.requests[start:]] == [429] * 4
+        assert poller.next_at == t0 + 37.5
         assert state.max_in_flight == 1
         assert "throttled by the service" in error_text(app)
         assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
         state.faults.clear()
         # No key press: the try due at 37.5 s succeeds, then every 5 s again.
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=12)
+        await clock.advance(7.4)
+        assert requests_to(state, start) == 4
+        await clock.advance(poller.next_at - clock.t)
+        assert clock.t == t0 + 37.5
+        assert requests_to(state, start) == 5 and state.requests[-1].status == 200
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+        await clock.advance(10.0)
+        assert requests_to(state, start) == 7
+        assert poller.next_at == t0 + 52.5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import random
 import signal
@@ -19,11 +20,12 @@ from textual.screen import Screen
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.models import ProxySession, utcnow
-from chime_tui.monitor import Change
+from chime_tui.monitor import Change, Sleep
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+from chime_tui.tui.ticker import Ticker
 
 
 class ChimeTuiApp(App[None]):
@@ -46,14 +48,17 @@ class ChimeTuiApp(App[None]):
     def __init__(self, settings: AppSettings, service: ChimeVoiceClient,
                  clock: Callable[[], datetime] = utcnow,
                  rng: Callable[[], float] = random.random,
-                 timer: Callable[[], float] = time.perf_counter, **kwargs: Any) -> None:
+                 timer: Callable[[], float] = time.perf_counter,
+                 sleep: Sleep = asyncio.sleep, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.service = service
-        # Injectable for frozen-clock snapshots: wall clock, backoff jitter, latency timer.
+        # Injectable for frozen-clock snapshots and virtual time: wall clock, backoff
+        # jitter, a monotonic timer (latency, due times) and a sleep on that timer's clock.
         self.clock = clock
         self.rng = rng
         self.timer = timer
+        self.sleep = sleep
         self.redact = settings.redact
         self.alerts_raised: list[Alert] = []
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
@@ -105,7 +110,9 @@ class ChimeTuiApp(App[None]):
             self.pins.add(pin)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
-        self.set_interval(1.0, self.check_expiry)
+        # On the app's clock (virtual in tests), as the pollers are.
+        self.run_worker(Ticker(self.sleep, 1.0, self.check_expiry).run(), name="expiry",
+                        group="expiry")
         self.open_start_screens()
 
     def open_start_screens(self) -> None:

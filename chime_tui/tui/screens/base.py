@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.tui.messages import Fetched, FetchStarted
+from chime_tui.tui.ticker import Ticker
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
@@ -97,8 +98,10 @@ class PollingScreen(Screen[None]):
     def on_mount(self) -> None:
         # (Textual calls this and each subclass's on_mount: handlers run along the MRO.)
         # One timer a screen: the ages, the countdown and the retry countdown move once a
-        # second without an API call, and stop while the screen is hidden.
-        self.ticker = self.set_interval(1.0, self._tick, pause=True)
+        # second without an API call, and stop while the screen is hidden. It runs on
+        # the app's clock (virtual in tests), as the poller does.
+        self.ticker = Ticker(self.app.sleep, 1.0, self._tick, paused=True)
+        self.run_worker(self.ticker.run(), name="ticker", group="ticker")
 
     def _tick(self) -> None:
         self.query_one(FetchStatus).refresh_text()
@@ -125,6 +128,7 @@ class PollingScreen(Screen[None]):
             factor = self.pace_factor
             self.poller = Poller(self.fetch, interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
+                                 sleep=app.sleep,
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error,
                                  pace=None if factor is None else

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +111,15 @@ class PollingScreen(Screen[None]):
 
     def tick(self) -> None:
         """Screens with a clock-driven display override this."""
+
+    def call_later_on_clock(self, delay: float, callback: Callable[[], object]) -> None:
+        """Call `callback` once, `delay` seconds from now on the app's clock (the pollers'
+        clock, virtual in tests); nothing if the screen is removed first."""
+        async def later() -> None:
+            await self.app.sleep(delay)
+            callback()
+
+        self.run_worker(later(), group="later")
 
     def on_screen_resume(self) -> None:
         if not self.is_current:

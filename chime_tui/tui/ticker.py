@@ -25,6 +25,7 @@ class Ticker:
         self._sleep = sleep
         self._callback = callback
         self._running = asyncio.Event()
+        self._pending: asyncio.Future[None] | None = None
         if not paused:
             self._running.set()
 
@@ -34,6 +35,8 @@ class Ticker:
 
     def pause(self) -> None:
         self._running.clear()
+        if self._pending is not None:
+            self._pending.cancel()  # a paused ticker does not wait on the clock
 
     def resume(self) -> None:
         self._running.set()
@@ -41,6 +44,12 @@ class Ticker:
     async def run(self) -> None:
         while True:
             await self._running.wait()
-            await self._sleep(self.interval)
-            if self._running.is_set():
+            sleeping = asyncio.ensure_future(self._sleep(self.interval))
+            self._pending = sleeping
+            try:
+                await asyncio.wait((sleeping,))
+            finally:
+                sleeping.cancel()
+                self._pending = None
+            if not sleeping.cancelled() and self._running.is_set():
                 self._callback()

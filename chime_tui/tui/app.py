@@ -243,6 +243,8 @@ class ChimeTuiApp(App[None]):
         """While the screen waits on credentials (401/403), watch the AWS credential and
         config files and the SSO caches; when one changes, retry at once instead of at
         the end of a long backoff."""
+        from textual.css.query import NoMatches
+
         from chime_tui.aws.errors import AccessDenied
         from chime_tui.tui.screens.base import PollingScreen
         from chime_tui.tui.widgets.fetch_status import ErrorLine
@@ -251,9 +253,11 @@ class ChimeTuiApp(App[None]):
         waiting = False
         if isinstance(screen, PollingScreen) and screen.poller is not None \
                 and not screen.user_paused:
-            for line in screen.query(ErrorLine):  # none while the screen is being built
-                outcome = line.outcome
-                waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
+            try:
+                outcome = screen.one(ErrorLine).outcome
+            except NoMatches:  # none while the screen is being built
+                outcome = None
+            waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
         if not waiting:
             self.credential_watch = None
             return

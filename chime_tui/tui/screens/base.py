@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import getters, work
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
+W = TypeVar("W", bound=Widget)
 ALERT_SECONDS = 12.0  # how long the latest alert stays on its line
 
 
@@ -50,6 +52,7 @@ class PollingScreen(Screen[None]):
         self.poller: Poller[Any] | None = None
         self.last_ok: datetime | None = None
         self.user_paused = False
+        self.found: dict[type[Widget], Widget] = {}  # see `one`
 
     # -- to implement ---------------------------------------------------------------
     async def fetch(self) -> Any:
@@ -71,6 +74,15 @@ class PollingScreen(Screen[None]):
         return None
 
     # -- shared parts ---------------------------------------------------------------
+    def one(self, kind: type[W]) -> W:
+        """`query_one(kind)`, remembered. The once-a-second tick asks for the same few
+        widgets every time, and a DOM query (a walk with selector matching) costs more
+        than the rest of an idle tick."""
+        found = self.found.get(kind)
+        if found is None or not found.is_attached:
+            found = self.found[kind] = self.query_one(kind)
+        return cast(W, found)
+
     def make_status(self) -> FetchStatus:
         app = self.app
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
@@ -101,8 +113,8 @@ class PollingScreen(Screen[None]):
         self.ticker = self.set_interval(1.0, self._tick, pause=True)
 
     def _tick(self) -> None:
-        self.query_one(FetchStatus).refresh_text()
-        self.query_one(ErrorLine).refresh_text()
+        self.one(FetchStatus).refresh_text()
+        self.one(ErrorLine).refresh_text()
         self.tick()
 
     def tick(self) -> None:
@@ -130,7 +142,7 @@ class PollingScreen(Screen[None]):
                                  pace=None if factor is None else
                                  lambda latency: max(interval,
                                                      factor * self.fetch_cost(latency)))
-            status = self.query_one(FetchStatus)
+            status = self.one(FetchStatus)
             status.stale_after = 2 * self.poller.interval
             status.interval = self.poller.interval
             self.run_poller()
@@ -155,8 +167,8 @@ class PollingScreen(Screen[None]):
                               lambda: self.post_message(FetchStarted()))
 
     def on_fetch_started(self, message: FetchStarted) -> None:
-        self.query_one(FetchStatus).fetching = True
-        self.query_one(ErrorLine).started()
+        self.one(FetchStatus).fetching = True
+        self.one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:
         outcome: PollOutcome[Any] = message.outcome
@@ -173,13 +185,13 @@ class PollingScreen(Screen[None]):
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
         poller = self.poller
-        status = self.query_one(FetchStatus)
+        status = self.one(FetchStatus)
         if poller is not None:
             status.stale_after = 2 * poller.interval
             status.interval = poller.interval
         status.partial = not outcome.ok and bool(self.partial_data())
         status.record(outcome)
-        self.query_one(ErrorLine).record(
+        self.one(ErrorLine).record(
             outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
             self.partial_data)
 
@@ -193,6 +205,6 @@ class PollingScreen(Screen[None]):
             return
         self.user_paused = not self.user_paused
         self.poller.set_paused(self.user_paused)
-        self.query_one(FetchStatus).paused = self.user_paused
+        self.one(FetchStatus).paused = self.user_paused
         self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
                     timeout=2)

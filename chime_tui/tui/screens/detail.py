@@ -55,6 +55,7 @@ class SessionDetailScreen(PollingScreen):
         self.voice_connector_id = voice_connector_id
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
+        self.panel_list: list[SessionPanel] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,7 +73,10 @@ class SessionDetailScreen(PollingScreen):
         self.apply_redaction()
 
     def panels(self) -> list[SessionPanel]:
-        return list(self.query(SessionPanel))
+        """The six panels (they never change once composed: asked for once)."""
+        if not self.panel_list:
+            self.panel_list = list(self.query(SessionPanel))
+        return self.panel_list
 
     async def fetch(self) -> ProxySession:
         app = self.app

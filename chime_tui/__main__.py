@@ -24,7 +24,7 @@ from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for th
     number_arg,
 )
 from chime_tui.textsafe import visible
-from chime_tui.validate import ALERT_THRESHOLD, REFRESH
+from chime_tui.validate import ALERT_MODES, ALERT_THRESHOLD, REFRESH
 
 
 class Parser(argparse.ArgumentParser):
@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alert-threshold", type=number_arg(*ALERT_THRESHOLD, "minutes"),
                    metavar="MINUTES",
                    help="alert when a watched session has less than this left (default 5)")
-    p.add_argument("--alerts", choices=["off", "bell", "notify"],
+    p.add_argument("--alerts", choices=ALERT_MODES,
                    help="how alerts reach you: off, the terminal bell, or a notification and "
                         "the bell (default notify)")
     add_aws_options(p)
@@ -312,15 +312,15 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
     # The dashboard holds what it lists: a listing that never ends stops at 30,000
     # sessions here (the commands, which stream nothing to a screen, allow 100,000).
     aws = aws.with_(max_pages=APP_MAX_PAGES)
-    settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
+    # The file's (and the environment's) preferences; the flags given win.
+    flags = {"refresh": args.refresh, "redact": args.redact or None,
+             "alert_threshold_minutes": args.alert_threshold, "alerts": args.alerts}
+    chosen = config.preferences() | {"theme": theme} | {
+        name: value for name, value in flags.items() if value is not None}
+    settings = AppSettings(aws=aws, **chosen,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id,
-                           redact=args.redact or config.redact,
-                           demo=args.demo, theme=theme, keys=dict(config.keys),
-                           alert_threshold_minutes=args.alert_threshold
-                           if args.alert_threshold is not None
-                           else config.alert_threshold_minutes,
-                           alerts=args.alerts or config.alerts,
+                           demo=args.demo,
                            config_warning=args._config_warning,
                            config_problems=tuple(problems), pins=pins,
                            pins_file=data_dir() / pins_file_name(aws, args.demo),
@@ -403,10 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "config":
         return run_config(args)
     if getattr(args, "watch", None) is not None:  # get-proxy-session --watch nan
-        from chime_tui.validate import WATCH, parse_number
+        from chime_tui.validate import parse_number
 
         try:
-            parse_number(args.watch, *WATCH)
+            parse_number(args.watch, *REFRESH)
         except ValueError as exc:
             parser.error(f"argument --watch: {exc}")
     if getattr(args, "handler", None) is not None:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.models import ProxySession, utcnow
+from chime_tui.models import ProxySession, SessionKey, utcnow
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
@@ -217,7 +217,7 @@ class ChimeTuiApp(App[None]):
         self.raise_alerts(alerts)
         return changes
 
-    def track_gone(self, key: tuple[str, str]) -> None:
+    def track_gone(self, key: SessionKey) -> None:
         self.raise_alerts(self.tracker.observe_gone(key, self.clock()))
 
     def check_expiry(self) -> None:
@@ -286,7 +286,7 @@ class ChimeTuiApp(App[None]):
         if not isinstance(self.screen, BoardScreen):
             self.push_screen(BoardScreen())
 
-    def toggle_pin(self, key: tuple[str, str]) -> None:
+    def toggle_pin(self, key: SessionKey) -> None:
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)

@@ -17,13 +17,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui.humanfmt import ago, expiry_short
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, SessionKey
 from chime_tui.tracking import BoardFetcher, BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-Key = tuple[str, str]
 # Narrow terminals keep status, time left and health: IDs shrink first, then
 # participants, capabilities, the connector and the last change go.
 COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
@@ -43,7 +42,7 @@ RECHECK_GONE = 30.0  # seconds between the checks of a gone pin that cost a requ
 _FAR = timedelta(days=36500)
 
 
-def row_key(key: Key) -> str:
+def row_key(key: SessionKey) -> str:
     return "/".join(key)
 
 
@@ -57,8 +56,8 @@ class BoardScreen(ListScreen):
         super().__init__()
         self.result: BoardResult | None = None
         self.fetcher: BoardFetcher | None = None
-        self.highlights: dict[tuple[Key, str], datetime] = {}
-        self.rechecked: dict[Key, datetime] = {}  # gone pins: when last asked for
+        self.highlights: dict[tuple[SessionKey, str], datetime] = {}
+        self.rechecked: dict[SessionKey, datetime] = {}  # gone pins: when last asked for
         self.recheck_all = False  # `r`: ask for every pin, gone ones too
 
     def compose(self) -> ComposeResult:
@@ -66,7 +65,6 @@ class BoardScreen(ListScreen):
                                  live=self.live_cells)
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = "watch board"
         self.table.focus()
         self.render_rows()
@@ -85,7 +83,7 @@ class BoardScreen(ListScreen):
         self.table.refresh_live()
 
     @property
-    def pins(self) -> list[Key]:
+    def pins(self) -> list[SessionKey]:
         return list(self.app.pins.pins)
 
     @property
@@ -143,11 +141,11 @@ class BoardScreen(ListScreen):
         super().action_refresh()
 
     # -- rows -----------------------------------------------------------------------
-    def session_of(self, key: Key) -> ProxySession | None:
+    def session_of(self, key: SessionKey) -> ProxySession | None:
         return self.app.tracker.last.get(key)
 
-    def rows(self, now: datetime) -> list[Key]:
-        def soonest(key: Key) -> Any:
+    def rows(self, now: datetime) -> list[SessionKey]:
+        def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
             left = s.time_to_expiry(now) if s else None
             return (left is None, left if left is not None else _FAR, key)
@@ -157,7 +155,7 @@ class BoardScreen(ListScreen):
                 or needle in ((self.session_of(k) or ProxySession()).status or "").lower()]
         return sorted(keys, key=soonest)
 
-    def health(self, key: Key) -> Text:
+    def health(self, key: SessionKey) -> Text:
         app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
@@ -169,14 +167,14 @@ class BoardScreen(ListScreen):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
         return Text("ok", style="green")
 
-    def mark(self, key: Key, column: str, value: Cell, now: datetime) -> Cell:
+    def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:
         until = self.highlights.get((key, column))
         if until is not None and until > now:
             plain = value.plain if isinstance(value, Text) else value
             return Text(plain, style="bold reverse")
         return value
 
-    def cells(self, key: Key, now: datetime) -> tuple[Cell, ...]:
+    def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:
         """The cells that change only when the data does (the live ones are blank)."""
         s = self.session_of(key)
         values: dict[str, Cell] = {
@@ -216,7 +214,7 @@ class BoardScreen(ListScreen):
         self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------
-    def selected_key(self) -> Key | None:
+    def selected_key(self) -> SessionKey | None:
         value = self.table.cursor_key
         if not value:
             return None

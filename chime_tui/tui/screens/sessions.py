@@ -19,7 +19,7 @@ from textual.screen import Screen
 from chime_tui.aws.client import parse_sessions
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, SessionKey
 from chime_tui.prefetch import PrefetchFailed
 from chime_tui.textsafe import visible
 from chime_tui.tui.messages import SessionsPage
@@ -101,7 +101,6 @@ class SessionListScreen(ListScreen):
                                  "Sessions", COLUMNS, live=self.live_cells)
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = f"voice connector {self.voice_connector_id}"
         self.table.set_sort("expiry")
         self.table.focus()
@@ -311,7 +310,7 @@ class SessionListScreen(ListScreen):
         # the end of the first load does not move the cursor under them.
         self.touched = True
 
-    def pinned(self) -> set[tuple[str, str]]:
+    def pinned(self) -> set[SessionKey]:
         return set(self.app.pins.pins)
 
     def on_screen_resume(self) -> None:

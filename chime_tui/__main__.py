@@ -326,11 +326,10 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            pins_file=data_dir() / pins_file_name(aws, args.demo),
                            events_file=Path(args.events_file) if args.events_file else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
-                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
-                           prefetch=prefetch)
+                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
     from chime_tui.tui.app import make_app
 
-    app = make_app(settings)
+    app = make_app(settings, prefetch=prefetch)
     # A crash prints one line and leaves its traceback in a file, not over the terminal.
     import io
 
@@ -342,8 +341,8 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
     try:
         app.run()
     finally:
-        if settings.prefetch is not None:
-            settings.prefetch.cancel()
+        if prefetch is not None:
+            prefetch.cancel()
         if server is not None:
             server.stop()
     # Textual sets 1 when the app ended on an unhandled exception: never exit 0 then.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from chime_tui.aws.settings import AwsSettings
 from chime_tui.config import Preferences
@@ -33,7 +32,6 @@ class AppSettings(Preferences):
     # --allow-insecure-endpoint: kept for the app's profile/region switch, which checks
     # the new settings with chime_tui.validate.aws_settings_problem.
     allow_insecure_endpoint: bool = False
-    prefetch: Any = field(default=None, compare=False)  # chime_tui.prefetch.Prefetch
 
     @property
     def endpoint_label(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from chime_tui import __version__
 from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for the tests)
@@ -25,6 +25,9 @@ from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for th
 )
 from chime_tui.textsafe import visible
 from chime_tui.validate import ALERT_MODES, ALERT_THRESHOLD, REFRESH
+
+if TYPE_CHECKING:
+    from chime_tui.prefetch import Prefetch
 
 
 class Parser(argparse.ArgumentParser):
@@ -248,7 +251,7 @@ def run_tui(args: argparse.Namespace) -> int:
             prefetch.cancel()
 
 
-def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
+def _run_tui(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
     from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
 
     for value, check, flag in ((args.voice_connector_id, validate_voice_connector_id,

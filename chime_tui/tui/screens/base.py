@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
+from chime_tui.sources import CallSource, Source
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
@@ -31,7 +32,9 @@ def _app_class() -> type[ChimeTuiApp]:
 
 
 class PollingScreen(Screen[None]):
-    """Subclasses give `fetch()` (asks the service) and `show(value)` (updates widgets)."""
+    """Subclasses give `make_source()` (what to poll: a `chime_tui.sources.Source`, which
+    asks the service, parses, sorts, paces and tracks) and `show(value)` (updates widgets
+    with what it gave)."""
 
     # The typed way to reach the app (attributes down, messages up): self.app is a
     # ChimeTuiApp to the type checker, with no casts or ignores at the call sites.
@@ -41,20 +44,24 @@ class PollingScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
     ]
-    poll_interval: float | None = None  # None: the app's --refresh
-    # Set: a fetch that took L seconds makes the interval at least pace_factor * L,
-    # from the very next poll (a fetch never takes more than 1/factor of the time).
-    pace_factor: float | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.alert_timer: Any = None
         self.poller: Poller[Any] | None = None
+        self.source: Source[Any] | None = None  # made when polling starts
         self.last_ok: datetime | None = None
         self.user_paused = False
         self.found: dict[type[Widget], Widget] = {}  # see `one`
 
     # -- to implement ---------------------------------------------------------------
+    def make_source(self) -> Source[Any]:
+        """What this screen polls. By default one call, `fetch()`, every `poll_interval`
+        seconds (None: the app's --refresh): for screens whose data is a single call."""
+        return CallSource(self.fetch, self.poll_interval or self.app.settings.refresh)
+
+    poll_interval: float | None = None
+
     async def fetch(self) -> Any:
         raise NotImplementedError
 
@@ -63,10 +70,6 @@ class PollingScreen(Screen[None]):
 
     def show_error(self, error: ChimeError) -> None:
         """Hook for screens that react to a kind of error (e.g. not found)."""
-
-    def fetch_cost(self, latency: float) -> float:
-        """The part of a fetch's `latency` that pacing counts (by default, all of it)."""
-        return latency
 
     def partial_data(self) -> str | None:
         """What is on screen before any complete answer (e.g. "4,000 sessions from an
@@ -133,15 +136,12 @@ class PollingScreen(Screen[None]):
     def start_polling(self) -> None:
         if self.poller is None:
             app = self.app
-            interval = self.poll_interval or app.settings.refresh
-            factor = self.pace_factor
-            self.poller = Poller(self.fetch, interval,
+            source = self.source = self.make_source()
+            self.poller = Poller(source.fetch, source.interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error,
-                                 pace=None if factor is None else
-                                 lambda latency: max(interval,
-                                                     factor * self.fetch_cost(latency)))
+                                 pace=source.pace)
             status = self.one(FetchStatus)
             status.stale_after = 2 * self.poller.interval
             status.interval = self.poller.interval

@@ -99,7 +99,7 @@ async def test_alerts_have_a_history_and_the_copy_says_where_it_may_not_arrive(
         assert [a.kind for a in app.screen.alerts][-1] == "status"
         await pilot.press("escape")
         await pilot.press("c")
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert any("tmux may block it" in n and "e exports it to a file" in n for n in notes)
 
 
@@ -133,7 +133,7 @@ async def test_renewed_credentials_heal_within_seconds_without_a_key(
         await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
         # One try, at once: the scheduled one was 10 s and more away.
         assert state.requests[-1].status == 200 and len(state.requests) - before == 1
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert "credentials changed — retrying" in notes
 
 
@@ -273,7 +273,7 @@ async def test_an_alert_takes_a_line_of_its_own_instead_of_covering_the_timeline
         await wait_for(pilot, lambda: line.display, timeout=5)
         await pilot.pause(0.1)
         assert line.message.startswith("status: session ") and "→ Closed" in line.message
-        assert not [n for n in app._notifications if "chime-tui: status" in n.title]
+        assert not [n for n in app.notices if "chime-tui: status" in n.title]
         timeline = app.screen.query_one(TimelinePanel).region
         assert not timeline.overlaps(line.region)  # beside the timeline, not over it
 
@@ -306,6 +306,7 @@ async def test_a_404_blip_on_the_session_screen_is_not_a_deletion(server, state,
         state.delete_session(vc, sid)
         await clock.advance(0.3, settle=False)
         await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
+        await clock.settle(3)  # the two tickers, and the re-check waiting its turn
         await clock.advance(0.6, settle=False)  # the re-check confirms it
         await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
         assert [a.kind for a in app.alerts_raised] == ["gone"]

@@ -132,3 +132,28 @@ def test_diff_reports_each_changed_field():
         ("Status", "Open", "Closed"), ("Capabilities", ["SMS", "Voice"], ["Voice"])]
     assert changes[0].to_json()["time"] == "2026-01-01T00:00:00Z"
     assert diff_sessions(old, old) == []
+
+
+async def test_the_apps_ticker_runs_on_the_injected_clock_and_a_paused_one_leaves_it():
+    from chime_tui.tui.ticker import Ticker
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+    ticker = Ticker(clock.sleep, 1.0, lambda: ticks.append(clock.t), paused=True)
+    task = asyncio.create_task(ticker.run())
+    await asyncio.sleep(0)
+    assert clock.sleeping == 0  # paused: not waiting on the clock
+    ticker.resume()
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    ticker.pause()
+    await asyncio.sleep(0)
+    assert clock.sleeping == 0
+    await clock.advance(10.0)
+    assert ticks == [1.0, 2.0, 3.0]
+    ticker.resume()  # a full interval from now, nothing made up for
+    await clock.settle()
+    await clock.advance(1.0)
+    assert ticks == [1.0, 2.0, 3.0, 14.5]
+    task.cancel()

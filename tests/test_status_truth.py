@@ -86,22 +86,31 @@ async def test_the_latency_after_updated_is_the_last_good_fetchs(server, state):
 
 
 async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_path):
+    """The listing takes 1.25 s of the app's (virtual) clock: the clock is moved while
+    the endpoint holds its pages (0.25 s each, real time)."""
     state, vc = big_state(500)  # 5 pages
-    state.faults.latency = 0.25  # about 1.3 s for the listing
+    state.faults.latency = 0.25
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
         app = make_app(app_settings(srv, voice_connector_id=vc, refresh=0.5, schedule=SCHEDULE),
-                       rng=lambda: 0.0)
+                       rng=lambda: 0.0, **clock.app_kwargs())
         async with app.run_test(size=(120, 40)) as pilot:
+            # The client is open and the listing under way (opening it is not paced).
+            await wait_for(pilot, lambda: len(state.requests) >= 1, timeout=5)
+            await clock.advance(1.25, settle=False)
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                            and app.screen.loaded, timeout=5)
+            await clock.idle(app)
             poller = app.screen.poller
             assert len(state.requests) == 5
-            # Paced from the poll right after the first load (4 x the listing's 5 x
-            # 0.25 s at least, not the 0.5 s refresh), counted from the end of that fetch.
-            assert poller.interval >= 4 * 1.25
-            assert poller.seconds_to_next() > 4 * 1.25 - 0.5
-            await pilot.pause(1.5)
+            # Paced from the poll right after the first load (4 x the listing's 1.25 s,
+            # not the 0.5 s refresh), counted from the end of that fetch.
+            assert poller.interval == 4 * 1.25
+            assert poller.seconds_to_next() == 4 * 1.25
+            await clock.advance(4.9)
             assert len(state.requests) == 5  # no second listing yet
+            await clock.advance(0.1, settle=False)
+            await wait_for(pilot, lambda: len(state.requests) > 5)  # then it comes
 
 
 async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_path):

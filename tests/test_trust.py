@@ -139,8 +139,10 @@ async def test_renewed_credentials_heal_within_seconds_without_a_key(
 
 async def test_a_session_never_seen_is_not_found_not_gone(server, state):
     vc = list(state.connectors)[1]
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
-                                proxy_session_id="0000aaaa-no-such-session"))
+                                proxy_session_id="0000aaaa-no-such-session"),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         line = app.screen.query_one(ErrorLine)
         await wait_for(pilot, lambda: line.display, timeout=4)
@@ -149,7 +151,10 @@ async def test_a_session_never_seen_is_not_found_not_gone(server, state):
         from chime_tui.tui.widgets.status_panel import StatusPanel
 
         assert "not found" in str(app.screen.query_one(StatusPanel).render())
-        await pilot.pause(0.5)
+        await clock.idle(app)
+        asked = len(state.requests)
+        await clock.advance(30.0)  # no re-check (nothing was seen), no alert, not gone
+        assert len(state.requests) == asked == 1
         assert app.alerts_raised == [] and not app.tracker.gone
 
 

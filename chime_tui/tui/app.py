@@ -247,6 +247,8 @@ class ChimeTuiApp(App[None]):
 
     def check_expiry(self) -> None:
         """The app's one-second timer: expiry alerts, and renewed credentials."""
+        if not self.is_running:
+            return  # shutting down: the screens may be gone already
         self.raise_alerts(self.tracker.check_expiry(self.clock()))
         self.check_credentials()
 

@@ -120,6 +120,10 @@ class PollingScreen(Screen[None]):
         self.run_worker(self.ticker.run(), name="ticker", group="ticker")
 
     def _tick(self) -> None:
+        if not self.app.is_running or not self.display:
+            # The app is shutting down or the screen is being removed (its widgets go
+            # first; Textual's own timers stop at that point, this worker a bit later).
+            return
         self.one(FetchStatus).refresh_text()
         self.one(ErrorLine).refresh_text()
         self.tick()

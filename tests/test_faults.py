@@ -243,6 +243,11 @@ async def test_latency_longer_than_the_interval_shows_fetching_and_never_piles_u
         await wait_for(pilot, lambda: not status.fetching)
         assert requests_to(state, before) == 1  # one at a time: no pile-up behind it
         assert state.max_in_flight == 1
+        state.faults.latency = 0.0
+        await clock.advance(0.2)
+        assert requests_to(state, before) == 2  # and polling carries on after it
+        await clock.advance(0.2)
+        assert requests_to(state, before) == 3
 
 
 async def test_a_gone_session_on_the_board_stops_polling_while_the_rest_go_on(tmp_path):

@@ -18,13 +18,17 @@ SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the 
 
 class Line(Widget):
     """A one-line status widget. It redraws without a layout pass: its size never changes,
-    and it changes every second, so a layout each time would be the app's main idle cost."""
+    and it changes every second, so a layout each time would be the app's main idle cost.
+    A line that wraps (`wraps`: its CSS height is auto, with a max-height) asks for a
+    layout only when its number of lines changes."""
 
     DEFAULT_CSS = "Line { height: 1; }"
+    wraps = False
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shown: Text = Text()
+        self.lines = 1  # how many lines the shown text takes at the current width
 
     @property
     def content(self) -> Text:
@@ -33,7 +37,16 @@ class Line(Widget):
     def show_text(self, text: Text) -> None:
         if text != self.shown:
             self.shown = text
-            self.refresh()
+            lines = self.lines
+            if self.wraps:
+                width = self.content_size.width or self.app.size.width
+                self.lines = len(text.wrap(self.app.console, max(1, width)))
+            self.refresh(layout=lines != self.lines)
+
+    def on_resize(self) -> None:
+        if self.wraps:  # the same text may take more or fewer lines now
+            shown, self.shown = self.shown, Text()
+            self.show_text(shown)
 
     def render(self) -> Text:
         return self.shown
@@ -110,7 +123,10 @@ class FetchStatus(Line):
 
 
 class ErrorLine(Line):
-    """A status line that stays while a problem lasts (not a toast)."""
+    """A status line that stays while a problem lasts (not a toast). It wraps (up to
+    three lines, see chime_tui.tcss): the state first, then the cause and the fix."""
+
+    wraps = True
 
     def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -165,13 +181,16 @@ class ErrorLine(Line):
 
     def refresh_text(self) -> None:
         if self.outcome is not None and self.display:
-            self.show_text(Text(self.message(), no_wrap=True, overflow="ellipsis"))
+            self.show_text(Text(self.message(), overflow="ellipsis"))
 
 
 class AlertLine(Line):
     """The latest alert, on a line of its own above the footer for a while: it takes
     a line from the table or panels instead of covering them as a toast would (`a`
-    lists every alert of the run)."""
+    lists every alert of the run). It wraps (up to three lines): a narrow terminal still
+    shows what happened to which session."""
+
+    wraps = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -180,8 +199,7 @@ class AlertLine(Line):
 
     def show_alert(self, message: str) -> None:
         self.message = message
-        self.show_text(Text(f"🔔 {message}  (a: every alert)", no_wrap=True,
-                            overflow="ellipsis"))
+        self.show_text(Text(f"🔔 {message}  (a: every alert)", overflow="ellipsis"))
         self.display = True
 
     def clear(self) -> None:

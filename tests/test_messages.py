@@ -1,0 +1,79 @@
+"""Walk 1 findings 7, 8, 9, 10, 13 and 18: what the status lines, errors and toasts say
+is readable in full (the state and the fix), at wide and narrow sizes, and says what
+really happened."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widget import Widget
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine
+
+from .conftest import app_settings, wait_for
+from .test_layout_gaps import uncovered_rows
+
+
+def on_screen(screen: Screen[None], widget: Widget) -> str:
+    """The text `widget` draws, line by line, after checking that nothing else (a toast)
+    is drawn over any of its cells: what a person can read of it."""
+    region = widget.region
+    assert region.width and region.height, f"{widget!r} takes no room"
+    for y in range(region.y, region.bottom):
+        for x in range(region.x, region.right):
+            top, _ = screen.get_widget_at(x, y)
+            assert top is widget or widget in top.ancestors, (x, y, top)
+    lines = widget.render_lines(Region(0, 0, region.width, region.height))
+    return "\n".join(strip.text.rstrip() for strip in lines)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def loaded(app) -> bool:
+    return getattr(app.screen, "last_ok", None) is not None
+
+
+@pytest.mark.parametrize("size", [(140, 45), (80, 24)])
+async def test_the_error_line_shows_the_state_and_the_fix_at_140_and_80(server, state, size):
+    """Finding 7: a 403's line ended at "run `aws sso" (140 cols), "— credentials" (80)."""
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        state.faults.status, state.faults.status_count = 403, -1
+        await pilot.press("r")
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and line.outcome is not None)
+        await pilot.pause(0.2)
+        text = flat(on_screen(app.screen, line))
+        assert text.startswith("⚠ showing data from"), text
+        assert "(stale)" in text and "next try in" in text
+        assert "credentials expired or not allowed" in text
+        assert text.endswith("run `aws sso login` or check IAM permissions"), text
+        assert uncovered_rows(app.screen) == []
+
+
+async def test_the_alert_line_says_what_and_which_session_at_40_columns(server, state):
+    """Finding 7: at 40x12 the alert line was just `🔔 expiring: session`."""
+    vc = list(state.connectors)[1]
+    now = datetime.now(UTC)
+    sid = next(s for s, v in state.sessions[vc].items() if v.status != "Closed"
+               and v.expiry_minutes and timedelta(0) < v.created
+               + timedelta(minutes=v.expiry_minutes) - now < timedelta(minutes=4))
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid))
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        line = app.screen.query_one(AlertLine)
+        await wait_for(pilot, lambda: line.display)
+        await pilot.pause(0.2)
+        text = flat(on_screen(app.screen, line))
+        assert text.startswith(f"🔔 expiring: session {sid[:8]}"), text
+        assert "expires" in text, text

@@ -13,10 +13,11 @@ from textual.widget import Widget
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
-from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine
+from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 from .conftest import app_settings, wait_for
 from .test_layout_gaps import uncovered_rows
+from .vclock import VirtualClock
 
 
 def on_screen(screen: Screen[None], widget: Widget) -> str:
@@ -77,3 +78,34 @@ async def test_the_alert_line_says_what_and_which_session_at_40_columns(server, 
         text = flat(on_screen(app.screen, line))
         assert text.startswith(f"🔔 expiring: session {sid[:8]}"), text
         assert "expires" in text, text
+
+
+async def test_the_top_line_keeps_the_state_at_40_columns(server, state):
+    """Finding 13: at 40 columns the top line read `updated 10:59:13 UTC (25 ms) · 16`:
+    paused and the stale age were cut. Narrow, the parts are shortened instead."""
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=5, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, redact=True),
+                   **clock.app_kwargs())
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await clock.idle(app)
+        status = app.screen.query_one(FetchStatus)
+        await pilot.press("p")
+        await clock.advance(25.0)  # stale after two refreshes: 10 s
+        await pilot.pause(0.1)
+        text = on_screen(app.screen, status)
+        assert "25 seconds ago" in text and "⏸ paused" in text, text
+        state.faults.latency = 1.0  # a slow answer (real time: the endpoint's)
+        await pilot.press("r")  # a fetch while paused: it says so
+        await wait_for(pilot, lambda: status.fetching)
+        await pilot.pause(0.05)
+        text = on_screen(app.screen, status)
+        assert "⟳ fetching" in text and "⏸ paused" in text, text
+        state.faults.latency = 0.0
+        await wait_for(pilot, lambda: not status.fetching)
+        # Wide, the same state in full words.
+        await pilot.resize_terminal(140, 45)
+        await wait_for(pilot, lambda: status.content_size.width > 100)
+        await pilot.pause(0.1)
+        assert "updated " in on_screen(app.screen, status)

@@ -14,6 +14,7 @@ from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 
 SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
+NARROW = 70  # columns: under this the top line's parts are shortened (the state first)
 
 
 class Line(Widget):
@@ -91,32 +92,43 @@ class FetchStatus(Line):
     def watch_paused(self) -> None:
         self.refresh_text()
 
+    def on_resize(self) -> None:
+        self.refresh_text()  # the narrow form differs
+
     def refresh_text(self) -> None:
         # The state of the data first (how old, fetching, paused, redacted, how often),
         # where it comes from last: a narrow terminal cuts the context, not the state.
+        # Narrow (under NARROW columns), the parts are shortened so the state still fits:
+        # no "updated"/"UTC", latency or interval; the age alone once it is stale.
         now = self.clock()
+        narrow = 0 < self.content_size.width < NARROW
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.last_ok is None:
             t.append("no complete answer yet" if self.partial else "not fetched yet")
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
-            t.append(f"updated {self.last_ok:%H:%M:%S} UTC")
-            if self.latency is not None:
+            stale = (now - self.last_ok).total_seconds() > self.stale_after
+            if not narrow:
+                t.append(f"updated {self.last_ok:%H:%M:%S} UTC")
+            elif not stale:
+                t.append(f"{self.last_ok:%H:%M:%S}")
+            if self.latency is not None and not narrow:
                 t.append(f" ({self.latency * 1000:.0f} ms)", style="dim")
-            if (now - self.last_ok).total_seconds() > self.stale_after:
-                t.append(f" · {ago(self.last_ok, now)}", style="bold")
-        if self.failed_latency is not None and self.failed_latency >= SLOW_FAILURE:
+            if stale:
+                t.append(f"{'' if narrow else ' · '}{ago(self.last_ok, now)}", style="bold")
+        if self.failed_latency is not None and self.failed_latency >= SLOW_FAILURE \
+                and not narrow:
             # A failure that took long (a timeout) says so, apart from the good fetch's.
             t.append(f" · last try failed after {self.failed_latency:.1f} s", style="dim")
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
-            t.append("  ⏸ paused (p resumes)", style="bold")
-        elif self.interval is not None:
+            t.append("  ⏸ paused" + ("" if narrow else " (p resumes)"), style="bold")
+        elif self.interval is not None and not narrow:
             t.append(f" · every {self.interval:g} s", style="dim")
         if self.redacted:
-            t.append(" · numbers redacted", style="dim")
+            t.append(" · redacted" if narrow else " · numbers redacted", style="dim")
         t.append("  │  ")
         t.append(self.context, style="dim")
         self.show_text(t)  # called every second by the screen's tick: redraws on change only

@@ -109,3 +109,35 @@ async def test_the_top_line_keeps_the_state_at_40_columns(server, state):
         await wait_for(pilot, lambda: status.content_size.width > 100)
         await pilot.pause(0.1)
         assert "updated " in on_screen(app.screen, status)
+
+
+@pytest.mark.parametrize("size", [(140, 45), (80, 24)])
+@pytest.mark.parametrize("key", ["e", "c"])
+async def test_a_toast_is_read_in_full_and_hides_no_live_data(
+        server, tmp_path, monkeypatch, size, key):
+    """Finding 9: at 140 columns the export toast's second line (the path) was hidden
+    and the copy toast's end ("to a file instead") too. Every line of the toast is drawn,
+    nothing covers it, and it covers no live widget (tests/test_layout_gaps.py)."""
+    from chime_tui.tui.widgets.panel import SessionPanel
+
+    monkeypatch.chdir(tmp_path / "..")
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, redact=True))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press(key)
+        await wait_for(pilot, lambda: bool(app.screen.query("Toast")))
+        await pilot.pause(0.3)
+        message = app.notices[-1].message
+        assert ("Exported (redacted) to ./proxy-session-" if key == "e" else "tmux may block it") in message
+        (toast,) = app.screen.query("Toast")
+        shown = on_screen(app.screen, toast).replace("▌", "")  # its left border
+        assert "".join(shown.split()) == "".join(message.split()), (shown, message)
+        if size[0] == 140:
+            assert toast.region.height == 1, "one line at 140 columns"
+        # It lies on the header and the top line only: nothing live under it.
+        status = app.screen.query_one(FetchStatus)
+        assert toast.region.bottom <= status.region.bottom, (toast.region, shown)
+        live = [*app.screen.query(SessionPanel)]
+        assert all(w.region.y > status.region.y for w in live)

@@ -332,11 +332,11 @@ class ChimeTuiApp(App[None]):
         # cannot know whether it arrived (tmux's default set-clipboard external drops it).
         import os
 
+        # One toast line at 140 columns, two at 80 (chime_tui.tcss: Toast).
         where = "tmux may block it (set -g set-clipboard on)" if os.environ.get("TMUX") \
-            else "if your terminal blocks clipboard escapes, nothing arrived"
-        self.notify("Session JSON sent to the clipboard" + (" (redacted)" if self.redact
-                                                            else "")
-                    + f"; {where}: e exports it to a file instead", timeout=6)
+            else "a terminal that blocks clipboard escapes drops it"
+        self.notify("Session JSON copied" + (" (redacted)" if self.redact else "")
+                    + f"; {where}; e exports it to a file", timeout=6)
 
     def export_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document
@@ -350,7 +350,9 @@ class ChimeTuiApp(App[None]):
         except OSError as exc:
             self.notify(f"cannot export to {path}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported to {path}" + (" (redacted)" if self.redact else ""), timeout=5)
+        # Relative to where the app was started (the shell's directory): one toast line.
+        self.notify(f"Exported{' (redacted)' if self.redact else ''} to ./{path.name}",
+                    timeout=5)
 
     def action_switch_account(self) -> None:
         from chime_tui.tui.screens.account import AccountScreen

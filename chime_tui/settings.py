@@ -41,7 +41,7 @@ class AppSettings(Preferences):
 
 
 def startup_warnings(settings: AppSettings) -> list[str]:
-    """What the app should keep on screen until the user dismisses it: every problem
+    """What the app lists in its alerts history (`a`) and names in a notice: every problem
     with the settings file (unknown key, bad value, unknown theme or binding id, a key
     remap that takes a key another binding needs, a file that cannot be parsed), one
     line each. Plain text with control characters made visible: show it literally

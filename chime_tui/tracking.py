@@ -37,7 +37,7 @@ from chime_tui.textsafe import json_safe
 class Alert:
     at: datetime
     key: SessionKey
-    kind: str  # "status" | "gone" | "expiring"
+    kind: str  # "status" | "gone" | "expiring"; "settings" (a settings file problem)
     message: str
 
 

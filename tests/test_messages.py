@@ -141,3 +141,41 @@ async def test_a_toast_is_read_in_full_and_hides_no_live_data(
         assert toast.region.bottom <= status.region.bottom, (toast.region, shown)
         live = [*app.screen.query(SessionPanel)]
         assert all(w.region.y > status.region.y for w in live)
+
+
+async def test_settings_problems_are_listed_in_alerts_and_the_notice_goes(
+        server, isolated_env, monkeypatch):
+    """Finding 10: settings problems were one toast that never went away (over the header
+    for the whole run, no key to dismiss it), with a literal `\\n` between problems."""
+    from chime_tui.tui.screens.alerts import AlertsScreen
+
+    from .test_settings_validation import launch_settings, write_config
+
+    write_config('[keys]\nrefresh = "x"\npin = "j"\n')
+    settings = launch_settings(monkeypatch, "--endpoint-url", server.url,
+                               "--voice-connector-id", SEED_CONNECTOR_ID,
+                               "--proxy-session-id", SEED_SESSION_ID)
+    problems = list(settings.config_problems)
+    assert len(problems) == 2 and "line 3" in problems[1], problems
+    app = make_app(settings)
+    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        notes = [n for n in app.notices if n.title == "Settings file"]
+        assert len(notes) == 1, notes
+        note = notes[0]
+        assert "\\n" not in note.message and "\n" not in note.message, note
+        assert note.message.startswith("config.toml: line 2: keys.refresh = 'x'"), note
+        assert "· line 3: keys.pin = 'j'" in note.message and "a lists them" in note.message
+        assert note.timeout is not None and note.timeout <= 30  # it goes by itself
+        # Its title and one line, on the header and the top line only, read in full.
+        await wait_for(pilot, lambda: bool(app.screen.query("Toast")))
+        (toast,) = app.screen.query("Toast")
+        shown = on_screen(app.screen, toast)
+        assert "".join(note.message.split()) in "".join(shown.replace("▌", "").split())
+        assert toast.region.bottom <= app.screen.query_one(FetchStatus).region.bottom
+        # Every problem, whole, in the alerts history, read from the keyboard.
+        await pilot.press("a")
+        assert isinstance(app.screen, AlertsScreen)
+        assert [a.message for a in app.screen.alerts if a.kind == "settings"] == problems
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AlertsScreen)

@@ -38,6 +38,23 @@ class Notice(NamedTuple):
     message: str
     title: str
     severity: str
+    timeout: float | None = None  # seconds on screen (None: Textual's default)
+
+
+def settings_notice(problems: list[str]) -> str:
+    """One line for a toast: the first two problems, short, the file named once without
+    its folder ('config.toml: line 2: unknown setting … · line 3: … (+6 more; a lists
+    them)')."""
+    name, parts = "", []
+    for problem in problems[:2]:
+        where, line, rest = problem.partition(", line ")
+        if line:
+            name = name or Path(where).name
+            problem = "line " + rest
+        parts.append(clip(problem, 36))
+    more = f" (+{len(problems) - 2} more; a lists them)" if len(problems) > 2 \
+        else " (a lists them)"
+    return (f"{name}: " if name else "") + " · ".join(parts) + more
 
 
 class ChimeTuiApp(App[None]):
@@ -103,7 +120,8 @@ class ChimeTuiApp(App[None]):
         """Every notification is literal text: what it quotes (a session ID, a service
         message, a settings value) is data, never markup, with control characters
         made visible. (`markup` is accepted and ignored.)"""
-        notice = Notice(clip(str(message), 2000), clip(str(title), 200), str(severity))
+        notice = Notice(clip(str(message), 2000), clip(str(title), 200), str(severity),
+                        timeout)
         self.notices.append(notice)
         super().notify(notice.message, title=notice.title, severity=severity,
                        timeout=timeout, markup=False)
@@ -179,12 +197,17 @@ class ChimeTuiApp(App[None]):
         s = self.settings
         from chime_tui.settings import startup_warnings
 
-        warnings = startup_warnings(s) or ([s.config_warning] if s.config_warning else [])
+        warnings = startup_warnings(s) or (s.config_warning or "").splitlines()
         if warnings:
-            # Stays until dismissed (a click): a settings problem may mean redaction or
-            # a key is not what the file says.
-            self.notify("\n".join(warnings), title="Settings file", severity="warning",
-                        timeout=24 * 3600)
+            # A settings problem may mean redaction or a key is not what the file says:
+            # each one, whole, goes to the alerts history (`a`, read and closed from the
+            # keyboard); a one-line notice names the first two for a while, then leaves
+            # the header.
+            now = self.clock()
+            self.alerts_raised.extend(Alert(now, ("", "settings file"), "settings", w)
+                                      for w in warnings)
+            self.notify(settings_notice(warnings), title="Settings file",
+                        severity="warning", timeout=20)
         if s.theme:
             if s.theme in self.available_themes:
                 self.theme = s.theme

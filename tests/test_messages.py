@@ -15,7 +15,9 @@ from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
+from .awscli import run_aws
 from .conftest import app_settings, wait_for
+from .test_cli import aws, chime_tui  # noqa: F401  (the session fixture)
 from .test_layout_gaps import uncovered_rows
 from .vclock import VirtualClock
 
@@ -179,3 +181,59 @@ async def test_settings_problems_are_listed_in_alerts_and_the_notice_goes(
         assert [a.message for a in app.screen.alerts if a.kind == "settings"] == problems
         await pilot.press("escape")
         assert not isinstance(app.screen, AlertsScreen)
+
+
+def test_a_missing_profile_is_named_as_the_aws_cli_names_it(server, state, aws):  # noqa: F811
+    """Finding 8: `--profile nope` printed "An error occurred (ProfileNotFound): credentials
+    expired or not allowed (profile nope)…" and exited 253. The AWS CLI prints "The config
+    profile (nope) could not be found" and exits 255: the same words, the same code."""
+    ids = ["--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
+           "--endpoint-url", server.url, "--region", "us-east-1"]
+    ours = chime_tui("get-proxy-session", "--profile", "nope", *ids)
+    theirs = run_aws(aws, "--profile", "nope", "chime-sdk-voice", "get-proxy-session", *ids,
+                     text=True)
+    assert theirs.returncode == 255 and "The config profile (nope) could not be found" \
+        in theirs.stderr
+    assert (ours.returncode, ours.stderr, ours.stdout) == \
+        (theirs.returncode, theirs.stderr, theirs.stdout)
+    assert state.requests == []  # nothing was sent
+
+
+async def test_a_missing_profile_says_so_in_the_app(server, state):
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, profile="nope"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and line.outcome is not None)
+        await pilot.pause(0.1)
+        text = flat(on_screen(app.screen, line))
+        assert "profile nope not found in" in text and "aws-config" in text, text
+        assert "aws configure --profile nope" in text
+        assert "credentials expired" not in text and "sso" not in text
+        assert state.requests == []
+
+
+async def test_the_demo_credentials_hint_names_what_the_header_names(server, state):
+    """Finding 8: in --demo a 403 said "(the default credentials): run `aws sso login`"
+    while the header said "profile demo"."""
+    from chime_tui.demo import demo_aws_settings
+    from chime_tui.settings import AppSettings
+
+    from .conftest import aws_for
+
+    app = make_app(AppSettings(aws=demo_aws_settings(aws_for(server), server), refresh=60,
+                               demo=True, endpoint_name="demo endpoint",
+                               voice_connector_id=SEED_CONNECTOR_ID,
+                               proxy_session_id=SEED_SESSION_ID))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        status = app.screen.query_one(FetchStatus)
+        assert "profile demo ·" in on_screen(app.screen, status)
+        state.faults.status, state.faults.status_count = 403, -1
+        await pilot.press("r")
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and line.outcome is not None)
+        await pilot.pause(0.1)
+        text = flat(on_screen(app.screen, line))
+        assert "(profile demo" in text and "default credentials" not in text, text
+        assert "aws sso login" not in text  # no profile to log in to: built-in keys

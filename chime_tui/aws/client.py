@@ -79,7 +79,8 @@ class ChimeVoiceClient:
             except Exception as exc:
                 self._client = self._client_cm = None
                 raise classify(exc, endpoint=self.settings.endpoint_url,
-                               profile=profile_in_use(self.settings)) from None
+                               profile=profile_in_use(self.settings),
+                               builtin_keys=bool(self.settings.static_credentials)) from None
 
     def _make_client(self, session_mod: Any) -> tuple[Any, str]:
         from aiobotocore.config import AioConfig
@@ -130,7 +131,8 @@ class ChimeVoiceClient:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
+            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings),
+                           builtin_keys=bool(self.settings.static_credentials)) from None
         response.pop("ResponseMetadata", None)
         return cast(dict[str, Any], response)
 

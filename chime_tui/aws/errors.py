@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 NOT_FOUND = "not found: it ended or was deleted"  # a 404's message, as the CLI prints it
@@ -37,6 +38,23 @@ class AccessDenied(ChimeError):
     kind = "access denied"
 
 
+class ProfileMissing(AccessDenied):
+    """The profile asked for (--profile, AWS_PROFILE, the settings file) is in neither
+    AWS file. Waited on as credentials are (the app watches those files)."""
+
+    kind = "profile not found"
+
+    def __init__(self, profile: str) -> None:
+        from chime_tui.textsafe import clip
+
+        self.profile = clip(profile, 200)  # a setting's value: data
+        config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+        creds = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
+        super().__init__(f"profile {self.profile} not found in {clip(config, 300)} or "
+                         f"{clip(creds, 300)}: check the name, or run "
+                         f"`aws configure --profile {self.profile}`", code="ProfileNotFound")
+
+
 class ServiceFailure(ChimeError):
     kind = "service failure"
 
@@ -60,8 +78,10 @@ class InvalidInput(ChimeError):
 
 
 def classify(exc: BaseException, *, endpoint: str | None = None,
-             profile: str | None = None) -> ChimeError:
-    """Turn anything aiobotocore/botocore/aiohttp raise into one typed ChimeError."""
+             profile: str | None = None, builtin_keys: bool = False) -> ChimeError:
+    """Turn anything aiobotocore/botocore/aiohttp raise into one typed ChimeError.
+    `profile`: the one in use (for the hints); `builtin_keys`: the demo's static keys
+    sign instead (no profile to log in to)."""
     if isinstance(exc, ChimeError):
         return exc
     # botocore is imported lazily by the client; by the time a call fails it is loaded.
@@ -71,13 +91,15 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
 
     where = endpoint or "the service endpoint"
     if isinstance(exc, bx.ClientError):
-        out = _client_error(exc, profile)
+        out = _client_error(exc, profile, builtin_keys)
         out.service_message = str(exc.response.get("Error", {}).get("Message", "") or "")[:4000]
         return out
+    if isinstance(exc, bx.ProfileNotFound):
+        return ProfileMissing(str(exc.kwargs.get("profile") or profile or ""))
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError,
                         bx.TokenRetrievalError, bx.SSOError, bx.UnauthorizedSSOTokenError,
-                        bx.CredentialRetrievalError, bx.ProfileNotFound)):
-        return AccessDenied(_credentials_hint(profile), code=type(exc).__name__)
+                        bx.CredentialRetrievalError)):
+        return AccessDenied(_credentials_hint(profile, builtin_keys), code=type(exc).__name__)
     if isinstance(exc, bx.ParamValidationError):
         return InvalidInput(str(exc).replace("\n", " "), code="ParamValidation")
     if isinstance(exc, bx.SSLError):
@@ -98,7 +120,7 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
                        detail=repr(exc)[:2000])
 
 
-def _client_error(exc: Any, profile: str | None) -> ChimeError:
+def _client_error(exc: Any, profile: str | None, builtin_keys: bool = False) -> ChimeError:
     """A ClientError (the service answered with an error) as a typed error."""
     from chime_tui.textsafe import clip
 
@@ -115,7 +137,7 @@ def _client_error(exc: Any, profile: str | None) -> ChimeError:
     if code in ("UnauthorizedClientException", "ForbiddenException",
                 "AccessDeniedException", "ExpiredTokenException",
                 "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):
-        return AccessDenied(_credentials_hint(profile), code=code, status=status)
+        return AccessDenied(_credentials_hint(profile, builtin_keys), code=code, status=status)
     if code in ("BadRequestException", "ValidationException") or status == 400:
         return InvalidInput(f"the service rejected the request: {msg or code}",
                             code=code, status=status)
@@ -138,7 +160,10 @@ def _tls_error(exc: BaseException, where: str) -> ChimeError:
                        detail=text[:2000])
 
 
-def _credentials_hint(profile: str | None) -> str:
+def _credentials_hint(profile: str | None, builtin_keys: bool = False) -> str:
+    if builtin_keys:  # named as the top line names them (aws.settings.context_label)
+        return ("credentials not allowed (profile demo: the demo's built-in keys): "
+                "the endpoint refused them")
     who = f"profile {profile}" if profile else "the default credentials"
     run = f"aws sso login --profile {profile}" if profile else "aws sso login"
     return f"credentials expired or not allowed ({who}): run `{run}` or check IAM permissions"

@@ -45,6 +45,8 @@ def context_label(s: AwsSettings, endpoint: str, *, demo: bool = False,
                   region: str | None = None) -> str:
     """One name for where the data comes from, used everywhere it is shown:
     'profile oncall · us-west-2 · https://…'. `region`: the client's, once it knows."""
-    profile = "demo" if demo else (profile_in_use(s) or "default")
+    # "demo": the demo's built-in keys (gone once the user switches to a real profile),
+    # as the credential hints name them (aws.errors).
+    profile = "demo" if demo and s.static_credentials else (profile_in_use(s) or "default")
     where = region or region_in_use(s) or "region from the profile"
     return f"profile {profile} · {where} · {endpoint}"

@@ -53,7 +53,8 @@ class SyncChimeVoiceClient:
         except Exception as exc:
             self._client = None
             raise classify(exc, endpoint=self.settings.endpoint_url,
-                           profile=profile_in_use(self.settings)) from None
+                           profile=profile_in_use(self.settings),
+                           builtin_keys=bool(self.settings.static_credentials)) from None
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -81,7 +82,8 @@ class SyncChimeVoiceClient:
         try:
             response = getattr(self._client, operation)(**params)
         except Exception as exc:
-            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
+            raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings),
+                           builtin_keys=bool(self.settings.static_credentials)) from None
         self.last_status = (response.pop("ResponseMetadata", None) or {}).get("HTTPStatusCode")
         return cast(dict[str, Any], response)
 

@@ -229,8 +229,10 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
 
 def _chime_error(exc: Any) -> int:
     """A typed error's message on stderr, and its exit code."""
-    from chime_tui.aws.errors import AccessDenied, BadResponse, InvalidInput
+    from chime_tui.aws.errors import AccessDenied, BadResponse, InvalidInput, ProfileMissing
 
+    if isinstance(exc, ProfileMissing):  # the AWS CLI's words and exit code
+        return _fail(f"The config profile ({exc.profile}) could not be found", EXIT_OTHER)
     if isinstance(exc, AccessDenied):
         return _fail(f"An error occurred ({exc.code}): {exc.message}",
                      EXIT_CONFIG if exc.status is None else EXIT_SERVICE)

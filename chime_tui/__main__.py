@@ -346,7 +346,9 @@ def _run_tui(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
 
     # The dashboard holds what it lists: a listing that never ends stops at 30,000
     # sessions here (the commands, which stream nothing to a screen, allow 100,000).
-    aws = aws.with_(max_pages=APP_MAX_PAGES)
+    # One attempt per try: the app owns the retries (its backoff, shown on screen), so a
+    # slow endpoint costs one read timeout per try, never two behind one "request".
+    aws = aws.with_(max_pages=APP_MAX_PAGES, max_attempts=1)
     # The file's (and the environment's) preferences; the flags given win.
     flags = {"refresh": args.refresh, "redact": args.redact or None,
              "alert_threshold_minutes": args.alert_threshold, "alerts": args.alerts}

@@ -239,6 +239,7 @@ def main(argv: list[str]) -> int:
                                endpoint_url=spec["endpoint_url"],
                                connect_timeout=spec["connect_timeout"],
                                read_timeout=spec["read_timeout"], verify_ssl=spec["verify_ssl"])
+    settings = settings.with_(max_attempts=1)  # as the app's: one request per try
 
     try:
         with SyncChimeVoiceClient(settings) as client:

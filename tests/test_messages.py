@@ -237,3 +237,31 @@ async def test_the_demo_credentials_hint_names_what_the_header_names(server, sta
         text = flat(on_screen(app.screen, line))
         assert "(profile demo" in text and "default credentials" not in text, text
         assert "aws sso login" not in text  # no profile to log in to: built-in keys
+
+
+async def test_a_read_timeout_is_one_request_per_try(server, state, monkeypatch):
+    """Finding 18: with a slow endpoint one try took two reads (botocore's own retry,
+    total_max_attempts=2: "last try failed after 21.0 s") while the board said "1 request
+    per refresh". The app owns the retries (its backoff, shown): one request per try, and
+    the message says what happened (no answer in time), not "unreachable"."""
+    from dataclasses import replace
+
+    from .test_settings_validation import launch_settings
+
+    settings = launch_settings(monkeypatch, "--endpoint-url", server.url,
+                               "--cli-read-timeout", "0.5", "--refresh", "60")
+    settings = replace(settings, voice_connector_id=SEED_CONNECTOR_ID,
+                       proxy_session_id=SEED_SESSION_ID, pins_file=None)
+    app = make_app(settings)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        state.faults.latency = 1.5
+        before = state.served
+        await pilot.press("r")
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and line.outcome is not None)
+        assert state.served - before == 1
+        text = flat(on_screen(app.screen, line))
+        assert f"timed out talking to {server.url}" in text, text
+        assert "no answer within the read timeout" in text and "unreachable" not in text
+        state.faults.latency = 0.0

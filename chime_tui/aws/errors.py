@@ -104,8 +104,11 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
         return InvalidInput(str(exc).replace("\n", " "), code="ParamValidation")
     if isinstance(exc, bx.SSLError):
         return _tls_error(exc, where)
-    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
-        return Unreachable(f"endpoint unreachable: timed out talking to {where}",
+    if isinstance(exc, bx.ConnectTimeoutError):
+        return Unreachable(f"endpoint unreachable: timed out connecting to {where}",
+                           code=type(exc).__name__)
+    if isinstance(exc, bx.ReadTimeoutError):  # reached, but it did not answer in time
+        return Unreachable(f"timed out talking to {where}: no answer within the read timeout",
                            code=type(exc).__name__)
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError,
                         bx.HTTPClientError)):

@@ -16,7 +16,9 @@ class AwsSettings:
     endpoint_url: str | None = None
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
-    max_attempts: int = 2  # botocore `standard` mode; it does not retry 429 here
+    # botocore `standard` mode (it does not retry 429 here); the commands' default, as the
+    # AWS CLI retries. The app uses 1: its poller owns the retries (chime_tui.__main__).
+    max_attempts: int = 2
     verify_ssl: bool = True
     ca_bundle: str | None = None  # --ca-bundle: verify TLS with this CA file (else botocore's)
     sign_requests: bool = True  # --no-sign-request: False

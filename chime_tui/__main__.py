@@ -244,8 +244,13 @@ def run_config(args: argparse.Namespace) -> int:
         print(path)
         return 0
     themes = theme_names()
-    _config, problems = load_config_problems(path, themes=themes)
+    config, problems = load_config_problems(path, themes=themes)
     lines = [str(p) for p in problems] + env_problems(themes=themes)
+    if config.profile:  # a profile in neither AWS file fails every call: say so here
+        from chime_tui.aws.errors import profile_problem
+
+        if problem := profile_problem(config.profile):
+            lines.append(f"{path}: {problem}")
     for line in lines:
         print(f"chime-tui: {visible(line)}", file=sys.stderr)
     if lines:

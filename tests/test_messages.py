@@ -265,3 +265,15 @@ async def test_a_read_timeout_is_one_request_per_try(server, state, monkeypatch)
         assert f"timed out talking to {server.url}" in text, text
         assert "no answer within the read timeout" in text and "unreachable" not in text
         state.faults.latency = 0.0
+
+
+def test_config_check_flags_a_profile_that_is_in_no_aws_file(isolated_env):
+    """Finding 8: `config check` passed `profile = "nonexistent-profile"`."""
+    from .test_settings_validation import write_config
+
+    write_config('profile = "nonexistent-profile"\n')
+    check = chime_tui("config", "check")
+    assert check.returncode == 253, check
+    assert "profile nonexistent-profile not found in" in check.stderr
+    (isolated_env / "aws-config").write_text("[profile nonexistent-profile]\nregion = us-east-1\n")
+    assert chime_tui("config", "check").returncode == 0

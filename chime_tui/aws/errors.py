@@ -55,6 +55,16 @@ class ProfileMissing(AccessDenied):
                          f"`aws configure --profile {self.profile}`", code="ProfileNotFound")
 
 
+def profile_problem(profile: str) -> str | None:
+    """Why `profile` cannot be used (it is in neither AWS file), or None. Reads the files
+    as botocore does (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)."""
+    import botocore.session
+
+    if profile in botocore.session.Session().available_profiles:
+        return None
+    return ProfileMissing(profile).message
+
+
 class ServiceFailure(ChimeError):
     kind = "service failure"
 

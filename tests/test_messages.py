@@ -207,7 +207,7 @@ async def test_a_missing_profile_says_so_in_the_app(server, state):
         await wait_for(pilot, lambda: line.display and line.outcome is not None)
         await pilot.pause(0.1)
         text = flat(on_screen(app.screen, line))
-        assert "profile nope not found in" in text and "aws-config" in text, text
+        assert "profile nope not found" in text and "~/aws-config" in text, text
         assert "aws configure --profile nope" in text
         assert "credentials expired" not in text and "sso" not in text
         assert state.requests == []
@@ -274,6 +274,7 @@ def test_config_check_flags_a_profile_that_is_in_no_aws_file(isolated_env):
     write_config('profile = "nonexistent-profile"\n')
     check = chime_tui("config", "check")
     assert check.returncode == 253, check
-    assert "profile nonexistent-profile not found in" in check.stderr
+    assert "profile nonexistent-profile not found" in check.stderr
+    assert "aws configure --profile nonexistent-profile" in check.stderr
     (isolated_env / "aws-config").write_text("[profile nonexistent-profile]\nregion = us-east-1\n")
     assert chime_tui("config", "check").returncode == 0

@@ -48,11 +48,19 @@ class ProfileMissing(AccessDenied):
         from chime_tui.textsafe import clip
 
         self.profile = clip(profile, 200)  # a setting's value: data
-        config = os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
-        creds = os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"
-        super().__init__(f"profile {self.profile} not found in {clip(config, 300)} or "
-                         f"{clip(creds, 300)}: check the name, or run "
-                         f"`aws configure --profile {self.profile}`", code="ProfileNotFound")
+        # What to do first, the files last (a long path is what a narrow line cuts).
+        files = " and ".join(clip(_home_short(os.environ.get(var) or default), 300)
+                             for var, default in (("AWS_CONFIG_FILE", "~/.aws/config"),
+                                                  ("AWS_SHARED_CREDENTIALS_FILE",
+                                                   "~/.aws/credentials")))
+        super().__init__(f"profile {self.profile} not found: check the name, or run "
+                         f"`aws configure --profile {self.profile}` (looked in {files})",
+                         code="ProfileNotFound")
+
+
+def _home_short(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home != "~" and path.startswith(home + os.sep) else path
 
 
 def profile_problem(profile: str) -> str | None:

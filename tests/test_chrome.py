@@ -1,0 +1,225 @@
+"""The app's chrome: the alerts list, the help, the command palette, pin wording and
+hints, and the small words (walk1 findings 11, 14, 15, 16 and 19), driven by
+keyboard through the Pilot against the local endpoint."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.alerts import AlertsScreen
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.help import HelpScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable
+
+from .conftest import app_settings, wait_for
+
+_TEXT = re.compile(r'<text[^>]*\bx="([\d.]+)"[^>]*\by="([\d.]+)"[^>]*>(.*?)</text>', re.S)
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, line by line (from the app's SVG screenshot)."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text in _TEXT.findall(app.export_screenshot()):
+        plain = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
+        rows.setdefault(float(y), []).append((float(x), plain))
+    return ["".join(t for _, t in sorted(parts)) for _, parts in sorted(rows.items())]
+
+
+def screen_text(app) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def detail_app(server, **kw):
+    return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
+                                 proxy_session_id=SEED_SESSION_ID, **kw))
+
+
+def detail_loaded(app) -> bool:
+    return isinstance(app.screen, SessionDetailScreen) and app.screen.session is not None
+
+
+def live_pins(state, n=3):
+    vc = list(state.connectors)[1]
+    return tuple((vc, sid) for sid, s in state.sessions[vc].items() if s.status != "Closed")[:n]
+
+
+def board_loaded(app) -> bool:
+    screen = app.screen
+    return isinstance(screen, BoardScreen) and screen.last_ok is not None
+
+
+# -- 11: the alerts list ---------------------------------------------------------------
+@pytest.mark.parametrize("size", [(140, 40), (80, 24)])
+async def test_alerts_list_shows_the_transition_full_width(server, state, size):
+    app = detail_app(server)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        state.set_status(SEED_CONNECTOR_ID, SEED_SESSION_ID, "InProgress")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(app.alerts_raised) == 1)
+        await pilot.press("a")
+        assert isinstance(app.screen, AlertsScreen)
+        await pilot.pause()
+        box = app.screen.query_one("#alerts-box")
+        assert box.outer_size.width == size[0]  # the whole width
+        table = app.screen.query_one(KeyedTable)
+        labels = [c.label for c in table.columns]
+        assert [x for x in labels if x in ("When", "Kind", "What")] == ["When", "Kind", "What"]
+        # no horizontal scrolling: every drawn column fits
+        assert table.max_scroll_x == 0
+        text = screen_text(app)
+        assert "Open → InProgress" in text
+        # the session is named once, not twice
+        row = table.row_cells(table.ordered_keys[0])
+        assert sum(SEED_SESSION_ID in str(cell) for cell in row) == 1
+        assert "status" in text
+
+
+# -- 14: the command palette --------------------------------------------------------------
+async def test_palette_keys_opens_this_apps_help_and_offers_no_maximize(server):
+    app = detail_app(server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles.count("Keys") == 1
+        assert "Maximize" not in titles and "Minimize" not in titles
+        # the palette's other useful commands stay
+        assert {"Theme", "Quit", "Open by ID", "Refresh now", "Alerts"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Keys")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert not app.screen.query("HelpPanel")
+
+
+# -- 15: the help -----------------------------------------------------------------------
+async def test_help_at_80x24_scrolls_with_its_keys_and_lists_each_key_once(server, state,
+                                                                           tmp_path):
+    app = make_app(app_settings(server, pins=live_pins(state), pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        keys = [str(table.get_cell(k, "key")) for k in table.ordered_keys]
+        listed = [k for k in keys if k]
+        assert len(listed) == len(set(listed)), keys
+        words = " ".join(listed).split()
+        assert words.count("j") == 1 and words.count("k") == 1, listed
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.pause()
+        assert "Everywhere" in screen_text(app)  # the last group is in view
+        assert table.scroll_y > 0
+        await pilot.press("home")
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        await pilot.press("pagedown")
+        assert table.cursor_row > 5
+        await pilot.press("pageup")
+        assert table.cursor_row == 0
+        await pilot.press("q")  # q quits anywhere, the help too
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+async def test_q_quits_from_the_alerts_list(server):
+    app = detail_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await pilot.press("a")
+        assert isinstance(app.screen, AlertsScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+async def test_escape_still_closes_the_help_and_alerts(server):
+    app = detail_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        for key in ("question_mark", "a"):
+            await pilot.press(key)
+            assert isinstance(app.screen, HelpScreen | AlertsScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, SessionDetailScreen)
+
+
+# -- 16: pin wording, remapped hints, undo ---------------------------------------------------
+async def test_detail_footer_and_title_say_whether_the_session_is_pinned(server, tmp_path):
+    app = detail_app(server, pins_file=tmp_path / "p.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        screen = app.screen
+        assert screen.active_bindings["m"].binding.description == "Pin"
+        assert "pinned" not in screen.sub_title
+        await pilot.press("m")
+        await pilot.pause()
+        assert screen.active_bindings["m"].binding.description == "Unpin"
+        assert "● pinned" in screen.sub_title
+        text = screen_text(app)
+        assert "m Unpin" in text.replace("\u258f", " ").replace("  ", " ") or \
+            re.search(r"\bm\s+Unpin\b", text), text[-400:]
+        await pilot.press("m")
+        await pilot.pause()
+        assert (SEED_CONNECTOR_ID, SEED_SESSION_ID) not in app.pins.pins
+        assert screen.active_bindings["m"].binding.description == "Pin"
+        assert "pinned" not in screen.sub_title
+
+
+async def test_detail_pin_remapped_names_the_remapped_key(server, tmp_path):
+    app = detail_app(server, pins_file=tmp_path / "p.json", keys={"pin": "P"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await pilot.press("P")
+        assert (SEED_CONNECTOR_ID, SEED_SESSION_ID) in app.pins.pins
+        await pilot.pause()
+        assert app.screen.active_bindings["P"].binding.description == "Unpin"
+        await pilot.press("P")
+        assert (SEED_CONNECTOR_ID, SEED_SESSION_ID) not in app.pins.pins
+
+
+async def test_empty_board_hint_names_the_key_bound_to_pin(server, tmp_path):
+    app = make_app(app_settings(server, pins_file=tmp_path / "p.json", keys={"pin": "P"}))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        title = str(app.screen.query_one(KeyedTable).border_title)
+        assert "P pins" in title and "m pins" not in title, title
+
+
+async def test_unpin_on_the_board_can_be_undone_and_is_not_news(server, state, tmp_path):
+    pins = live_pins(state)
+    app = make_app(app_settings(server, pins=pins, pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        table = app.screen.query_one(KeyedTable)
+        first = table.cursor_key
+        assert first is not None
+        await pilot.press("m", "m")  # two stray presses: two pins gone
+        await pilot.pause()
+        assert len(app.pins.pins) == len(pins) - 2
+        said = [n.message for n in app.notices]
+        assert not any("left the list" in m for m in said), said
+        assert "u pins it again" in said[-1], said[-1]
+        assert app.screen.active_bindings["u"].binding.description == "Undo unpin"
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert set(app.pins.pins) == set(pins)
+        assert table.row_count == len(pins)
+        assert "u" not in app.screen.active_bindings  # nothing left to undo
+
+
+# -- 19: the small things --------------------------------------------------------------------

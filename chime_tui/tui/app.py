@@ -450,12 +450,17 @@ class ChimeTuiApp(App[None]):
                     timeout=2)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" opens its generic key panel (ctrl+c, "Page left"...): this
+        # app's own help (?) replaces it. "Maximize" a table or panel adds nothing here.
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Maximize", "Minimize"):
+                yield command
+        yield SystemCommand("Keys", "This app's keys for this screen (the ? key)",
+                            self.action_help)
         yield SystemCommand("Open by ID", "Open a voice connector or session by its ID",
                             self.action_open_by_id)
         yield SystemCommand("Toggle redaction", "Mask phone numbers on screen",
                             self.action_toggle_redact)
-        yield SystemCommand("Show keys", "Every key binding of this screen", self.action_help)
         yield SystemCommand("Watch board", "Pinned sessions, soonest to expire first",
                             self.action_board)
         yield SystemCommand("Alerts", "Every alert of this run, newest first",

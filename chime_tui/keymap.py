@@ -51,7 +51,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},
-    "close_help": ("escape,question_mark,q", frozenset({"help"})),
+    "close_help": ("escape,question_mark", frozenset({"help"})),
     "close_alerts": ("escape,a", frozenset({"alerts"})),
     "cancel_open": ("escape", frozenset({"open_by_id"})),
     "cancel_account": ("escape", frozenset({"account"})),

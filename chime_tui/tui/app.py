@@ -394,18 +394,29 @@ class ChimeTuiApp(App[None]):
         if isinstance(screen, HelpScreen):
             return
         groups: dict[str, list[tuple[str, str]]] = {}
-        seen: set[tuple[str, str]] = set()
+        by_action: dict[tuple[str, str], int] = {}  # one row per action, its keys together
+        moving: dict[str, list[str]] = {}  # the keys of the up/down bindings (remappable)
         for active in screen.active_bindings.values():
             b = active.binding
             if not b.id or not b.description:
                 continue
+            key = self.get_key_display(b)
+            if b.id in ("down", "up"):
+                moving.setdefault(b.id, []).append(key)
+                continue
             where = "Everywhere" if active.node is self else "This screen"
-            row = (self.get_key_display(b), b.description[:1].upper() + b.description[1:])
-            if row not in seen:
-                seen.add(row)
-                groups.setdefault(where, []).append(row)
+            description = b.description[:1].upper() + b.description[1:]
+            rows = groups.setdefault(where, [])
+            at = by_action.get((where, description))
+            if at is None:
+                by_action[(where, description)] = len(rows)
+                rows.append((key, description))
+            elif key not in rows[at][0].split(" "):
+                rows[at] = (f"{rows[at][0]} {key}", description)  # m delete: one row
         if hasattr(screen, "table"):
-            groups["Moving"] = [("↑ ↓  j k", "Up and down"), ("PgUp PgDn", "A page"),
+            extra = " ".join(moving.get("down", []) + moving.get("up", []))
+            groups["Moving"] = [(f"↑ ↓  {extra}".rstrip(), "Up and down"),
+                                ("PgUp PgDn", "A page"),
                                 ("Home End", "First and last row"), ("Enter", "Open"),
                                 ("click a header", "Sort by that column")]
         elif hasattr(screen, "panels"):

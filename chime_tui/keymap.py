@@ -48,6 +48,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "reverse_sort": ("O", frozenset({"sessions"})),
     "pin": ("m", frozenset({"sessions", "detail"})),
     "unpin": ("m,delete", frozenset({"board"})),
+    "undo_unpin": ("u", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},

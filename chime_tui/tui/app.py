@@ -317,12 +317,26 @@ class ChimeTuiApp(App[None]):
         if not isinstance(self.screen, BoardScreen):
             self.push_screen(BoardScreen())
 
-    def toggle_pin(self, key: SessionKey) -> None:
+    def toggle_pin(self, key: SessionKey, undo_key: str | None = None) -> bool:
+        """Pin or unpin; True if pinned afterwards. `undo_key`: the key that pins an
+        unpinned session again (named in the notice)."""
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
-        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {key[1]}"
-                    + (" (b opens the board)" if pinned else ""), timeout=3)
+        if pinned:
+            hint = f" ({self.key_display('board')} opens the board)"
+        else:
+            hint = f" ({undo_key} pins it again)" if undo_key else ""
+        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {key[1]}{hint}", timeout=3)
+        return pinned
+
+    def key_display(self, binding_id: str) -> str:
+        """The key bound to `binding_id` as the footer names it: the `[keys]` remap if
+        the settings have one, else the default (see chime_tui.keymap)."""
+        from chime_tui.keymap import BINDINGS, parse_keys
+
+        value = self.settings.keys.get(binding_id) or BINDINGS[binding_id][0]
+        return self.get_key_display(Binding(parse_keys(value)[0][0], ""))
 
     def copy_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document

@@ -36,6 +36,8 @@ COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to th
            Column("parts", "Participants", drop_priority=5),
            Column("expiry", "Expires in", min_width=10, live=True))
 CREATED = Column("created", "Created", drop_priority=3)  # while the list is sorted by it
+# The sort as the border names it (its column may be cut or dropped at 80 columns).
+SORT_WORDS = {"id": "session ID", "parts": "participants"}
 
 
 class SessionListScreen(ListScreen):
@@ -226,6 +228,11 @@ class SessionListScreen(ListScreen):
         if self.loaded:
             total = len(self.by_id)
             head = f"Sessions {total:,}" if shown == total else f"Sessions {shown:,} of {total:,}"
+            if not shown and total:
+                # An empty table says why: the filter, not an empty connector.
+                which = f"{self.status_filter} " if self.status_filter else ""
+                match = f" match “{self.filter_text}”" if self.filter_text else ""
+                head = f"Sessions: no {which}sessions{match} (of {total:,})"
             counts: dict[str, int] = {}
             for s in self.by_id.values():
                 counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
@@ -234,7 +241,7 @@ class SessionListScreen(ListScreen):
             # Literal: a status the service invents ("[/]") is data, not markup.
             table.set_titles(" · ".join([head, *parts]))
         status = self.status_filter or "all"
-        order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
+        order = f"{SORT_WORDS.get(self.sort, self.sort)} {'▼' if self.reverse else '▲'}"
         table.set_titles(subtitle=f"status: {status} · sort: {order}")
 
     def on_key(self, event: events.Key) -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
+from textual.widgets import Input, Label
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
@@ -15,6 +17,8 @@ from chime_tui.tui.screens.alerts import AlertsScreen
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.screens.help import HelpScreen
+from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, wait_for
@@ -223,3 +227,121 @@ async def test_unpin_on_the_board_can_be_undone_and_is_not_news(server, state, t
 
 
 # -- 19: the small things --------------------------------------------------------------------
+def list_app(server, state, **kw):
+    vc = list(state.connectors)[1]
+    return make_app(app_settings(server, voice_connector_id=vc, **kw)), vc
+
+
+def list_loaded(app) -> bool:
+    return isinstance(app.screen, SessionListScreen) and app.screen.loaded
+
+
+async def test_picker_interval_is_shown_and_documented(server):
+    from pathlib import Path
+
+    app = make_app(app_settings(server, refresh=5))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "last_ok", None) is not None)
+        assert "every 60 s" in screen_text(app)
+    readme = Path(__file__).parent.parent.joinpath("README.md").read_text()
+    assert "connector picker refreshes every 60 s" in readme
+
+
+async def test_sort_is_named_in_words_with_its_direction_at_80_columns(server, state):
+    app, _ = list_app(server, state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: list_loaded(app))
+        table = app.screen.query_one(KeyedTable)
+        while app.screen.sort != "parts":
+            await pilot.press("o")
+        await pilot.pause()
+        assert "sort: participants ▲" in str(table.border_subtitle)
+        assert "sort: participants ▲" in screen_text(app)
+        await pilot.press("O")
+        await pilot.pause()
+        assert "sort: participants ▼" in str(table.border_subtitle)
+        while app.screen.sort != "id":
+            await pilot.press("o")
+        assert "sort: session ID ▲" in str(table.border_subtitle)
+
+
+async def test_an_empty_filtered_list_says_so(server, state):
+    vc = list(state.connectors)[1]
+    for sid in [s for s, v in state.sessions[vc].items() if v.status == "Open"]:
+        state.set_status(vc, sid, "Closed")
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: list_loaded(app))
+        await pilot.press("s")  # Open: none
+        await pilot.pause()
+        assert app.screen.query_one(KeyedTable).row_count == 0
+        assert "no Open sessions" in screen_text(app)
+        await pilot.press("s", "slash", *"zzzz")  # InProgress, and a text nothing matches
+        await pilot.pause()
+        assert "no InProgress sessions match “zzzz”" in screen_text(app)
+
+
+def test_an_expiry_not_today_has_its_date():
+    from datetime import UTC, datetime
+
+    from chime_tui.humanfmt import expiry_sentence
+    from chime_tui.models import ProxySession
+
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    old = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open", "ExpiryMinutes": 60,
+                                 "CreatedTimestamp": "2020-04-15T16:10:10Z"})
+    assert expiry_sentence(old, now).endswith("(2020-04-15 17:10 UTC)")
+    today = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open",
+                                   "ExpiryMinutes": 60,
+                                   "CreatedTimestamp": "2026-11-27T11:30:00Z"})
+    assert expiry_sentence(today, now).endswith("(12:30 UTC)")
+
+
+def test_a_session_with_time_left_is_never_100_percent_used():
+    from datetime import UTC, datetime
+
+    from chime_tui.models import ProxySession
+    from chime_tui.tui.widgets.expiry_panel import used_text
+
+    now = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+    s = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open", "ExpiryMinutes": 60,
+                               "CreatedTimestamp": "2026-11-27T11:00:11Z"})  # 11 s left
+    assert s.time_to_expiry(now) == timedelta(seconds=11)
+    assert used_text(s, now) == "99% of 60 min used"
+    done = ProxySession.from_api({"ProxySessionId": "x", "Status": "Open", "ExpiryMinutes": 60,
+                                  "CreatedTimestamp": "2026-11-27T10:00:00Z"})
+    assert used_text(done, now) == "100% of 60 min used"
+
+
+async def test_open_by_id_starts_on_the_same_field_everywhere(server):
+    app = detail_app(server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OpenByIdScreen)
+        assert app.screen.focused is app.screen.query_one("#vc-input", Input)
+        await pilot.press("escape")
+        await pilot.press("escape")  # the session list (its connector), then the dialog
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        await pilot.press("ctrl+o")
+        assert app.screen.focused is app.screen.query_one("#vc-input", Input)
+
+
+async def test_open_by_id_error_clears_when_fixed_and_enter_submits(server):
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: getattr(app.screen, "last_ok", None) is not None)
+        await pilot.press("ctrl+o", *SEED_CONNECTOR_ID[:-1], "minus", "enter")
+        screen = app.screen
+        assert isinstance(screen, OpenByIdScreen)
+        await pilot.pause()
+        error = screen.query_one("#vc-error", Label)
+        assert str(error.render()).strip(), "an error is shown"
+        await pilot.press("backspace", SEED_CONNECTOR_ID[-1])  # now valid
+        await pilot.pause()
+        assert not str(error.render()).strip(), "the error went when the field was fixed"
+        await pilot.press("tab", *SEED_SESSION_ID, "shift+tab")
+        assert screen.focused is screen.query_one("#vc-input", Input)
+        await pilot.press("enter")  # both valid: Enter in the connector field opens
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert app.screen.proxy_session_id == SEED_SESSION_ID

@@ -350,7 +350,8 @@ class ChimeTuiApp(App[None]):
             else "if your terminal blocks clipboard escapes, nothing arrived"
         self.notify("Session JSON sent to the clipboard" + (" (redacted)" if self.redact
                                                             else "")
-                    + f"; {where}: e exports it to a file instead", timeout=6)
+                    + f"; {where}: {self.key_display('export')} exports it to a file "
+                    "instead", timeout=6)
 
     def export_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document

@@ -345,3 +345,39 @@ async def test_open_by_id_error_clears_when_fixed_and_enter_submits(server):
         await pilot.press("enter")  # both valid: Enter in the connector field opens
         await wait_for(pilot, lambda: detail_loaded(app))
         assert app.screen.proxy_session_id == SEED_SESSION_ID
+
+
+async def test_hints_name_the_remapped_keys(server, state, tmp_path):
+    app = detail_app(server, pins_file=tmp_path / "p.json",
+                     keys={"pause": "P", "alerts": "A", "export": "E", "board": "B"})
+    async with app.run_test(size=(160, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await pilot.press("P")
+        await pilot.pause()
+        assert "⏸ paused (P resumes)" in screen_text(app)
+        await pilot.press("P")
+        await pilot.press("m")
+        assert "(B opens the board)" in app.notices[-1].message
+        await pilot.press("c")
+        assert "E exports it" in app.notices[-1].message
+        state.set_status(SEED_CONNECTOR_ID, SEED_SESSION_ID, "InProgress")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(app.alerts_raised) == 1)
+        await pilot.pause()
+        assert "(A: every alert)" in screen_text(app)
+
+
+async def test_list_footer_says_unpin_for_a_pinned_row(server, state, tmp_path):
+    app, vc = list_app(server, state, pins_file=tmp_path / "p.json")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_for(pilot, lambda: list_loaded(app))
+        screen = app.screen
+        assert screen.active_bindings["m"].binding.description == "Pin"
+        await pilot.press("m")
+        assert (vc, screen.selected_id()) in app.pins.pins
+        assert screen.active_bindings["m"].binding.description == "Unpin"
+        await pilot.press("down")
+        await pilot.pause()
+        assert screen.active_bindings["m"].binding.description == "Pin"
+        await pilot.press("up", "m")
+        assert (vc, screen.selected_id()) not in app.pins.pins

@@ -49,7 +49,9 @@ class SessionListScreen(ListScreen):
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
         Binding("O", "reverse_sort", "Reverse", id="reverse_sort"),
+        # One key, named for what it does to the selected row (one id: a remap moves both).
         Binding("m", "pin", "Pin", id="pin"),
+        Binding("m", "unpin", "Unpin", id="pin"),
     ]
 
     def __init__(self, voice_connector_id: str) -> None:
@@ -256,6 +258,7 @@ class SessionListScreen(ListScreen):
         # Back from the board or a session: pins may have changed there.
         if self.loaded:
             self.render_rows()
+        self.refresh_bindings()
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key
@@ -299,11 +302,29 @@ class SessionListScreen(ListScreen):
         self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
         self.render_rows()
 
+    def selected_pinned(self) -> bool:
+        sid = self.selected_id()
+        return sid is not None and (self.voice_connector_id, sid) in self.app.pins.pins
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pin":
+            return not self.selected_pinned()
+        if action == "unpin":
+            return self.selected_pinned()
+        return True
+
+    def on_keyed_table_highlighted(self, event: KeyedTable.Highlighted) -> None:
+        self.refresh_bindings()  # m Pin or m Unpin, for the row now selected
+
     def action_pin(self) -> None:
         sid = self.selected_id()
         if sid:
             self.app.toggle_pin((self.voice_connector_id, sid))
             self.render_rows()  # the row's pin mark
+            self.refresh_bindings()
+
+    def action_unpin(self) -> None:
+        self.action_pin()
 
     def action_cycle_sort(self) -> None:
         names = list(SORTS)

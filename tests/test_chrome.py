@@ -281,6 +281,21 @@ async def test_an_empty_filtered_list_says_so(server, state):
         assert "no InProgress sessions match “zzzz”" in screen_text(app)
 
 
+async def test_empty_filtered_picker_and_board_say_so(server, state, tmp_path):
+    app = make_app(app_settings(server, pins=live_pins(state), pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause()
+        assert "no pinned sessions match “zzzz”" in screen_text(app)
+        await pilot.press("escape", "escape")  # the filter, then back: the picker
+        await wait_for(pilot, lambda: getattr(app.screen, "last_ok", None) is not None
+                       and not isinstance(app.screen, BoardScreen))
+        await pilot.press("slash", *"zzzz")
+        await pilot.pause()
+        assert "no voice connectors match “zzzz”" in screen_text(app)
+
+
 def test_an_expiry_not_today_has_its_date():
     from datetime import UTC, datetime
 

@@ -173,7 +173,9 @@ class BoardScreen(ListScreen):
         now = self.app.clock()
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
-        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}" if self.pins else
+        empty = f" — no pinned sessions match “{self.filter_text}”" \
+            if self.pins and not rows and self.filter_text else ""
+        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}{empty}" if self.pins else
                          f"Watch board: empty — {self.app.key_display('pin')} pins the "
                          "selected session in a session list, or the session on its screen")
         requests = self.result.requests if self.result else 0

@@ -118,7 +118,8 @@ class SessionDetailScreen(PollingScreen):
     def show_timeline(self) -> None:
         tracker = self.app.tracker
         key = (self.voice_connector_id, self.proxy_session_id)
-        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []))
+        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []),
+                                                  self.app.clock())
 
     def highlight(self, panel: SessionPanel) -> None:
         """A changed value stands out for a few seconds."""

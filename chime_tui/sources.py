@@ -7,7 +7,8 @@ and what changed. Plain asyncio, no Textual: a screen makes a source, polls it (
   session's NotFound suspected, then confirmed.
 - `ConnectorSessions`: the sessions of one voice connector (the session list): the
   helper's pages or our own listing, each page handed out as it arrives on the first
-  load, the whole listing sorted; large listings polled less often.
+  load, the whole listing sorted; large listings polled less often; the watched
+  sessions in it (pinned, or followed by the tracker) tracked.
 - `PinnedSessions`: the watch board's pins, with the fewest requests
   (`tracking.BoardFetcher`), each answer tracked, gone pins re-checked now and then.
 - `CallSource`: one call (the connector picker's list of connectors).
@@ -240,10 +241,26 @@ class ConnectorSessions(Source[Listing]):
                 sessions.extend(page)
                 if stream:
                     self._hand_out(page)
+        self.track_watched(sessions)
         order = self.order()
         sessions = await sort_sessions(sessions, order, host.clock())
         self.complete = True
         return Listing(sessions, order)
+
+    def track_watched(self, sessions: list[ProxySession]) -> None:
+        """The watched sessions of a complete listing (pinned, or already followed by the
+        tracker) are tracked as the board and the session screen track them: a change
+        seen here joins the timeline, the board's "Last change", the alerts and the
+        events file. The others are not: alerts for sessions nobody watches are noise."""
+        host = self.host
+        vc = self.voice_connector_id
+        watched = {sid for v, sid in host.pins.pins if v == vc}
+        watched.update(sid for v, sid in host.tracker.last if v == vc)
+        if not watched:
+            return
+        for session in sessions:
+            if session.proxy_session_id in watched:
+                host.track(session)
 
     async def _from_helper(self, stream: bool) -> list[ProxySession] | None:
         """The start-up helper's listing of this connector, if it was started for it and

@@ -311,7 +311,8 @@ class BoardUpdate:
 class PinnedSessions(Source[BoardUpdate]):
     """The pinned sessions of every connector (`host.pins`). A pin that answers
     NotFound is suspected until the NotFound is confirmed (see `BoardFetcher`; or it
-    lasts `CONFIRM_AFTER`), then gone, with one alert. Gone pins are still looked for:
+    lasts `CONFIRM_AFTER`), then gone, with one alert; or, if it was never seen this
+    run, not found (no alert), and looked for as rarely as a gone one. Gone pins are still looked for:
     for free in listings made anyway, else every `RECHECK_GONE`, and at once after
     `recheck_gone()`."""
 
@@ -332,7 +333,9 @@ class PinnedSessions(Source[BoardUpdate]):
         now = host.clock()
         pins = list(host.pins.pins)
         tracker = host.tracker
-        gone = tracker.gone & set(pins)
+        # Gone pins, and pins never seen that the service says do not exist: asked for
+        # now and then only (and at once after `recheck_gone`).
+        gone = (tracker.gone | tracker.not_found) & set(pins)
         every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
         if self.recheck_all:
             due, self.recheck_all = set(gone), False
@@ -354,15 +357,16 @@ class PinnedSessions(Source[BoardUpdate]):
         confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
         health: set[SessionKey] = set()
         for key in result.missing:
-            if key in tracker.gone:
+            if key in tracker.gone or key in tracker.not_found:
                 continue
             first = key not in tracker.suspect
             if key in result.confirmed:
                 host.raise_alerts(tracker.observe_gone(key, now))
             else:
                 host.raise_alerts(tracker.observe_missing(key, now, confirm_after))
-            if key in tracker.gone:
+            settled = key in tracker.gone or key in tracker.not_found
+            if settled:
                 self.rechecked[key] = now
-            if first or key in tracker.gone:
+            if first or settled:
                 health.add(key)
         return BoardUpdate(result, changes, health)

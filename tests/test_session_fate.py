@@ -122,7 +122,9 @@ async def test_a_pin_never_seen_is_not_found_with_no_alert_and_no_event(tmp_path
             assert never not in app.tracker.gone
             await clock.advance(40.0)  # re-checked now and then: still no alert, no event
             assert cell(app, never, "health") == "not found"
-            assert app.alerts_raised == [] and events(tmp_path) == []
+            assert cell(app, never, "status") == "—"
+            assert [a for a in app.alerts_raised if a.key == never] == []
+            assert events(tmp_path) == []
             assert cell(app, real, "health") == "ok"
             # A seen pin that goes is still gone, with its alert.
             state.delete_session(*real)

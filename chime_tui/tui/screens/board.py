@@ -2,7 +2,7 @@
 
 It draws a `chime_tui.sources.PinnedSessions` source. A pin that answers NotFound
 is "missing? (checking)" until the NotFound is confirmed, and only then "gone",
-with one alert. Gone pins are still checked (at once on `r`); one that answers
+with one alert, if it was seen this run; a pin never seen is "not found" (no alert). Gone pins are still checked (at once on `r`); one that answers
 again is shown again."""
 
 from __future__ import annotations
@@ -123,6 +123,8 @@ class BoardScreen(ListScreen):
         app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
+        if key in app.tracker.not_found:  # never seen: no such session, nothing ended
+            return Text("not found", style="yellow")
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is None:
@@ -143,7 +145,8 @@ class BoardScreen(ListScreen):
         s = self.session_of(key)
         values: dict[str, Cell] = {
             "vc": key[0], "id": key[1],
-            "status": status_text(s.status) if s else Text("…", style="dim"),
+            "status": status_text(s.status) if s else
+            Text("—" if key in self.app.tracker.not_found else "…", style="dim"),
             "caps": capabilities_text(s.capabilities) if s else "",
             "parts": str(len(s.participants)) if s else "",
         }

@@ -1,16 +1,16 @@
 """What changed, what matters, and what to keep: plain Python, no widgets.
 
-`SessionTracker` sees every fetched session (from the detail screen or the
-watch board), keeps a per-session timeline of field changes, and raises each
-alert once: a status transition, a session that disappears, time to expiry
+`SessionTracker` sees every fetched session of the detail screen and the watch
+board, and the watched ones of the session list; it keeps a per-session timeline
+of field changes, and raises each alert once: a status transition, a session that disappears, time to expiry
 crossing the threshold. A session is "gone" only when it was seen this run and its
 NotFound is confirmed: by a second request after the service answered normally
 (`BoardFetcher`), or, failing that, by NotFound lasting a while (`observe_missing`);
 until then it is only suspected, with no alert and no event. A confirmed NotFound for
-a session never seen is "not found" (a mistyped or old ID): no alert, no event. `EventsWriter` appends timeline events to a JSON-lines
-file for the incident record. `BoardFetcher` refreshes pinned sessions with
-ListProxySessions pages where that costs fewer requests than one
-GetProxySession per pin.
+a session never seen is "not found" (a mistyped or old ID): no alert, no event.
+`EventsWriter` appends timeline events to a JSON-lines file for the incident record.
+`BoardFetcher` refreshes pinned sessions with ListProxySessions pages where that costs
+fewer requests than one GetProxySession per pin.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class Alert:
 class SessionTracker:
     threshold: timedelta = timedelta(minutes=5)
     last: dict[SessionKey, ProxySession] = field(default_factory=dict)
+    seen_at: dict[SessionKey, datetime] = field(default_factory=dict)  # when `last` came
     timelines: dict[SessionKey, list[Change]] = field(default_factory=lambda: defaultdict(list))
     last_change_at: dict[SessionKey, datetime] = field(default_factory=dict)
     gone: set[SessionKey] = field(default_factory=set)  # seen, then NotFound (confirmed)
@@ -65,6 +66,7 @@ class SessionTracker:
         key = session.key
         old = self.last.get(key)
         self.last[key] = session
+        self.seen_at[key] = now
         alerts: list[Alert] = []
         self.suspect.pop(key, None)
         self.not_found.discard(key)

@@ -2,8 +2,8 @@
 
 It draws a `chime_tui.sources.PinnedSessions` source. A pin that answers NotFound
 is "missing? (checking)" until the NotFound is confirmed, and only then "gone",
-with one alert, if it was seen this run; a pin never seen is "not found" (no alert). Gone pins are still checked (at once on `r`); one that answers
-again is shown again."""
+with one alert, if it was seen this run; a pin never seen is "not found" (no alert).
+Gone pins are still checked (at once on `r`); one that answers again is shown again."""
 
 from __future__ import annotations
 

@@ -115,9 +115,10 @@ class SessionUpdate:
 
 
 class OneSession(Source[SessionUpdate]):
-    """One proxy session. NotFound for a session never seen says so (a mistyped or old
-    ID); for a seen one it is suspected, and gone once a try `recheck_seconds` later
-    says NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
+    """One proxy session. NotFound for a session never seen this run says so (a
+    mistyped or old ID); for a seen one (here, or on the board or the list: the
+    tracker's) it is suspected, and gone once a try `recheck_seconds` later says
+    NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
 
     def __init__(self, host: Host, voice_connector_id: str, proxy_session_id: str,
                  interval: float, recheck_seconds: float = RECHECK_SECONDS) -> None:
@@ -125,7 +126,8 @@ class OneSession(Source[SessionUpdate]):
         self.host = host
         self.key: SessionKey = (voice_connector_id, proxy_session_id)
         self.recheck_seconds = recheck_seconds
-        self.seen: ProxySession | None = None  # the last answer
+        # The last answer; to begin with, what the app last saw of it elsewhere.
+        self.seen: ProxySession | None = host.tracker.last.get(self.key)
 
     @property
     def gone(self) -> bool:
@@ -136,10 +138,13 @@ class OneSession(Source[SessionUpdate]):
         host = self.host
         try:
             session = await self._get()
-        except NotFound:
+        except NotFound as exc:
             if self.seen is not None:
                 host.raise_alerts(host.tracker.observe_missing(
                     self.key, host.clock(), timedelta(seconds=0.8 * self.recheck_seconds)))
+                if self.gone:
+                    raise NotFound("session not found: it ended or was deleted",
+                                   code=exc.code, status=exc.status) from None
             raise
         self.seen = session
         return SessionUpdate(session, host.track(session))

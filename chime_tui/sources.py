@@ -246,26 +246,41 @@ class ConnectorSessions(Source[Listing]):
                 sessions.extend(page)
                 if stream:
                     self._hand_out(page)
-        self.track_watched(sessions)
+        await self.track_watched(sessions)
         order = self.order()
         sessions = await sort_sessions(sessions, order, host.clock())
         self.complete = True
         return Listing(sessions, order)
 
-    def track_watched(self, sessions: list[ProxySession]) -> None:
+    async def track_watched(self, sessions: list[ProxySession]) -> None:
         """The watched sessions of a complete listing (pinned, or already followed by the
         tracker) are tracked as the board and the session screen track them: a change
         seen here joins the timeline, the board's "Last change", the alerts and the
-        events file. The others are not: alerts for sessions nobody watches are noise."""
+        events file. The others are not: alerts for sessions nobody watches are noise.
+        A watched session seen before and missing from the listing is asked for once
+        (as the board does): NotFound after the listing answered normally is gone."""
         host = self.host
+        tracker = host.tracker
         vc = self.voice_connector_id
         watched = {sid for v, sid in host.pins.pins if v == vc}
-        watched.update(sid for v, sid in host.tracker.last if v == vc)
+        watched.update(sid for v, sid in tracker.last if v == vc)
         if not watched:
             return
+        listed = set()
         for session in sessions:
             if session.proxy_session_id in watched:
+                listed.add(session.proxy_session_id)
                 host.track(session)
+        for sid in sorted(watched - listed):
+            key = (vc, sid)
+            if key not in tracker.last or key in tracker.gone:
+                continue  # never seen (a pin the board looks for), or gone already
+            try:
+                host.track(await host.service.get_proxy_session(vc, sid))
+            except NotFound:
+                host.raise_alerts(tracker.observe_gone(key, host.clock()))
+            except ChimeError:
+                pass  # throttled, garbage...: nothing confirmed; the next listing asks again
 
     async def _from_helper(self, stream: bool) -> list[ProxySession] | None:
         """The start-up helper's listing of this connector, if it was started for it and

@@ -107,6 +107,41 @@ async def test_a_pinned_sessions_change_seen_on_the_list_is_recorded_and_alerted
             assert cell(app, (vc, pinned), "changed") not in ("—", "")
 
 
+async def test_a_pinned_session_deleted_while_the_list_is_shown_is_gone_once(tmp_path):
+    state = small_state()
+    (vc, pinned), _ = open_pins(state, 2)
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, refresh=REFRESH, voice_connector_id=vc,
+                                    pins=(), pins_file=tmp_path / "p.json",
+                                    events_file=tmp_path / "events.jsonl",
+                                    alert_threshold_minutes=0),
+                       rng=lambda: 0.0, **clock.app_kwargs())
+        app.pins.add((vc, pinned))
+        app.pins.add((vc, NEVER))  # never seen: the list asks nothing for it
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                           and app.screen.loaded)
+            await clock.idle(app)
+            assert (vc, pinned) in app.tracker.last
+            last_status = app.tracker.last[(vc, pinned)].status
+            mark = len(state.requests)
+            state.delete_session(vc, pinned)
+            await clock.advance(REFRESH)
+            # The listing lacked it; one GetProxySession confirmed it.
+            assert [r.path for r in state.requests[mark:]] == [
+                f"/voice-connectors/{vc}/proxy-sessions",
+                f"/voice-connectors/{vc}/proxy-sessions/{pinned}"]
+            assert (vc, pinned) in app.tracker.gone
+            mark = len(state.requests)
+            await clock.advance(2 * REFRESH)  # two more listings: no more gets, no alerts
+            assert [r.path for r in state.requests[mark:]] == \
+                [f"/voice-connectors/{vc}/proxy-sessions"] * 2
+            assert [(a.kind, a.key) for a in app.alerts_raised] == [("gone", (vc, pinned))]
+            assert [(e["old"], e["new"]) for e in events(tmp_path)] == \
+                [(last_status, "not found")]
+
+
 # -- 3: a pin never seen ---------------------------------------------------------------
 
 async def test_a_pin_never_seen_is_not_found_with_no_alert_and_no_event(tmp_path):

@@ -332,9 +332,9 @@ class PinnedSessions(Source[BoardUpdate]):
     """The pinned sessions of every connector (`host.pins`). A pin that answers
     NotFound is suspected until the NotFound is confirmed (see `BoardFetcher`; or it
     lasts `CONFIRM_AFTER`), then gone, with one alert; or, if it was never seen this
-    run, not found (no alert), and looked for as rarely as a gone one. Gone pins are still looked for:
-    for free in listings made anyway, else every `RECHECK_GONE`, and at once after
-    `recheck_gone()`."""
+    run, not found (no alert), and looked for as rarely as a gone one. Gone pins are
+    still looked for: for free in listings made anyway, else every `RECHECK_GONE`, and
+    at once after `recheck_gone()`."""
 
     def __init__(self, host: Host, interval: float) -> None:
         super().__init__(interval)

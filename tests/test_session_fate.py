@@ -266,6 +266,7 @@ async def test_a_timeline_entry_is_never_from_now_and_says_1_change(tmp_path, mo
                            and app.screen.session is not None)
             await clock.idle(app)
             await clock.advance(9.0)  # a while with nothing new
+            kept = state.sessions[vc][sid]
             state.delete_session(vc, sid)
             await clock.advance(REFRESH, settle=False)
             await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
@@ -277,3 +278,11 @@ async def test_a_timeline_entry_is_never_from_now_and_says_1_change(tmp_path, mo
             shown = text_of(panel)
             assert "from now" not in shown and "just now" in shown
             assert panel.border_subtitle == "1 change"
+            # Back as it was: the screen says so, and the timeline has its return.
+            state.add_session(kept)
+            await clock.advance(1.0)
+            await pilot.press("r")
+            await wait_for(pilot, lambda: (vc, sid) not in app.tracker.gone)
+            await wait_for(pilot, lambda: panel.border_subtitle == "2 changes")
+            assert "gone" not in text_of(app.screen.query_one(StatusPanel))
+            assert "from now" not in text_of(panel)

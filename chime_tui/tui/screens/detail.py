@@ -83,9 +83,12 @@ class SessionDetailScreen(PollingScreen):
 
     def show(self, value: Any) -> None:
         update: SessionUpdate = value  # tracked already: the timeline has its changes
+        came_back = self.panels()[0].gone
         self.mark_gone(False)  # answered: whatever it was, it is there now
         previous, self.session = self.session, update.session
         if previous is not None and previous.raw == update.session.raw:
+            if came_back:
+                self.show_timeline()  # its "not found → Open" entry
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
         self.show_session(update.session)
         for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in update.changes}:

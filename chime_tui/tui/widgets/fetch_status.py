@@ -72,6 +72,7 @@ class FetchStatus(Line):
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
         self.interval: float | None = None  # the auto-refresh interval (the screen's)
         self.redacted = False  # phone numbers masked (the app sets it)
+        self.pause_key = "p"  # the key bound to pause, as named (a [keys] remap)
 
     def on_mount(self) -> None:
         self.refresh_text()
@@ -124,7 +125,8 @@ class FetchStatus(Line):
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
-            t.append("  ⏸ paused" + ("" if narrow else " (p resumes)"), style="bold")
+            t.append("  ⏸ paused" + ("" if narrow else f" ({self.pause_key} resumes)"),
+                     style="bold")
         elif self.interval is not None and not narrow:
             t.append(f" · every {self.interval:g} s", style="dim")
         if self.redacted:
@@ -208,10 +210,12 @@ class AlertLine(Line):
         super().__init__(**kwargs)
         self.display = False
         self.message = ""
+        self.alerts_key = "a"  # the key bound to the alerts list, as named (a [keys] remap)
 
     def show_alert(self, message: str) -> None:
         self.message = message
-        self.show_text(Text(f"🔔 {message}  (a: every alert)", overflow="ellipsis"))
+        self.show_text(Text(f"🔔 {message}  ({self.alerts_key}: every alert)",
+                            overflow="ellipsis"))
         self.display = True
 
     def clear(self) -> None:

@@ -82,14 +82,17 @@ async def test_the_alert_line_says_what_and_which_session_at_40_columns(server, 
         assert "expires" in text, text
 
 
-async def test_the_top_line_keeps_the_state_at_40_columns(server, state):
+@pytest.mark.parametrize("size", [(40, 12), (80, 24)])
+async def test_the_top_line_keeps_the_state_when_narrow(server, state, size):
     """Finding 13: at 40 columns the top line read `updated 10:59:13 UTC (25 ms) · 16`:
-    paused and the stale age were cut. Narrow, the parts are shortened instead."""
+    paused and the stale age were cut. When the state does not fit, its parts are
+    shortened instead (at 80 columns too, once fetching, paused, stale and redacted add
+    up)."""
     clock = VirtualClock()
     app = make_app(app_settings(server, refresh=5, voice_connector_id=SEED_CONNECTOR_ID,
                                 proxy_session_id=SEED_SESSION_ID, redact=True),
                    **clock.app_kwargs())
-    async with app.run_test(size=(40, 12)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await clock.idle(app)
         status = app.screen.query_one(FetchStatus)
@@ -103,7 +106,9 @@ async def test_the_top_line_keeps_the_state_at_40_columns(server, state):
         await wait_for(pilot, lambda: status.fetching)
         await pilot.pause(0.05)
         text = on_screen(app.screen, status)
-        assert "⟳ fetching" in text and "⏸ paused" in text, text
+        assert "25 seconds ago" in text and "⟳ fetching" in text and "⏸ paused" in text, text
+        if size[0] == 80:
+            assert "redacted" in text, text
         state.faults.latency = 0.0
         await wait_for(pilot, lambda: not status.fetching)
         # Wide, the same state in full words.

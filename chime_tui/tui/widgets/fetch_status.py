@@ -14,7 +14,6 @@ from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 
 SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
-NARROW = 70  # columns: under this the top line's parts are shortened (the state first)
 
 
 class Line(Widget):
@@ -94,15 +93,22 @@ class FetchStatus(Line):
         self.refresh_text()
 
     def on_resize(self) -> None:
-        self.refresh_text()  # the narrow form differs
+        self.refresh_text()  # the short form when the state does not fit
 
     def refresh_text(self) -> None:
         # The state of the data first (how old, fetching, paused, redacted, how often),
         # where it comes from last: a narrow terminal cuts the context, not the state.
-        # Narrow (under NARROW columns), the parts are shortened so the state still fits:
-        # no "updated"/"UTC", latency or interval; the age alone once it is stale.
+        # When the state does not fit the width, its parts are shortened instead: no
+        # "updated"/"UTC", latency, slow failure or interval; the age alone once stale.
         now = self.clock()
-        narrow = 0 < self.content_size.width < NARROW
+        t = self.state_text(now, short=False)
+        if t.cell_len > self.content_size.width > 0:
+            t = self.state_text(now, short=True)
+        t.append("  │  ")
+        t.append(self.context, style="dim")
+        self.show_text(t)  # called every second by the screen's tick: redraws on change only
+
+    def state_text(self, now: datetime, short: bool) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.last_ok is None:
             t.append("no complete answer yet" if self.partial else "not fetched yet")
@@ -110,30 +116,28 @@ class FetchStatus(Line):
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
             stale = (now - self.last_ok).total_seconds() > self.stale_after
-            if not narrow:
+            if not short:
                 t.append(f"updated {self.last_ok:%H:%M:%S} UTC")
             elif not stale:
                 t.append(f"{self.last_ok:%H:%M:%S}")
-            if self.latency is not None and not narrow:
+            if self.latency is not None and not short:
                 t.append(f" ({self.latency * 1000:.0f} ms)", style="dim")
             if stale:
-                t.append(f"{'' if narrow else ' · '}{ago(self.last_ok, now)}", style="bold")
+                t.append(f"{'' if short else ' · '}{ago(self.last_ok, now)}", style="bold")
         if self.failed_latency is not None and self.failed_latency >= SLOW_FAILURE \
-                and not narrow:
+                and not short:
             # A failure that took long (a timeout) says so, apart from the good fetch's.
             t.append(f" · last try failed after {self.failed_latency:.1f} s", style="dim")
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
-            t.append("  ⏸ paused" + ("" if narrow else f" ({self.pause_key} resumes)"),
+            t.append("  ⏸ paused" + ("" if short else f" ({self.pause_key} resumes)"),
                      style="bold")
-        elif self.interval is not None and not narrow:
+        elif self.interval is not None and not short:
             t.append(f" · every {self.interval:g} s", style="dim")
         if self.redacted:
-            t.append(" · redacted" if narrow else " · numbers redacted", style="dim")
-        t.append("  │  ")
-        t.append(self.context, style="dim")
-        self.show_text(t)  # called every second by the screen's tick: redraws on change only
+            t.append(" · redacted" if short else " · numbers redacted", style="dim")
+        return t
 
 
 class ErrorLine(Line):

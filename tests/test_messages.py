@@ -150,8 +150,9 @@ async def test_a_toast_is_read_in_full_and_hides_no_live_data(
         assert all(w.region.y > status.region.y for w in live)
 
 
+@pytest.mark.parametrize("size", [(140, 45), (80, 24)])
 async def test_settings_problems_are_listed_in_alerts_and_the_notice_goes(
-        server, isolated_env, monkeypatch):
+        server, isolated_env, monkeypatch, size):
     """Finding 10: settings problems were one toast that never went away (over the header
     for the whole run, no key to dismiss it), with a literal `\\n` between problems."""
     from chime_tui.tui.screens.alerts import AlertsScreen
@@ -165,14 +166,14 @@ async def test_settings_problems_are_listed_in_alerts_and_the_notice_goes(
     problems = list(settings.config_problems)
     assert len(problems) == 2 and "line 3" in problems[1], problems
     app = make_app(settings)
-    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         notes = [n for n in app.notices if n.title == "Settings file"]
         assert len(notes) == 1, notes
         note = notes[0]
         assert "\\n" not in note.message and "\n" not in note.message, note
-        assert note.message.startswith("config.toml: line 2: keys.refresh = 'x'"), note
-        assert "· line 3: keys.pin = 'j'" in note.message and "a lists them" in note.message
+        assert note.message.startswith("config.toml: line 2: keys.refresh"), note
+        assert "· line 3: keys.pin" in note.message and "(a lists them)" in note.message
         assert note.timeout is not None and note.timeout <= 30  # it goes by itself
         # Its title and one line, on the header and the top line only, read in full.
         await wait_for(pilot, lambda: bool(app.screen.query("Toast")))
@@ -265,6 +266,7 @@ async def test_a_read_timeout_is_one_request_per_try(server, state, monkeypatch)
         await pilot.press("r")
         line = app.screen.query_one(ErrorLine)
         await wait_for(pilot, lambda: line.display and line.outcome is not None)
+        await pilot.pause(0.1)
         assert state.served - before == 1
         text = flat(on_screen(app.screen, line))
         assert f"timed out talking to {server.url}" in text, text

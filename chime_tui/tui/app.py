@@ -41,20 +41,22 @@ class Notice(NamedTuple):
     timeout: float | None = None  # seconds on screen (None: Textual's default)
 
 
-def settings_notice(problems: list[str]) -> str:
-    """One line for a toast: the first two problems, short, the file named once without
-    its folder ('config.toml: line 2: unknown setting … · line 3: … (+6 more; a lists
-    them)')."""
+def settings_notice(problems: list[str], width: int = 140, alerts_key: str = "a") -> str:
+    """One line for a toast `width` columns wide: the first two problems, shortened to
+    fit, the file named once without its folder ('config.toml: line 2: unknown setting …
+    · line 3: … (+6 more; a lists them)'). `alerts_key` opens the alerts history."""
     name, parts = "", []
     for problem in problems[:2]:
         where, line, rest = problem.partition(", line ")
         if line:
             name = name or Path(where).name
             problem = "line " + rest
-        parts.append(clip(problem, 36))
-    more = f" (+{len(problems) - 2} more; a lists them)" if len(problems) > 2 \
-        else " (a lists them)"
-    return (f"{name}: " if name else "") + " · ".join(parts) + more
+        parts.append(problem)
+    more = f" (+{len(problems) - 2} more; {alerts_key} lists them)" if len(problems) > 2 \
+        else f" ({alerts_key} lists them)"
+    head = f"{name}: " if name else ""
+    each = max(16, min(40, (width - len(head) - len(more) - 3) // len(parts) - 1))  # "…"
+    return head + " · ".join(clip(p, each) for p in parts) + more
 
 
 class ChimeTuiApp(App[None]):
@@ -206,7 +208,11 @@ class ChimeTuiApp(App[None]):
             now = self.clock()
             self.alerts_raised.extend(Alert(now, ("", "settings file"), "settings", w)
                                       for w in warnings)
-            self.notify(settings_notice(warnings), title="Settings file",
+            # The toast's text width: the screen less its border and padding (the
+            # Toast rule in chime_tui.tcss).
+            fit = int(self.size.width * (0.9 if self.size.width >= 90 else 1.0)) - 5
+            self.notify(settings_notice(warnings, fit, self.key_display("alerts")),
+                        title="Settings file",
                         severity="warning", timeout=20)
         if s.theme:
             if s.theme in self.available_themes:

@@ -185,6 +185,9 @@ async def test_settings_problems_are_listed_in_alerts_and_the_notice_goes(
         await pilot.press("a")
         assert isinstance(app.screen, AlertsScreen)
         assert [a.message for a in app.screen.alerts if a.kind == "settings"] == problems
+        await pilot.press("enter")  # a settings problem names no session to open
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, AlertsScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, AlertsScreen)
 

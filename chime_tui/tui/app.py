@@ -206,7 +206,7 @@ class ChimeTuiApp(App[None]):
             # keyboard); a one-line notice names the first two for a while, then leaves
             # the header.
             now = self.clock()
-            self.alerts_raised.extend(Alert(now, ("", "settings file"), "settings", w)
+            self.alerts_raised.extend(Alert(now, ("", ""), "settings", w)
                                       for w in warnings)
             # The toast's text width: the screen less its border and padding (the
             # Toast rule in chime_tui.tcss).

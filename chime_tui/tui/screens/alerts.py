@@ -91,6 +91,6 @@ class AlertsScreen(ModalScreen[None]):
 
     def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         alert = self.by_row.get(event.key)
-        if alert is not None:
+        if alert is not None and alert.key[0]:  # a settings problem names no session
             self.dismiss()
             self.app.open_session(*alert.key)

@@ -134,8 +134,10 @@ class BoardScreen(ListScreen):
     def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:
         until = self.highlights.get((key, column))
         if until is not None and until > now:
-            plain = value.plain if isinstance(value, Text) else value
-            return Text(plain, style="bold reverse")
+            # Reversed over the cell's own style: a red "gone" shows red while it is news.
+            marked = value.copy() if isinstance(value, Text) else Text(value)
+            marked.stylize("bold reverse")
+            return marked
         return value
 
     def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:

@@ -198,6 +198,12 @@ class KeyedTable(ScrollView, can_focus=True):
         return self._widths
 
     @property
+    def drawn_widths(self) -> tuple[int, ...]:
+        """The widths drawn now (a table made with fit=True shrinks columns to fit its
+        width; 0: the column is dropped)."""
+        return self._draw
+
+    @property
     def cursor_key(self) -> str | None:
         return self._cursor
 
@@ -527,9 +533,14 @@ class KeyedTable(ScrollView, can_focus=True):
         if cell.cell_len > width:
             cell = cell.copy()
             cell.truncate(width, overflow="ellipsis")
-        # Text.render applies the cell's own style and spans; the row's goes under them.
-        parts = [Segment(s.text, style + s.style if s.style else style)
-                 for s in cell.render(self.app.console) if s.text != "\n"]
+        # The row's style, the cell's own over it, its spans over that. Text.render
+        # applies the spans but not the cell's own style when there are none (a
+        # Text("gone", style="bold red") renders as one plain segment): it is added here.
+        console = self.app.console
+        own = style + console.get_style(cell.style, default=Style.null()) if cell.style \
+            else style
+        parts = [Segment(s.text, own + s.style if s.style else own)
+                 for s in cell.render(console) if s.text != "\n"]
         used = sum(cell_len(s.text) for s in parts)
         return [pad, *parts, Segment(" " * (width - used), style), pad]
 

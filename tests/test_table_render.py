@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.segment import Segment
@@ -19,7 +20,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from chime_tui.emulator import EmulatorServer
+from chime_tui.models import ProxySession
+from chime_tui.sources import sort_sessions
 from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
 
@@ -152,3 +156,79 @@ async def test_the_session_list_draws_status_colours(server, state):
 def _list_app(server: EmulatorServer, vc: str) -> Any:
     return make_app(app_settings(server, refresh=60, voice_connector_id=vc,
                                  alert_threshold_minutes=0))
+
+
+# -- finding 6: sorting by expiry groups sessions --------------------------------------------
+
+def expiry_group(s: ProxySession | None, now: datetime) -> tuple[int, float]:
+    """0: a countdown (past expiry: 0 left), 1: live with no expiry, 2: ended, 3: not
+    known yet; then the seconds left."""
+    if s is None:
+        return (3, 0.0)
+    if s.is_closed:
+        return (2, 0.0)
+    left = s.time_to_expiry(now)
+    return (1, 0.0) if left is None else (0, left.total_seconds())
+
+
+def assert_grouped(sessions: list[ProxySession | None], now: datetime) -> None:
+    groups = [expiry_group(s, now) for s in sessions]
+    assert groups == sorted(groups), [g[0] for g in groups]
+
+
+async def test_sorting_by_expiry_never_mixes_live_sessions_with_ended_ones():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    created = (now - timedelta(minutes=30)).isoformat()
+
+    def session(sid: str, status: str, minutes: int | None, ended: bool = False
+                ) -> ProxySession:
+        data: dict[str, Any] = {"ProxySessionId": sid, "Status": status,
+                                "VoiceConnectorId": "v", "Participants": [],
+                                "CreatedTimestamp": created}
+        if minutes is not None:
+            data["ExpiryMinutes"] = minutes
+        if ended:
+            data["EndedTimestamp"] = now.isoformat()
+        return ProxySession.from_api(data)
+
+    # In the order of their IDs, as a listing gives them: ended, live and no expiry mixed.
+    sessions = [session("a", "Closed", 60), session("b", "Open", None),
+                session("c", "Open", 90), session("d", "InProgress", None),
+                session("e", "Closed", None), session("f", "InProgress", 40),
+                session("g", "Open", 20), session("h", "Open", 60, ended=True)]
+    ordered = [s.proxy_session_id for s in await sort_sessions(sessions, "expiry", now)]
+    # Past expiry (g, 10 min ago) first, then counting down, soonest first; then live
+    # with no expiry; then ended.
+    assert ordered[:3] == ["g", "f", "c"]
+    assert set(ordered[3:5]) == {"b", "d"} and set(ordered[5:]) == {"a", "e", "h"}
+
+
+async def test_the_list_and_the_board_sort_by_expiry_in_the_same_groups(server, state,
+                                                                         tmp_path):
+    vc = list(state.connectors)[1]
+    live_without = [sid for sid, s in state.sessions[vc].items()
+                    if s.status != "Closed" and s.to_api().get("ExpiryMinutes") is None]
+    assert live_without, "the seeded connector has live sessions with no expiry"
+    app = _list_app(server, vc)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.last_ok is not None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SessionListScreen)
+        keys = screen.query_one(KeyedTable).ordered_keys
+        assert len(keys) == len(state.sessions[vc])
+        assert_grouped([screen.by_id[k] for k in keys], app.clock())
+    pins = tuple((vc, sid) for sid in state.sessions[vc])
+    app = make_app(app_settings(server, refresh=60, pins=pins, pins_file=tmp_path / "p.json",
+                                alert_threshold_minutes=0))
+    async with app.run_test(size=(140, 60)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        order = screen.rows(app.clock())
+        assert len(order) == len(pins)
+        assert_grouped([app.tracker.last.get(k) for k in order], app.clock())
+        assert screen.query_one(KeyedTable).ordered_keys == tuple("/".join(k) for k in order)

@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
-from chime_tui.sources import BoardUpdate, PinnedSessions
+from chime_tui.sources import EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -37,7 +37,6 @@ LIVE = ("expiry", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
-_FAR = timedelta(days=36500)
 
 
 def row_key(key: SessionKey) -> str:
@@ -109,10 +108,11 @@ class BoardScreen(ListScreen):
         return self.app.tracker.last.get(key)
 
     def rows(self, now: datetime) -> list[SessionKey]:
+        expiry = SORTS["expiry"](now)  # the session list's order (sources._expiry_key)
+
         def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
-            left = s.time_to_expiry(now) if s else None
-            return (left is None, left if left is not None else _FAR, key)
+            return (expiry(s) if s else EXPIRY_UNKNOWN, key)
 
         needle = self.filter_text.lower()
         keys = [k for k in self.pins if not needle or needle in "/".join(k).lower()

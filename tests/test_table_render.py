@@ -139,9 +139,7 @@ async def test_the_session_list_draws_status_colours(server, state):
     vc = list(state.connectors)[1]
     app = _list_app(server, vc)
     async with app.run_test(size=(140, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.last_ok is not None)
-        await pilot.pause()
+        await list_loaded(pilot, len(state.sessions[vc]))
         table = app.screen.query_one(KeyedTable)
         by_status: dict[str, Any] = {}
         for key in table.visible_keys():
@@ -151,6 +149,20 @@ async def test_the_session_list_draws_status_colours(server, state):
         green = Style.parse("green").color
         for style in styles_of(cell_segments(table, by_status["Open"], "status")):
             assert style.color == green and style.bold
+
+
+async def list_loaded(pilot: Any, rows: int) -> None:
+    """The session list has drawn every row of its first complete listing."""
+    app = pilot.app
+
+    def done() -> bool:
+        screen = app.screen
+        return (isinstance(screen, SessionListScreen) and screen.last_ok is not None
+                and screen.poller is not None and not screen.poller.in_flight
+                and screen.query_one(KeyedTable).row_count == rows)
+
+    await wait_for(pilot, done)
+    await pilot.pause()
 
 
 def _list_app(server: EmulatorServer, vc: str) -> Any:
@@ -211,9 +223,7 @@ async def test_the_list_and_the_board_sort_by_expiry_in_the_same_groups(server, 
     assert live_without, "the seeded connector has live sessions with no expiry"
     app = _list_app(server, vc)
     async with app.run_test(size=(140, 60)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.last_ok is not None)
-        await pilot.pause()
+        await list_loaded(pilot, len(state.sessions[vc]))
         screen = app.screen
         assert isinstance(screen, SessionListScreen)
         keys = screen.query_one(KeyedTable).ordered_keys
@@ -232,3 +242,155 @@ async def test_the_list_and_the_board_sort_by_expiry_in_the_same_groups(server, 
         assert len(order) == len(pins)
         assert_grouped([app.tracker.last.get(k) for k in order], app.clock())
         assert screen.query_one(KeyedTable).ordered_keys == tuple("/".join(k) for k in order)
+
+
+# -- finding 17: columns follow what is shown now, and fit ------------------------------------
+
+class LiveApp(App[None]):
+    CSS = "KeyedTable { height: 1fr; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield KeyedTable((Column("id", "Session ID", max_width=40, shrink_to=9),
+                          Column("health", "Health", min_width=8, max_width=24, live=True)),
+                         live=lambda key: (self.live.get(key, ""),), fit=True)
+
+
+async def test_a_live_column_narrows_again_when_its_long_value_is_gone():
+    app = LiveApp()
+    async with app.run_test(size=(50, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        sid = "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"
+        app.live.update({sid: "ok", "b": "ok"})
+        table.set_rows([(sid, [sid]), ("b", ["b"])])
+        await pilot.pause()
+        assert table.drawn_widths == (36, 8)
+        app.live[sid] = "stale, 17 seconds ago"  # a throttle episode
+        table.refresh_live()
+        await pilot.pause()
+        await pilot.pause()
+        assert table.drawn_widths[1] == 21
+        assert table.drawn_widths[0] < 36  # Session ID gave way
+        app.live[sid] = "ok"  # over
+        table.refresh_live()
+        await pilot.pause()
+        await pilot.pause()
+        assert table.drawn_widths == (36, 8)
+        assert sid in "".join(s.text for s in table.render_line(1))
+
+
+async def test_the_board_gives_the_width_of_a_stale_episode_back_to_the_session_id(tmp_path):
+    state = small_state()
+    pins = open_pins(state, 3)
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(100, 20)) as pilot:
+            await board_loaded(pilot, clock, 1)
+            table = app.screen.query_one(KeyedTable)
+            await pilot.pause()
+            before = table.drawn_widths
+            health = [c.key for c in table.columns].index("health")
+            assert before[health] == 8
+            rule = state.add_rule({"status": 500})  # a failing episode: stale
+            await clock.advance(REFRESH)
+            await clock.advance(3.0)
+            await wait_for(pilot, lambda: str(table.get_cell("/".join(pins[0]), "health"))
+                           .startswith("stale, "))
+            await pilot.pause()
+            await pilot.pause()
+            assert table.drawn_widths[health] > 8  # it shows whole, other columns give way
+            state.faults.schedule.remove(rule)
+            await clock.advance(app.screen.poller.next_at - clock.t)
+            await wait_for(pilot, lambda: all(str(table.get_cell("/".join(k), "health")) == "ok"
+                                              for k in pins))
+            await pilot.pause()
+            await pilot.pause()
+            assert table.drawn_widths == before  # the Session ID has its width back
+
+
+async def test_the_board_at_40_columns_fits_without_a_horizontal_scrollbar(server, state,
+                                                                          tmp_path):
+    vc = list(state.connectors)[1]
+    pins = tuple((vc, sid) for sid, s in state.sessions[vc].items() if s.status != "Closed")[:9]
+    app = make_app(app_settings(server, refresh=60, pins=pins, pins_file=tmp_path / "p.json",
+                                alert_threshold_minutes=0))
+    async with app.run_test(size=(40, 12)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None)
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert not table.show_horizontal_scrollbar
+        drawn = dict(zip([c.key for c in table.columns], table.drawn_widths))
+        # Which session, its time left and the fetch health stay.
+        assert drawn["id"] >= 8 and drawn["expiry"] and drawn["health"]
+        rows = table.scrollable_content_region.height - 1
+        assert rows == table.size.height - 1 and len(table.visible_keys()) == rows
+        # Esc from a session's screen: the cursor's row is in view.
+        await pilot.press("end")
+        await pilot.pause()
+        last = table.ordered_keys[-1]
+        assert table.cursor_key == last
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BoardScreen))
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        assert table.cursor_key == last
+        assert table.cursor_key in table.visible_keys()
+
+
+async def test_the_board_shows_duplicate_capabilities_once(server, state, tmp_path):
+    vc = list(state.connectors)[1]
+    sid = next(sid for sid, s in state.sessions[vc].items() if s.status != "Closed")
+    state.update_session(vc, sid, {"Capabilities": ["Voice", "Voice", "Voice", "SMS",
+                                                    "Voice"]})
+    app = make_app(app_settings(server, refresh=60, pins=((vc, sid),),
+                                pins_file=tmp_path / "p.json", alert_threshold_minutes=0))
+    async with app.run_test(size=(140, 20)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None)
+        await pilot.pause()
+        assert str(app.screen.query_one(KeyedTable).get_cell(f"{vc}/{sid}", "caps")) == \
+            "Voice, SMS"
+
+
+async def test_long_names_give_way_before_the_session_id(server, state):
+    vc = list(state.connectors)[1]
+    with state.lock:
+        for s in state.sessions[vc].values():
+            s.name = "N" * 200
+            s.capabilities = ["Voice", "SMS", "VeryLongCapabilityName"]
+    app = _list_app(server, vc)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await list_loaded(pilot, len(state.sessions[vc]))
+        table = app.screen.query_one(KeyedTable)
+        drawn = dict(zip([c.key for c in table.columns], table.drawn_widths))
+        assert drawn["id"] == 36  # the whole ID
+        assert 10 <= drawn["name"] <= 32
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        line = "".join(s.text for s in table.render_line(1))
+        assert table.ordered_keys[0] in line
+
+
+async def test_a_table_one_cell_short_of_fitting_draws_one_space_between_columns():
+    class Tight(App[None]):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable((Column("id", "ID", shrink_to=6), Column("status", "Status")),
+                             fit=True)
+
+    app = Tight()
+    async with app.run_test(size=(18, 6)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows([("k1", ["0123456789abcdef", "InProgress"])])
+        await pilot.pause()
+        assert table.render_line(1).text.rstrip() == " 01234… InProgress"
+        assert table.render_line(0).text.rstrip() == " ID     Status"
+        assert table.virtual_size.width <= table.scrollable_content_region.width

@@ -23,11 +23,12 @@ from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-# Narrow terminals keep status, time left and health: IDs shrink first, then
-# participants, capabilities, the connector and the last change go.
+# Narrow terminals keep which session, its time left and health: participants,
+# capabilities, the last change and the connector go first (the connector shrinks
+# before the ID does), the status last (at 40 columns: "expired"/"ended" still show).
 COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
            Column("id", "Session ID", max_width=40, shrink_to=9),
-           Column("status", "Status", max_width=16),
+           Column("status", "Status", max_width=16, drop_priority=1),
            Column("caps", "Capabilities", max_width=24, drop_priority=5),
            Column("parts", "Participants", drop_priority=6),
            Column("expiry", "Expires in", min_width=10, live=True),

@@ -380,6 +380,31 @@ async def test_long_names_give_way_before_the_session_id(server, state):
         assert table.ordered_keys[0] in line
 
 
+async def test_a_table_that_cannot_fit_keeps_the_cursors_row_above_its_scrollbar():
+    """A horizontal scrollbar takes a line: the cursor's row is scrolled into the lines
+    left above it (it used to land under the scrollbar, out of sight)."""
+    class Wide(App[None]):
+        CSS = "KeyedTable { height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
+
+    app = Wide()
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.focus()
+        table.set_rows([(f"k{i:02d}", [f"k{i:02d}", "n" * 40]) for i in range(20)])
+        await pilot.pause()
+        assert table.show_horizontal_scrollbar
+        rows = table.scrollable_content_region.height - 1
+        assert rows == table.size.height - 2
+        await pilot.press("end")
+        await pilot.pause()
+        line = table.ordered_keys.index("k19") - int(table.scroll_y) + 1
+        assert 1 <= line <= rows
+        assert table.visible_keys()[-1] == "k19" and len(table.visible_keys()) == rows
+
+
 async def test_a_table_one_cell_short_of_fitting_draws_one_space_between_columns():
     class Tight(App[None]):
         def compose(self) -> ComposeResult:

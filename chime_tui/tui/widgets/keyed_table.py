@@ -465,7 +465,7 @@ class KeyedTable(ScrollView, can_focus=True):
         if at is None:
             return None
         y = at - int(self.scroll_y) + 1
-        return y if 1 <= y < self.size.height else None
+        return y if 1 <= y < self._view_height() else None
 
     def _refresh_key(self, key: str | None) -> None:
         y = self._line_of(key) if key is not None else None
@@ -474,7 +474,12 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def visible_keys(self) -> list[str]:
         top = int(self.scroll_y)
-        return self._order[top:top + max(0, self.size.height - 1)]
+        return self._order[top:top + max(0, self._view_height() - 1)]
+
+    def _view_height(self) -> int:
+        """The lines in view, the header's included: not those under a horizontal
+        scrollbar."""
+        return self.scrollable_content_region.height
 
     def refresh_live(self) -> int:
         """Repaint the visible lines whose live cells changed; how many were."""
@@ -570,7 +575,7 @@ class KeyedTable(ScrollView, can_focus=True):
 
     # -- keys and mouse -------------------------------------------------------------
     def _page(self) -> int:
-        return max(1, self.size.height - 2)
+        return max(1, self._view_height() - 2)
 
     def _move(self, delta: int) -> None:
         if not self._order:
@@ -603,9 +608,9 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         at = self.cursor_row
-        if at < 0 or not self.size.height:
+        if at < 0 or not self._view_height():
             return
-        rows = max(1, self.size.height - 1)
+        rows = max(1, self._view_height() - 1)
         top = int(self.scroll_y)
         if at < top:
             self.scroll_to(y=at, animate=False, immediate=True)

@@ -2,8 +2,8 @@
 
 It draws a `chime_tui.sources.PinnedSessions` source. A pin that answers NotFound
 is "missing? (checking)" until the NotFound is confirmed, and only then "gone",
-with one alert. Gone pins are still checked (at once on `r`); one that answers
-again is shown again."""
+with one alert, if it was seen this run; a pin never seen is "not found" (no alert).
+Gone pins are still checked (at once on `r`); one that answers again is shown again."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from textual.screen import Screen
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
+from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -124,6 +125,8 @@ class BoardScreen(ListScreen):
         app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
+        if key in app.tracker.not_found:  # never seen: no such session, nothing ended
+            return Text("not found", style="yellow")
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is None:
@@ -142,14 +145,21 @@ class BoardScreen(ListScreen):
         return value
 
     def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:
-        """The cells that change only when the data does (the live ones are blank)."""
+        """The cells that change only when the data does (the live ones are blank). A
+        gone session's last known values are dimmed, its status in the past tense."""
         s = self.session_of(key)
         values: dict[str, Cell] = {
             "vc": key[0], "id": key[1],
-            "status": status_text(s.status) if s else Text("…", style="dim"),
+            "status": status_text(s.status) if s else
+            Text("—" if key in self.app.tracker.not_found else "…", style="dim"),
             "caps": capabilities_text(s.capabilities) if s else "",
             "parts": str(len(s.participants)) if s else "",
         }
+        if s is not None and key in self.app.tracker.gone:
+            values["status"] = Text(f"was {clip(s.status, 64)}" if s.status else "—",
+                                    style="dim")
+            values["caps"] = Text(str(values["caps"]), style="dim")
+            values["parts"] = Text(str(values["parts"]), style="dim")
         return tuple(self.mark(key, column.key, values[column.key], now)
                      if column.key in values else "" for column in COLUMNS)
 
@@ -162,7 +172,9 @@ class BoardScreen(ListScreen):
         s = self.session_of(key)
         changed_at = app.tracker.last_change_at.get(key)
         values: dict[str, Cell] = {
-            "expiry": expiry_short(s, now) if s else "",
+            # Gone: no countdown (it would tick for a session that no longer exists).
+            "expiry": Text("—", style="dim") if key in app.tracker.gone
+            else expiry_short(s, now) if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
         }

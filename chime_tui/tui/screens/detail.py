@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
 from chime_tui.tui.screens.base import PollingScreen
@@ -82,18 +83,47 @@ class SessionDetailScreen(PollingScreen):
 
     def show(self, value: Any) -> None:
         update: SessionUpdate = value  # tracked already: the timeline has its changes
+        came_back = self.panels()[0].gone
+        self.mark_gone(False)  # answered: whatever it was, it is there now
         previous, self.session = self.session, update.session
         if previous is not None and previous.raw == update.session.raw:
+            if came_back:
+                self.show_timeline()  # its "not found → Open" entry
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
-        now = self.app.clock()
-        for panel in self.panels():
-            panel.now = now
-            panel.session = update.session
-        self.show_timeline()
+        self.show_session(update.session)
         for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in update.changes}:
             self.highlight(self.query_one(panel_type))
 
+    def show_session(self, session: ProxySession) -> None:
+        self.session = session
+        now = self.app.clock()
+        for panel in self.panels():
+            panel.now = now
+            panel.session = session
+        self.show_timeline()
+
+    def known(self) -> ProxySession | None:
+        """What the app last saw of this session before this screen got an answer (on
+        the board, the list, an earlier visit): shown, stale, when no answer comes."""
+        source = self.source
+        if self.last_ok is None and isinstance(source, OneSession):
+            return source.seen
+        return None
+
+    def partial_data(self) -> str | None:
+        if self.known() is None:
+            return None
+        at = self.app.tracker.seen_at.get((self.voice_connector_id, self.proxy_session_id))
+        return "the last known state" + (f", seen {ago(at, self.app.clock())}" if at else "")
+
+    def mark_gone(self, gone: bool) -> None:
+        for panel in self.panels():
+            panel.gone = gone
+
     def show_error(self, error: ChimeError) -> None:
+        known = self.known()
+        if self.session is None and known is not None:
+            self.show_session(known)  # the screen is marked stale: the error line says so
         if not isinstance(error, NotFound):
             return
         if self.session is None:
@@ -105,6 +135,7 @@ class SessionDetailScreen(PollingScreen):
         # recheck_seconds later, confirms it; a blip of 404s is not a deletion.
         assert isinstance(self.source, OneSession)
         if self.source.gone:
+            self.mark_gone(True)  # its last known state, no status or countdown as current
             self.show_timeline()
             self.highlight(self.query_one(StatusPanel))
         else:
@@ -118,7 +149,8 @@ class SessionDetailScreen(PollingScreen):
     def show_timeline(self) -> None:
         tracker = self.app.tracker
         key = (self.voice_connector_id, self.proxy_session_id)
-        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []))
+        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []),
+                                                  self.app.clock())
 
     def highlight(self, panel: SessionPanel) -> None:
         """A changed value stands out for a few seconds."""

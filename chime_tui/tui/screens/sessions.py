@@ -295,7 +295,14 @@ class SessionListScreen(ListScreen):
     def action_pin(self) -> None:
         sid = self.selected_id()
         if sid:
-            self.app.toggle_pin((self.voice_connector_id, sid))
+            key = (self.voice_connector_id, sid)
+            self.app.toggle_pin(key)
+            session = self.by_id.get(sid)
+            if key in self.app.pins.pins and session is not None \
+                    and key not in self.app.tracker.last:
+                # Watched from now on: the row as shown is where its changes count from
+                # (a session the tracker follows already keeps its newer state).
+                self.app.track(session)
             self.render_rows()  # the row's pin mark
 
     def action_cycle_sort(self) -> None:

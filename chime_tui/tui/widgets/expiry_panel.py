@@ -16,13 +16,18 @@ class ExpiryPanel(SessionPanel):
     TITLE = "Expiry"
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
+        if self.gone:
+            return None  # no countdown for a session that is gone
         return (expiry_sentence(session, now), session.time_to_expiry(now) and
                 int(session.time_to_expiry(now).total_seconds()))  # type: ignore[union-attr]
 
     def shape_key(self, session: ProxySession, now: datetime) -> object:
-        return session.expiry_state(now)
+        return None if self.gone else session.expiry_state(now)
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        if self.gone:
+            return Group(Text("gone", style="bold red"),
+                         Text("no countdown: the session ended or was deleted", style="dim"))
         state = session.expiry_state(now)
         left = session.time_to_expiry(now)
         if state is ExpiryState.COUNTING and left is not None:

@@ -120,6 +120,9 @@ async def test_the_board_draws_its_highlight_and_a_gone_row_in_their_styles(tmp_
             await clock.advance(REFRESH)
             assert pins[1] in app.tracker.gone
             await pilot.pause()
+            # Closed and gone sort with the ended sessions, after the live one.
+            assert table.ordered_keys[0] == "/".join(pins[2])
+            assert set(table.ordered_keys[1:]) == {changed, deleted}
             # The change is highlighted: bold reverse over the status cell.
             for style in styles_of(cell_segments(table, changed, "status")):
                 assert style.reverse and style.bold

@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
-from chime_tui.sources import EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
+from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
 from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
@@ -111,9 +111,12 @@ class BoardScreen(ListScreen):
 
     def rows(self, now: datetime) -> list[SessionKey]:
         expiry = SORTS["expiry"](now)  # the session list's order (sources._expiry_key)
+        gone = self.app.tracker.gone
 
         def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
+            if key in gone:  # ended or deleted: with the ended ones, whatever it last was
+                return (EXPIRY_ENDED, key)
             return (expiry(s) if s else EXPIRY_UNKNOWN, key)
 
         needle = self.filter_text.lower()

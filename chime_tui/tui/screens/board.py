@@ -49,12 +49,15 @@ class BoardScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
+        # A stray m must not lose a pin: u pins the last unpinned sessions back, in turn.
+        Binding("u", "undo_unpin", "Undo unpin", id="undo_unpin"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.result: BoardResult | None = None
         self.highlights: dict[tuple[SessionKey, str], datetime] = {}
+        self.unpinned: list[SessionKey] = []  # by the user here, last last (for u)
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
@@ -188,9 +191,11 @@ class BoardScreen(ListScreen):
         now = self.app.clock()
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
-        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}" if self.pins else
-                         "Watch board: empty — m pins the selected session in a session "
-                         "list, or the session on its screen")
+        empty = f" — no pinned sessions match “{self.filter_text}”" \
+            if self.pins and not rows and self.filter_text else ""
+        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}{empty}" if self.pins else
+                         f"Watch board: empty — {self.app.key_display('pin')} pins the "
+                         "selected session in a session list, or the session on its screen")
         requests = self.result.requests if self.result else 0
         table.set_titles(subtitle=f"{requests} request{'s' if requests != 1 else ''} per refresh")
         self.table.refresh_live()
@@ -211,14 +216,37 @@ class BoardScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unpin" and not self.pins:
             return False  # nothing to unpin: the footer does not offer it
+        if action == "undo_unpin" and not self.unpinned:
+            return False
         return True
+
+    def still_listed(self, key: str) -> bool:
+        """A row the user unpinned here left on purpose: no notice about it."""
+        vc, _, sid = key.partition("/")
+        return (vc, sid) in self.unpinned
 
     def action_unpin(self) -> None:
         key = self.selected_key()
-        if key:
-            self.app.toggle_pin(key)
+        if key and key in self.app.pins.pins:
+            self.unpinned.append(key)
+            self.app.toggle_pin(key, undo_key=self.app.key_display("undo_unpin"))
             self.render_rows()
             self.refresh_bindings()
+
+    def action_undo_unpin(self) -> None:
+        if not self.unpinned:
+            return
+        key = self.unpinned.pop()
+        if key not in self.app.pins.pins:
+            self.app.pins.add(key)
+            if self.app.pins.warning:
+                self.notify(self.app.pins.warning, severity="warning", timeout=10)
+            self.notify(f"Pinned {key[1]} again", timeout=3)
+        self.render_rows()
+        self.table.move_cursor(row_key(key))
+        self.refresh_bindings()
+        if isinstance(self.source, PinnedSessions):
+            self.action_refresh()  # its row fills in now, not at the next refresh
 
     def parent_screen(self) -> Screen[None]:
         """Back from the board opened at start: the screen asked for on the command line."""

@@ -39,7 +39,9 @@ class SessionDetailScreen(PollingScreen):
     recheck_seconds = RECHECK_SECONDS
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        # One key, named for what it does now (the same id: a `[keys]` remap moves both).
         Binding("m", "pin", "Pin", id="pin"),
+        Binding("m", "unpin", "Unpin", id="pin"),
         Binding("c", "copy", "Copy JSON", show=False, id="copy"),
         Binding("e", "export", "Export", show=False, id="export"),
         *[
@@ -67,7 +69,7 @@ class SessionDetailScreen(PollingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"session {self.proxy_session_id}"
+        self.show_pinned()
         self.query_one(StatusPanel).focus()
         self.apply_redaction()
 
@@ -183,8 +185,34 @@ class SessionDetailScreen(PollingScreen):
     def action_back(self) -> None:
         self.app.go_back()
 
+    @property
+    def pinned(self) -> bool:
+        return (self.voice_connector_id, self.proxy_session_id) in self.app.pins.pins
+
+    def show_pinned(self) -> None:
+        """The title says whether the session is on the board; the footer offers the
+        other (m Pin or m Unpin)."""
+        self.sub_title = f"session {self.proxy_session_id}" + (" ● pinned" if self.pinned
+                                                                 else "")
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        # (PollingScreen's handler runs too.) Pins may have changed on the board.
+        self.show_pinned()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pin":
+            return not self.pinned
+        if action == "unpin":
+            return self.pinned
+        return True
+
     def action_pin(self) -> None:
         self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))
+        self.show_pinned()
+
+    def action_unpin(self) -> None:
+        self.action_pin()
 
     def action_copy(self) -> None:
         if self.session is not None:

@@ -44,7 +44,7 @@ class ExpiryPanel(SessionPanel):
         frac = session.elapsed_fraction(now)
         if frac is not None:
             lines.append(bar(frac, 20))
-            lines.append(Text(f"{frac:.0%} of {session.expiry_minutes} min used", style="dim"))
+            lines.append(Text(used_text(session, now), style="dim"))
         if session.expires_at:
             lines.append(Text(f"at {utc_clock(session.expires_at)}", style="dim"))
         return Group(*lines)
@@ -55,3 +55,12 @@ def bar(fraction: float, width: int) -> Text:
     filled = round(max(0.0, min(1.0, fraction)) * width)
     style = "red" if fraction >= 0.9 else "green"
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
+
+
+def used_text(session: ProxySession, now: datetime) -> str:
+    """'42% of 60 min used': rounded down, so never 100% while time is left."""
+    frac = session.elapsed_fraction(now) or 0.0
+    percent = int(frac * 100)
+    if percent >= 100 and session.expiry_state(now) is ExpiryState.COUNTING:
+        percent = 99
+    return f"{percent}% of {session.expiry_minutes} min used"

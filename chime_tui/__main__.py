@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
                    help="mask phone numbers on screen, in copies and exports (x toggles it)")
+    p.add_argument("--allow-writes", action="store_true",
+                   help="let the app extend, change, end and create sessions (each behind a "
+                        "confirmation); without it the app is read-only")
     p.add_argument("--pin", action="append", default=[], metavar="VC/SID",
                    help="pin a session to the watch board (repeatable); the app opens on it")
     p.add_argument("--events-file", metavar="PATH",
@@ -326,6 +329,7 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
                            pins_file=data_dir() / pins_file_name(aws, args.demo),
                            events_file=Path(args.events_file) if args.events_file else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
+                           allow_writes=args.allow_writes or config.allow_writes,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
                            prefetch=prefetch)
     from chime_tui.tui.app import make_app

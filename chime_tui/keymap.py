@@ -19,9 +19,11 @@ from collections.abc import Mapping
 from chime_tui.textsafe import clip
 
 ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
-                 "alerts"})
+                 "alerts", "write_dialog"})
 POLLING = frozenset({"picker", "sessions", "detail", "board"})
 LISTS = frozenset({"picker", "sessions", "board"})
+ACTING = frozenset({"sessions", "detail", "board"})  # the write actions (chime_tui.actions)
+WRITE_DIALOG = frozenset({"write_dialog"})
 
 # id -> (default keys, screens where it is active)
 BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
@@ -50,11 +52,17 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "unpin": ("m,delete", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),
+    # writes (off unless --allow-writes): each opens a dialog that needs a confirmation
+    "extend": ("plus", ACTING),
+    "capabilities": ("C", ACTING),
+    "end_session": ("D", ACTING),
+    "create_session": ("N", ACTING),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},
     "close_help": ("escape,question_mark,q", frozenset({"help"})),
     "close_alerts": ("escape,a,q", frozenset({"alerts"})),
     "cancel_open": ("escape", frozenset({"open_by_id"})),
     "cancel_account": ("escape", frozenset({"account"})),
+    "cancel_write": ("escape", WRITE_DIALOG),
 }
 
 # Keys Textual or its widgets need everywhere: a remap must not take them.

@@ -36,6 +36,9 @@ class AppSettings:
     # --allow-insecure-endpoint: kept for the app's profile/region switch, which checks
     # the new settings with chime_tui.validate.aws_settings_problem.
     allow_insecure_endpoint: bool = False
+    # --allow-writes / allow_writes = true: the app may extend, change, end and create
+    # sessions (chime_tui.actions); off, an action key says how to turn them on.
+    allow_writes: bool = False
     prefetch: Any = field(default=None, compare=False)  # chime_tui.prefetch.Prefetch
 
     @property

@@ -56,6 +56,7 @@ class ChimeVoiceClient:
         self.endpoint: str | None = None
         self.request_count = 0
         self.last_latency: float | None = None
+        self.last_status: int | None = None  # the last answer's HTTP status (writes' audit)
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
 
     # -- lifecycle ------------------------------------------------------------------
@@ -136,7 +137,8 @@ class ChimeVoiceClient:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
         finally:
             self.last_latency = time.perf_counter() - started
-        response.pop("ResponseMetadata", None)
+        meta = response.pop("ResponseMetadata", None)
+        self.last_status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
         return cast(dict[str, Any], response)
 
     async def pages(self, operation: str, key: str, **params: Any
@@ -209,8 +211,11 @@ class ChimeVoiceClient:
             self._writer = ChimeVoiceClient(no_retries(self.settings),
                                             load_in_thread=self.load_in_thread)
         started = time.perf_counter()
+        self.last_status = None
         try:
-            return await self._writer.call(operation, **params)
+            answer = await self._writer.call(operation, **params)
+            self.last_status = self._writer.last_status
+            return answer
         except ChimeError as exc:
             raise after_failure(operation, exc, params.get("VoiceConnectorId")) from None
         finally:

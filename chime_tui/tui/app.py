@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui import __version__
+from chime_tui.actions import WriteGuard
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Change
@@ -60,6 +61,7 @@ class ChimeTuiApp(App[None]):
         self.pins = PinStore(settings.pins_file).load()
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
         self.events: EventsWriter | None = None
+        self.write_guard = WriteGuard()  # one write at a time per session (chime_tui.actions)
         if settings.events_file is not None:
             from chime_tui.documents import redact
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.tracking import BoardFetcher, BoardResult
+from chime_tui.tui.screens.base import WRITE_BINDINGS
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
@@ -51,6 +52,7 @@ class BoardScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
+        *WRITE_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -222,6 +224,21 @@ class BoardScreen(ListScreen):
             return None
         vc, _, sid = value.partition("/")
         return (vc, sid)
+
+    def write_target(self) -> tuple[str, str, ProxySession | None] | None:
+        key = self.selected_key()
+        return (*key, self.session_of(key)) if key else None
+
+    def create_target(self) -> str | None:
+        key = self.selected_key()
+        return key[0] if key else None
+
+    def concerns(self, key: Key) -> bool:
+        return key in self.pins
+
+    def written(self, outcome: Any) -> None:
+        self.render_rows()  # an ended session is "gone" at once
+        super().written(outcome)
 
     def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         key = self.selected_key()

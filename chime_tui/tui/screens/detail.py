@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.models import ProxySession
-from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.screens.base import WRITE_BINDINGS, PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
@@ -48,6 +48,7 @@ class SessionDetailScreen(PollingScreen):
                     id=f"panel_{i}")
             for i, cls in enumerate(PANELS, 1)
         ],
+        *WRITE_BINDINGS,
     ]
 
     def __init__(self, voice_connector_id: str, proxy_session_id: str) -> None:
@@ -172,6 +173,23 @@ class SessionDetailScreen(PollingScreen):
     def action_copy(self) -> None:
         if self.session is not None:
             self.app.copy_session(self.session)
+
+    def write_target(self) -> tuple[str, str, ProxySession | None]:
+        return (self.voice_connector_id, self.proxy_session_id, self.session)
+
+    def create_target(self) -> str:
+        return self.voice_connector_id
+
+    def concerns(self, key: tuple[str, str]) -> bool:
+        return key == (self.voice_connector_id, self.proxy_session_id)
+
+    def written(self, outcome: Any) -> None:
+        """The write's answer on screen at once, its timeline entry, then a fetch."""
+        if self.concerns(outcome.planned.key):
+            if outcome.session is not None:
+                self.show(outcome.session)
+            self.show_timeline()
+        super().written(outcome)
 
     def action_export(self) -> None:
         if self.session is not None:

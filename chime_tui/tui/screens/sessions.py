@@ -23,6 +23,7 @@ from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
 from chime_tui.textsafe import visible
 from chime_tui.tui.messages import SessionsPage
+from chime_tui.tui.screens.base import WRITE_BINDINGS
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
@@ -74,6 +75,7 @@ class SessionListScreen(ListScreen):
         Binding("o", "cycle_sort", "Sort", id="sort"),
         Binding("O", "reverse_sort", "Reverse", id="reverse_sort"),
         Binding("m", "pin", "Pin", id="pin"),
+        *WRITE_BINDINGS,
     ]
 
     def __init__(self, voice_connector_id: str) -> None:
@@ -321,6 +323,16 @@ class SessionListScreen(ListScreen):
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key
+
+    def write_target(self) -> tuple[str, str, ProxySession | None] | None:
+        sid = self.selected_id()
+        return (self.voice_connector_id, sid, self.by_id.get(sid)) if sid else None
+
+    def create_target(self) -> str:
+        return self.voice_connector_id
+
+    def concerns(self, key: tuple[str, str]) -> bool:
+        return key[0] == self.voice_connector_id
 
     def tick(self) -> None:
         """Count down the visible rows once a second, without an API call: only the

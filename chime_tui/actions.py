@@ -171,7 +171,7 @@ def _expires(session: ProxySession, minutes: int | None, now: datetime) -> str:
         at = session.created + timedelta(minutes=minutes)
     except OverflowError:
         return "beyond the calendar"
-    when = at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = at.strftime("%Y-%m-%d %H:%M UTC")
     return f"{when} ({in_words(at - now)})" if at > now else f"{when} (passed, {ago(at, now)})"
 
 
@@ -194,7 +194,8 @@ def plan_extend(session: ProxySession, minutes: str | int, now: datetime) -> Pla
     delta = "" if old is None else f" ({value - old:+,} min)"
     steps = (Step("ExpiryMinutes", shown_old, f"{value}{delta}"),
              Step("Expires", _expires(session, old, now), _expires(session, value, now)),
-             Step("Capabilities", ", ".join(caps), ", ".join(caps) + " (unchanged; required)"))
+             Step("Capabilities", "", ", ".join(caps) + " (sent unchanged: the API requires "
+                                     "them)"))
     return Planned("extend", vc, sid, session.name,
                    {"VoiceConnectorId": vc, "ProxySessionId": sid, "Capabilities": caps,
                     "ExpiryMinutes": value}, steps, old, value)

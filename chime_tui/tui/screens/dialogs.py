@@ -68,7 +68,7 @@ class WriteDialog(ModalScreen[None]):
 
     def __init__(self, kind: str, voice_connector_id: str,
                  session: ProxySession | None = None) -> None:
-        super().__init__()
+        super().__init__(classes=f"-{kind}")
         self.kind = kind
         self.voice_connector_id = voice_connector_id
         self.session = session
@@ -86,9 +86,9 @@ class WriteDialog(ModalScreen[None]):
             yield Static("", id="write-error", classes="input-error")
             with Horizontal(id="write-buttons"):
                 yield Button(CONFIRM[self.kind], variant="error" if self.kind == "end"
-                             else "primary", id="write-confirm")
-                yield Button("List sessions", id="write-list", classes="-hidden")
-                yield Button("Cancel", id="write-cancel")
+                             else "primary", id="write-confirm", compact=True)
+                yield Button("List sessions", id="write-list", classes="-hidden", compact=True)
+                yield Button("Cancel", id="write-cancel", compact=True)
             yield Static("Enter or the button confirms · Esc cancels · sent once, never "
                          "retried automatically", classes="hint")
 
@@ -109,34 +109,38 @@ class WriteDialog(ModalScreen[None]):
         if self.kind == "extend":
             now = "—" if s is None or s.expiry_minutes is None else str(s.expiry_minutes)
             yield _row("New ExpiryMinutes", Input(placeholder=f"minutes (now {now})",
-                                                  id="write-minutes", type="integer"))
-            yield Horizontal(*[Button(f"+{m}", id=f"write-plus-{m}", classes="write-preset")
+                                                  id="write-minutes", type="integer", compact=True))
+            yield Horizontal(*[Button(f"+{m} min", id=f"write-plus-{m}", classes="write-preset",
+                                      compact=True)
                                for m in PRESETS], id="write-presets")
         elif self.kind == "capabilities":
             have = s.capabilities if s is not None else ()
-            yield Horizontal(*[Checkbox(c, c in have, id=f"write-cap-{c}") for c in CAPABILITIES],
+            yield Horizontal(*[Checkbox(c, c in have, id=f"write-cap-{c}", compact=True) for c in CAPABILITIES],
                              classes="write-row")
         elif self.kind == "end":
             prefix = plan_end(s).confirm_prefix if s is not None else ""
             yield Static(Text.assemble("Type ", (clip(prefix or "", 40), "bold"),
                                        " (the session ID's first characters) to end it:"))
-            yield Input(placeholder=clip(prefix or "", 40), id="write-typed")
+            yield _row("Confirm", Input(placeholder="the characters above", id="write-typed",
+                                        compact=True))
         else:
-            yield _row("Participant 1", Input(placeholder="+12065550100", id="write-p1"))
-            yield _row("Participant 2", Input(placeholder="+12065550101", id="write-p2"))
+            yield _row("Participant 1", Input(placeholder="+12065550100", id="write-p1", compact=True))
+            yield _row("Participant 2", Input(placeholder="+12065550101", id="write-p2", compact=True))
             yield Horizontal(Label("Capabilities", classes="write-label"),
-                             *[Checkbox(c, c == "Voice", id=f"write-cap-{c}")
+                             *[Checkbox(c, c == "Voice", id=f"write-cap-{c}", compact=True)
                                for c in CAPABILITIES], classes="write-row")
             yield _row("ExpiryMinutes", Input(placeholder="empty: the connector's default",
-                                              id="write-minutes", type="integer"))
+                                              id="write-minutes", type="integer", compact=True))
             yield _row("Name", Input(placeholder="optional: letters, digits, spaces",
-                                     id="write-name"))
+                                     id="write-name", compact=True))
             yield _row("Number selection", Select([(v, v) for v in SELECTION],
-                                                  prompt="default", id="write-selection"))
+                                                  prompt="default", id="write-selection",
+                                                  compact=True))
             yield _row("Geo match level", Select([(v, v) for v in GEO_LEVELS],
-                                                 prompt="default", id="write-geo"))
-            yield _row("Country", Input(placeholder="optional: US", id="write-country"))
-            yield _row("Area code", Input(placeholder="optional: 206", id="write-area"))
+                                                 prompt="default", id="write-geo",
+                                                 compact=True))
+            yield _row("Country", Input(placeholder="optional: US", id="write-country", compact=True))
+            yield _row("Area code", Input(placeholder="optional: 206", id="write-area", compact=True))
 
     def on_mount(self) -> None:
         inputs = list(self.query(Input))

@@ -115,8 +115,8 @@ class WriteDialog(ModalScreen[None]):
                                for m in PRESETS], id="write-presets")
         elif self.kind == "capabilities":
             have = s.capabilities if s is not None else ()
-            yield Horizontal(*[Checkbox(c, c in have, id=f"write-cap-{c}", compact=True) for c in CAPABILITIES],
-                             classes="write-row")
+            yield Horizontal(*[Checkbox(c, c in have, id=f"write-cap-{c}", compact=True)
+                               for c in CAPABILITIES], classes="write-row")
         elif self.kind == "end":
             prefix = plan_end(s).confirm_prefix if s is not None else ""
             yield Static(Text.assemble("Type ", (clip(prefix or "", 40), "bold"),

@@ -150,8 +150,8 @@ def preset(session: ProxySession, add: int) -> int:
 
 def _current_capabilities(session: ProxySession) -> list[str]:
     """The capabilities to send with an expiry change (the API requires them)."""
-    caps = [c for c in CAPABILITIES if c in session.capabilities]
-    unknown = [c for c in session.capabilities if c not in CAPABILITIES]
+    caps = list(session.capabilities)  # as they are, in the service's order
+    unknown = [c for c in caps if c not in CAPABILITIES]
     if unknown or not caps:
         shown = ", ".join(clip(c, 30) for c in session.capabilities) or "none"
         raise Invalid.one(f"the session's capabilities ({shown}) are not ones UpdateProxySession "

@@ -77,8 +77,8 @@ def test_extend_sends_the_new_expiry_with_the_current_capabilities():
     assert planned.operation == "update_proxy_session"
     assert dict(planned.params) == {"VoiceConnectorId": SEED_CONNECTOR_ID,
                                     "ProxySessionId": SEED_SESSION_ID,
-                                    "Capabilities": ["Voice", "SMS"], "ExpiryMinutes": 75}
-    assert planned.change == {"Capabilities": ["Voice", "SMS"], "ExpiryMinutes": 75}
+                                    "Capabilities": ["SMS", "Voice"], "ExpiryMinutes": 75}
+    assert planned.change == {"Capabilities": ["SMS", "Voice"], "ExpiryMinutes": 75}
     steps = {s.label: (s.old, s.new) for s in planned.steps}
     assert steps["ExpiryMinutes"] == ("60", "75 (+15 min)")
     assert steps["Expires"][0].startswith("2020-04-15 17:10 UTC (passed")
@@ -251,7 +251,7 @@ def test_perform_sends_once_and_records_the_attempt(server, state, tmp_path):
     assert line["operation"] == "UpdateProxySession"
     assert line["VoiceConnectorId"] == SEED_CONNECTOR_ID
     assert line["ProxySessionId"] == SEED_SESSION_ID
-    assert line["change"] == {"Capabilities": ["Voice", "SMS"], "ExpiryMinutes": 90}
+    assert line["change"] == {"Capabilities": ["SMS", "Voice"], "ExpiryMinutes": 90}
     assert line["result"] == {"outcome": "ok", "status": 201}
     assert line["region"] == "us-east-1" and line["endpoint"] == server.url
     key, what, old, new = timeline_entry(outcome)

@@ -14,8 +14,8 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     from chime_tui.tui.screens.account import AccountScreen
     from chime_tui.tui.screens.alerts import AlertsScreen
     from chime_tui.tui.screens.board import BoardScreen
-    from chime_tui.tui.screens.dialogs import WriteDialog
     from chime_tui.tui.screens.detail import SessionDetailScreen
+    from chime_tui.tui.screens.dialogs import WriteDialog
     from chime_tui.tui.screens.help import HelpScreen
     from chime_tui.tui.screens.open_by_id import OpenByIdScreen
     from chime_tui.tui.screens.picker import ConnectorPickerScreen

@@ -33,19 +33,6 @@ def audit(path) -> list[dict[str, Any]]:
     return [d for d in map(json.loads, path.read_text().splitlines()) if d.get("event") == "write"]
 
 
-def noted(app) -> list[str]:
-    """Every notification's text from now on (the app's notify, wrapped)."""
-    seen: list[str] = []
-    notify = app.notify
-
-    def wrapped(message: str, **kw: Any) -> None:
-        seen.append(str(message))
-        notify(message, **kw)
-
-    app.notify = wrapped
-    return seen
-
-
 def detail_app(server, **kw):
     kw.setdefault("allow_writes", True)
     return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
@@ -97,13 +84,14 @@ async def test_with_writes_off_a_key_says_how_to_enable_them_and_sends_nothing(s
     app = detail_app(server, allow_writes=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await loaded(pilot)
-        seen = noted(app)
+        before = len(app.notices)
         status = str(app.screen.query_one(FetchStatus).content)
         assert "writes enabled" not in status
         for key in ("plus", "C", "D", "N"):
             await pilot.press(key)
             await pilot.pause(0.05)
             assert not isinstance(app.screen, WriteDialog)
+        seen = [n.message for n in list(app.notices)[before:]]
         assert len(seen) == 4
         assert all("--allow-writes" in m and "allow_writes = true" in m
                    and "Nothing was sent" in m for m in seen)

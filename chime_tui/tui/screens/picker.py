@@ -53,6 +53,9 @@ class ConnectorPickerScreen(ListScreen):
             if needle in " ".join(filter(None, (c.name, c.voice_connector_id, c.aws_region))).lower()
         ]
 
+    def still_listed(self, key: str) -> bool:
+        return key.split("#")[0] in {c.voice_connector_id for c in self.connectors}
+
     def render_rows(self) -> None:
         rows = []
         self.row_connector = {}

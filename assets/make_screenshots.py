@@ -52,6 +52,11 @@ async def main() -> None:
         await shoot("watch-board", server, [], pins=pins, pins_file=None)
         await shoot("stale-throttled", server, ["r"], throttle=True, voice_connector_id=vc,
                     proxy_session_id=sid)
+        server.state.faults.clear()  # the throttling above ends here
+        # The extend dialog (writes on): +60 typed as the preset would, old → new shown.
+        await shoot("acting-on-sessions", server, ["plus", *str(state.sessions[vc][sid]
+                                                               .expiry_minutes + 60)],
+                    voice_connector_id=vc, proxy_session_id=sid, allow_writes=True)
 
 
 if __name__ == "__main__":

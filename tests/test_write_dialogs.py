@@ -352,3 +352,30 @@ async def test_a_session_already_gone(server, state):
         assert screen.query_one("#write-confirm", Button).disabled
         assert writes(state) == [("DELETE", f"/voice-connectors/{SEED_CONNECTOR_ID}/"
                                             f"proxy-sessions/{SEED_SESSION_ID}", 404)]
+
+
+async def test_the_dialog_names_the_session_literally(server, state):
+    state.set_fields(*SEED, {"Name": "[bold red]boss[/] \x1b[2J\u202e"})
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "D")
+        who = text_of(screen, "#write-who")
+        assert "[bold red]boss[/] \\x1b[2J\\u202e" in who  # data, not markup or escapes
+        await pilot.press("escape")
+    assert writes(state) == []
+
+
+async def test_a_second_write_to_a_session_waits_for_the_first(server, state):
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "plus")
+        assert app.write_guard.begin(SEED)  # as if another dialog's write were in flight
+        await pilot.press("9", "0", "enter")
+        assert "a write to this session is already under way" in error_text(screen)
+        assert writes(state) == []
+        app.write_guard.done(SEED)
+        await pilot.press("enter")
+        await answered(pilot, screen)
+        assert [m for m, _, _ in writes(state)] == ["POST"]

@@ -63,8 +63,8 @@ def after_write(app: ChimeTuiApp, outcome: Outcome) -> None:
     and a fetch at once on the screen under the dialog when it shows that session."""
     from chime_tui.tui.screens.base import PollingScreen
 
-    if outcome.session is not None:
-        app.track(outcome.session)
+    if outcome.session is not None and outcome.session.key in app.tracker.last:
+        app.track(outcome.session)  # a watched session: its changes, as the answer says
     entry = timeline_entry(outcome)
     if entry is not None:
         key, what, old, new = entry

@@ -1,4 +1,4 @@
-"""The write actions' core (chime_tui.actions): requests built from a session and a change,
+"""The write actions' core (chime_tui.actions, chime_tui.sending): requests built from a session and a change,
 checked against the service model before anything is sent, the one-at-a-time guard, and
 one attempt sent to the local endpoint with its audit line."""
 
@@ -19,22 +19,19 @@ from chime_tui.actions import (
     NAME,
     PARTICIPANTS,
     SELECTION,
-    Audit,
     CreateForm,
     Invalid,
     WriteGuard,
-    failure_message,
-    perform,
     plan_capabilities,
     plan_create,
     plan_end,
     plan_extend,
     preset,
-    timeline_entry,
 )
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.models import ProxySession
+from chime_tui.sending import Audit, Outcome, failure_message, perform, timeline_entry
 
 from .conftest import FIXED_NOW, SEED_EXAMPLE, aws_for
 
@@ -315,8 +312,6 @@ def test_a_create_whose_answer_is_lost_may_have_happened(server, state, tmp_path
 
 
 def test_the_timeline_entry_of_each_kind():
-    from chime_tui.actions import Outcome
-
     created = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"], "ProxySessionId": "new"})
     planned = plan_create(SEED_CONNECTOR_ID, CreateForm(participants=("+12065550111",
                                                                       "+12065550122")))

@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chime_tui.actions import (
-    WRITES_OFF,
-    Audit,
-    Outcome,
-    Planned,
-    perform,
-    success_message,
-    timeline_entry,
-)
+from chime_tui.actions import WRITES_OFF, Planned
+from chime_tui.sending import Audit, Outcome, perform, success_message, timeline_entry
 
 if TYPE_CHECKING:
     from chime_tui.tui.app import ChimeTuiApp

@@ -17,7 +17,7 @@ from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
-    from chime_tui.actions import Outcome
+    from chime_tui.sending import Outcome
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")

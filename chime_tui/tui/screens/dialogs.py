@@ -1,8 +1,8 @@
 """The write dialogs: extend, change capabilities, end, create. They only draw.
 
 What is sent, its checks, the old → new lines and the one-write-at-a-time guard
-are chime_tui.actions'; the app side of a finished write (timeline, refresh) is
-chime_tui.tui.acting's. A dialog names the session (connector, ID, name: data,
+are chime_tui.actions'; sending it, chime_tui.sending's; the app side of a finished
+write (timeline, refresh), chime_tui.tui.acting's. A dialog names the session (connector, ID, name: data,
 shown literally), shows the change as old → new, and sends nothing until its
 confirm button (or Enter) is pressed; "end" also needs the session ID's first
 characters typed. While the write is in flight the confirm button is disabled,
@@ -31,9 +31,7 @@ from chime_tui.actions import (
     TITLES,
     CreateForm,
     Invalid,
-    Outcome,
     Planned,
-    failure_message,
     plan_capabilities,
     plan_create,
     plan_end,
@@ -41,6 +39,7 @@ from chime_tui.actions import (
     preset,
 )
 from chime_tui.models import ProxySession
+from chime_tui.sending import Outcome, failure_message
 from chime_tui.textsafe import clip
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ def settings_of(argv: list[str], monkeypatch) -> AppSettings:
     class NotRun:
         return_code = 0
 
-        def __init__(self, settings: AppSettings) -> None:
+        def __init__(self, settings: AppSettings, **_: object) -> None:
             seen.append(settings)
 
         def run(self) -> None:

@@ -172,7 +172,11 @@ class SessionDetailScreen(PollingScreen):
         """The write's answer on screen at once, its timeline entry, then a fetch."""
         if self.concerns(outcome.planned.key):
             if outcome.session is not None:
-                self.show(SessionUpdate(outcome.session, []))  # tracked by acting.after_write
+                from chime_tui.monitor import diff_sessions
+
+                # Tracked by acting.after_write; the changes here only highlight panels.
+                changes = diff_sessions(self.session, outcome.session, self.app.clock())
+                self.show(SessionUpdate(outcome.session, changes))
             self.show_timeline()
         super().written(outcome)
 

@@ -138,6 +138,10 @@ class SessionPanel(Widget, can_focus=True):
         self.drawn_for = (width, style)
         return strips
 
+    def render(self) -> RenderableType:
+        """What the panel shows (drawn by `render_line`; here for measuring and reading)."""
+        return self.content
+
     def render_line(self, y: int) -> Strip:
         width, style = self.size.width, self.rich_style
         if self.drawn_for != (width, style):

@@ -50,6 +50,7 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "reverse_sort": ("O", frozenset({"sessions"})),
     "pin": ("m", frozenset({"sessions", "detail"})),
     "unpin": ("m,delete", frozenset({"board"})),
+    "undo_unpin": ("u", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),
     # writes (off unless --allow-writes): each opens a dialog that needs a confirmation
@@ -58,8 +59,8 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "end_session": ("D", ACTING),
     "create_session": ("N", ACTING),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},
-    "close_help": ("escape,question_mark,q", frozenset({"help"})),
-    "close_alerts": ("escape,a,q", frozenset({"alerts"})),
+    "close_help": ("escape,question_mark", frozenset({"help"})),
+    "close_alerts": ("escape,a", frozenset({"alerts"})),
     "cancel_open": ("escape", frozenset({"open_by_id"})),
     "cancel_account": ("escape", frozenset({"account"})),
     "cancel_write": ("escape", WRITE_DIALOG),

@@ -70,7 +70,10 @@ class ConnectorPickerScreen(ListScreen):
             self.row_connector[key] = vc
             rows.append((key, (c.name or "—", vc or "—", c.aws_region or "—")))
         self.table.set_rows(rows)
-        self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}")
+        empty = f" — no voice connectors match “{self.filter_text}”" \
+            if self.connectors and not rows and self.filter_text else ""
+        self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
+                              f"{empty}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from chime_tui.textsafe import clip
 
 ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
-                 "alerts"})
-POLLING = frozenset({"picker", "sessions", "detail", "board"})
-LISTS = frozenset({"picker", "sessions", "board"})
+                 "alerts", "expiring"})
+POLLING = frozenset({"picker", "sessions", "detail", "board", "expiring"})
+LISTS = frozenset({"picker", "sessions", "board", "expiring"})
 
 # id -> (default keys, screens where it is active)
 BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
@@ -41,12 +41,15 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "down": ("j", LISTS),
     "up": ("k", LISTS),
     # one screen each (or a few)
-    "back": ("escape", frozenset({"sessions", "detail", "board"})),
+    "back": ("escape", frozenset({"sessions", "detail", "board", "expiring"})),
     "clear_filter": ("escape", frozenset({"picker"})),
     "status_filter": ("s", frozenset({"sessions"})),
     "sort": ("o", frozenset({"sessions"})),
     "reverse_sort": ("O", frozenset({"sessions"})),
-    "pin": ("m", frozenset({"sessions", "detail"})),
+    "pin": ("m", frozenset({"sessions", "detail", "expiring"})),
+    "expiring": ("e", frozenset({"picker"})),
+    "mark_connector": ("space", frozenset({"picker"})),
+    "count_all": ("c", frozenset({"picker"})),
     "unpin": ("m,delete", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),

@@ -15,6 +15,7 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     from chime_tui.tui.screens.alerts import AlertsScreen
     from chime_tui.tui.screens.board import BoardScreen
     from chime_tui.tui.screens.detail import SessionDetailScreen
+    from chime_tui.tui.screens.expiring import ExpiringScreen
     from chime_tui.tui.screens.help import HelpScreen
     from chime_tui.tui.screens.open_by_id import OpenByIdScreen
     from chime_tui.tui.screens.picker import ConnectorPickerScreen
@@ -22,7 +23,8 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
 
     screens = {"picker": ConnectorPickerScreen, "sessions": SessionListScreen,
                "detail": SessionDetailScreen, "board": BoardScreen, "help": HelpScreen,
-               "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen}
+               "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen,
+               "expiring": ExpiringScreen}
     found: dict[str, tuple[str, set[str]]] = {}
 
     def add(binding: object, where: set[str]) -> None:

@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
+from chime_tui.fleet import FleetWatch
 from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
@@ -59,6 +60,7 @@ class ChimeTuiApp(App[None]):
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
+        self.fleet = FleetWatch()  # connectors' counts over time and proxy settings
         self.events: EventsWriter | None = None
         if settings.events_file is not None:
             from chime_tui.documents import redact
@@ -210,6 +212,13 @@ class ChimeTuiApp(App[None]):
         from chime_tui.tui.screens.detail import SessionDetailScreen
 
         self.push_screen(SessionDetailScreen(voice_connector_id, proxy_session_id))
+
+    def open_expiring(self) -> None:
+        """Expiring next, everywhere (the marked connectors, else every one)."""
+        from chime_tui.tui.screens.expiring import ExpiringScreen
+
+        if not isinstance(self.screen, ExpiringScreen):
+            self.push_screen(ExpiringScreen())
 
     # -- tracking and alerts (screens report what they fetched) ----------------------
     def track(self, session: ProxySession) -> list[Change]:

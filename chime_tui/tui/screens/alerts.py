@@ -34,7 +34,8 @@ class AlertsScreen(ModalScreen[None]):
         table.add_columns("When", "Kind", "Session", "What")
         for alert in reversed(self.alerts):
             table.add_row(Text(f"{alert.at:%H:%M:%S} ({ago(alert.at, self.now)})"),  # type: ignore[arg-type]
-                          Text(alert.kind), Text(alert.key[1]), Text(alert.message))
+                          Text(alert.kind), Text(alert.key[1] or alert.key[0]),
+                          Text(alert.message))
         if not self.alerts:
             table.add_row(Text("—"), Text(""), Text(""), Text("no alerts yet"))
         table.focus()

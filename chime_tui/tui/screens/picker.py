@@ -1,25 +1,54 @@
-"""Pick a voice connector: name, ID, region; type to filter."""
+"""Pick a voice connector: name, ID, region, proxy settings and session counts; type to
+filter. Space marks connectors (for "expiring next"), `e` opens expiring next, `c` counts
+every connector's sessions on each refresh (fleet-wide counts)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from chime_tui.models import VoiceConnector
+from chime_tui.aws.errors import ChimeError
+from chime_tui.fleet import FleetListing, list_fleet, read_proxies
+from chime_tui.humanfmt import ago
+from chime_tui.models import VoiceConnector, VoiceConnectorProxy
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
+from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
+from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-COLUMNS = (Column("name", "Name", max_width=40, shrink_to=12),
-           Column("id", "Voice connector ID", shrink_to=10), Column("region", "Region",
-                                                                   drop_priority=1))
+# Narrow terminals keep the name, the proxy state and the counts: names and IDs shrink
+# first, then the region, the counts' age, the fallback number, the mark and the closed
+# count go (the highest drop_priority first).
+COLUMNS = (Column("mark", "", drop_priority=2),  # ● a connector marked for expiring next
+           Column("name", "Name", max_width=40, shrink_to=12),
+           Column("id", "Voice connector ID", shrink_to=8),
+           Column("region", "Region", drop_priority=6),
+           Column("proxy", "Proxy", max_width=16),
+           Column("fallback", "Fallback", drop_priority=4),
+           Column("open", "Open"),
+           Column("inprogress", "InProg"),
+           Column("closed", "Closed", drop_priority=1),
+           Column("counted", "Counted", live=True, min_width=8, drop_priority=5))
+
+@dataclass
+class PickerData:
+    connectors: list[VoiceConnector]
+    proxies: dict[str, VoiceConnectorProxy | None] = field(default_factory=dict)
+    proxy_errors: dict[str, ChimeError] = field(default_factory=dict)
+    listing: FleetListing | None = None  # fleet-wide counts, when asked for
+    requests: int = 0
 
 
 class ConnectorPickerScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding("e", "expiring", "Expiring next", id="expiring"),
+        Binding("space", "mark", "Mark", id="mark_connector"),
+        Binding("c", "count_all", "Count all", id="count_all"),
     ]
     poll_interval = 60.0
     row_noun = "Voice connector"
@@ -28,20 +57,48 @@ class ConnectorPickerScreen(ListScreen):
         super().__init__()
         self.connectors: list[VoiceConnector] = []
         self.row_connector: dict[str, str] = {}  # row key -> voice connector ID
+        self.count_all = False  # c: list every connector's sessions on each refresh
+        self.requests: int | None = None  # the last refresh's
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
-                                 "Voice connectors", COLUMNS)
+                                 "Voice connectors", COLUMNS, live=self.live_cells)
 
     def on_mount(self) -> None:
         self.sub_title = "voice connectors"
         self.table.focus()
 
-    async def fetch(self) -> list[VoiceConnector]:
-        return await self.app.service.list_voice_connectors()
+    async def fetch(self) -> PickerData:
+        service = self.app.service
+        before = service.request_count
+        connectors = await service.list_voice_connectors()
+        data = PickerData(connectors)
+        data.requests = service.request_count - before
+        vcs = list(dict.fromkeys(c.voice_connector_id for c in connectors
+                                 if c.voice_connector_id))
+        # One GetVoiceConnectorProxy per connector listed: its Proxy column.
+        data.proxies, data.proxy_errors = await read_proxies(service, vcs)
+        data.requests += len(vcs)
+        if self.count_all:
+            data.listing = await list_fleet(service, vcs)
+            data.requests += data.listing.requests
+        return data
 
     def show(self, value: Any) -> None:
-        self.connectors = list(value)
+        data: PickerData = value
+        app = self.app
+        fleet = app.fleet
+        now = app.clock()
+        names = {c.voice_connector_id: c.name for c in data.connectors}
+        for vc, proxy in data.proxies.items():
+            app.raise_alerts(fleet.observe_proxy(vc, proxy, now, names.get(vc)))
+        for vc, error in data.proxy_errors.items():
+            fleet.proxy_failed(vc, error.kind)
+        if data.listing is not None:
+            for vc, sessions in data.listing.sessions.items():
+                fleet.observe_listing(vc, sessions, now)
+        self.connectors = list(data.connectors)
+        self.requests = data.requests
         self.render_rows()
 
     def matches(self) -> list[VoiceConnector]:
@@ -52,6 +109,19 @@ class ConnectorPickerScreen(ListScreen):
             c for c in self.connectors
             if needle in " ".join(filter(None, (c.name, c.voice_connector_id, c.aws_region))).lower()
         ]
+
+    def cells(self, c: VoiceConnector) -> tuple[Cell, ...]:
+        vc = c.voice_connector_id or ""
+        app = self.app
+        watch = app.fleet.connectors.get(vc)
+        mark: Cell = Text("●", style="bold yellow") if vc and vc in app.fleet.marked else ""
+        return (mark, c.name or "—", vc or "—", c.aws_region or "—", proxy_cell(watch),
+                fallback_cell(watch, bool(app.redact)), *count_cells(watch), "")
+
+    def live_cells(self, key: str) -> tuple[Cell, ...]:
+        watch = self.app.fleet.connectors.get(self.row_connector.get(key, ""))
+        latest = watch.latest if watch is not None else None
+        return (ago(latest.at, self.app.clock()) if latest is not None else "—",)
 
     def render_rows(self) -> None:
         rows = []
@@ -65,9 +135,32 @@ class ConnectorPickerScreen(ListScreen):
                 n += 1
                 key = f"{vc}#{n}"
             self.row_connector[key] = vc
-            rows.append((key, (c.name or "—", vc or "—", c.aws_region or "—")))
+            rows.append((key, self.cells(c)))
         self.table.set_rows(rows)
         self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}")
+        self.update_subtitle()
+
+    def update_subtitle(self) -> None:
+        marked = len(self.app.fleet.marked & set(self.row_connector.values()))
+        parts = ["counts: every connector, each refresh" if self.count_all
+                 else "counts: from listings made (c: count all)"]
+        if marked:
+            parts.append(f"{marked} marked")
+        if self.requests is not None:
+            parts.append(f"{self.requests} request{'s' if self.requests != 1 else ''} "
+                         "per refresh")
+        self.table.set_titles(subtitle=" · ".join(parts))
+
+    def tick(self) -> None:
+        self.table.refresh_live()
+
+    def on_screen_resume(self) -> None:
+        # Back from a session list or expiring next: counts learned there show here.
+        if self.connectors:
+            self.render_rows()
+
+    def apply_redaction(self) -> None:
+        self.render_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).
@@ -86,3 +179,25 @@ class ConnectorPickerScreen(ListScreen):
     def action_clear_filter(self) -> None:
         self.clear_filter()
         self.table.focus()
+
+    def action_expiring(self) -> None:
+        self.app.open_expiring()
+
+    def action_mark(self) -> None:
+        vc = self.row_connector.get(self.table.cursor_key or "")
+        if vc:
+            marked = self.app.fleet.toggle_mark(vc)
+            self.notify(f"{'Marked' if marked else 'Unmarked'} {vc}"
+                        + (" (e: expiring next in the marked connectors)" if marked else ""),
+                        timeout=3)
+            self.render_rows()
+
+    def action_count_all(self) -> None:
+        self.count_all = not self.count_all
+        self.notify("Counting every connector's sessions on each refresh (ceil(N/100) "
+                    "requests each)" if self.count_all else
+                    "Fleet-wide counts off: counts come from the listings you open",
+                    timeout=4)
+        self.update_subtitle()
+        if self.count_all:
+            self.action_refresh()

@@ -22,9 +22,11 @@ from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession
 from chime_tui.prefetch import PrefetchFailed
 from chime_tui.textsafe import visible
-from chime_tui.tui.messages import SessionsPage
+from chime_tui.tui.messages import Fetched, SessionsPage
+from chime_tui.tui.screens.connector_proxy import after_listing, redraw_header
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.connector_header import ConnectorHeader
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
@@ -97,8 +99,11 @@ class SessionListScreen(ListScreen):
         self.setup_time = 0.0  # the last fetch's time before its listing began (not paced)
 
     def compose(self) -> ComposeResult:
-        return self.compose_list("/ filter by session ID, name or capability", "sessions",
-                                 "Sessions", COLUMNS, live=self.live_cells)
+        for widget in self.compose_list("/ filter by session ID, name or capability",
+                                        "sessions", "Sessions", COLUMNS, live=self.live_cells):
+            if isinstance(widget, KeyedTable):  # the connector's proxy settings and counts
+                yield ConnectorHeader(self.voice_connector_id, id="connector-header")
+            yield widget
 
     def on_mount(self) -> None:
         self.title = "chime-tui"
@@ -217,6 +222,16 @@ class SessionListScreen(ListScreen):
             # Loaded in arrival order, now sorted: a cursor the user never moved starts
             # at the top, not wherever the first row to arrive was sorted to.
             self.table.move_cursor(self.table.ordered_keys[0])
+
+    def on_fetched(self, message: Fetched) -> None:
+        # (PollingScreen.on_fetched runs too, after this: Textual calls both.) A complete
+        # listing: its counts over time, and the connector's proxy settings read again.
+        value = message.outcome.value
+        if message.outcome.ok and value is not None:
+            after_listing(self, self.voice_connector_id, value)
+
+    def apply_redaction(self) -> None:
+        redraw_header(self, self.voice_connector_id)  # the fallback number
 
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):

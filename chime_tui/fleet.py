@@ -307,9 +307,9 @@ def in_status_short(value: InStatus | None, now: datetime) -> str:
         return duration_short(delta)
     mins = max(0, int(delta.total_seconds() // 60))
     if mins >= 1440:
-        return f"≥ {mins // 1440} d"
+        return f"≥ {mins // 1440}d {mins % 1440 // 60}h"
     if mins >= 60:
-        return f"≥ {mins // 60} h"
+        return f"≥ {mins // 60}h {mins % 60:02d}m"
     return f"≥ {mins} min" if mins else f"≥ {max(0, int(delta.total_seconds()))}s"
 
 

@@ -134,6 +134,10 @@ def test_time_in_status_exact_when_seen_else_a_lower_bound():
     assert in_status_short(in_status(session("x", updated=NOW - timedelta(seconds=20))),
                            NOW) == "≥ 20s"
     assert in_status(ProxySession()) is None
+    old = session("o", updated=NOW - timedelta(hours=1, minutes=50, seconds=59))
+    assert in_status_short(in_status(old), NOW) == "≥ 1h 50m"  # a floor, never rounded up
+    assert in_status_short(in_status(session("d", updated=NOW - timedelta(days=2, hours=3))),
+                           NOW) == "≥ 2d 3h"
 
 
 async def test_listing_several_connectors_costs_their_pages():

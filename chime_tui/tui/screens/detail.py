@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.fleet import in_status
 from chime_tui.models import ProxySession
 from chime_tui.tui.screens.base import PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
@@ -98,6 +99,8 @@ class SessionDetailScreen(PollingScreen):
         if previous is not None and previous.raw == value.raw:
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
         now = app.clock()
+        key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
+        self.query_one(StatusPanel).since = in_status(value, app.tracker.timelines.get(key, []))
         for panel in self.panels():
             panel.now = now
             panel.session = value

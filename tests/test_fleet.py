@@ -154,3 +154,25 @@ async def test_listing_several_connectors_costs_their_pages():
             found, errors = await read_proxies(client, vcs)
             assert set(found) == set(vcs) and not errors
             assert found[vcs[0]] is not None and not found[vcs[0]].disabled
+
+
+def test_the_demo_churn_adds_sessions_where_proxying_is_on():
+    """--demo shows all of it: one connector disabled, one without proxy settings, new
+    sessions over time (only where proxying is on), near-expiry sessions elsewhere."""
+    from chime_tui.emulator import SEED_CONNECTOR_ID
+
+    now = [NOW]
+    state = populate(EmulatorState(clock=lambda: now[0]), seed=7)
+    state.churn = 20.0
+    vcs = list(state.connectors)
+    before = {vc: len(state.list_sessions(vc) or []) for vc in vcs}
+    now[0] = NOW + timedelta(seconds=65)
+    after = {vc: len(state.list_sessions(vc) or []) for vc in vcs}
+    grew = {state.connectors[vc].name: after[vc] - before[vc] for vc in vcs}
+    assert grew == {"seed example": 0, "support line": 3, "rides eu": 0, "deliveries": 0}
+    proxies = {state.connectors[vc].name: state.get_proxy(vc) for vc in vcs}
+    assert proxies["rides eu"]["Disabled"] is True and proxies["deliveries"] is None
+    sessions = [ProxySession.from_api(s) for s in state.list_sessions(vcs[3]) or []]
+    soon = [s for s in sessions if s.status in ("Open", "InProgress")
+            and (left := s.time_to_expiry(now[0])) is not None and left.total_seconds() < 180]
+    assert soon and vcs[0] == SEED_CONNECTOR_ID  # near expiry in a connector not disabled

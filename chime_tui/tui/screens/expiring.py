@@ -28,15 +28,15 @@ from chime_tui.tui.widgets.cells import status_text
 from chime_tui.tui.widgets.fleet_cells import participants_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-# Narrow terminals keep the connector, status and time left: IDs shrink first, then
-# the participants, the time in status and the pin mark go.
+# Narrow terminals keep the connector, status, time left and participants: names, IDs
+# and participants shrink first, then the time in status and the pin mark go.
 COLUMNS = (Column("pin", "", drop_priority=1),
-           Column("vc", "Voice connector", max_width=24, shrink_to=8),
+           Column("vc", "Voice connector", max_width=24, shrink_to=12),
            Column("id", "Session ID", max_width=40, shrink_to=9),
            Column("status", "Status", max_width=16),
            Column("expiry", "Expires in", min_width=10, live=True),
            Column("instatus", "In status", min_width=9, live=True, drop_priority=2),
-           Column("parts", "Participants", max_width=40, shrink_to=14, drop_priority=3))
+           Column("parts", "Participants", max_width=40, shrink_to=14))
 
 
 @dataclass

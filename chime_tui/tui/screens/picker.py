@@ -21,9 +21,9 @@ from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 # Narrow terminals keep the name, the proxy state and the counts: names and IDs shrink
-# first, then the region, the counts' age, the fallback number, the mark and the closed
-# count go (the highest drop_priority first).
-COLUMNS = (Column("mark", "", drop_priority=2),  # ● a connector marked for expiring next
+# first, then the region, the counts' age, the fallback number and the closed count go
+# (the highest drop_priority first).
+COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("name", "Name", max_width=40, shrink_to=12),
            Column("id", "Voice connector ID", shrink_to=8),
            Column("region", "Region", drop_priority=6),
@@ -194,10 +194,6 @@ class ConnectorPickerScreen(ListScreen):
 
     def action_count_all(self) -> None:
         self.count_all = not self.count_all
-        self.notify("Counting every connector's sessions on each refresh (ceil(N/100) "
-                    "requests each)" if self.count_all else
-                    "Fleet-wide counts off: counts come from the listings you open",
-                    timeout=4)
-        self.update_subtitle()
+        self.update_subtitle()  # it says which counts these are
         if self.count_all:
             self.action_refresh()

@@ -67,6 +67,8 @@ CREATED = Column("created", "Created", drop_priority=3)  # while the list is sor
 
 
 class SessionListScreen(ListScreen):
+    # Short terminals keep the rows: the header's sparklines go (its proxy line stays).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
     # Large lists take long to page through: refresh them less often (from the very
     # poll after the first load on).
     pace_factor = 4.0

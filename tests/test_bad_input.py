@@ -99,7 +99,7 @@ async def test_unusable_data_directory_warns_and_the_app_goes_on(server, tmp_pat
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.press("m")
-        assert any("cannot save pins" in str(n.message) for n in app._notifications)
+        assert any("cannot save pins" in str(n.message) for n in app.notices)
         assert app.pins.pins == [(SEED_CONNECTOR_ID, SEED_SESSION_ID)]  # kept for this run
 
 

@@ -89,7 +89,7 @@ async def test_app_applies_theme_keymap_and_warns_about_a_bad_file(server, state
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: getattr(app.screen, "session", None) is not None)
         assert app.theme == "nord"
-        assert any("line 3" in str(n.message) for n in app._notifications)
+        assert any("line 3" in str(n.message) for n in app.notices)
         count = len(state.requests)
         await pilot.press("f5")  # remapped through the binding id
         await wait_for(pilot, lambda: len(state.requests) > count, timeout=3)

@@ -95,7 +95,7 @@ async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_ter
                        and app.screen.table.row_count == 1)
         await pilot.pause(0.2)
         assert_literal(screen_text(app))
-        for note in app._notifications:
+        for note in app.notices:
             assert_literal(str(note.message))
         assert app.is_running
 

@@ -191,7 +191,7 @@ async def test_expiry_threshold_alert_rings_the_bell(server, state):
         await wait_for(pilot, lambda: detail_loaded(app))
         await wait_for(pilot, lambda: any(a.kind == "expiring" for a in app.alerts_raised))
         await pilot.pause(1.5)
-        assert len(rings) == 1 and not app._notifications  # bell mode: no toast
+        assert len(rings) == 1 and not app.notices  # bell mode: no toast
         assert sum(a.kind == "expiring" for a in app.alerts_raised) == 1
 
 
@@ -226,7 +226,7 @@ async def test_switch_profile_and_region_in_the_app(server, state, isolated_env)
         from chime_tui.tui.screens.account import AccountScreen
 
         assert isinstance(app.screen, AccountScreen)
-        await wait_for(pilot, lambda: len(app.screen.query_one("#profile", Select)._options) > 1)
+        await wait_for(pilot, lambda: bool(getattr(app.screen, "profiles", None)))
         app.screen.query_one("#profile", Select).value = "staging"
         app.screen.query_one("#region", Select).value = "eu-west-1"
         await pilot.click("#switch")

@@ -133,7 +133,7 @@ async def test_the_app_starts_calmly_on_a_hostile_file(server, isolated_env, mon
                        app.screen.__class__.__name__ == "ConnectorPickerScreen")
         await pilot.pause(0.3)
         assert app.is_running and app.theme == "textual-dark"
-        shown = [str(n.message) for n in app._notifications if n.title == "Settings file"]
+        shown = [str(n.message) for n in app.notices if n.title == "Settings file"]
         assert shown and "line 3: unknown theme" in shown[0]
         await pilot.press("q")  # q still quits: the remap that took it was not applied
         await pilot.pause(0.2)

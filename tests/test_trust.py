@@ -98,7 +98,7 @@ async def test_alerts_have_a_history_and_the_copy_says_where_it_may_not_arrive(
         assert [a.kind for a in app.screen.alerts][-1] == "status"
         await pilot.press("escape")
         await pilot.press("c")
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert any("tmux may block it" in n and "e exports it to a file" in n for n in notes)
 
 
@@ -127,7 +127,7 @@ async def test_renewed_credentials_heal_within_seconds_without_a_key(
         creds.write_text("[oncall]\naws_access_key_id = AKIDNEWKEY\naws_secret_access_key = b\n")
         await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=5)
         assert state.requests[-1].status == 200 and len(state.requests) - before <= 2
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert "credentials changed — retrying" in notes
 
 
@@ -262,7 +262,7 @@ async def test_an_alert_takes_a_line_of_its_own_instead_of_covering_the_timeline
         await wait_for(pilot, lambda: line.display, timeout=5)
         await pilot.pause(0.1)
         assert line.message.startswith("status: session ") and "→ Closed" in line.message
-        assert not [n for n in app._notifications if "chime-tui: status" in n.title]
+        assert not [n for n in app.notices if "chime-tui: status" in n.title]
         timeline = app.screen.query_one(TimelinePanel).region
         assert not timeline.overlaps(line.region)  # beside the timeline, not over it
 

@@ -78,7 +78,7 @@ async def test_the_chosen_session_going_away_moves_the_cursor_to_its_neighbour_a
         state.delete_session(vc, chosen)
         await wait_for(pilot, lambda: table.row_count == 39, timeout=5)
         assert table.cursor_key == after
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert any(f"Session {chosen} left the list; the cursor moved to {after}" in n
                    for n in notes), notes
 
@@ -182,5 +182,5 @@ async def test_the_picker_says_when_the_selected_connector_leaves(server, state)
         await pilot.press("r")
         await wait_for(pilot, lambda: table.row_count == 3, timeout=5)
         assert table.cursor_key == after
-        notes = [str(n.message) for n in app._notifications]
+        notes = [str(n.message) for n in app.notices]
         assert f"Voice connector {chosen} left the list; the cursor moved to {after}" in notes

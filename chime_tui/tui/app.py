@@ -6,11 +6,12 @@ import gc
 import random
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -25,6 +26,14 @@ from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+
+
+class Notice(NamedTuple):
+    """One notification as shown: literal text."""
+
+    message: str
+    title: str
+    severity: str
 
 
 class ChimeTuiApp(App[None]):
@@ -62,6 +71,9 @@ class ChimeTuiApp(App[None]):
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
         self.fleet = FleetWatch()  # connectors' counts over time and proxy settings
         self.events: EventsWriter | None = None
+        # Every notification of the run, newest last (what tests and the user can check
+        # was said, whether or not its toast is still up).
+        self.notices: deque[Notice] = deque(maxlen=500)
         if settings.events_file is not None:
             from chime_tui.documents import redact
 
@@ -81,8 +93,10 @@ class ChimeTuiApp(App[None]):
         """Every notification is literal text: what it quotes (a session ID, a service
         message, a settings value) is data, never markup, with control characters
         made visible. (`markup` is accepted and ignored.)"""
-        super().notify(clip(str(message), 2000), title=clip(str(title), 200),
-                       severity=severity, timeout=timeout, markup=False)
+        notice = Notice(clip(str(message), 2000), clip(str(title), 200), str(severity))
+        self.notices.append(notice)
+        super().notify(notice.message, title=notice.title, severity=severity,
+                       timeout=timeout, markup=False)
 
     def format_title(self, title: str, sub_title: str) -> Any:
         """The header: titles name sessions and connectors (data, made visible)."""

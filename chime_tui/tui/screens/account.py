@@ -34,6 +34,8 @@ class AccountScreen(ModalScreen[tuple[str | None, str | None] | None]):
                 yield Button("Switch", variant="primary", id="switch")
                 yield Button("Cancel", id="cancel")
 
+    profiles: list[str] | None = None  # None until the lists are read
+
     def on_mount(self) -> None:
         self.load_lists()
 
@@ -51,6 +53,7 @@ class AccountScreen(ModalScreen[tuple[str | None, str | None] | None]):
         current = self.current_region or "us-east-1"
         region.set_options([(r, r) for r in sorted(set(regions) | {current})])
         region.value = current
+        self.profiles = profiles  # the lists are filled: what the choices are
         profile.focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -106,6 +106,10 @@ class ExpiringScreen(ListScreen):
         self.render_rows()
 
     # -- rows -----------------------------------------------------------------------
+    def still_listed(self, key: str) -> bool:
+        """In the last answer (hidden by the filter only): its cursor moving is no news."""
+        return key in self.by_key
+
     def visible_rows(self) -> list[ExpiringRow]:
         needle = self.filter_text.lower()
         if not needle:

@@ -52,9 +52,17 @@ class ListScreen(PollingScreen):
 
     row_noun = "Session"  # what a row is, for the notice below
 
+    def still_listed(self, key: str) -> bool:
+        """Whether the API's last answer still has this row (hidden by a filter only)."""
+        return False
+
     def on_keyed_table_cursor_displaced(self, event: KeyedTable.CursorDisplaced) -> None:
         """The selected row left the list: the cursor went to its neighbour; say so, so
-        that Enter or m never acts on a row the user did not choose unawares."""
+        that Enter or m never acts on a row the user did not choose unawares. A row
+        the user's own filter hid is still listed: the cursor moving is no news then
+        (a notice per typed character would bury the screen)."""
+        if self.still_listed(event.gone):
+            return
         where = f"the cursor moved to {event.key}" if event.key else "the list is empty"
         self.notify(f"{self.row_noun} {event.gone} left the list; {where}", timeout=4)
 

@@ -123,6 +123,9 @@ class ConnectorPickerScreen(ListScreen):
         latest = watch.latest if watch is not None else None
         return (ago(latest.at, self.app.clock()) if latest is not None else "—",)
 
+    def still_listed(self, key: str) -> bool:
+        return key.split("#")[0] in {c.voice_connector_id for c in self.connectors}
+
     def render_rows(self) -> None:
         rows = []
         self.row_connector = {}

@@ -258,6 +258,9 @@ class SessionListScreen(ListScreen):
         return f"{len(self.streamed):,} sessions from an incomplete listing"
 
     # -- rows -----------------------------------------------------------------------
+    def still_listed(self, key: str) -> bool:
+        return key in self.by_id
+
     def matches(self, s: ProxySession) -> bool:
         needle = self.filter_text.lower()
         return (self.status_filter is None or s.status == self.status_filter) and (

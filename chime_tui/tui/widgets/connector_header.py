@@ -69,7 +69,8 @@ class ConnectorHeader(Vertical):
                 series if len(series) >= 2 else []
         if watch.first_listed is not None:
             self.query_one("#spark-since", Label).update(
-                Text(f"since {watch.first_listed:%H:%M} UTC, {len(watch.samples)} listings"))
+                Text(f"since {watch.first_listed:%H:%M} UTC, {len(watch.samples)} "
+                     f"listing{'s' if len(watch.samples) != 1 else ''}"))
 
     @staticmethod
     def proxy_text(watch: ConnectorWatch | None, now: datetime, redact: bool) -> Text:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
 
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
@@ -33,6 +34,15 @@ class TimelinePanel(SessionPanel):
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         return tuple(ago(c.at, now) for c in self.changes[-50:])
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Textual's grid measures an `auto` row at one column's width, even for a
+        widget that spans all of them: the Timeline (full width, its "old → new" column
+        wrapping when narrow) was measured as if a third as wide, its row made taller
+        than the panel, and the rows below it left blank (issue 12.17). Measure at the
+        width the panel really gets: its container's, less its own borders and padding."""
+        span_width = container.width - self.styles.gutter.width
+        return super().get_content_height(container, viewport, max(width, span_width))
 
     def set_changes(self, changes: list[Change]) -> None:
         self.changes = list(changes)

@@ -224,3 +224,21 @@ async def test_time_in_status_seen_changing_on_detail_and_board(server, state):
         value = cell(app, f"{vc}/{sid}", "instatus")
         assert value.endswith("s") and not value.startswith("≥")  # seen: to the second
         assert SEED_CONNECTOR_ID != vc
+
+
+async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):
+    """An IAM policy without chime:GetVoiceConnectorProxy: the sessions still load; the
+    header and the picker say the settings could not be read (never 'not configured')."""
+    vc = list(state.connectors)[1]
+    state.faults.only_path = "/programmable-numbers/proxy"
+    state.faults.status, state.faults.status_count = 403, -1
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: "could not be read" in header_text(app))
+        assert "access denied" in header_text(app)
+        await wait_for(pilot, lambda: app.screen.loaded)
+        assert table(app).row_count == len(state.sessions[vc])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert cell(app, vc, "proxy") == "? access denied"
+        assert "not configured" not in {cell(app, k, "proxy") for k in state.connectors}

@@ -452,6 +452,9 @@ class ChimeTuiApp(App[None]):
                             self.action_board)
         yield SystemCommand("Alerts", "Every alert of this run, newest first",
                             self.action_alerts)
+        yield SystemCommand("Expiring next", "Open and InProgress sessions of every "
+                            "connector (or the marked ones), soonest to expire first",
+                            self.open_expiring)
         yield SystemCommand("Switch profile or region", "Use another AWS profile or region",
                             self.action_switch_account)
         from chime_tui.tui.screens.base import PollingScreen

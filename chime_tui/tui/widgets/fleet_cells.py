@@ -16,7 +16,7 @@ def proxy_cell(watch: ConnectorWatch | None) -> Text:
     read; a failed read keeps the last state, marked '?'."""
     if watch is None or not watch.proxy_known:
         if watch is not None and watch.proxy_error:
-            return Text("? unread", style="yellow")
+            return Text(f"? {watch.proxy_error}", style="yellow")  # e.g. '? access denied'
         return Text("…", style="dim")
     state = proxy_state(watch.proxy)
     stale = "?" if watch.proxy_error else ""

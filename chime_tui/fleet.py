@@ -99,8 +99,9 @@ class ConnectorWatch:
             start += timedelta(minutes=n - limit)
             n = limit
         buckets = [0] * max(n, 1)
+        lower = max(start, self.first_listed)  # created before the app watched: not counted
         for created in self.created.values():
-            if created < start or created > now:
+            if created < lower or created > now:
                 continue
             i = int((created - start).total_seconds() // 60)
             if 0 <= i < len(buckets):

@@ -56,6 +56,10 @@ def test_created_per_minute_counts_only_the_watched_time():
     watch.observe_listing("vc1", [before], NOW + timedelta(seconds=10))
     w = watch.connectors["vc1"]
     assert w.created_per_minute(NOW + timedelta(seconds=20)) == [0]  # the old one is not new
+    # Created in the first minute but before the first listing: not in the watched time.
+    watch.observe_listing("vc1", [session("early", created=NOW + timedelta(seconds=5))],
+                          NOW + timedelta(seconds=15))
+    assert w.created_per_minute(NOW + timedelta(seconds=20)) == [0]
     new = [session("n1", created=NOW + timedelta(minutes=1, seconds=5)),
            session("n2", created=NOW + timedelta(minutes=1, seconds=50)),
            session("n3", created=NOW + timedelta(minutes=3))]

@@ -128,8 +128,12 @@ class ExpiringScreen(ListScreen):
         row = self.by_key.get(key)
         if row is None:
             return ("—", "—")
-        now = self.app.clock()
-        return (expiry_short(row.session, now), in_status_short(in_status(row.session), now))
+        app = self.app
+        now = app.clock()
+        # Seen changing (a session the detail screen or the board watched), else a bound.
+        timeline = app.tracker.timelines.get(row.session.key, [])
+        return (expiry_short(row.session, now), in_status_short(in_status(row.session, timeline),
+                                                                now))
 
     def render_rows(self) -> None:
         table = self.table

@@ -89,13 +89,15 @@ async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_p
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                            and app.screen.loaded, timeout=5)
             poller = app.screen.poller
-            assert len(state.requests) == 5
+            # (Each listing is followed by one read of the connector's proxy settings.)
+            assert state.request_count("/proxy-sessions") == 5
             # Paced from the poll right after the first load (4 x the listing's 5 x
             # 0.25 s at least, not the 0.5 s refresh), counted from the end of that fetch.
             assert poller.interval >= 4 * 1.25
             assert poller.seconds_to_next() > 4 * 1.25 - 0.5
             await pilot.pause(1.5)
-            assert len(state.requests) == 5  # no second listing yet
+            assert state.request_count("/proxy-sessions") == 5  # no second listing yet
+            assert len(state.requests) == 5 + 1  # and the one proxy settings read
 
 
 async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_path):

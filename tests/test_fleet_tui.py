@@ -242,3 +242,35 @@ async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):
         await wait_for(pilot, lambda: picker_loaded(app))
         assert cell(app, vc, "proxy") == "? access denied"
         assert "not configured" not in {cell(app, k, "proxy") for k in state.connectors}
+
+
+async def test_the_demo_shows_the_whole_picture_at_once(tmp_path):
+    """`chime-tui --demo`'s own endpoint and settings: a disabled connector in the picker,
+    and, in expiring next, a session minutes from expiry in a connector that proxies."""
+    from chime_tui.aws.settings import AwsSettings
+    from chime_tui.demo import demo_aws_settings, start_demo_endpoint
+    from chime_tui.settings import AppSettings
+
+    server = start_demo_endpoint()
+    try:
+        settings = AppSettings(aws=demo_aws_settings(AwsSettings(), server), demo=True,
+                               pins_file=tmp_path / "pins.json")
+        app = make_app(settings)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_for(pilot, lambda: picker_loaded(app))
+            proxy = {plain(table(app).get_cell(k, "name")): cell(app, k, "proxy")
+                     for k in table(app).ordered_keys}
+            assert proxy == {"seed example": "on", "support line": "on", "rides eu": "⚠ off",
+                             "deliveries": "not configured"}
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                           and app.screen.data is not None)
+            now = app.clock()
+            soon = [row for row in app.screen.rows if row.connector_name == "support line"
+                    and (left := row.session.time_to_expiry(now)) is not None
+                    and 0 < left.total_seconds() < 5 * 60]
+            assert soon
+            position = list(table(app).ordered_keys).index(soon[0].key)
+            assert position < 5  # near the top: soonest first, every connector
+    finally:
+        server.stop()

@@ -142,7 +142,6 @@ async def _frozen_ms(url: str, big: str, helper: bool = False) -> float:
     helper=False: the app pages through the listing itself, botocore's parsing on
     the same event loop (after navigating to a connector); True: the start-up helper
     streams it (opened with --voice-connector-id)."""
-    from dataclasses import replace
 
     from chime_tui.aws.client import AwsSettings
     from chime_tui.prefetch import Prefetch
@@ -151,9 +150,7 @@ async def _frozen_ms(url: str, big: str, helper: bool = False) -> float:
 
     settings = AppSettings(aws=AwsSettings(endpoint_url=url, region="us-east-1"),
                            voice_connector_id=big, refresh=60)
-    if helper:
-        settings = replace(settings, prefetch=Prefetch.start(settings.aws, big, None))
-    app = make_app(settings)
+    app = make_app(settings, prefetch=Prefetch.start(settings.aws, big, None) if helper else None)
     worst = 0.0
     async with app.run_test(size=(120, 36)) as pilot:
         loop = asyncio.get_running_loop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from chime_tui import __version__
 from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for the tests)
@@ -24,7 +24,10 @@ from chime_tui.options import (  # noqa: F401  (aws_problem, EXIT_CONFIG: for th
     number_arg,
 )
 from chime_tui.textsafe import visible
-from chime_tui.validate import ALERT_THRESHOLD, REFRESH
+from chime_tui.validate import ALERT_MODES, ALERT_THRESHOLD, REFRESH
+
+if TYPE_CHECKING:
+    from chime_tui.prefetch import Prefetch
 
 
 class Parser(argparse.ArgumentParser):
@@ -116,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alert-threshold", type=number_arg(*ALERT_THRESHOLD, "minutes"),
                    metavar="MINUTES",
                    help="alert when a watched session has less than this left (default 5)")
-    p.add_argument("--alerts", choices=["off", "bell", "notify"],
+    p.add_argument("--alerts", choices=ALERT_MODES,
                    help="how alerts reach you: off, the terminal bell, or a notification and "
                         "the bell (default notify)")
     add_aws_options(p)
@@ -248,7 +251,7 @@ def run_tui(args: argparse.Namespace) -> int:
             prefetch.cancel()
 
 
-def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
+def _run_tui(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
     from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
 
     for value, check, flag in ((args.voice_connector_id, validate_voice_connector_id,
@@ -312,25 +315,24 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
     # The dashboard holds what it lists: a listing that never ends stops at 30,000
     # sessions here (the commands, which stream nothing to a screen, allow 100,000).
     aws = aws.with_(max_pages=APP_MAX_PAGES)
-    settings = AppSettings(aws=aws, refresh=args.refresh or config.refresh,
+    # The file's (and the environment's) preferences; the flags given win.
+    flags = {"refresh": args.refresh, "redact": args.redact or None,
+             "alert_threshold_minutes": args.alert_threshold, "alerts": args.alerts}
+    chosen = config.preferences() | {"theme": theme} | {
+        name: value for name, value in flags.items() if value is not None}
+    settings = AppSettings(aws=aws, **chosen,
                            voice_connector_id=args.voice_connector_id,
                            proxy_session_id=args.proxy_session_id,
-                           redact=args.redact or config.redact,
-                           demo=args.demo, theme=theme, keys=dict(config.keys),
-                           alert_threshold_minutes=args.alert_threshold
-                           if args.alert_threshold is not None
-                           else config.alert_threshold_minutes,
-                           alerts=args.alerts or config.alerts,
+                           demo=args.demo,
                            config_warning=args._config_warning,
                            config_problems=tuple(problems), pins=pins,
                            pins_file=data_dir() / pins_file_name(aws, args.demo),
                            events_file=Path(args.events_file) if args.events_file else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
-                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None,
-                           prefetch=prefetch)
+                           endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
     from chime_tui.tui.app import make_app
 
-    app = make_app(settings)
+    app = make_app(settings, prefetch=prefetch)
     # A crash prints one line and leaves its traceback in a file, not over the terminal.
     import io
 
@@ -342,8 +344,8 @@ def _run_tui(args: argparse.Namespace, prefetch: Any) -> int:
     try:
         app.run()
     finally:
-        if settings.prefetch is not None:
-            settings.prefetch.cancel()
+        if prefetch is not None:
+            prefetch.cancel()
         if server is not None:
             server.stop()
     # Textual sets 1 when the app ended on an unhandled exception: never exit 0 then.
@@ -403,10 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "config":
         return run_config(args)
     if getattr(args, "watch", None) is not None:  # get-proxy-session --watch nan
-        from chime_tui.validate import WATCH, parse_number
+        from chime_tui.validate import parse_number
 
         try:
-            parse_number(args.watch, *WATCH)
+            parse_number(args.watch, *REFRESH)
         except ValueError as exc:
             parser.error(f"argument --watch: {exc}")
     if getattr(args, "handler", None) is not None:

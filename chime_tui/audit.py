@@ -24,6 +24,7 @@ from typing import Any
 
 from chime_tui.documents import redact as redact_numbers
 from chime_tui.files import open_private
+from chime_tui.models import utcnow
 from chime_tui.textsafe import clip, json_safe
 
 WRITE_NAMES = {"create_proxy_session": "CreateProxySession",
@@ -66,7 +67,7 @@ def write_line(operation: str, *, voice_connector_id: str | None,
                region: str | None = None, endpoint: str | None = None,
                redact: bool = False, now: datetime | None = None) -> str:
     """The JSON line (with its newline) for one write attempt."""
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     record = {
         "time": now.astimezone(UTC).isoformat(timespec="milliseconds")
         .replace("+00:00", "Z"),

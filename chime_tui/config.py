@@ -25,27 +25,44 @@ import math
 import os
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from chime_tui.textsafe import clip, has_unsafe
+from chime_tui.validate import ALERT_MODES
 
 APP = "chime-tui"
-ALERT_MODES = ("off", "bell", "notify")
+DEFAULT_REFRESH = 5.0
 
 
 @dataclass(frozen=True)
-class Config:
+class Preferences:
+    """What the user chooses for the dashboard (settings file, CHIME_TUI_* variables,
+    flags), and the one place each choice's default is defined. `Config` (the file)
+    and `chime_tui.settings.AppSettings` (one run of the app) are both built on it."""
+
+    refresh: float = DEFAULT_REFRESH  # seconds between polls
+    redact: bool = False
+    theme: str | None = None
+    keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
+    alert_threshold_minutes: float = 5.0
+    alerts: str = "notify"  # one of ALERT_MODES: off | bell | notify
+
+    def preferences(self) -> dict[str, Any]:
+        """The preferences alone, to build other settings from: `AppSettings(**...)`."""
+        return {f.name: getattr(self, f.name) for f in fields(Preferences)}
+
+
+@dataclass(frozen=True)
+class Config(Preferences):
+    """The settings file's valid values (the environment applied by `env_overrides`):
+    the preferences, and where to connect, which the AWS options resolve with the flags
+    (`chime_tui.options.aws_settings_from`)."""
+
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    refresh: float = 5.0
-    redact: bool = False
-    theme: str | None = None
-    alert_threshold_minutes: float = 5.0
-    alerts: str = "notify"
-    keys: Mapping[str, str] = field(default_factory=dict)
 
 
 def _xdg(var: str, fallback: str, env: Mapping[str, str]) -> Path:
@@ -274,8 +291,7 @@ def env_overrides(config: Config, env: Mapping[str, str] | None = None) -> Confi
         changes["redact"] = v.strip().lower() in ("1", "true", "yes", "on")
     if (v := env.get("CHIME_TUI_THEME")):
         changes["theme"] = v
-    return Config(**{f.name: changes.get(f.name, getattr(config, f.name))
-                     for f in fields(Config)})
+    return replace(config, **changes)
 
 
 def env_problems(env: Mapping[str, str] | None = None, themes: Collection[str] | None = None

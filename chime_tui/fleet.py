@@ -9,6 +9,10 @@ Plain Python, no widgets (the screens only draw what this module keeps):
 - `list_fleet` lists the sessions of several connectors, every page (ceil(N/100)
   requests each: counting costs what listing costs), and counts its requests.
 - `expiring_next` merges listings into one list, soonest expiry first.
+- `ConnectorsOverview` (the picker's source: connectors, each one's proxy settings,
+  and every connector's sessions when fleet-wide counts are asked for) and
+  `ExpiringSessions` (expiring next's: connectors, then the marked ones' or every
+  one's sessions) are `chime_tui.sources.Source`s; each answer says its requests.
 - `in_status` says how long a session has been in its status, and whether that is
   known (the app saw it change, or its EndedTimestamp says) or only a lower bound
   (since its UpdatedTimestamp: nothing changed after that, so at least that long).
@@ -24,8 +28,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chime_tui.aws.errors import ChimeError
-from chime_tui.models import ExpiryState, ProxySession, VoiceConnectorProxy, proxy_state
+from chime_tui.models import (
+    ExpiryState,
+    ProxySession,
+    VoiceConnector,
+    VoiceConnectorProxy,
+    proxy_state,
+)
 from chime_tui.monitor import Change
+from chime_tui.sources import Source
 from chime_tui.tracking import Alert
 
 STATUSES = ("Open", "InProgress", "Closed")
@@ -225,6 +236,78 @@ async def read_proxies(service: Any, vcs: Sequence[str]
 
     await asyncio.gather(*(one(vc) for vc in vcs))
     return found, errors
+
+
+# -- the picker's and expiring next's sources ----------------------------------------------
+@dataclass
+class Overview:
+    """The picker's answer: the connectors, their proxy settings, and (fleet-wide counts
+    asked for) every connector's sessions."""
+
+    connectors: list[VoiceConnector]
+    proxies: dict[str, VoiceConnectorProxy | None] = field(default_factory=dict)
+    proxy_errors: dict[str, ChimeError] = field(default_factory=dict)
+    listing: FleetListing | None = None
+    requests: int = 0
+
+
+class ConnectorsOverview(Source[Overview]):
+    """ListVoiceConnectors, one GetVoiceConnectorProxy per connector listed, and, while
+    `count_all` is set, every page of every connector's sessions. `service` is the app's
+    ChimeVoiceClient."""
+
+    def __init__(self, service: Any, interval: float) -> None:
+        super().__init__(interval)
+        self.service = service
+        self.count_all = False
+
+    async def fetch(self) -> Overview:
+        service = self.service
+        before = service.request_count
+        connectors = await service.list_voice_connectors()
+        out = Overview(connectors, requests=service.request_count - before)
+        vcs = list(dict.fromkeys(c.voice_connector_id for c in connectors
+                                 if c.voice_connector_id))
+        out.proxies, out.proxy_errors = await read_proxies(service, vcs)
+        out.requests += len(vcs)
+        if self.count_all:
+            out.listing = await list_fleet(service, vcs)
+            out.requests += out.listing.requests
+        return out
+
+
+@dataclass
+class ExpiringAnswer:
+    names: dict[str, str]  # connector ID -> its name (its ID when it has none)
+    scope: list[str]  # the connectors listed
+    marked: bool  # the scope is the marked connectors
+    listing: FleetListing
+    requests: int
+
+
+class ExpiringSessions(Source[ExpiringAnswer]):
+    """ListVoiceConnectors, then every page of the marked connectors' sessions (of every
+    connector when none is marked). Many connectors take long to list: refreshed less
+    often (pace_factor)."""
+
+    pace_factor = 4.0
+
+    def __init__(self, service: Any, marked: set[str], interval: float) -> None:
+        super().__init__(interval)
+        self.service = service
+        self.marked = marked  # the app's FleetWatch.marked (read at each fetch)
+
+    async def fetch(self) -> ExpiringAnswer:
+        service = self.service
+        before = service.request_count
+        connectors = await service.list_voice_connectors()
+        requests = service.request_count - before
+        names = {c.voice_connector_id: c.name or c.voice_connector_id
+                 for c in connectors if c.voice_connector_id}
+        marked = [vc for vc in names if vc in self.marked]
+        scope = marked or list(names)
+        listing = await list_fleet(service, scope)
+        return ExpiringAnswer(names, scope, bool(marked), listing, requests + listing.requests)
 
 
 # -- expiring next ------------------------------------------------------------------------

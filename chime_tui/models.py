@@ -203,7 +203,7 @@ class ProxySession:
         )
 
     @property
-    def key(self) -> tuple[str, str]:
+    def key(self) -> SessionKey:
         return (self.voice_connector_id or "", self.proxy_session_id or "")
 
     @property

@@ -16,17 +16,13 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, utcnow
 
 T = TypeVar("T")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -92,11 +88,6 @@ class Schedule:
 
 
 DEFAULT_SCHEDULE = Schedule()
-
-
-def next_delay(error: ChimeError | None, failures: int, interval: float,
-               rng: Callable[[], float] = random.random) -> float | None:
-    return DEFAULT_SCHEDULE.next_delay(error, failures, interval, rng)
 
 
 @dataclass

@@ -23,10 +23,8 @@ from chime_tui.files import PRIVATE, open_private
 from chime_tui.models import SessionKey, validate_proxy_session_id, validate_voice_connector_id
 from chime_tui.textsafe import clip
 
-Key = SessionKey
 
-
-def parse_pin(text: str) -> Key:
+def parse_pin(text: str) -> SessionKey:
     """'VC/SID' -> (VC, SID), validated against the service model's patterns."""
     vc, sep, sid = text.strip().partition("/")
     if not sep:
@@ -40,12 +38,12 @@ def parse_pin(text: str) -> Key:
 class CorruptPins(ValueError):
     """The file exists but is not a valid list of pins; `salvaged`: its valid entries."""
 
-    def __init__(self, reason: str, salvaged: list[Key] | None = None) -> None:
+    def __init__(self, reason: str, salvaged: list[SessionKey] | None = None) -> None:
         super().__init__(reason)
         self.salvaged = salvaged or []
 
 
-def _read(path: Path) -> list[Key]:
+def _read(path: Path) -> list[SessionKey]:
     """The pins in the file ([] if there is none); CorruptPins if it is not valid."""
     try:
         raw = path.read_bytes()
@@ -58,7 +56,7 @@ def _read(path: Path) -> list[Key]:
     entries = data.get("pins") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CorruptPins('expected {"pins": ["VC/SID", ...]}')
-    pins: list[Key] = []
+    pins: list[SessionKey] = []
     bad: list[str] = []
     for entry in entries:
         try:
@@ -79,10 +77,10 @@ class PinStore:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.pins: list[Key] = []
+        self.pins: list[SessionKey] = []
         self.warning: str | None = None
         # This instance's changes not yet merged into the file, in order.
-        self._pending: list[tuple[bool, Key]] = []
+        self._pending: list[tuple[bool, SessionKey]] = []
 
     @property
     def lock_path(self) -> Path | None:
@@ -107,7 +105,7 @@ class PinStore:
         self.pins = self._apply(on_disk)
         return self
 
-    def _apply(self, pins: list[Key]) -> list[Key]:
+    def _apply(self, pins: list[SessionKey]) -> list[SessionKey]:
         merged = list(pins)
         for add, key in self._pending:
             if add and key not in merged:
@@ -167,7 +165,7 @@ class PinStore:
         return aside
 
     @staticmethod
-    def _write(path: Path, pins: list[Key]) -> None:
+    def _write(path: Path, pins: list[SessionKey]) -> None:
         text = json.dumps({"pins": [f"{vc}/{sid}" for vc, sid in pins]}, indent=2) + "\n"
         # mkstemp creates the file 0600 with a unique name; it never outlives a failure.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -185,7 +183,7 @@ class PinStore:
                 pass
             raise
 
-    def add(self, key: Key) -> bool:
+    def add(self, key: SessionKey) -> bool:
         if key in self.pins:
             return False
         self.pins.append(key)
@@ -193,7 +191,7 @@ class PinStore:
         self.save()
         return True
 
-    def remove(self, key: Key) -> bool:
+    def remove(self, key: SessionKey) -> bool:
         if key not in self.pins:
             return False
         self.pins.remove(key)
@@ -201,7 +199,7 @@ class PinStore:
         self.save()
         return True
 
-    def toggle(self, key: Key) -> bool:
+    def toggle(self, key: SessionKey) -> bool:
         """Pin or unpin; True if it is pinned afterwards."""
         if not self.remove(key):
             self.add(key)

@@ -4,39 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from chime_tui.aws.client import AwsSettings
+from chime_tui.aws.settings import AwsSettings
+from chime_tui.config import Preferences
+from chime_tui.models import SessionKey
 from chime_tui.monitor import DEFAULT_SCHEDULE, Schedule
-
-DEFAULT_REFRESH = 5.0
 
 
 @dataclass(frozen=True)
-class AppSettings:
+class AppSettings(Preferences):
+    """The user's preferences (refresh, redact, theme, keys, alerts: their defaults are
+    `Preferences`'), and what this run is asked to show and where."""
+
     aws: AwsSettings = field(default_factory=AwsSettings)
-    refresh: float = DEFAULT_REFRESH
     voice_connector_id: str | None = None
     proxy_session_id: str | None = None
-    redact: bool = False
     demo: bool = False
     endpoint_name: str | None = None  # how the status bar names the endpoint
-    theme: str | None = None
-    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
-    alert_threshold_minutes: float = 5.0
-    alerts: str = "notify"  # off | bell | notify
     config_warning: str | None = None  # shown once at start-up (markup-escaped; legacy)
     # Every problem with the settings file and CHIME_TUI_* variables, one plain-text
     # line each (name and line): see `startup_warnings`.
     config_problems: tuple[str, ...] = ()
-    pins: tuple[tuple[str, str], ...] = ()  # --pin VC/SID: added to the board, which opens
+    pins: tuple[SessionKey, ...] = ()  # --pin VC/SID: added to the board, which opens
     pins_file: Path | None = None  # where pins persist (None: not kept)
     events_file: Path | None = None  # timeline events as JSON lines
     schedule: Schedule = DEFAULT_SCHEDULE  # retry backoff bounds
     # --allow-insecure-endpoint: kept for the app's profile/region switch, which checks
     # the new settings with chime_tui.validate.aws_settings_problem.
     allow_insecure_endpoint: bool = False
-    prefetch: Any = field(default=None, compare=False)  # chime_tui.prefetch.Prefetch
 
     @property
     def endpoint_label(self) -> str:

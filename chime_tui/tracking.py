@@ -7,7 +7,7 @@ crossing the threshold. A session is "gone" only when its NotFound is confirmed:
 by a second request after the service answered normally (`BoardFetcher`), or,
 failing that, by NotFound lasting a while (`observe_missing`); until then it is
 only suspected, with no alert and no event. `EventsWriter` appends timeline events to a JSON-lines
-file for the incident record. `fetch_board` refreshes pinned sessions with
+file for the incident record. `BoardFetcher` refreshes pinned sessions with
 ListProxySessions pages where that costs fewer requests than one
 GetProxySession per pin.
 """
@@ -25,19 +25,18 @@ from pathlib import Path
 from typing import Any
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.aws.factory import PAGE_SIZE
 from chime_tui.files import check_writable, open_private
 from chime_tui.humanfmt import expiry_sentence
-from chime_tui.models import ExpiryState, ProxySession
+from chime_tui.models import ExpiryState, ProxySession, SessionKey
 from chime_tui.monitor import Change, diff_sessions
 from chime_tui.textsafe import json_safe
-
-Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class Alert:
     at: datetime
-    key: Key
+    key: SessionKey
     kind: str  # "status" | "gone" | "expiring"
     message: str
 
@@ -45,12 +44,12 @@ class Alert:
 @dataclass
 class SessionTracker:
     threshold: timedelta = timedelta(minutes=5)
-    last: dict[Key, ProxySession] = field(default_factory=dict)
-    timelines: dict[Key, list[Change]] = field(default_factory=lambda: defaultdict(list))
-    last_change_at: dict[Key, datetime] = field(default_factory=dict)
-    gone: set[Key] = field(default_factory=set)
-    suspect: dict[Key, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
-    warned: set[Key] = field(default_factory=set)
+    last: dict[SessionKey, ProxySession] = field(default_factory=dict)
+    timelines: dict[SessionKey, list[Change]] = field(default_factory=lambda: defaultdict(list))
+    last_change_at: dict[SessionKey, datetime] = field(default_factory=dict)
+    gone: set[SessionKey] = field(default_factory=set)
+    suspect: dict[SessionKey, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
+    warned: set[SessionKey] = field(default_factory=set)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
 
     def _record(self, change: Change) -> None:
@@ -79,7 +78,7 @@ class SessionTracker:
         alerts.extend(self.check_expiry(now, [key]))
         return changes, alerts
 
-    def observe_missing(self, key: Key, now: datetime, confirm_after: timedelta
+    def observe_missing(self, key: SessionKey, now: datetime, confirm_after: timedelta
                         ) -> list[Alert]:
         """An unconfirmed NotFound (e.g. a 404 to the connector's listing): suspected
         at first, gone only if NotFound is still the answer on a try `confirm_after`
@@ -91,7 +90,7 @@ class SessionTracker:
             return self.observe_gone(key, now)
         return []
 
-    def observe_gone(self, key: Key, now: datetime) -> list[Alert]:
+    def observe_gone(self, key: SessionKey, now: datetime) -> list[Alert]:
         """A confirmed NotFound: one timeline entry and one alert, however often seen."""
         self.suspect.pop(key, None)
         if key in self.gone:
@@ -102,7 +101,7 @@ class SessionTracker:
                             "not found"))
         return [Alert(now, key, "gone", f"session {key[1]} not found: it ended or was deleted")]
 
-    def check_expiry(self, now: datetime, keys: Iterable[Key] | None = None) -> list[Alert]:
+    def check_expiry(self, now: datetime, keys: Iterable[SessionKey] | None = None) -> list[Alert]:
         """Alert once per session when its time to expiry falls under the threshold."""
         alerts = []
         for key in list(keys if keys is not None else self.last):
@@ -151,10 +150,10 @@ class EventsWriter:
 
 @dataclass
 class BoardResult:
-    sessions: dict[Key, ProxySession]
-    missing: set[Key]  # answered NotFound in this refresh (confirmed or not)
+    sessions: dict[SessionKey, ProxySession]
+    missing: set[SessionKey]  # answered NotFound in this refresh (confirmed or not)
     requests: int  # what the refresh itself cost (list pages, gets)
-    confirmed: set[Key] = field(default_factory=set)  # NotFound, confirmed: gone
+    confirmed: set[SessionKey] = field(default_factory=set)  # NotFound, confirmed: gone
     confirm_requests: int = 0  # one-off requests spent confirming a NotFound
 
 
@@ -172,8 +171,8 @@ class BoardFetcher:
     totals: dict[str, int] = field(default_factory=dict)  # sessions per connector, last seen
     concurrency: int = 8
 
-    async def fetch(self, pins: Iterable[Key], skip: set[Key] | None = None,
-                    known_gone: set[Key] | None = None) -> BoardResult:
+    async def fetch(self, pins: Iterable[SessionKey], skip: set[SessionKey] | None = None,
+                    known_gone: set[SessionKey] | None = None) -> BoardResult:
         """Fetch the pins. `skip` (gone sessions not due for a re-check) cost no request
         of their own, but are looked for in listings made anyway. `known_gone` are not
         confirmed again."""
@@ -185,20 +184,20 @@ class BoardFetcher:
             elif sid not in by_vc[vc]:
                 by_vc[vc].append(sid)
         before = self.client.request_count
-        found: dict[Key, ProxySession] = {}
-        weak: set[Key] = set()  # NotFound with no normal answer to confirm it
+        found: dict[SessionKey, ProxySession] = {}
+        weak: set[SessionKey] = set()  # NotFound with no normal answer to confirm it
         absent: dict[str, list[str]] = defaultdict(list)  # not in a complete listing
         not_got: dict[str, list[str]] = defaultdict(list)  # GetProxySession: NotFound
         for vc, sids in by_vc.items():
             total = self.totals.get(vc)
-            pages = math.ceil(total / 100) if total is not None else None
+            pages = math.ceil(total / PAGE_SIZE) if total is not None else None
             if pages is not None and len(sids) < pages:
                 not_got[vc] = await self._by_get(vc, sids, found)
             else:
                 absent[vc] = await self._by_list(vc, sids, free.get(vc, set()), found, weak)
         requests = self.client.request_count - before
         gone = known_gone or set()
-        confirmed: set[Key] = set()
+        confirmed: set[SessionKey] = set()
         for vc in {*absent, *not_got}:
             fresh = [s for s in (*absent.get(vc, ()), *not_got.get(vc, ())) if (vc, s) not in gone]
             done = await self._confirm(vc, fresh, found, corroborate=bool(not_got.get(vc)))
@@ -210,7 +209,7 @@ class BoardFetcher:
                            self.client.request_count - before - requests)
 
     async def _by_list(self, vc: str, sids: list[str], free: set[str],
-                       found: dict[Key, ProxySession], weak: set[Key]) -> list[str]:
+                       found: dict[SessionKey, ProxySession], weak: set[SessionKey]) -> list[str]:
         """List the connector; the pins missing from a complete listing."""
         wanted = set(sids) | free
         total = 0
@@ -241,7 +240,7 @@ class BoardFetcher:
 
         return await asyncio.gather(*(one(s) for s in sids))
 
-    async def _by_get(self, vc: str, sids: list[str], found: dict[Key, ProxySession]
+    async def _by_get(self, vc: str, sids: list[str], found: dict[SessionKey, ProxySession]
                       ) -> list[str]:
         """One GetProxySession per pin; the pins that answered NotFound."""
         not_found = []
@@ -252,7 +251,7 @@ class BoardFetcher:
                 not_found.append(sid)
         return not_found
 
-    async def _confirm(self, vc: str, sids: list[str], found: dict[Key, ProxySession],
+    async def _confirm(self, vc: str, sids: list[str], found: dict[SessionKey, ProxySession],
                        corroborate: bool) -> set[str]:
         """Ask again, once the service has answered for the connector normally (its
         listing did, or GetVoiceConnector does now): the sessions NotFound again."""

@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 from chime_tui.textsafe import clip
 
 # Bounds: (low, high, unit). A value outside is refused, never clamped.
+# A poll interval: --refresh, CHIME_TUI_REFRESH, the settings file's refresh, --watch.
 REFRESH = (0.5, 3600.0, "seconds")
-WATCH = (0.5, 3600.0, "seconds")
 ALERT_THRESHOLD = (0.0, 10080.0, "minutes")  # up to a week
+ALERT_MODES = ("off", "bell", "notify")  # how alerts reach the user
 TIMEOUT_MAX = 3600.0
 
 # botocore.utils.validate_region_name's pattern (botocore is not imported here).

@@ -93,3 +93,14 @@ async def test_app_applies_theme_keymap_and_warns_about_a_bad_file(server, state
         count = len(state.requests)
         await pilot.press("f5")  # remapped through the binding id
         await wait_for(pilot, lambda: len(state.requests) > count, timeout=3)
+
+
+def test_every_setting_is_a_field_of_the_one_model():
+    from dataclasses import fields
+
+    from chime_tui.config import _TYPES, Preferences
+    from chime_tui.settings import AppSettings
+
+    assert set(_TYPES) == {f.name for f in fields(Config)}
+    # The app's settings carry the same preferences, with the same defaults.
+    assert AppSettings().preferences() == Config().preferences() == Preferences().preferences()

@@ -9,7 +9,7 @@ def test_core_imports_without_textual():
         "import sys\n"
         "import chime_tui.models, chime_tui.aws, chime_tui.aws.client, chime_tui.monitor\n"
         "import chime_tui.emulator, chime_tui.cli.commands, chime_tui.humanfmt, chime_tui.__main__\n"
-        "import chime_tui.tracking, chime_tui.pins, chime_tui.config, chime_tui.prefetch\n"
+        "import chime_tui.tracking, chime_tui.pins, chime_tui.config, chime_tui.prefetch, chime_tui.sources\n"
         "import chime_tui.settings, chime_tui.cli.output, chime_tui.cli.table, chime_tui.cli.debug\n"
         "import chime_tui.cli.watch, chime_tui.cli.params, chime_tui.demo\n"
         "import chime_tui.audit, chime_tui.aws.writes, chime_tui.cli.writes\n"

@@ -113,3 +113,35 @@ def test_the_details_panel_ages_move_by_the_minute():
     then = FIXED_NOW - timedelta(seconds=12)
     assert ago_minutes(then, FIXED_NOW) == ago_minutes(then, FIXED_NOW + timedelta(seconds=40))
     assert ago_minutes(then, FIXED_NOW + timedelta(minutes=3)) == "3 minutes ago"
+
+
+async def test_a_countdown_tick_repaints_one_line_of_one_panel(
+        frozen_server, frozen_state, monkeypatch):
+    """The countdown is one line: a tick marks that line dirty, not the Expiry panel
+    (nor any other panel, whose text did not change)."""
+    clock = Clock()
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), clock=clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        app.screen.tick()
+        await pilot.pause(0.1)
+        refreshes: list[tuple[str, tuple, bool]] = []
+        real = SessionPanel.refresh
+
+        def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+            refreshes.append((type(self).__name__, regions, layout))
+            return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(SessionPanel, "refresh", refresh)
+        clock.now += timedelta(seconds=1)
+        app.screen.tick()
+        assert refreshes, "the countdown did not move"
+        assert {name for name, _, _ in refreshes} == {"ExpiryPanel"}, refreshes
+        for _, regions, layout in refreshes:
+            assert not layout and regions, refreshes  # never the whole panel
+            assert sum(r.height for r in regions) == 1, refreshes

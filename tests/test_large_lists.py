@@ -47,14 +47,12 @@ async def test_prefetch_helper_answers_first_and_falls_back_when_it_cannot(serve
     assert raw is not None and raw["ProxySessionId"] == SEED_SESSION_ID
     bad = Prefetch.start(aws_for(server), SEED_CONNECTOR_ID, "no-such-session")
     assert bad.result(timeout=30) is None  # the app then asks itself and reports the error
-    from dataclasses import replace
-
-    app = make_app(replace(settings, prefetch=Prefetch.start(settings.aws, SEED_CONNECTOR_ID,
-                                                             SEED_SESSION_ID)))
+    app = make_app(settings, prefetch=Prefetch.start(settings.aws, SEED_CONNECTOR_ID,
+                                                     SEED_SESSION_ID))
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: getattr(app.screen, "session", None) is not None,
                        timeout=30)
-        assert app.settings.prefetch is None  # used once
+        assert app.prefetch is None  # used once
         count = len(state.requests)
         await pilot.press("r")
         await wait_for(pilot, lambda: len(state.requests) > count, timeout=10)
@@ -80,16 +78,14 @@ async def test_the_listing_helper_fills_the_list_before_the_app_opens_its_client
     big = [vc for vc, c in state.connectors.items() if c.name == "load test"][0]
     with EmulatorServer(state) as srv:
         settings = app_settings(srv, voice_connector_id=big, refresh=60)
-        from dataclasses import replace
-
-        app = make_app(replace(settings, prefetch=Prefetch.start(settings.aws, big, None)))
+        app = make_app(settings, prefetch=Prefetch.start(settings.aws, big, None))
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
                            str(app.screen.query_one(KeyedTable).border_title)
                            .startswith("Sessions 2,500 · "), timeout=30)
             assert app.service._client is None  # every page came from the helper
             assert len(state.requests) == 25  # 2,500 sessions, 100 a page, asked once
-            assert app.settings.prefetch is None  # used once
+            assert app.prefetch is None  # used once
             shown = list(app.screen.query_one(KeyedTable).ordered_keys)
             assert shown == [s.proxy_session_id for s in app.screen.visible_sessions()]
 
@@ -112,11 +108,8 @@ async def test_a_helper_that_stops_part_way_is_replaced_by_the_apps_own_listing(
     failing = Prefetch(subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE),
                        listing=True)
     with EmulatorServer(state) as srv:
-        from dataclasses import replace
-
-        settings = replace(app_settings(srv, voice_connector_id=big, refresh=60),
-                           prefetch=failing)
-        app = make_app(settings)
+        settings = app_settings(srv, voice_connector_id=big, refresh=60)
+        app = make_app(settings, prefetch=failing)
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen) and
                            str(app.screen.query_one(KeyedTable).border_title).startswith("Sessions 450 · "),

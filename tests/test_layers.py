@@ -1,6 +1,6 @@
 """The layers, from the import graph (every import, lazy ones in functions too):
-models <- aws <- monitor/tracking <- (cli | tui); the emulator apart; nothing imports
-the entry point; the UI never imports the commands."""
+models <- aws <- monitor/tracking <- sources <- (cli | tui); the emulator apart; nothing
+imports the entry point; the UI never imports the commands."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ CORE = ("chime_tui.models", "chime_tui.aws", "chime_tui.monitor", "chime_tui.tra
         "chime_tui.textsafe", "chime_tui.options", "chime_tui.settings", "chime_tui.config",
         "chime_tui.files", "chime_tui.validate", "chime_tui.documents", "chime_tui.pins",
         "chime_tui.humanfmt", "chime_tui.keymap", "chime_tui.prefetch", "chime_tui.credwatch",
-        "chime_tui.audit", "chime_tui.fleet")
+        "chime_tui.audit", "chime_tui.sources", "chime_tui.fleet")
 
 
 def module_name(path: Path) -> str:
@@ -55,8 +55,13 @@ def test_the_layers_hold():
                                                            "chime_tui.tracking"):
                 problems.append(f"{module} imports {imp} (models are the bottom layer)")
             if under(module, "chime_tui.aws") and under(imp, "chime_tui.monitor",
-                                                        "chime_tui.tracking"):
+                                                        "chime_tui.tracking",
+                                                        "chime_tui.sources"):
                 problems.append(f"{module} imports {imp} (aws is below polling)")
+            if under(module, "chime_tui.monitor", "chime_tui.tracking") and under(
+                    imp, "chime_tui.sources"):
+                problems.append(f"{module} imports {imp} (sources are built on polling "
+                                "and tracking)")
             if under(module, "chime_tui.emulator") and not under(
                     imp, "chime_tui.emulator", "chime_tui.models", "chime_tui.textsafe"):
                 problems.append(f"{module} (the emulator stands apart) imports {imp}")

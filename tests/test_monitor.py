@@ -9,7 +9,7 @@ import pytest
 
 from chime_tui.aws.errors import AccessDenied, InvalidInput, NotFound, ServiceFailure, Throttled
 from chime_tui.models import ProxySession
-from chime_tui.monitor import Backoff, Poller, diff_sessions, next_delay
+from chime_tui.monitor import DEFAULT_SCHEDULE, Backoff, Poller, diff_sessions
 
 from .conftest import SEED_EXAMPLE
 
@@ -23,6 +23,7 @@ def test_backoff_grows_caps_and_jitters():
 
 def test_next_delay_by_kind_of_outcome():
     zero = lambda: 0.0  # noqa: E731
+    next_delay = DEFAULT_SCHEDULE.next_delay
     assert next_delay(None, 0, 5, zero) == 5
     assert next_delay(Throttled("t"), 1, 5, zero) == pytest.approx(2.5)
     assert next_delay(Throttled("t"), 4, 5, zero) == pytest.approx(20)

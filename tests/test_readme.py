@@ -186,3 +186,15 @@ def test_the_local_endpoint_block_and_its_fault_knobs_work_as_written(emulator):
             assert json.loads(shown.stdout)["ProxySession"]["Name"] == "x\u001b]0;T\u0007"
             assert "\\u001b]0;T\\u0007" in shown.stdout  # JSON escapes them, as the AWS CLI
     assert ran == ["aws"] + ["curl"] * 8
+
+
+def test_the_layout_section_names_every_module():
+    """README's Layout matches the tree: every module and folder of the package is named."""
+    layout = README.read_text().split("## Layout", 1)[1].split("```")[1]
+    package = README.parent / "chime_tui"
+    missing = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*")
+        if "__pycache__" not in path.parts and path.name != "__init__.py"
+        and (path.suffix in (".py", ".tcss") or path.is_dir())
+        and path.name not in layout)
+    assert not missing, missing

@@ -103,7 +103,7 @@ def launch_settings(monkeypatch, *argv: str) -> AppSettings:
     seen: list[AppSettings] = []
 
     class NotRun:
-        def __init__(self, settings: AppSettings) -> None:
+        def __init__(self, settings: AppSettings, prefetch: object = None) -> None:
             seen.append(settings)
 
         def run(self) -> None:
@@ -147,7 +147,7 @@ def test_an_app_that_crashed_does_not_exit_0(server, monkeypatch):
     class Crashed:
         return_code = 1  # what Textual sets after an unhandled exception
 
-        def __init__(self, settings: AppSettings) -> None:
+        def __init__(self, settings: AppSettings, prefetch: object = None) -> None:
             pass
 
         def run(self) -> None:

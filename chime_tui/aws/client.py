@@ -13,7 +13,6 @@ botocore's dateutil parsing on large listings.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar, cast
 
@@ -55,7 +54,6 @@ class ChimeVoiceClient:
         self.region: str | None = None
         self.endpoint: str | None = None
         self.request_count = 0
-        self.last_latency: float | None = None
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
 
     # -- lifecycle ------------------------------------------------------------------
@@ -126,7 +124,6 @@ class ChimeVoiceClient:
         if self._client is None:
             await self.open()
         method = getattr(self._client, operation)
-        started = time.perf_counter()
         self.request_count += 1
         try:
             response = await method(**params)
@@ -134,8 +131,6 @@ class ChimeVoiceClient:
             raise
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings)) from None
-        finally:
-            self.last_latency = time.perf_counter() - started
         response.pop("ResponseMetadata", None)
         return cast(dict[str, Any], response)
 
@@ -208,14 +203,12 @@ class ChimeVoiceClient:
         if self._writer is None:
             self._writer = ChimeVoiceClient(no_retries(self.settings),
                                             load_in_thread=self.load_in_thread)
-        started = time.perf_counter()
         try:
             return await self._writer.call(operation, **params)
         except ChimeError as exc:
             raise after_failure(operation, exc, params.get("VoiceConnectorId")) from None
         finally:
             self.request_count += 1
-            self.last_latency = time.perf_counter() - started
 
     async def update_proxy_session(self, voice_connector_id: str, proxy_session_id: str,
                                    capabilities: list[str] | tuple[str, ...],

@@ -11,7 +11,6 @@ class ChimeError(Exception):
     """A failed call, classified. `message` is one calm line for a person."""
 
     kind = "error"
-    retryable = True
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
                  detail: str | None = None) -> None:
@@ -30,7 +29,6 @@ class Throttled(ChimeError):
 
 class NotFound(ChimeError):
     kind = "not found"
-    retryable = False
 
 
 class AccessDenied(ChimeError):
@@ -59,7 +57,6 @@ class BadResponse(ChimeError):
 
 class InvalidInput(ChimeError):
     kind = "invalid input"
-    retryable = False
 
 
 def classify(exc: BaseException, *, endpoint: str | None = None,
@@ -80,7 +77,7 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError,
                         bx.TokenRetrievalError, bx.SSOError, bx.UnauthorizedSSOTokenError,
                         bx.CredentialRetrievalError, bx.ProfileNotFound)):
-        return AccessDenied(_credentials_hint(profile, str(exc)), code=type(exc).__name__)
+        return AccessDenied(_credentials_hint(profile), code=type(exc).__name__)
     if isinstance(exc, bx.ParamValidationError):
         return InvalidInput(str(exc).replace("\n", " "), code="ParamValidation")
     if isinstance(exc, bx.SSLError):
@@ -118,7 +115,7 @@ def _client_error(exc: Any, profile: str | None) -> ChimeError:
     if code in ("UnauthorizedClientException", "ForbiddenException",
                 "AccessDeniedException", "ExpiredTokenException",
                 "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):
-        return AccessDenied(_credentials_hint(profile, msg), code=code, status=status)
+        return AccessDenied(_credentials_hint(profile), code=code, status=status)
     if code in ("BadRequestException", "ValidationException") or status == 400:
         return InvalidInput(f"the service rejected the request: {msg or code}",
                             code=code, status=status)
@@ -141,7 +138,7 @@ def _tls_error(exc: BaseException, where: str) -> ChimeError:
                        detail=text[:2000])
 
 
-def _credentials_hint(profile: str | None, msg: str) -> str:
+def _credentials_hint(profile: str | None) -> str:
     who = f"profile {profile}" if profile else "the default credentials"
     run = f"aws sso login --profile {profile}" if profile else "aws sso login"
     return f"credentials expired or not allowed ({who}): run `{run}` or check IAM permissions"

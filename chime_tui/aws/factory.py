@@ -81,15 +81,24 @@ def check_next_token(token: str, seen: set[str], pages: int, limit: int) -> None
 
 
 class Paging:
-    """One listing's NextToken walk, for the async and the sync client alike:
-    `request()` gives the next call's parameters, `take(page)` its items (and raises
-    BadResponse for a listing that loops, never ends or is not a list)."""
+    """One listing's NextToken walk, for the async and the sync client and the commands
+    alike: `request()` gives the next call's parameters, `take(page)` its items (and
+    raises BadResponse for a listing that loops, never ends or is not a list).
 
-    def __init__(self, settings: AwsSettings, key: str, params: dict[str, Any]) -> None:
+    The commands' --starting-token and --max-items, as the AWS CLI's paginators: `token`
+    and `skip` resume a listing (the first page's first `skip` items were printed
+    already); `max_items` stops it there, with `resume` the (token, skip) to go on from."""
+
+    def __init__(self, settings: AwsSettings, key: str, params: dict[str, Any], *,
+                 token: str | None = None, skip: int = 0, max_items: int | None = None
+                 ) -> None:
         self.key = key
         self.params = params
         self.limit = max_pages(settings)
-        self.token: str | None = None
+        self.token = token
+        self.skip = skip
+        self.max_items = max_items
+        self.resume: tuple[str | None, int] | None = None  # where a cut-short listing goes on
         self.seen: set[str] = set()
         self.pages = 0
         self.total = 0
@@ -107,13 +116,26 @@ class Paging:
             if items is not None:
                 raise BadResponse(f"{self.key} is not a list", code="BadShape")
             items = []
-        self.total += len(items)
-        check_items(self.total)
+        if self.skip:
+            items = items[self.skip:]
         self.pages += 1
+        check_items(self.total + len(items))
+        limit = self.max_items
+        if limit is not None and self.total + len(items) > limit:
+            # Cut within this page: the next run asks for it again, skipping what was taken.
+            take = limit - self.total
+            self.resume = (self.token, self.skip + take)
+            self.total = limit
+            self.done = True
+            return items[:take]
+        self.total += len(items)
         token = page.get("NextToken")
         if not token:
             self.done = True
+        elif limit is not None and self.total == limit:
+            self.resume = (token, 0)  # on a page boundary: the next page is the rest
+            self.done = True
         else:
             check_next_token(token, self.seen, self.pages, self.limit)
-            self.token = token
+            self.token, self.skip = token, 0
         return items

@@ -24,7 +24,6 @@ class MaybeCreated(Unreachable):
     """A CreateProxySession whose answer never came: the session may exist now."""
 
     kind = "maybe created"
-    retryable = False
 
 
 def no_retries(settings: AwsSettings) -> AwsSettings:

@@ -282,8 +282,10 @@ def run_get_proxy_session(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     args.voice_connector_id = params["VoiceConnectorId"]
     if args.watch is not None:
-        if args.watch < 0.5:
-            return _fail("--watch needs at least 0.5 seconds", EXIT_USAGE)
+        from chime_tui.validate import REFRESH
+
+        if args.watch < REFRESH[0]:
+            return _fail(f"--watch needs at least {REFRESH[0]:g} seconds", EXIT_USAGE)
         from chime_tui.cli.watch import watch_session
         from chime_tui.documents import redact
 
@@ -312,35 +314,21 @@ def _decode_token(text: str | None) -> tuple[str | None, int]:
 
 def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
              **params: Any) -> dict[str, Any]:
-    """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators)."""
+    """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators).
+    A token seen before, or pages without end: an error, and nothing printed."""
     if args.no_paginate:
         return cast(dict[str, Any], client.call(operation, **params))
-    from chime_tui.aws.factory import check_items, check_next_token, max_pages
+    from chime_tui.aws.factory import Paging
 
     token, skip = _decode_token(args.starting_token)
-    limit = args.max_items
-    page_limit = max_pages(client.settings)
+    paging = Paging(client.settings, key, params, token=token, skip=skip,
+                    max_items=args.max_items)
     items: list[Any] = []
-    seen: set[str] = set()
-    pages = 0
-    while True:
-        page = client.call(operation, **params, **({"NextToken": token} if token else {}))
-        pages += 1
-        available = list(page.get(key) or [])[skip:]
-        check_items(len(items) + len(available))
-        if limit is not None and len(items) + len(available) > limit:
-            take = limit - len(items)
-            items.extend(available[:take])
-            return {key: items, "NextToken": _encode_token(token, skip + take)}
-        items.extend(available)
-        next_token = page.get("NextToken")
-        if not next_token:
-            return {key: items}
-        if limit is not None and len(items) == limit:
-            return {key: items, "NextToken": _encode_token(next_token, 0)}
-        # A token seen before, or pages without end: an error, and nothing printed.
-        check_next_token(next_token, seen, pages, page_limit)
-        token, skip = next_token, 0
+    while not paging.done:
+        items.extend(paging.take(client.call(operation, **paging.request())))
+    if paging.resume is None:
+        return {key: items}
+    return {key: items, "NextToken": _encode_token(*paging.resume)}
 
 
 def run_list_proxy_sessions(args: argparse.Namespace) -> int:

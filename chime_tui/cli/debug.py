@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from datetime import UTC
 from typing import IO
 
 MASK = "****"
@@ -148,9 +147,9 @@ def debug_log_problem() -> str | None:
 
 
 def _now() -> str:
-    from datetime import datetime
+    from chime_tui.models import utcnow
 
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utcnow().isoformat(timespec="seconds")
 
 
 def add_debug_handler(handler: logging.Handler, redact_phones: bool) -> ScrubbingFormatter:

@@ -16,11 +16,11 @@ parsed back), and `human` shows them made visible (`\x1b`), never raw.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import IO, Any
 
 from chime_tui.documents import redact as redact  # the commands call output.redact
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, utcnow
 from chime_tui.textsafe import has_unsafe, visible
 
 
@@ -90,14 +90,13 @@ def _text_dict(item: dict[str, Any], out: IO[str], ident: str | None,
         _text(value, out, key, None)
 
 
-def write_human(data: Any, out: IO[str], now: datetime | None = None,
-                redacted: bool = False) -> None:
+def write_human(data: Any, out: IO[str], now: datetime | None = None) -> None:
     """A compact summary for people: one block per session, or JSON for anything else.
     Every server string is shown made visible (`\\x1b`) and bounded, never raw."""
     from chime_tui.humanfmt import expiry_sentence, phone
     from chime_tui.textsafe import clip, json_safe
 
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     sessions: list[Any] = []
     if isinstance(data, dict) and set(data) == {"Proxy"} and isinstance(data["Proxy"], dict):
         _human_proxy(data["Proxy"], out)

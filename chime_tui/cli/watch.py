@@ -19,8 +19,8 @@ from typing import IO, Any
 
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.aws.errors import NOT_FOUND, NotFound
-from chime_tui.models import ProxySession
-from chime_tui.monitor import Poller, diff_sessions, utcnow
+from chime_tui.models import ProxySession, utcnow
+from chime_tui.monitor import Poller, diff_sessions
 
 
 def json_line(data: Any) -> str:

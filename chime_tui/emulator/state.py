@@ -451,7 +451,7 @@ def _number(rng: random.Random, area: str) -> str:
     return f"+1{area}555{rng.randrange(100, 200):04d}"
 
 
-def seed_example(now: datetime) -> tuple[Connector, Session]:
+def seed_example() -> tuple[Connector, Session]:
     """The seed document's example session, exactly as its Output shows it."""
     ts = datetime(2020, 4, 15, 16, 10, 10, 288000, tzinfo=UTC)
     conn = Connector(SEED_CONNECTOR_ID, "seed example", "us-east-1", ts,
@@ -494,7 +494,7 @@ def populate(
     """
     rng = random.Random(seed)
     now = state.clock()
-    conn, sess = seed_example(now)
+    conn, sess = seed_example()
     state.add_connector(conn)
     state.add_session(sess)
     for i in range(connectors - 1):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -20,12 +20,15 @@ from textual.screen import Screen
 from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.fleet import FleetWatch
-from chime_tui.models import ProxySession, utcnow
+from chime_tui.models import ProxySession, SessionKey, utcnow
 from chime_tui.monitor import Change
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+
+if TYPE_CHECKING:
+    from chime_tui.prefetch import Prefetch
 
 
 class Notice(NamedTuple):
@@ -56,10 +59,14 @@ class ChimeTuiApp(App[None]):
     def __init__(self, settings: AppSettings, service: ChimeVoiceClient,
                  clock: Callable[[], datetime] = utcnow,
                  rng: Callable[[], float] = random.random,
-                 timer: Callable[[], float] = time.perf_counter, **kwargs: Any) -> None:
+                 timer: Callable[[], float] = time.perf_counter,
+                 prefetch: Prefetch | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.service = service
+        # The start-up helper (a live process) for the start screen's data: handed to
+        # that screen's source once (`take_prefetch`), ended with the app.
+        self.prefetch = prefetch
         # Injectable for frozen-clock snapshots: wall clock, backoff jitter, latency timer.
         self.clock = clock
         self.rng = rng
@@ -183,14 +190,13 @@ class ChimeTuiApp(App[None]):
         if s.keys:
             self.set_keymap(dict(s.keys))
 
-    def take_prefetch(self, vc: str, sid: str | None) -> Any:
+    def take_prefetch(self, vc: str, sid: str | None) -> Prefetch | None:
         """The start-up helper for this session (or, sid None, this connector's list),
         once (see chime_tui.prefetch)."""
         s = self.settings
-        if s.prefetch is None or (vc, sid) != (s.voice_connector_id, s.proxy_session_id):
+        if self.prefetch is None or (vc, sid) != (s.voice_connector_id, s.proxy_session_id):
             return None
-        prefetch = s.prefetch
-        self.settings = replace(s, prefetch=None)
+        prefetch, self.prefetch = self.prefetch, None
         return prefetch
 
     @property
@@ -212,8 +218,8 @@ class ChimeTuiApp(App[None]):
         self.exit(return_code=128 + signum)
 
     async def on_unmount(self) -> None:
-        if self.settings.prefetch is not None:
-            self.settings.prefetch.cancel()
+        if self.prefetch is not None:
+            self.prefetch.cancel()
         await self.service.close()
 
     # -- navigation (screens ask the app; the app owns the stack) ---------------------
@@ -236,12 +242,10 @@ class ChimeTuiApp(App[None]):
 
     # -- tracking and alerts (screens report what they fetched) ----------------------
     def track(self, session: ProxySession) -> list[Change]:
+        """Observe an answer: its changes join the timeline, its alerts are raised."""
         changes, alerts = self.tracker.observe(session, self.clock())
         self.raise_alerts(alerts)
         return changes
-
-    def track_gone(self, key: tuple[str, str]) -> None:
-        self.raise_alerts(self.tracker.observe_gone(key, self.clock()))
 
     def check_expiry(self) -> None:
         """The app's one-second timer: expiry alerts, and renewed credentials."""
@@ -252,6 +256,8 @@ class ChimeTuiApp(App[None]):
         """While the screen waits on credentials (401/403), watch the AWS credential and
         config files and the SSO caches; when one changes, retry at once instead of at
         the end of a long backoff."""
+        from textual.css.query import NoMatches
+
         from chime_tui.aws.errors import AccessDenied
         from chime_tui.tui.screens.base import PollingScreen
         from chime_tui.tui.widgets.fetch_status import ErrorLine
@@ -260,9 +266,11 @@ class ChimeTuiApp(App[None]):
         waiting = False
         if isinstance(screen, PollingScreen) and screen.poller is not None \
                 and not screen.user_paused:
-            for line in screen.query(ErrorLine):  # none while the screen is being built
-                outcome = line.outcome
-                waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
+            try:
+                outcome = screen.one(ErrorLine).outcome
+            except NoMatches:  # none while the screen is being built
+                outcome = None
+            waiting = outcome is not None and isinstance(outcome.error, AccessDenied)
         if not waiting:
             self.credential_watch = None
             return
@@ -309,7 +317,7 @@ class ChimeTuiApp(App[None]):
         if not isinstance(self.screen, BoardScreen):
             self.push_screen(BoardScreen())
 
-    def toggle_pin(self, key: tuple[str, str]) -> None:
+    def toggle_pin(self, key: SessionKey) -> None:
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
@@ -466,7 +474,8 @@ class ChimeTuiApp(App[None]):
 
 
 def make_app(settings: AppSettings, service: ChimeVoiceClient | None = None,
-             **kwargs: Any) -> ChimeTuiApp:
-    """Build the app; the service (one aiobotocore client) is created here if not given."""
+             prefetch: Prefetch | None = None, **kwargs: Any) -> ChimeTuiApp:
+    """Build the app; the service (one aiobotocore client) is created here if not given.
+    `prefetch`: the start-up helper started for the start screen (see chime_tui.prefetch)."""
     return ChimeTuiApp(settings, service or ChimeVoiceClient(settings.aws, load_in_thread=True),
-                       **kwargs)
+                       prefetch=prefetch, **kwargs)

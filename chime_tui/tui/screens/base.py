@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import getters, work
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
+from chime_tui.sources import CallSource, Source
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
+W = TypeVar("W", bound=Widget)
 ALERT_SECONDS = 12.0  # how long the latest alert stays on its line
 
 
@@ -29,7 +32,9 @@ def _app_class() -> type[ChimeTuiApp]:
 
 
 class PollingScreen(Screen[None]):
-    """Subclasses give `fetch()` (asks the service) and `show(value)` (updates widgets)."""
+    """Subclasses give `make_source()` (what to poll: a `chime_tui.sources.Source`, which
+    asks the service, parses, sorts, paces and tracks) and `show(value)` (updates widgets
+    with what it gave)."""
 
     # The typed way to reach the app (attributes down, messages up): self.app is a
     # ChimeTuiApp to the type checker, with no casts or ignores at the call sites.
@@ -39,19 +44,24 @@ class PollingScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("p", "toggle_pause", "Pause", id="pause"),
     ]
-    poll_interval: float | None = None  # None: the app's --refresh
-    # Set: a fetch that took L seconds makes the interval at least pace_factor * L,
-    # from the very next poll (a fetch never takes more than 1/factor of the time).
-    pace_factor: float | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.alert_timer: Any = None
         self.poller: Poller[Any] | None = None
+        self.source: Source[Any] | None = None  # made when polling starts
         self.last_ok: datetime | None = None
         self.user_paused = False
+        self.found: dict[type[Widget], Widget] = {}  # see `one`
 
     # -- to implement ---------------------------------------------------------------
+    def make_source(self) -> Source[Any]:
+        """What this screen polls. By default one call, `fetch()`, every `poll_interval`
+        seconds (None: the app's --refresh): for screens whose data is a single call."""
+        return CallSource(self.fetch, self.poll_interval or self.app.settings.refresh)
+
+    poll_interval: float | None = None
+
     async def fetch(self) -> Any:
         raise NotImplementedError
 
@@ -61,16 +71,21 @@ class PollingScreen(Screen[None]):
     def show_error(self, error: ChimeError) -> None:
         """Hook for screens that react to a kind of error (e.g. not found)."""
 
-    def fetch_cost(self, latency: float) -> float:
-        """The part of a fetch's `latency` that pacing counts (by default, all of it)."""
-        return latency
-
     def partial_data(self) -> str | None:
         """What is on screen before any complete answer (e.g. "4,000 sessions from an
         incomplete listing"), or None: nothing is."""
         return None
 
     # -- shared parts ---------------------------------------------------------------
+    def one(self, kind: type[W]) -> W:
+        """`query_one(kind)`, remembered. The once-a-second tick asks for the same few
+        widgets every time, and a DOM query (a walk with selector matching) costs more
+        than the rest of an idle tick."""
+        found = self.found.get(kind)
+        if found is None or not found.is_attached:
+            found = self.found[kind] = self.query_one(kind)
+        return cast(W, found)
+
     def make_status(self) -> FetchStatus:
         app = self.app
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
@@ -101,8 +116,8 @@ class PollingScreen(Screen[None]):
         self.ticker = self.set_interval(1.0, self._tick, pause=True)
 
     def _tick(self) -> None:
-        self.query_one(FetchStatus).refresh_text()
-        self.query_one(ErrorLine).refresh_text()
+        self.one(FetchStatus).refresh_text()
+        self.one(ErrorLine).refresh_text()
         self.tick()
 
     def tick(self) -> None:
@@ -121,16 +136,13 @@ class PollingScreen(Screen[None]):
     def start_polling(self) -> None:
         if self.poller is None:
             app = self.app
-            interval = self.poll_interval or app.settings.refresh
-            factor = self.pace_factor
-            self.poller = Poller(self.fetch, interval,
+            source = self.source = self.make_source()
+            self.poller = Poller(source.fetch, source.interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error,
-                                 pace=None if factor is None else
-                                 lambda latency: max(interval,
-                                                     factor * self.fetch_cost(latency)))
-            status = self.query_one(FetchStatus)
+                                 pace=source.pace)
+            status = self.one(FetchStatus)
             status.stale_after = 2 * self.poller.interval
             status.interval = self.poller.interval
             self.run_poller()
@@ -155,8 +167,8 @@ class PollingScreen(Screen[None]):
                               lambda: self.post_message(FetchStarted()))
 
     def on_fetch_started(self, message: FetchStarted) -> None:
-        self.query_one(FetchStatus).fetching = True
-        self.query_one(ErrorLine).started()
+        self.one(FetchStatus).fetching = True
+        self.one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:
         outcome: PollOutcome[Any] = message.outcome
@@ -173,13 +185,13 @@ class PollingScreen(Screen[None]):
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")
             self.show_error(outcome.error)
         poller = self.poller
-        status = self.query_one(FetchStatus)
+        status = self.one(FetchStatus)
         if poller is not None:
             status.stale_after = 2 * poller.interval
             status.interval = poller.interval
         status.partial = not outcome.ok and bool(self.partial_data())
         status.record(outcome)
-        self.query_one(ErrorLine).record(
+        self.one(ErrorLine).record(
             outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
             self.partial_data)
 
@@ -193,6 +205,6 @@ class PollingScreen(Screen[None]):
             return
         self.user_paused = not self.user_paused
         self.poller.set_paused(self.user_paused)
-        self.query_one(FetchStatus).paused = self.user_paused
+        self.one(FetchStatus).paused = self.user_paused
         self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
                     timeout=2)

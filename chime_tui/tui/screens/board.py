@@ -1,10 +1,9 @@
 """The watch board: pinned sessions from any connectors, soonest to expire on top.
 
-A pin that answers NotFound is "missing? (checking)" until the NotFound is
-confirmed (see `BoardFetcher`; or it lasts `CONFIRM_AFTER`), and only then
-"gone", with one alert. Gone pins are still checked: for free in listings made
-anyway, else every `RECHECK_GONE`, and at once on `r`; one that answers again is
-shown again."""
+It draws a `chime_tui.sources.PinnedSessions` source. A pin that answers NotFound
+is "missing? (checking)" until the NotFound is confirmed, and only then "gone",
+with one alert. Gone pins are still checked (at once on `r`); one that answers
+again is shown again."""
 
 from __future__ import annotations
 
@@ -18,13 +17,13 @@ from textual.screen import Screen
 
 from chime_tui.fleet import in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
-from chime_tui.models import ProxySession
-from chime_tui.tracking import BoardFetcher, BoardResult
+from chime_tui.models import ProxySession, SessionKey
+from chime_tui.sources import BoardUpdate, PinnedSessions
+from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-Key = tuple[str, str]
 # Narrow terminals keep status, time left and health: IDs shrink first, then
 # participants, capabilities, the connector and the last change go.
 COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
@@ -41,12 +40,10 @@ LIVE = ("expiry", "instatus", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
-CONFIRM_AFTER = 30.0  # seconds of unconfirmed NotFound (404s to everything) before "gone"
-RECHECK_GONE = 30.0  # seconds between the checks of a gone pin that cost a request
 _FAR = timedelta(days=36500)
 
 
-def row_key(key: Key) -> str:
+def row_key(key: SessionKey) -> str:
     return "/".join(key)
 
 
@@ -59,17 +56,13 @@ class BoardScreen(ListScreen):
     def __init__(self) -> None:
         super().__init__()
         self.result: BoardResult | None = None
-        self.fetcher: BoardFetcher | None = None
-        self.highlights: dict[tuple[Key, str], datetime] = {}
-        self.rechecked: dict[Key, datetime] = {}  # gone pins: when last asked for
-        self.recheck_all = False  # `r`: ask for every pin, gone ones too
+        self.highlights: dict[tuple[SessionKey, str], datetime] = {}
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
                                  live=self.live_cells)
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = "watch board"
         self.table.focus()
         self.render_rows()
@@ -88,69 +81,38 @@ class BoardScreen(ListScreen):
         self.table.refresh_live()
 
     @property
-    def pins(self) -> list[Key]:
+    def pins(self) -> list[SessionKey]:
         return list(self.app.pins.pins)
 
-    @property
-    def interval(self) -> float:
-        app = self.app
-        return self.poller.interval if self.poller is not None else app.settings.refresh
-
-    async def fetch(self) -> BoardResult:
-        app = self.app
-        if self.fetcher is None or self.fetcher.client is not app.service:
-            self.fetcher = BoardFetcher(app.service)
-        now = app.clock()
-        pins = self.pins
-        gone = app.tracker.gone & set(pins)
-        every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
-        if self.recheck_all:
-            due, self.recheck_all = set(gone), False
-        else:
-            due = {k for k in gone if (t := self.rechecked.get(k)) is None or now - t >= every}
-        for key in due:
-            self.rechecked[key] = now
-        return await self.fetcher.fetch(pins, skip=gone - due, known_gone=set(gone))
+    def make_source(self) -> PinnedSessions:
+        return PinnedSessions(self.app, self.app.settings.refresh)
 
     def show(self, value: Any) -> None:
-        result: BoardResult = value
-        app = self.app
-        tracker = app.tracker
-        now = app.clock()
-        for key, session in result.sessions.items():
-            self.rechecked.pop(key, None)
-            for change in app.track(session):  # clears "missing?" and "gone"
+        update: BoardUpdate = value  # tracked already: alerts raised, timelines kept
+        now = self.app.clock()
+        for key, changes in update.changes.items():
+            for change in changes:
                 column = FIELD_COLUMN.get(change.field)
                 if column:
                     self.highlights[(key, column)] = now + HIGHLIGHT
                 self.highlights[(key, "changed")] = now + HIGHLIGHT
-        confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
-        for key in result.missing:
-            if key in tracker.gone:
-                continue
-            first = key not in tracker.suspect
-            if key in result.confirmed:
-                app.track_gone(key)
-            else:
-                app.raise_alerts(tracker.observe_missing(key, now, confirm_after))
-            if key in tracker.gone:
-                self.rechecked[key] = now
-            if first or key in tracker.gone:
-                self.highlights[(key, "health")] = now + HIGHLIGHT
-        self.result = result
+        for key in update.health:
+            self.highlights[(key, "health")] = now + HIGHLIGHT
+        self.result = update.result
         self.render_rows()
 
     def action_refresh(self) -> None:
         """`r`: every pin now, the gone ones too."""
-        self.recheck_all = True
+        if isinstance(self.source, PinnedSessions):
+            self.source.recheck_gone()
         super().action_refresh()
 
     # -- rows -----------------------------------------------------------------------
-    def session_of(self, key: Key) -> ProxySession | None:
+    def session_of(self, key: SessionKey) -> ProxySession | None:
         return self.app.tracker.last.get(key)
 
-    def rows(self, now: datetime) -> list[Key]:
-        def soonest(key: Key) -> Any:
+    def rows(self, now: datetime) -> list[SessionKey]:
+        def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
             left = s.time_to_expiry(now) if s else None
             return (left is None, left if left is not None else _FAR, key)
@@ -160,7 +122,7 @@ class BoardScreen(ListScreen):
                 or needle in ((self.session_of(k) or ProxySession()).status or "").lower()]
         return sorted(keys, key=soonest)
 
-    def health(self, key: Key) -> Text:
+    def health(self, key: SessionKey) -> Text:
         app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
@@ -172,14 +134,14 @@ class BoardScreen(ListScreen):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
         return Text("ok", style="green")
 
-    def mark(self, key: Key, column: str, value: Cell, now: datetime) -> Cell:
+    def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:
         until = self.highlights.get((key, column))
         if until is not None and until > now:
             plain = value.plain if isinstance(value, Text) else value
             return Text(plain, style="bold reverse")
         return value
 
-    def cells(self, key: Key, now: datetime) -> tuple[Cell, ...]:
+    def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:
         """The cells that change only when the data does (the live ones are blank)."""
         s = self.session_of(key)
         values: dict[str, Cell] = {
@@ -221,7 +183,7 @@ class BoardScreen(ListScreen):
         self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------
-    def selected_key(self) -> Key | None:
+    def selected_key(self) -> SessionKey | None:
         value = self.table.cursor_key
         if not value:
             return None

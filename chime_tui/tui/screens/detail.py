@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import timedelta
 from typing import Any
 
 from textual.app import ComposeResult
@@ -15,6 +13,7 @@ from textual.widgets import Footer, Header
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.fleet import in_status
 from chime_tui.models import ProxySession
+from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
 from chime_tui.tui.screens.base import PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
@@ -34,10 +33,9 @@ FIELD_PANEL = {"Status": StatusPanel, "EndedTimestamp": StatusPanel,
 HIGHLIGHT_SECONDS = 4.0
 
 
-RECHECK_SECONDS = 5.0  # a seen session's NotFound is confirmed by one more try this later
-
-
 class SessionDetailScreen(PollingScreen):
+    """Draws a `OneSession` source: the panels, what changed, and a gone session."""
+
     recheck_seconds = RECHECK_SECONDS
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
@@ -56,6 +54,7 @@ class SessionDetailScreen(PollingScreen):
         self.voice_connector_id = voice_connector_id
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
+        self.panel_list: list[SessionPanel] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,39 +72,29 @@ class SessionDetailScreen(PollingScreen):
         self.apply_redaction()
 
     def panels(self) -> list[SessionPanel]:
-        return list(self.query(SessionPanel))
+        """The six panels (they never change once composed: asked for once)."""
+        if not self.panel_list:
+            self.panel_list = list(self.query(SessionPanel))
+        return self.panel_list
 
-    async def fetch(self) -> ProxySession:
-        app = self.app
-        prefetch = app.take_prefetch(self.voice_connector_id, self.proxy_session_id)
-        if prefetch is not None:
-            raw = await asyncio.to_thread(prefetch.result, app.prefetch_timeout)
-            if raw is not None:
-                app.open_client_later(0.5)
-                return ProxySession.from_api(raw)
-        try:
-            return await app.service.get_proxy_session(
-                self.voice_connector_id, self.proxy_session_id)
-        except NotFound as exc:
-            if self.session is not None:
-                raise  # seen, then missing: it ended or was deleted
-            raise NotFound("session not found: no session with this ID on this voice "
-                           "connector", code=exc.code, status=exc.status) from None
+    def make_source(self) -> OneSession:
+        return OneSession(self.app, self.voice_connector_id, self.proxy_session_id,
+                          self.app.settings.refresh, self.recheck_seconds)
 
     def show(self, value: Any) -> None:
-        previous, self.session = self.session, value
-        app = self.app
-        changes = app.track(value)
-        if previous is not None and previous.raw == value.raw:
+        update: SessionUpdate = value  # tracked already: the timeline has its changes
+        previous, self.session = self.session, update.session
+        if previous is not None and previous.raw == update.session.raw:
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
-        now = app.clock()
+        now = self.app.clock()
         key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
-        self.query_one(StatusPanel).since = in_status(value, app.tracker.timelines.get(key, []))
+        self.query_one(StatusPanel).since = in_status(
+            update.session, self.app.tracker.timelines.get(key, []))
         for panel in self.panels():
             panel.now = now
-            panel.session = value
+            panel.session = update.session
         self.show_timeline()
-        for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in changes}:
+        for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in update.changes}:
             self.highlight(self.query_one(panel_type))
 
     def show_error(self, error: ChimeError) -> None:
@@ -117,12 +106,9 @@ class SessionDetailScreen(PollingScreen):
                 panel.placeholder = "not found: no such session on this voice connector"
             return
         # Seen, then missing: gone (it ended or was deleted) once a second NotFound,
-        # RECHECK_SECONDS later, confirms it; a blip of 404s is not a deletion.
-        app = self.app
-        key = (self.voice_connector_id, self.proxy_session_id)
-        app.raise_alerts(app.tracker.observe_missing(
-            key, app.clock(), timedelta(seconds=0.8 * self.recheck_seconds)))
-        if key in app.tracker.gone:
+        # recheck_seconds later, confirms it; a blip of 404s is not a deletion.
+        assert isinstance(self.source, OneSession)
+        if self.source.gone:
             self.show_timeline()
             self.highlight(self.query_one(StatusPanel))
         else:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +13,12 @@ from textual.screen import Screen
 
 from chime_tui.aws.errors import ChimeError
 from chime_tui.fleet import (
+    ExpiringAnswer,
     ExpiringRow,
-    FleetListing,
+    ExpiringSessions,
     expiring_next,
     in_status,
     in_status_short,
-    list_fleet,
 )
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
@@ -39,17 +38,9 @@ COLUMNS = (Column("pin", "", drop_priority=1),
            Column("parts", "Participants", max_width=40, shrink_to=14))
 
 
-@dataclass
-class ExpiringData:
-    names: dict[str, str]
-    scope: list[str]  # the connectors listed
-    marked: bool  # the scope is the marked connectors
-    listing: FleetListing
-    requests: int
-
-
 class ExpiringScreen(ListScreen):
-    pace_factor = 4.0  # many connectors take long to list: refresh them less often
+    """Draws an `ExpiringSessions` source (chime_tui.fleet)."""
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m", "pin", "Pin", id="pin"),
@@ -63,7 +54,7 @@ class ExpiringScreen(ListScreen):
         self.names: dict[str, str] = {}
         self.rows: list[ExpiringRow] = []
         self.by_key: dict[str, ExpiringRow] = {}
-        self.data: ExpiringData | None = None
+        self.data: ExpiringAnswer | None = None
         self.pins_shown: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -75,21 +66,12 @@ class ExpiringScreen(ListScreen):
         self.sub_title = "expiring next, every connector"
         self.table.focus()
 
-    async def fetch(self) -> ExpiringData:
+    def make_source(self) -> ExpiringSessions:
         app = self.app
-        service = app.service
-        before = service.request_count
-        connectors = await service.list_voice_connectors()
-        requests = service.request_count - before
-        names = {c.voice_connector_id: c.name or c.voice_connector_id
-                 for c in connectors if c.voice_connector_id}
-        marked = [vc for vc in names if vc in app.fleet.marked]
-        scope = marked or list(names)
-        listing = await list_fleet(service, scope)
-        return ExpiringData(names, scope, bool(marked), listing, requests + listing.requests)
+        return ExpiringSessions(app.service, app.fleet.marked, app.settings.refresh)
 
     def show(self, value: Any) -> None:
-        data: ExpiringData = value
+        data: ExpiringAnswer = value
         app = self.app
         now = app.clock()
         self.data = data

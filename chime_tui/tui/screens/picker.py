@@ -4,7 +4,6 @@ every connector's sessions on each refresh (fleet-wide counts)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
@@ -12,10 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from chime_tui.aws.errors import ChimeError
-from chime_tui.fleet import FleetListing, list_fleet, read_proxies
+from chime_tui.fleet import ConnectorsOverview, Overview
 from chime_tui.humanfmt import ago
-from chime_tui.models import VoiceConnector, VoiceConnectorProxy
+from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
@@ -33,15 +31,6 @@ COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("inprogress", "InProg"),
            Column("closed", "Closed", drop_priority=1),
            Column("counted", "Counted", live=True, min_width=8, drop_priority=5))
-
-@dataclass
-class PickerData:
-    connectors: list[VoiceConnector]
-    proxies: dict[str, VoiceConnectorProxy | None] = field(default_factory=dict)
-    proxy_errors: dict[str, ChimeError] = field(default_factory=dict)
-    listing: FleetListing | None = None  # fleet-wide counts, when asked for
-    requests: int = 0
-
 
 class ConnectorPickerScreen(ListScreen):
     BINDINGS = [
@@ -68,24 +57,11 @@ class ConnectorPickerScreen(ListScreen):
         self.sub_title = "voice connectors"
         self.table.focus()
 
-    async def fetch(self) -> PickerData:
-        service = self.app.service
-        before = service.request_count
-        connectors = await service.list_voice_connectors()
-        data = PickerData(connectors)
-        data.requests = service.request_count - before
-        vcs = list(dict.fromkeys(c.voice_connector_id for c in connectors
-                                 if c.voice_connector_id))
-        # One GetVoiceConnectorProxy per connector listed: its Proxy column.
-        data.proxies, data.proxy_errors = await read_proxies(service, vcs)
-        data.requests += len(vcs)
-        if self.count_all:
-            data.listing = await list_fleet(service, vcs)
-            data.requests += data.listing.requests
-        return data
+    def make_source(self) -> ConnectorsOverview:
+        return ConnectorsOverview(self.app.service, self.poll_interval)
 
     def show(self, value: Any) -> None:
-        data: PickerData = value
+        data: Overview = value
         app = self.app
         fleet = app.fleet
         now = app.clock()
@@ -197,6 +173,8 @@ class ConnectorPickerScreen(ListScreen):
 
     def action_count_all(self) -> None:
         self.count_all = not self.count_all
+        if isinstance(self.source, ConnectorsOverview):
+            self.source.count_all = self.count_all
         self.update_subtitle()  # it says which counts these are
         if self.count_all:
             self.action_refresh()

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import math
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from chime_tui.aws.client import parse_sessions
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import expiry_short
-from chime_tui.models import ProxySession
-from chime_tui.prefetch import PrefetchFailed
+from chime_tui.models import ProxySession, SessionKey
+from chime_tui.sources import SORTS, STATUS_RANK, ConnectorSessions, Listing
 from chime_tui.textsafe import visible
-from chime_tui.tui.messages import Fetched, SessionsPage
+from chime_tui.tui.messages import Fetched, FetchStarted, SessionsPage
 from chime_tui.tui.screens.connector_proxy import after_listing, redraw_header
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -33,27 +28,6 @@ STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
 FLUSH_BUDGET = 0.02  # seconds of adding rows per batch
 FLUSH_STEP = 100  # rows added between looks at the clock
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
-SORT_CHUNK = 2000  # sort keys computed between turns of the event loop
-
-
-def _expiry_key(now: datetime) -> Callable[[ProxySession], Any]:
-    def key(s: ProxySession) -> Any:
-        # Seconds left, a float (quick to compare); no countdown (closed, unknown) last.
-        left = s.time_to_expiry(now)
-        return left.total_seconds() if left is not None else math.inf
-    return key
-
-
-STATUS_RANK = {"Open": 0, "InProgress": 1, "Closed": 2}  # active sessions first
-SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
-    "expiry": _expiry_key,
-    "status": lambda now: lambda s: (STATUS_RANK.get(s.status or "", 3), s.status or "",
-                                     s.proxy_session_id or ""),
-    "created": lambda now: lambda s: -(s.created.timestamp() if s.created else 0),
-    "id": lambda now: lambda s: s.proxy_session_id or "",
-    "name": lambda now: lambda s: ((s.name or "").lower(), s.proxy_session_id or ""),
-    "parts": lambda now: lambda s: (len(s.participants), s.proxy_session_id or ""),
-}
 # Narrow terminals keep what matters (status, time left, a short ID): IDs and names
 # shrink first, then participants, capabilities, the created time and names go.
 COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to the board
@@ -67,11 +41,11 @@ CREATED = Column("created", "Created", drop_priority=3)  # while the list is sor
 
 
 class SessionListScreen(ListScreen):
+    """Draws a `ConnectorSessions` source: its pages as they come on the first load,
+    then each complete listing (sorted there)."""
+
     # Short terminals keep the rows: the header's sparklines go (its proxy line stays).
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
-    # Large lists take long to page through: refresh them less often (from the very
-    # poll after the first load on).
-    pace_factor = 4.0
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
@@ -91,14 +65,13 @@ class SessionListScreen(ListScreen):
         self.loaded = False
         self.pending: list[ProxySession] = []  # first-load pages not yet on screen
         self.flushing = False
-        self.final: list[ProxySession] | None = None
+        self.final: Listing | None = None  # a listing that came while rows were being added
         self.presorted: str | None = None  # the sort `sessions` arrived in
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
         self.pins_shown: set[str] = set()  # the rows drawn with a pin mark
         self.touched = False  # a key was pressed here: the cursor is the user's
         self.incomplete = False  # the first load failed part way: the rows are not all
-        self.setup_time = 0.0  # the last fetch's time before its listing began (not paced)
 
     def compose(self) -> ComposeResult:
         for widget in self.compose_list("/ filter by session ID, name or capability",
@@ -108,7 +81,6 @@ class SessionListScreen(ListScreen):
             yield widget
 
     def on_mount(self) -> None:
-        self.title = "chime-tui"
         self.sub_title = f"voice connector {self.voice_connector_id}"
         self.table.set_sort("expiry")
         self.table.focus()
@@ -116,55 +88,14 @@ class SessionListScreen(ListScreen):
     def now(self) -> datetime:
         return self.app.clock()
 
-    async def fetch(self) -> list[ProxySession]:
-        """Every page; on the first load each page is shown as it arrives."""
-        stream = not self.loaded
-        self.incomplete = False
-        app = self.app
-        started = app.timer()
-        self.setup_time = 0.0
-        sessions = await self.fetch_prefetched(stream)
-        if sessions is None:
-            # Opening the client (its import, once) is not the listing's cost: a small
-            # list is not refreshed less often because the first fetch opened it.
-            await app.service.open()
-            self.setup_time = app.timer() - started
-            sessions = []
-            async for page in app.service.iter_proxy_session_pages(self.voice_connector_id):
-                sessions.extend(page)
-                if stream:
-                    self.post_message(SessionsPage(page))
-        # Sort here, in the worker, so the screen's update stays short: the keys (the
-        # costly part for 10,000 sessions) a chunk per turn of the event loop, then one
-        # sort of plain values.
-        order = self.sort
-        key = SORTS[order](self.now())
-        keys: list[Any] = []
-        for start in range(0, len(sessions), SORT_CHUNK):
-            await asyncio.sleep(0)
-            keys.extend(map(key, sessions[start:start + SORT_CHUNK]))
-        sessions = [sessions[i] for i in sorted(range(len(sessions)), key=keys.__getitem__)]
-        self.presorted = order
-        return sessions
+    def make_source(self) -> ConnectorSessions:
+        return ConnectorSessions(self.app, self.voice_connector_id, self.app.settings.refresh,
+                                 order=lambda: self.sort,
+                                 on_page=lambda page: self.post_message(SessionsPage(page)))
 
-    async def fetch_prefetched(self, stream: bool) -> list[ProxySession] | None:
-        """The start-up helper's listing of this connector, if it was started for it
-        and finishes; None: list it ourselves (from the first page again)."""
-        app = self.app
-        prefetch = app.take_prefetch(self.voice_connector_id, None)
-        if prefetch is None:
-            return None
-        sessions: list[ProxySession] = []
-        try:
-            async for items in prefetch.session_pages(app.prefetch_timeout):
-                page = parse_sessions(items)
-                sessions.extend(page)
-                if stream:
-                    self.post_message(SessionsPage(page))
-        except (PrefetchFailed, ChimeError):
-            return None
-        app.open_client_later(2.0)  # once the rows are in
-        return sessions
+    def on_fetch_started(self, message: FetchStarted) -> None:
+        # (PollingScreen's handler runs too: Textual calls handlers along the MRO.)
+        self.incomplete = False  # a new try: the listing starts again
 
     def on_sessions_page(self, message: SessionsPage) -> None:
         """First load: rows appear as pages arrive, in time-budgeted batches."""
@@ -195,9 +126,7 @@ class SessionListScreen(ListScreen):
             done += FLUSH_STEP
         del self.pending[:done]
         table.set_titles(self.loading_title())
-        # The rows and sessions just added live as long as the list: keep them out of the
-        # cyclic collector, whose full passes over a growing heap stall the screen.
-        gc.freeze()
+        ConnectorSessions.keep()  # these rows live as long as the list
         if self.pending:
             # The next batch after a short breath, in which keys, the screen and the
             # fetch (when it runs in this process) get their turn.
@@ -209,13 +138,15 @@ class SessionListScreen(ListScreen):
             self.set_timer(STREAM_FLUSH, lambda: self.show(final))
 
     def show(self, value: Any) -> None:
+        listing: Listing = value
         if not self.loaded and (self.pending or self.flushing):
-            self.final = value  # finish once every streamed row is in: then it only sorts
+            self.final = listing  # finish once every streamed row is in: then it only sorts
             return
         first_load = not self.loaded
         untouched = first_load and not self.touched \
             and self.table.cursor_key == next(iter(self.streamed), None)
-        self.sessions = value
+        self.sessions = listing.sessions
+        self.presorted = listing.sorted_by
         self.by_id = {s.proxy_session_id or "": s for s in self.sessions}
         self.loaded = True
         self.pending = []
@@ -228,9 +159,9 @@ class SessionListScreen(ListScreen):
     def on_fetched(self, message: Fetched) -> None:
         # (PollingScreen.on_fetched runs too, after this: Textual calls both.) A complete
         # listing: its counts over time, and the connector's proxy settings read again.
-        value = message.outcome.value
-        if message.outcome.ok and value is not None:
-            after_listing(self, self.voice_connector_id, value)
+        listing: Listing | None = message.outcome.value
+        if message.outcome.ok and listing is not None:
+            after_listing(self, self.voice_connector_id, listing.sessions)
 
     def apply_redaction(self) -> None:
         redraw_header(self, self.voice_connector_id)  # the fallback number
@@ -248,9 +179,6 @@ class SessionListScreen(ListScreen):
         n = f"{len(self.streamed):,}"
         return f"Sessions {n} so far (listing incomplete)" if self.incomplete \
             else f"Sessions {n} (loading…)"
-
-    def fetch_cost(self, latency: float) -> float:
-        return max(0.0, latency - self.setup_time)
 
     def partial_data(self) -> str | None:
         if self.loaded or not self.streamed:
@@ -331,7 +259,7 @@ class SessionListScreen(ListScreen):
         # the end of the first load does not move the cursor under them.
         self.touched = True
 
-    def pinned(self) -> set[tuple[str, str]]:
+    def pinned(self) -> set[SessionKey]:
         return set(self.app.pins.pins)
 
     def on_screen_resume(self) -> None:

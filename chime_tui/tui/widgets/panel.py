@@ -1,19 +1,27 @@
-"""A focusable bordered panel that redraws from a session and the clock."""
+"""A focusable bordered panel that redraws from a session and the clock.
+
+Panels draw through the Line API (`render_line`) from strips they render themselves,
+so that a change repaints only the lines whose text changed: the countdown ticking in
+the Expiry panel costs one line a second, not the panel (a `Static` repaints every
+line of a widget whose content it is given)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from rich.console import RenderableType
-from textual.content import Content
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region, Size
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from chime_tui.models import ProxySession
 
 
-class SessionPanel(Static, can_focus=True):
+class SessionPanel(Widget, can_focus=True):
     """Base for the detail screen's panels: set `session` (and `now`), get a redraw."""
 
     DEFAULT_CLASSES = "panel"
@@ -22,13 +30,18 @@ class SessionPanel(Static, can_focus=True):
     session: reactive[ProxySession | None] = reactive(None, always_update=True)
     # What a panel without a session says: loading, or that the session was never found.
     placeholder: reactive[str] = reactive("loading…", init=False)
-    now: reactive[datetime | None] = reactive(None)
+    # No repaint of its own: `watch_now` repaints what the new time changed, no more.
+    now: reactive[datetime | None] = reactive(None, repaint=False)
     redact: reactive[bool] = reactive(False)
 
     def __init__(self, number: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.number = number
         self.border_title = f"{number} {self.TITLE}"
+        self.content: RenderableType = Text("loading…", style="dim")  # what is shown
+        self.strips: list[Strip] = []  # `content` drawn at `drawn_for`
+        self.drawn_for: tuple[int, Style] | None = None  # (width, base style)
+        self.line_cache: dict[object, list[Strip]] = {}  # see `draw`
         self._last_time_key: object = None
         self._last_shape: object = None
         self._relayout = True
@@ -45,7 +58,7 @@ class SessionPanel(Static, can_focus=True):
     def tick(self, now: datetime) -> None:
         """Once a second: redraw only if the clock changed what the panel shows, and
         without a layout pass unless it changed the panel's shape too (a ticking
-        countdown costs its panel's lines, not the screen's layout)."""
+        countdown costs its changed lines, not the screen's layout)."""
         if self.session is None:
             return
         key = self.time_key(self.session, now)
@@ -71,7 +84,7 @@ class SessionPanel(Static, can_focus=True):
 
     def redraw(self, layout: bool = True) -> None:
         if self.session is None:
-            self.update(Content.styled(self.placeholder, "dim"))  # literal, never markup
+            self.update(Text(self.placeholder, style="dim"))  # literal, never markup
         else:
             now = self.now or datetime.now().astimezone()
             self._last_shape = self.shape_key(self.session, now)
@@ -79,3 +92,75 @@ class SessionPanel(Static, can_focus=True):
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         raise NotImplementedError
+
+    # -- drawing (the Line API) --------------------------------------------------------
+    def update(self, content: RenderableType, *, layout: bool = True) -> None:
+        """Show `content`. With `layout`, the panel is measured and drawn again; without,
+        only the lines whose text changed are repainted (or, if the number of lines
+        changed, the panel is laid out after all)."""
+        self.content = content
+        if layout or self.drawn_for is None or not self.size.width:
+            self.drawn_for = None
+            self.refresh(layout=True)
+            return
+        old = self.strips
+        width, style = self.drawn_for
+        new = self.draw(width, style)
+        if len(new) != len(old):
+            self.refresh(layout=True)
+            return
+        changed = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new)) if a != b]
+        if changed:
+            self.refresh(*changed)
+
+    def draw(self, width: int, style: Style) -> list[Strip]:
+        """Render `content` into strips. A Group's one-line Texts are drawn one by one
+        and kept while they stay on screen: a tick re-renders the countdown line only."""
+        console = self.app.console
+        options = console.options.update_width(width)
+        if self.drawn_for != (width, style):
+            self.line_cache = {}
+        content = self.content
+        parts = content.renderables if isinstance(content, Group) else [content]
+        cache: dict[object, list[Strip]] = {}
+        strips: list[Strip] = []
+        for part in parts:
+            key = _line_key(part)
+            lines = self.line_cache.get(key) if key is not None else None
+            if lines is None:
+                lines = [Strip(line, width) for line in
+                         console.render_lines(part, options, style=style, pad=True)]
+            if key is not None:
+                cache[key] = lines
+            strips.extend(lines)
+        self.line_cache = cache  # only what is drawn now: the cache never grows
+        self.strips = strips
+        self.drawn_for = (width, style)
+        return strips
+
+    def render(self) -> RenderableType:
+        """What the panel shows (drawn by `render_line`; here for measuring and reading)."""
+        return self.content
+
+    def render_line(self, y: int) -> Strip:
+        width, style = self.size.width, self.rich_style
+        if self.drawn_for != (width, style):
+            self.draw(width, style)
+        if y < len(self.strips):
+            return self.strips[y]
+        return Strip.blank(width, style)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width <= 0:
+            return 0
+        console = self.app.console
+        return len(console.render_lines(self.content, console.options.update_width(width),
+                                        pad=False))
+
+
+def _line_key(part: RenderableType) -> object:
+    """What a one-line Text draws (None: not a one-line Text, drawn every time)."""
+    if not isinstance(part, Text) or "\n" in part.plain:
+        return None
+    return (part.plain, tuple(part.spans), part.style, part.justify, part.overflow,
+            part.no_wrap, part.end)

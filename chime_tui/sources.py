@@ -1,0 +1,351 @@
+"""The data behind the screens: what to ask, how to parse and sort it, how often to ask,
+and what changed. Plain asyncio, no Textual: a screen makes a source, polls it (a
+`monitor.Poller` runs `fetch`, paced by `pace`) and draws what it gives.
+
+- `OneSession`: one proxy session (the session screen): the start-up helper's answer
+  first, then GetProxySession; each answer tracked (timeline, alerts); a seen
+  session's NotFound suspected, then confirmed.
+- `ConnectorSessions`: the sessions of one voice connector (the session list): the
+  helper's pages or our own listing, each page handed out as it arrives on the first
+  load, the whole listing sorted; large listings polled less often.
+- `PinnedSessions`: the watch board's pins, with the fewest requests
+  (`tracking.BoardFetcher`), each answer tracked, gone pins re-checked now and then.
+- `CallSource`: one call (the connector picker's list of connectors).
+
+What a source needs from its owner (the app: the AWS client, the tracker, the clock,
+the helper's hand-off, where alerts go) is the `Host` protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, Protocol, TypeVar
+
+from chime_tui.aws.client import ChimeVoiceClient, parse_sessions
+from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.models import ProxySession, SessionKey
+from chime_tui.monitor import Change
+from chime_tui.pins import PinStore
+from chime_tui.prefetch import Prefetch, PrefetchFailed
+from chime_tui.tracking import Alert, BoardFetcher, BoardResult, SessionTracker
+
+T = TypeVar("T")
+
+SORT_CHUNK = 2000  # sort keys computed between turns of the event loop
+HELPER_LIST_HANDOFF = 2.0  # seconds after the helper's listing before our client opens
+HELPER_GET_HANDOFF = 0.5  # ... after its session
+RECHECK_SECONDS = 5.0  # a seen session's NotFound is confirmed by one more try this later
+CONFIRM_AFTER = 30.0  # board: seconds of unconfirmed NotFound (404s to everything) before "gone"
+RECHECK_GONE = 30.0  # board: seconds between the checks of a gone pin that cost a request
+
+
+class Host(Protocol):
+    """What the sources use of their owner (the app)."""
+
+    service: ChimeVoiceClient
+    tracker: SessionTracker
+    pins: PinStore
+    clock: Callable[[], datetime]
+    timer: Callable[[], float]
+
+    @property
+    def prefetch_timeout(self) -> float: ...
+
+    def take_prefetch(self, vc: str, sid: str | None) -> Prefetch | None: ...
+
+    def open_client_later(self, delay: float) -> None: ...
+
+    def raise_alerts(self, alerts: list[Alert]) -> None: ...
+
+    def track(self, session: ProxySession) -> list[Change]:
+        """Observe an answer (timeline, alerts raised); what changed since the last."""
+        ...
+
+
+class Source(Generic[T]):
+    """Something to poll: `fetch()` asks the service, `interval` is how often, and
+    `pace` (None: the interval stays) the interval after a fetch of a given latency."""
+
+    pace_factor: float | None = None  # set: a fetch of L seconds makes the interval >= factor * L
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+
+    async def fetch(self) -> T:
+        raise NotImplementedError
+
+    def fetch_cost(self, latency: float) -> float:
+        """The part of a fetch's `latency` that pacing counts (by default, all of it)."""
+        return latency
+
+    @property
+    def pace(self) -> Callable[[float], float] | None:
+        factor = self.pace_factor
+        if factor is None:
+            return None
+        # From the very next poll: a fetch never takes more than 1/factor of the time.
+        return lambda latency: max(self.interval, factor * self.fetch_cost(latency))
+
+
+class CallSource(Source[T]):
+    """A source that is one call (`fetch`), polled every `interval` seconds."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[T]], interval: float) -> None:
+        super().__init__(interval)
+        self._fetch = fetch
+
+    async def fetch(self) -> T:
+        return await self._fetch()
+
+
+# -- one session ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SessionUpdate:
+    """One answer for a session, and what changed since the last (already tracked)."""
+
+    session: ProxySession
+    changes: list[Change]
+
+
+class OneSession(Source[SessionUpdate]):
+    """One proxy session. NotFound for a session never seen says so (a mistyped or old
+    ID); for a seen one it is suspected, and gone once a try `recheck_seconds` later
+    says NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
+
+    def __init__(self, host: Host, voice_connector_id: str, proxy_session_id: str,
+                 interval: float, recheck_seconds: float = RECHECK_SECONDS) -> None:
+        super().__init__(interval)
+        self.host = host
+        self.key: SessionKey = (voice_connector_id, proxy_session_id)
+        self.recheck_seconds = recheck_seconds
+        self.seen: ProxySession | None = None  # the last answer
+
+    @property
+    def gone(self) -> bool:
+        """Seen, then NotFound, confirmed: it ended or was deleted."""
+        return self.key in self.host.tracker.gone
+
+    async def fetch(self) -> SessionUpdate:
+        host = self.host
+        try:
+            session = await self._get()
+        except NotFound:
+            if self.seen is not None:
+                host.raise_alerts(host.tracker.observe_missing(
+                    self.key, host.clock(), timedelta(seconds=0.8 * self.recheck_seconds)))
+            raise
+        self.seen = session
+        return SessionUpdate(session, host.track(session))
+
+    async def _get(self) -> ProxySession:
+        host = self.host
+        vc, sid = self.key
+        prefetch = host.take_prefetch(vc, sid)
+        if prefetch is not None:
+            raw = await asyncio.to_thread(prefetch.result, host.prefetch_timeout)
+            if raw is not None:
+                host.open_client_later(HELPER_GET_HANDOFF)
+                return ProxySession.from_api(raw)
+        try:
+            return await host.service.get_proxy_session(vc, sid)
+        except NotFound as exc:
+            if self.seen is not None:
+                raise  # seen, then missing: it ended or was deleted
+            raise NotFound("session not found: no session with this ID on this voice "
+                           "connector", code=exc.code, status=exc.status) from None
+
+
+# -- the sessions of a connector ----------------------------------------------------------
+
+def _expiry_key(now: datetime) -> Callable[[ProxySession], Any]:
+    def key(s: ProxySession) -> Any:
+        # Seconds left, a float (quick to compare); no countdown (closed, unknown) last.
+        left = s.time_to_expiry(now)
+        return left.total_seconds() if left is not None else math.inf
+    return key
+
+
+STATUS_RANK = {"Open": 0, "InProgress": 1, "Closed": 2}  # active sessions first
+SORTS: dict[str, Callable[[datetime], Callable[[ProxySession], Any]]] = {
+    "expiry": _expiry_key,
+    "status": lambda now: lambda s: (STATUS_RANK.get(s.status or "", 3), s.status or "",
+                                     s.proxy_session_id or ""),
+    "created": lambda now: lambda s: -(s.created.timestamp() if s.created else 0),
+    "id": lambda now: lambda s: s.proxy_session_id or "",
+    "name": lambda now: lambda s: ((s.name or "").lower(), s.proxy_session_id or ""),
+    "parts": lambda now: lambda s: (len(s.participants), s.proxy_session_id or ""),
+}
+
+
+async def sort_sessions(sessions: list[ProxySession], order: str, now: datetime
+                        ) -> list[ProxySession]:
+    """`sessions` in `order` (a SORTS name): the keys (the costly part for 10,000
+    sessions) a chunk per turn of the event loop, then one sort of plain values."""
+    key = SORTS[order](now)
+    keys: list[Any] = []
+    for start in range(0, len(sessions), SORT_CHUNK):
+        await asyncio.sleep(0)
+        keys.extend(map(key, sessions[start:start + SORT_CHUNK]))
+    return [sessions[i] for i in sorted(range(len(sessions)), key=keys.__getitem__)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A complete listing of a connector's sessions, sorted by `sorted_by`."""
+
+    sessions: list[ProxySession]
+    sorted_by: str
+
+
+class ConnectorSessions(Source[Listing]):
+    """The proxy sessions of one voice connector, every page. Until one listing has
+    been complete, each page is also handed to `on_page` as it arrives (the list fills
+    while the rest comes). Sorted in the fetch by `order()`, so the caller's update stays
+    short. Large lists take long to page through: they are refreshed less often (the
+    client's opening, once, does not count)."""
+
+    pace_factor = 4.0
+
+    def __init__(self, host: Host, voice_connector_id: str, interval: float,
+                 order: Callable[[], str] = lambda: "expiry",
+                 on_page: Callable[[list[ProxySession]], object] | None = None) -> None:
+        super().__init__(interval)
+        self.host = host
+        self.voice_connector_id = voice_connector_id
+        self.order = order
+        self.on_page = on_page
+        self.complete = False  # a complete listing has been fetched
+        self.setup_time = 0.0  # the last fetch's time before its listing began (not paced)
+
+    async def fetch(self) -> Listing:
+        host = self.host
+        stream = not self.complete
+        started = host.timer()
+        self.setup_time = 0.0
+        sessions = await self._from_helper(stream)
+        if sessions is None:
+            # Opening the client (its import, once) is not the listing's cost: a small
+            # list is not refreshed less often because the first fetch opened it.
+            service = host.service
+            await service.open()
+            self.setup_time = host.timer() - started
+            sessions = []
+            async for page in service.iter_proxy_session_pages(self.voice_connector_id):
+                sessions.extend(page)
+                if stream:
+                    self._hand_out(page)
+        order = self.order()
+        sessions = await sort_sessions(sessions, order, host.clock())
+        self.complete = True
+        return Listing(sessions, order)
+
+    async def _from_helper(self, stream: bool) -> list[ProxySession] | None:
+        """The start-up helper's listing of this connector, if it was started for it and
+        finishes; None: list it ourselves (from the first page again)."""
+        host = self.host
+        prefetch = host.take_prefetch(self.voice_connector_id, None)
+        if prefetch is None:
+            return None
+        sessions: list[ProxySession] = []
+        try:
+            async for items in prefetch.session_pages(host.prefetch_timeout):
+                page = parse_sessions(items)
+                sessions.extend(page)
+                if stream:
+                    self._hand_out(page)
+        except (PrefetchFailed, ChimeError):
+            return None
+        host.open_client_later(HELPER_LIST_HANDOFF)  # once the rows are in
+        return sessions
+
+    def _hand_out(self, page: list[ProxySession]) -> None:
+        if self.on_page is not None:
+            self.on_page(page)
+
+    def fetch_cost(self, latency: float) -> float:
+        return max(0.0, latency - self.setup_time)
+
+    @staticmethod
+    def keep() -> None:
+        """The sessions handed out so far, and the rows made of them, live as long as
+        the list: keep them out of the cyclic collector, whose full passes over a
+        growing heap would stall the screen (call after each batch is shown)."""
+        gc.freeze()
+
+
+# -- the watch board --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BoardUpdate:
+    """One refresh of the pins, already tracked: what changed per pin, and the pins
+    whose health changed (newly suspected missing, or gone)."""
+
+    result: BoardResult
+    changes: dict[SessionKey, list[Change]]
+    health: set[SessionKey]
+
+
+class PinnedSessions(Source[BoardUpdate]):
+    """The pinned sessions of every connector (`host.pins`). A pin that answers
+    NotFound is suspected until the NotFound is confirmed (see `BoardFetcher`; or it
+    lasts `CONFIRM_AFTER`), then gone, with one alert. Gone pins are still looked for:
+    for free in listings made anyway, else every `RECHECK_GONE`, and at once after
+    `recheck_gone()`."""
+
+    def __init__(self, host: Host, interval: float) -> None:
+        super().__init__(interval)
+        self.host = host
+        self.fetcher: BoardFetcher | None = None
+        self.rechecked: dict[SessionKey, datetime] = {}  # gone pins: when last asked for
+        self.recheck_all = False  # every pin on the next fetch, the gone ones too
+
+    def recheck_gone(self) -> None:
+        self.recheck_all = True
+
+    async def fetch(self) -> BoardUpdate:
+        host = self.host
+        if self.fetcher is None or self.fetcher.client is not host.service:
+            self.fetcher = BoardFetcher(host.service)
+        now = host.clock()
+        pins = list(host.pins.pins)
+        tracker = host.tracker
+        gone = tracker.gone & set(pins)
+        every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
+        if self.recheck_all:
+            due, self.recheck_all = set(gone), False
+        else:
+            due = {k for k in gone if (t := self.rechecked.get(k)) is None or now - t >= every}
+        for key in due:
+            self.rechecked[key] = now
+        result = await self.fetcher.fetch(pins, skip=gone - due, known_gone=set(gone))
+        return self.track(result)
+
+    def track(self, result: BoardResult) -> BoardUpdate:
+        host = self.host
+        tracker = host.tracker
+        now = host.clock()
+        changes: dict[SessionKey, list[Change]] = {}
+        for key, session in result.sessions.items():
+            self.rechecked.pop(key, None)
+            changes[key] = host.track(session)  # clears "missing?" and "gone"
+        confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
+        health: set[SessionKey] = set()
+        for key in result.missing:
+            if key in tracker.gone:
+                continue
+            first = key not in tracker.suspect
+            if key in result.confirmed:
+                host.raise_alerts(tracker.observe_gone(key, now))
+            else:
+                host.raise_alerts(tracker.observe_missing(key, now, confirm_after))
+            if key in tracker.gone:
+                self.rechecked[key] = now
+            if first or key in tracker.gone:
+                health.add(key)
+        return BoardUpdate(result, changes, health)

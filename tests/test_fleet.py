@@ -180,3 +180,31 @@ def test_the_demo_churn_adds_sessions_where_proxying_is_on():
     soon = [s for s in sessions if s.status in ("Open", "InProgress")
             and (left := s.time_to_expiry(now[0])) is not None and left.total_seconds() < 180]
     assert soon and vcs[0] == SEED_CONNECTOR_ID  # near expiry in a connector not disabled
+
+
+async def test_the_picker_and_expiring_sources_count_their_requests():
+    from chime_tui.fleet import ConnectorsOverview, ExpiringSessions
+
+    state = populate(EmulatorState(), seed=3, connectors=3, sessions=150)
+    vcs = list(state.connectors)
+    with EmulatorServer(state) as srv:
+        async with ChimeVoiceClient(aws_for(srv)) as client:
+            overview = ConnectorsOverview(client, 60.0)
+            mark = len(state.requests)
+            first = await overview.fetch()
+            assert first.requests == len(state.requests) - mark == 1 + 3
+            assert first.listing is None and set(first.proxies) == set(vcs)
+            overview.count_all = True
+            mark = len(state.requests)
+            counted = await overview.fetch()
+            assert counted.requests == len(state.requests) - mark == 1 + 3 + (1 + 2 + 2)
+            marked: set[str] = set()
+            expiring = ExpiringSessions(client, marked, 5.0)
+            every = await expiring.fetch()
+            assert not every.marked and every.scope == vcs and every.requests == 1 + 5
+            marked.add(vcs[2])  # the app's set, read at each fetch
+            mark = len(state.requests)
+            one = await expiring.fetch()
+            assert one.marked and one.scope == [vcs[2]]
+            assert one.requests == len(state.requests) - mark == 1 + 2
+            assert expiring.pace is not None and expiring.pace(10.0) == 40.0

@@ -7,6 +7,11 @@ on throttling) and tells its caller when the next try is due; after a success
 it returns to the normal interval. The wait is measured from the end of a fetch,
 with the interval `pace` gives for that fetch's latency (a listing that took
 10 s is not listed again 5 s later). Textual workers run `Poller.run`.
+
+Time is injected: `clock` (the wall clock of outcomes), `timer` (a monotonic clock
+for latency and due times) and `sleep` (how the poller waits for the next poll).
+The defaults are the real ones; tests pass a virtual clock's three, so a schedule
+of minutes runs in milliseconds with exact request counts.
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
 from chime_tui.models import ProxySession, utcnow
 
 T = TypeVar("T")
+
+
+class Sleep(Protocol):
+    """Wait `seconds` of the clock's time (asyncio.sleep for the real one)."""
+
+    def __call__(self, seconds: float, /) -> Awaitable[None]: ...
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,7 @@ class Poller(Generic[T]):
     clock: Callable[[], datetime] = utcnow
     rng: Callable[[], float] = random.random
     timer: Callable[[], float] = time.perf_counter
+    sleep: Sleep = asyncio.sleep  # on the same clock as `timer`
     schedule: Schedule = DEFAULT_SCHEDULE
     on_error: Callable[[ChimeError], Awaitable[None]] | None = None
     # After a success, the interval given how long that fetch took (e.g. a large
@@ -178,10 +190,19 @@ class Poller(Generic[T]):
             remaining = self.next_at - self.timer()
             if remaining <= 0:
                 return
+            # Whichever comes first: the due time on the injected clock, or a wake-up
+            # (refresh, pause, stop).
+            sleeping = asyncio.ensure_future(self.sleep(remaining))
+            woken = asyncio.ensure_future(self._wake.wait())
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=remaining)
-            except TimeoutError:
-                return
+                await asyncio.wait((sleeping, woken), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sleeping.cancel()
+                woken.cancel()
+            if woken.done() and not woken.cancelled():
+                continue  # a wake-up: look again (paused, stopped, forced or still due)
+            sleeping.result()  # (raises what the sleep raised)
+            return
 
     def seconds_to_next(self) -> float | None:
         if self.next_at is None or self.paused:

@@ -97,4 +97,4 @@ async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 8
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
-        await pilot.pause(0.05)
+        await pilot.pause(0.01)

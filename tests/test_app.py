@@ -21,6 +21,7 @@ from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
 
 from .conftest import app_settings, wait_for
+from .vclock import VirtualClock
 
 
 def text_of(widget) -> str:
@@ -35,10 +36,12 @@ def table(app) -> KeyedTable:
     return app.screen.query_one(KeyedTable)
 
 
-def seed_session_app(server, **kw):
-    """The app opened straight at the seed's example session."""
+def seed_session_app(server, clock: VirtualClock | None = None, **kw):
+    """The app opened straight at the seed's example session (on `clock`'s time, with
+    no jitter, if one is given)."""
+    app_kw = {"rng": lambda: 0.0, **clock.app_kwargs()} if clock is not None else {}
     return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
-                                 proxy_session_id=SEED_SESSION_ID, **kw))
+                                 proxy_session_id=SEED_SESSION_ID, **kw), **app_kw)
 
 
 def detail_loaded(app) -> bool:
@@ -147,22 +150,28 @@ async def test_live_refresh_follows_a_status_change(server, state):
 
 
 async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
-    app = seed_session_app(server, refresh=0.5)
+    clock = VirtualClock()
+    app = seed_session_app(server, clock, refresh=0.5)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         screen = app.screen
         state.faults.throttle = -1
-        await wait_for(pilot, lambda: screen.has_class("-stale"), timeout=3)
+        await clock.advance(0.5)
+        assert screen.has_class("-stale")
         line = screen.query_one(ErrorLine)
         assert line.display
         message = line.message()
         assert "throttled" in message and "next try in" in message and "stale" in message
         # The last good data is still on screen.
         assert "+12065550100" in text_of(screen.query_one(ParticipantsPanel))
-        # Backoff: over 2 s of sustained throttling, far fewer requests than 2 s / 0.5 s polls.
+        # Backoff: over 2 s of sustained throttling, far fewer requests than 2 s / 0.5 s
+        # polls: the production schedule waits 2 s, then 4 s.
         before = len(state.requests)
-        await pilot.pause(2.0)
-        assert len(state.requests) - before <= 3
+        await clock.advance(2.0)
+        assert len(state.requests) - before == 1
+        await clock.advance(3.9)
+        assert len(state.requests) - before == 1
         state.faults.throttle = 0
         await pilot.press("r")
         await wait_for(pilot, lambda: not screen.has_class("-stale"), timeout=3)
@@ -170,16 +179,24 @@ async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
 
 
 async def test_missing_session_says_so_and_stops_polling(server, state):
-    app = seed_session_app(server, refresh=0.3)
+    clock = VirtualClock()
+    app = seed_session_app(server, clock, refresh=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.delete_session(SEED_CONNECTOR_ID, SEED_SESSION_ID)
         line = app.screen.query_one(ErrorLine)
-        await wait_for(pilot, lambda: line.display, timeout=3)
+        await clock.advance(0.3)
+        await wait_for(pilot, lambda: line.display)
         assert "session not found: it ended or was deleted" in line.message()
         count = len(state.requests)
-        await pilot.pause(1.0)
+        await clock.advance(4.9)  # polling stopped; one re-check comes 5 s later
         assert len(state.requests) == count
+        await clock.advance(0.1, settle=False)  # (it confirms: gone; nothing more to wait for)
+        await wait_for(pilot, lambda: (SEED_CONNECTOR_ID, SEED_SESSION_ID) in app.tracker.gone)
+        assert len(state.requests) == count + 1
+        await clock.advance(60.0)
+        assert len(state.requests) == count + 1  # and then no more
         assert app.screen.session is not None  # last known state kept
 
 
@@ -221,7 +238,8 @@ async def test_selection_filter_and_sort_survive_refresh(server, state):
 
 
 async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
-    app = seed_session_app(server, refresh=0.3)
+    clock = VirtualClock()
+    app = seed_session_app(server, clock, refresh=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.press("question_mark")
@@ -235,12 +253,17 @@ async def test_help_lists_every_binding_and_pause_stops_polling(server, state):
         await pilot.press("escape")
         await pilot.press("p")
         assert app.screen.query_one(FetchStatus).paused
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: not app.screen.poller.in_flight)
         count = len(state.requests)
-        await pilot.pause(1.0)
+        await clock.advance(1.0, settle=False)
         assert len(state.requests) == count
-        await pilot.press("p")
-        await wait_for(pilot, lambda: len(state.requests) > count, timeout=2)
+        await pilot.press("p")  # the poll due while paused is made, one, no more
+        await wait_for(pilot, lambda: len(state.requests) == count + 1)
+        await clock.idle(app)
+        await clock.advance(0.29)
+        assert len(state.requests) == count + 1
+        await clock.advance(0.01)
+        assert len(state.requests) == count + 2
 
 
 async def test_redaction_toggle_masks_phone_numbers(server):

@@ -1,16 +1,15 @@
 """Issue 11, item 7: the watch board says "gone" only when NotFound is confirmed,
 keeps checking gone pins, re-checks them all on `r`, and shows one that comes back.
 
-The app runs against the local endpoint with its per-request fault schedules; the
-board's slow timings (30 s) are crossed by moving the app's injected clock, never
-by sleeping.
+The app runs against the local endpoint with its per-request fault schedules, on
+virtual time (tests/vclock.py): refreshes, backoff and the board's slow timings
+(30 s) happen when the test moves the clock, never by sleeping, and request counts
+are exact.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,19 +23,10 @@ from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, aws_for, wait_for
+from .vclock import VirtualClock
 
 REFRESH = 0.4
 SCHEDULE = Schedule(floor=0.2, cap=1.0)  # the production schedule, shorter
-
-
-class Clock:
-    """The wall clock, plus an offset a test can move forward."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
 
 
 def small_state() -> EmulatorState:
@@ -52,11 +42,10 @@ def open_pins(state: EmulatorState, n: int = 3) -> tuple[tuple[str, str], ...]:
     return tuple((vc, sid) for sid, s in state.sessions[vc].items() if s.status != "Closed")[:n]
 
 
-def board_app(srv, tmp_path, pins, clock=None):
-    kw = {"clock": clock} if clock is not None else {}
+def board_app(srv, tmp_path, pins, clock: VirtualClock):
     return make_app(app_settings(srv, refresh=REFRESH, pins=pins, pins_file=tmp_path / "p.json",
                                  events_file=tmp_path / "events.jsonl", schedule=SCHEDULE),
-                    rng=lambda: 0.0, **kw)
+                    rng=lambda: 0.0, **clock.app_kwargs())
 
 
 def health(app, key) -> str:
@@ -80,11 +69,12 @@ def remove_rule(state: EmulatorState, rule: dict) -> None:
         state.faults.schedule.remove(rule)
 
 
-async def board_loaded(pilot, requests_per_refresh: int) -> None:
+async def board_loaded(pilot, clock: VirtualClock, requests_per_refresh: int) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                    and app.screen.result is not None)
-    await wait_for(pilot, lambda: app.screen.result.requests == requests_per_refresh, timeout=3)
+    await clock.idle(app)
+    assert app.screen.result.requests == requests_per_refresh
 
 
 # -- the fetcher, on its own ------------------------------------------------------------
@@ -165,28 +155,37 @@ async def test_a_listing_that_lacks_a_session_is_confirmed_by_a_get():
 async def test_a_burst_of_404s_or_garbage_marks_nothing_gone(tmp_path, mode, fault):
     state = small_state() if mode == "list" else big_state()
     pins = open_pins(state, 3)
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
-        app = board_app(srv, tmp_path, pins)
+        app = board_app(srv, tmp_path, pins, clock)
         async with app.run_test(size=(160, 30)) as pilot:
-            await board_loaded(pilot, 1 if mode == "list" else 3)
-            loop = asyncio.get_running_loop()
+            await board_loaded(pilot, clock, 1 if mode == "list" else 3)
             mark = len(state.requests)
-            started = loop.time()
+            started = clock.t
             rule = state.add_rule(fault)
+            await clock.advance(REFRESH)  # the first refresh into the burst
+            first = len(state.requests) - mark
             if "status" in fault:
-                await wait_for(pilot, lambda: all(k in app.tracker.suspect for k in pins),
-                               timeout=2)
-                await pilot.pause(0.1)
-                assert all(health(app, k) == "missing? (checking)" for k in pins)
+                assert all(k in app.tracker.suspect for k in pins)
+                await wait_for(pilot, lambda: all(health(app, k) == "missing? (checking)"
+                                                  for k in pins))
             else:
-                await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=2)
-            await pilot.pause(max(0.0, 2.5 - (loop.time() - started)))
+                assert app.screen.has_class("-stale")
+            await clock.advance(2.5 - (clock.t - started))
             remove_rule(state, rule)
             during = len(state.requests) - mark
-            assert during >= 3  # it kept asking through the burst
+            if "status" in fault:
+                # NotFound is an answer: refreshes every 0.4 s, 6 in 2.5 s, each one
+                # request (the listing's first page: 404).
+                assert (first, during) == (1, 6)
+            else:
+                # Garbage is an error: the backoff (0.2, 0.4, 0.8 s): tries at 0.4, 0.6,
+                # 1.0 and 1.8 s.
+                assert (first, during) == (1, 4)
+            await clock.advance(app.screen.poller.next_at - clock.t)
             await wait_for(pilot, lambda: not app.tracker.suspect
                            and not app.screen.has_class("-stale")
-                           and all(health(app, k) == "ok" for k in pins), timeout=3)
+                           and all(health(app, k) == "ok" for k in pins))
             assert not app.tracker.gone
             assert gone_alerts(app) == []
             assert session_events(tmp_path) == []
@@ -196,27 +195,32 @@ async def test_a_deleted_session_is_gone_once_with_one_alert_and_comes_back(tmp_
     state = small_state()
     pins = open_pins(state, 3)
     vc, sid = pins[1]
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
-        app = board_app(srv, tmp_path, pins)
+        app = board_app(srv, tmp_path, pins, clock)
         async with app.run_test(size=(160, 30)) as pilot:
-            await board_loaded(pilot, 1)
+            await board_loaded(pilot, clock, 1)
             kept = state.sessions[vc][sid]
             mark = len(state.requests)
             state.delete_session(vc, sid)
-            await wait_for(pilot, lambda: pins[1] in app.tracker.gone, timeout=3)
+            await clock.advance(REFRESH)
+            assert pins[1] in app.tracker.gone
             # Confirmed by a GetProxySession after the listing lacked it.
-            assert f"/voice-connectors/{vc}/proxy-sessions/{sid}" in \
-                [r.path for r in state.requests[mark:]]
-            await pilot.pause(1.0)  # more refreshes: still one alert, one event
+            assert [r.path for r in state.requests[mark:]] == [
+                f"/voice-connectors/{vc}/proxy-sessions",
+                f"/voice-connectors/{vc}/proxy-sessions/{sid}"]
+            mark = len(state.requests)
+            await clock.advance(1.0)  # two more refreshes: still one alert, one event
+            assert len(state.requests) - mark == 2  # the listings (the pin is in neither)
             assert len(gone_alerts(app, pins[1])) == 1 and len(gone_alerts(app)) == 1
             assert [(e["ProxySessionId"], e["new"]) for e in session_events(tmp_path)] == \
                 [(sid, "not found")]
-            assert health(app, pins[1]) == "gone"
+            await wait_for(pilot, lambda: health(app, pins[1]) == "gone")
             # Recreated: the listing made for the other pins finds it, without a key.
             state.add_session(kept)
-            await wait_for(pilot, lambda: pins[1] not in app.tracker.gone, timeout=2)
-            await pilot.pause(0.1)
-            assert health(app, pins[1]) == "ok"
+            await clock.advance(app.screen.poller.next_at - clock.t)
+            assert pins[1] not in app.tracker.gone
+            await wait_for(pilot, lambda: health(app, pins[1]) == "ok")
             assert [(e["old"], e["new"]) for e in session_events(tmp_path)] == \
                 [(kept.status, "not found"), ("not found", kept.status)]
             assert len(gone_alerts(app)) == 1
@@ -227,20 +231,25 @@ async def test_404s_that_last_are_confirmed_by_time_not_by_a_blip(tmp_path):
     `CONFIRM_AFTER` of that (the clock moved), its pins are gone, one alert each."""
     state = small_state()
     pins = open_pins(state, 3)
-    clock = Clock()
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
-        app = board_app(srv, tmp_path, pins, clock=clock)
+        app = board_app(srv, tmp_path, pins, clock)
         async with app.run_test(size=(160, 30)) as pilot:
-            await board_loaded(pilot, 1)
+            await board_loaded(pilot, clock, 1)
             with state.lock:
                 del state.connectors[pins[0][0]]
-            await wait_for(pilot, lambda: all(k in app.tracker.suspect for k in pins), timeout=2)
-            await pilot.pause(1.0)  # a few more 404s: still only suspected
+            await clock.advance(REFRESH)
+            assert all(k in app.tracker.suspect for k in pins)
+            suspected = clock.t
+            mark = len(state.requests)
+            await clock.advance(1.0)  # two more 404s: still only suspected
+            assert len(state.requests) - mark == 2
             assert not app.tracker.gone and gone_alerts(app) == []
             assert session_events(tmp_path) == []
-            clock.offset += timedelta(seconds=31)
-            await wait_for(pilot, lambda: all(k in app.tracker.gone for k in pins), timeout=2)
-            await pilot.pause(0.5)
+            await clock.advance(suspected + 29.9 - clock.t)  # 29.9 s of 404s: not yet
+            assert not app.tracker.gone
+            await clock.advance(0.4)  # the first refresh 30 s after the first 404
+            assert all(k in app.tracker.gone for k in pins)
             assert sorted(a.key for a in gone_alerts(app)) == sorted(pins)
             assert len(session_events(tmp_path)) == 3
 
@@ -249,41 +258,46 @@ async def test_r_rechecks_every_gone_pin_and_they_are_polled_slowly_until_back(t
     state = small_state()
     pins = open_pins(state, 3)
     vc = pins[0][0]
-    clock = Clock()
+    listing = f"/voice-connectors/{vc}/proxy-sessions"
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
-        app = board_app(srv, tmp_path, pins, clock=clock)
+        app = board_app(srv, tmp_path, pins, clock)
         async with app.run_test(size=(160, 30)) as pilot:
-            await board_loaded(pilot, 1)
+            await board_loaded(pilot, clock, 1)
             kept = [state.sessions[vc][sid] for _, sid in pins]
             for key in pins:
                 state.delete_session(*key)
-            await wait_for(pilot, lambda: all(k in app.tracker.gone for k in pins), timeout=3)
+            await clock.advance(REFRESH)
+            assert all(k in app.tracker.gone for k in pins)
             assert len(gone_alerts(app)) == 3
-            await pilot.pause(0.3)
+            checked = clock.t
             # Every pin gone: none asked for at the normal cadence...
             mark = len(state.requests)
-            await pilot.pause(1.0)
+            await clock.advance(1.0)
             assert len(state.requests) == mark
             # ...but `r` asks for them all at once,
             await pilot.press("r")
-            await wait_for(pilot, lambda: len(state.requests) > mark, timeout=2)
-            assert state.requests[mark].path == f"/voice-connectors/{vc}/proxy-sessions"
-            await pilot.pause(0.5)
+            await wait_for(pilot, lambda: len(state.requests) > mark)
+            await clock.idle(app)
+            assert [r.path for r in state.requests[mark:]][:1] == [listing]
+            checked = clock.t
             mark = len(state.requests)
-            await pilot.pause(0.9)
+            await clock.advance(0.9)
             assert len(state.requests) == mark
             # ...and the slow cadence (30 s) does too, without a key.
-            clock.offset += timedelta(seconds=31)
-            await wait_for(pilot, lambda: len(state.requests) > mark, timeout=2)
+            await clock.advance(checked + 29.9 - clock.t)
+            assert len(state.requests) == mark
+            await clock.advance(0.4)
+            assert [r.path for r in state.requests[mark:]][:1] == [listing]
             assert len(gone_alerts(app)) == 3  # re-checks that still say NotFound: no alert
             # Recreated: `r` shows them again, and the normal cadence resumes.
             for s in kept:
                 state.add_session(s)
             await pilot.press("r")
-            await wait_for(pilot, lambda: not app.tracker.gone, timeout=2)
-            await pilot.pause(0.1)
-            assert all(health(app, k) == "ok" for k in pins)
+            await wait_for(pilot, lambda: not app.tracker.gone)
+            await clock.idle(app)
+            await wait_for(pilot, lambda: all(health(app, k) == "ok" for k in pins))
             mark = len(state.requests)
-            await pilot.pause(1.0)
-            assert len(state.requests) - mark >= 2
+            await clock.advance(1.0)
+            assert [r.path for r in state.requests[mark:]] == [listing, listing]
             assert len(gone_alerts(app)) == 3

@@ -11,7 +11,7 @@ import pytest
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 
-from .awscli import aws_cli
+from .awscli import aws_cli, run_aws
 from .conftest import SEED_EXAMPLE
 
 
@@ -50,19 +50,19 @@ def test_bad_flags_exit_252_with_a_message_and_no_traceback(args):
 
 def test_aws_cli_reads_the_local_endpoint_like_aws(server, aws):
     """The reference client no one here wrote: it parses the endpoint's answer."""
-    result = subprocess.run(
-        [aws, "chime-sdk-voice", "get-proxy-session", "--endpoint-url", server.url,
-         "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID],
-        capture_output=True, text=True, timeout=60)
+    result = run_aws(
+        aws, "chime-sdk-voice", "get-proxy-session", "--endpoint-url", server.url,
+        "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
+        text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == SEED_EXAMPLE
 
 
 def test_aws_cli_sees_service_errors(server, state, aws):
     state.faults.throttle = 1
-    result = subprocess.run(
-        [aws, "chime-sdk-voice", "list-voice-connectors", "--endpoint-url", server.url],
-        capture_output=True, text=True, timeout=60,
+    result = run_aws(
+        aws, "chime-sdk-voice", "list-voice-connectors", "--endpoint-url", server.url,
+        text=True, timeout=60,
         env=os.environ | {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "1"})
     assert result.returncode == 255
     assert "ThrottledClientException" in result.stderr
@@ -77,8 +77,7 @@ def test_get_proxy_session_json_matches_aws_cli_byte_for_byte(server, aws, query
     if query:
         common += ["--query", query]
     ours = chime_tui(*common)
-    theirs = subprocess.run([aws, "chime-sdk-voice", *common], capture_output=True, text=True,
-                            timeout=60)
+    theirs = run_aws(aws, "chime-sdk-voice", *common, text=True, timeout=60)
     assert theirs.returncode == 0, theirs.stderr
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == theirs.stdout

@@ -21,6 +21,7 @@ from chime_tui.emulator import (
 )
 from chime_tui.textsafe import visible
 
+from .awscli import run_aws
 from .test_cli import aws  # noqa: F401  (the session fixture)
 
 HOSTILE = {
@@ -65,7 +66,7 @@ def test_aws_cli_formats_print_exactly_the_aws_clis_bytes(hostile, aws, key, out
     """The AWS CLI prints these bytes raw in text and table (and C1 raw in json): the
     formats that promise parity keep it, byte for byte (the README says so)."""
     args = get_args(hostile, key, output)
-    theirs = subprocess.run([aws, "chime-sdk-voice", *args], capture_output=True, timeout=60)
+    theirs = run_aws(aws, "chime-sdk-voice", *args, timeout=60)
     ours = run(*args)
     assert theirs.returncode == 0, theirs.stderr
     assert (ours.returncode, ours.stdout) == (0, theirs.stdout)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 
+from .awscli import run_aws
 from .conftest import DUMMY_SECRET, SEED_EXAMPLE
 from .test_cli import aws, chime_tui  # noqa: F401  (the session fixture)
 
@@ -32,8 +32,7 @@ def test_byte_for_byte_with_the_aws_cli(server, state, aws, output, query):  # n
                 "--proxy-session-id", sid, "--output", output]
         if query:
             args += ["--query", query]
-        theirs = subprocess.run([aws, "chime-sdk-voice", *args], capture_output=True, text=True,
-                                timeout=60)
+        theirs = run_aws(aws, "chime-sdk-voice", *args, text=True, timeout=60)
         ours = chime_tui(*args)
         assert theirs.returncode == 0, theirs.stderr
         assert (ours.returncode, ours.stdout) == (0, theirs.stdout), (vc, sid)
@@ -127,8 +126,7 @@ def test_list_first_page_matches_the_aws_cli(server, state, aws, output):  # noq
     vc = list(state.connectors)[1]
     common = ["list-proxy-sessions", "--endpoint-url", server.url, "--voice-connector-id", vc,
               "--output", output]
-    theirs = subprocess.run([aws, "chime-sdk-voice", *common], capture_output=True, text=True,
-                            timeout=60)
+    theirs = run_aws(aws, "chime-sdk-voice", *common, text=True, timeout=60)
     ours = chime_tui(*common, "--no-paginate")
     assert theirs.returncode == 0, theirs.stderr
     assert (ours.returncode, ours.stdout) == (0, theirs.stdout)

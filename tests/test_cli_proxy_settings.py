@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
 from chime_tui.emulator import SEED_CONNECTOR_ID
 
+from .awscli import run_aws
 from .test_cli import aws, chime_tui  # noqa: F401  (the session fixture)
 
 
 def their(aws, *args):  # noqa: F811
-    return subprocess.run([aws, "chime-sdk-voice", *args], capture_output=True, text=True,
-                          timeout=60)
+    return run_aws(aws, "chime-sdk-voice", *args, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("output", ["json", "text", "table"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 
 import pytest
 
@@ -14,6 +13,7 @@ from chime_tui.emulator import SEED_CONNECTOR_ID as VC
 from chime_tui.emulator import SEED_SESSION_ID
 from chime_tui.emulator.state import Session
 
+from .awscli import run_aws
 from .conftest import FIXED_NOW
 from .test_cli import aws, chime_tui  # noqa: F401  (the session fixture)
 
@@ -22,8 +22,7 @@ NUMBERS = ["+12065550111", "+14015550122"]
 
 
 def their(aws, *args):  # noqa: F811
-    return subprocess.run([aws, "chime-sdk-voice", *args], capture_output=True, text=True,
-                          timeout=60)
+    return run_aws(aws, "chime-sdk-voice", *args, text=True, timeout=60)
 
 
 def both(aws, *args):  # noqa: F811

@@ -1,9 +1,10 @@
 """The fault matrix: the real app against the local endpoint's faults.
 
-Retry timing runs the production schedule on a shorter time scale
-(Schedule(floor=0.2, cap=2) with a 0.5 s refresh, instead of 2 s, 60 s and
-5 s), and jitter is switched off so the request count can be checked against
-the schedule exactly.
+Retry timing runs on virtual time (tests/vclock.py): the app's pollers wait on a
+clock the test moves, so the request count is checked against the schedule
+exactly, whatever the machine's speed. Most tests run the production schedule on
+a shorter scale (Schedule(floor=0.2, cap=2) with a 0.5 s refresh, instead of 2 s,
+60 s and 5 s); one runs it at full scale. Jitter is switched off.
 """
 
 from __future__ import annotations
@@ -28,17 +29,18 @@ from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 
 from .conftest import app_settings, wait_for
 from .test_app import detail_loaded, text_of
+from .vclock import VirtualClock
 
 SCHEDULE = Schedule(floor=0.2, cap=2.0)
 REFRESH = 0.5
 SESSION_PATH = f"/voice-connectors/{SEED_CONNECTOR_ID}/proxy-sessions/{SEED_SESSION_ID}"
 
 
-def fault_app(server, **kw):
+def fault_app(server, clock: VirtualClock | None = None, **kw):
     kw.setdefault("refresh", REFRESH)
     return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
                                  proxy_session_id=SEED_SESSION_ID, schedule=SCHEDULE, **kw),
-                    rng=lambda: 0.0)
+                    rng=lambda: 0.0, **(clock.app_kwargs() if clock else {}))
 
 
 def allowed_requests(seconds: float, error=Throttled("t")) -> int:
@@ -62,6 +64,12 @@ def error_text(app) -> str:
     return line.message() if line.display else ""
 
 
+def tries_between(start: float, end: float, error=Throttled("t")) -> int:
+    """The tries the schedule makes after a first failure at `start` (itself excluded),
+    up to and including `end`."""
+    return allowed_requests(end - start, error) - 1
+
+
 @pytest.mark.parametrize("knobs, message", [
     ({"throttle": -1}, "throttled by the service"),
     ({"status": 500, "status_count": -1}, "service failure (500)"),
@@ -69,28 +77,40 @@ def error_text(app) -> str:
 ])
 async def test_transient_faults_back_off_stay_calm_and_recover_by_themselves(
         server, state, knobs, message):
-    app = fault_app(server)
+    clock = VirtualClock()
+    app = fault_app(server, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)  # the first poll is done; the next is due at +0.5 s
         start = len(state.requests)
         for key, value in knobs.items():
             setattr(state.faults, key, value)
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        await clock.advance(REFRESH)  # that poll fails
+        assert requests_to(state, start) == 1
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        failed_at = clock.t
         window_start = len(state.requests)
-        await pilot.pause(4.0)
+        await clock.advance(4.0)
         text = error_text(app)
         assert message in text and "next try in" in text and "(stale)" in text
         assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
         made = requests_to(state, window_start) + 1  # + the first failure
-        assert 2 <= made <= allowed_requests(4.0) + 1
+        # Tries 0.25, 0.5, 1 and 2 s apart: at +0.25, +0.75, +1.75, +3.75 s.
+        assert made == allowed_requests(4.0) == 5
         assert state.max_in_flight == 1
         state.faults.clear()
-        # No key press: the next scheduled try succeeds and the interval returns to normal.
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=4)
+        # No key press: the next scheduled try (+5.75 s) succeeds and the interval
+        # returns to normal.
+        before = len(state.requests)
+        await clock.advance(2.0)
+        assert requests_to(state, before) == 1
+        assert clock.t - failed_at == 6.0
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
         assert not app.screen.query_one(ErrorLine).display
         recovered = len(state.requests)
-        await pilot.pause(1.6)
-        assert 2 <= requests_to(state, recovered) <= 4  # every 0.5 s again
+        await clock.advance(1.6)
+        assert requests_to(state, recovered) == 3  # every 0.5 s again: +0.25, +0.75, +1.25
+        assert all(r.status == 200 for r in state.requests[recovered:])
         assert len(state.requests) > start
 
 
@@ -101,20 +121,26 @@ async def test_expired_credentials_slow_down_name_the_profile_and_renewal_is_pic
     creds = isolated_env / "aws-credentials"
     creds.write_text("[oncall]\naws_access_key_id = AKIDOLDKEY\naws_secret_access_key = a\n")
     (isolated_env / "aws-config").write_text("[profile oncall]\nregion = us-east-1\n")
-    app = fault_app(server, profile="oncall")
+    clock = VirtualClock()
+    app = fault_app(server, clock, profile="oncall")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.faults.deny_keys = ["AKIDOLDKEY"]
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        await clock.advance(REFRESH)
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
         text = error_text(app)
         assert "credentials expired or not allowed (profile oncall)" in text
         assert "aws sso login --profile oncall" in text
+        assert state.requests[-1].status == 403
         after = len(state.requests)
-        await pilot.pause(1.0)  # a 0.5 s refresh, but credential failures wait 1.5 s and more
+        await clock.advance(1.0)  # a 0.5 s refresh, but credential failures wait 1.5 s and more
         assert requests_to(state, after) == 0
         # The user renews credentials outside the app; no restart.
         creds.write_text("[oncall]\naws_access_key_id = AKIDNEWKEY\naws_secret_access_key = b\n")
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=5)
+        await clock.advance(0.5)  # the try due 1.5 s after the failure
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+        assert requests_to(state, after) == 1
         assert state.requests[-1].status == 200
 
 
@@ -124,27 +150,40 @@ async def test_expired_credentials_slow_down_name_the_profile_and_renewal_is_pic
     ("timeout", "timed out talking to http://127.0.0.1:"),
 ])
 async def test_network_faults_are_bounded_and_the_ui_stays_responsive(state, fault, message):
+    """The network's own time is real (a 0.5 s read timeout); the retry schedule runs
+    on virtual time."""
     server = EmulatorServer(state).start()
     port = server.port
-    app = fault_app(server, read_timeout=0.5, connect_timeout=0.5)
+    clock = VirtualClock()
+    app = fault_app(server, clock, read_timeout=0.5, connect_timeout=0.5)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: detail_loaded(app))
+            await clock.idle(app)
             if fault == "refused":
                 server.stop()
             elif fault == "dropped":
                 state.faults.drop = -1
             else:
                 state.faults.latency = 5.0
-            await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
+            await clock.advance(REFRESH)
+            assert app.screen.has_class("-stale")
             assert message in error_text(app)
-            await pilot.press("question_mark")  # the UI answers while the network does not
+            poller = app.screen.poller
+            # The next try meets the fault again; the UI answers while it is out.
+            await clock.advance(poller.next_at - clock.t, settle=False)
+            await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
             await pilot.press("escape")
+            await wait_for(pilot, lambda: not poller.in_flight)
+            await clock.idle(app)
+            assert poller.failures == 2
             if fault == "refused":
                 server = EmulatorServer(state, port=port).start()
             state.faults.clear()
-            await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=6)
+            await clock.advance(poller.next_at - clock.t)
+            await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+            assert poller.failures == 0
     finally:
         server.stop()
 
@@ -158,16 +197,20 @@ async def test_malformed_bodies_say_unexpected_response_and_log_the_body_only(
     enable_debug_file(str(log_path))
     handler = logging.getLogger().handlers[-1]
     try:
-        app = fault_app(server)
+        clock = VirtualClock()
+        app = fault_app(server, clock)
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: detail_loaded(app))
+            await clock.idle(app)
             state.faults.malformed, state.faults.malformed_count = kind, -1
-            await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+            await clock.advance(REFRESH)
+            assert app.screen.has_class("-stale")
             text = error_text(app)
             assert "unexpected response from the service" in text
             assert "<html>" not in text and "sixty" not in text
             state.faults.clear()
-            await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=4)
+            await clock.advance(app.screen.poller.next_at - clock.t)
+            await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -180,63 +223,108 @@ async def test_malformed_bodies_say_unexpected_response_and_log_the_body_only(
 
 async def test_latency_longer_than_the_interval_shows_fetching_and_never_piles_up(
         server, state):
-    app = fault_app(server, refresh=0.2)
+    """The endpoint holds each answer 1 s (real time: the latency is the endpoint's); the
+    app's clock is virtual and runs 3 s ahead while one request is held: a 0.2 s
+    refresh never starts a second poll beside it."""
+    clock = VirtualClock()
+    app = fault_app(server, clock, refresh=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.faults.latency = 1.0
-        status = app.screen.query_one(FetchStatus)
-        await wait_for(pilot, lambda: status.fetching, timeout=2)
-        assert "fetching" in str(status.content)
         before = len(state.requests)
-        await pilot.pause(3.0)
-        assert requests_to(state, before) <= 3  # one at a time: at most 3 of 1 s each
+        status = app.screen.query_one(FetchStatus)
+        await clock.advance(0.2, settle=False)  # the next poll starts and is held
+        await wait_for(pilot, lambda: status.fetching)
+        assert "fetching" in str(status.content)
+        await clock.advance(3.0, settle=False)  # 15 intervals pass while it is held
+        assert app.screen.poller.in_flight
+        assert requests_to(state, before) <= 1
+        await wait_for(pilot, lambda: not status.fetching)
+        assert requests_to(state, before) == 1  # one at a time: no pile-up behind it
         assert state.max_in_flight == 1
+        state.faults.latency = 0.0
+        await clock.advance(0.2)
+        assert requests_to(state, before) == 2  # and polling carries on after it
+        await clock.advance(0.2)
+        assert requests_to(state, before) == 3
 
 
 async def test_a_gone_session_on_the_board_stops_polling_while_the_rest_go_on(tmp_path):
     state = populate(EmulatorState(), seed=5, connectors=2, sessions=250)
     vc = list(state.connectors)[1]
     pins = tuple((vc, s) for s, v in state.sessions[vc].items() if v.status != "Closed")[:2]
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
-        app = make_app(app_settings(srv, refresh=0.3, pins=pins, pins_file=tmp_path / "p.json"))
+        app = make_app(app_settings(srv, refresh=0.3, pins=pins, pins_file=tmp_path / "p.json"),
+                       **clock.app_kwargs())
         async with app.run_test(size=(140, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                            and app.screen.result is not None)
-            await wait_for(pilot, lambda: app.screen.result.requests == 2, timeout=3)  # 2 gets
+            await clock.idle(app)  # the first refresh lists the connector (3 pages)
+            await clock.advance(0.3)
+            assert app.screen.result.requests == 2  # then 2 gets
             state.delete_session(*pins[0])
-            await wait_for(pilot, lambda: pins[0] in app.tracker.gone, timeout=3)
+            await clock.advance(0.3)
+            assert pins[0] in app.tracker.gone
             mark = len(state.requests)
             state.set_status(*pins[1], "Closed")
-            await wait_for(pilot, lambda: app.tracker.last[pins[1]].status == "Closed", timeout=3)
-            await pilot.pause(0.7)
+            await clock.advance(0.3)
+            assert app.tracker.last[pins[1]].status == "Closed"
+            await clock.advance(0.7)
             asked = [r.path for r in state.requests[mark:]]
-            assert asked and all(r.endswith(pins[1][1]) for r in asked)
+            # Three refreshes (at +0.3, +0.6, +0.9 s): one get each, all for the other pin.
+            assert len(asked) == 3 and all(r.endswith(pins[1][1]) for r in asked)
             assert app.tracker.last[pins[0]] is not None  # its last known state is kept
 
 
 async def test_thirty_seconds_of_throttling_on_the_production_schedule(server, state):
-    """The issue's case at full scale: 429 for 30 s, the default 2 s..60 s schedule, 5 s refresh."""
+    """The issue's case at full scale: 429 for 30 s, the default 2 s..60 s schedule, 5 s
+    refresh, on virtual time: exactly the tries the schedule names, at its times."""
     from chime_tui.monitor import DEFAULT_SCHEDULE
 
+    clock = VirtualClock()
     app = make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
                                 proxy_session_id=SEED_SESSION_ID, refresh=5.0,
-                                schedule=DEFAULT_SCHEDULE), rng=lambda: 0.0)
+                                schedule=DEFAULT_SCHEDULE), rng=lambda: 0.0,
+                   **clock.app_kwargs())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.faults.throttle = -1
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        await clock.idle(app)
         start = len(state.requests) - 1
-        await pilot.pause(30.0)
-        made = requests_to(state, start)
+        assert state.requests[start].status == 429
+        t0 = clock.t
+        poller = app.screen.poller
+        assert poller is not None
         # Tries at 0, 2.5, 7.5, 17.5 s (then 37.5 s): four in the 30 s, never a storm.
         delays = [DEFAULT_SCHEDULE.next_delay(Throttled("t"), n, 5.0, rng=lambda: 0.0)
                   for n in range(1, 5)]
         assert delays == [2.5, 5.0, 10.0, 20.0]
-        assert 3 <= made <= 4
+        due = []
+        for _ in range(3):
+            assert poller.next_at is not None
+            due.append(poller.next_at - t0)
+            await clock.advance(poller.next_at - clock.t)
+        await clock.advance(t0 + 30.0 - clock.t)
+        assert due == [2.5, 7.5, 17.5]
+        assert requests_to(state, start) == 4
+        assert [r.status for r in state.requests[start:]] == [429] * 4
+        assert poller.next_at == t0 + 37.5
         assert state.max_in_flight == 1
         assert "throttled by the service" in error_text(app)
         assert "+12065550100" in text_of(app.screen.query_one("#participants-panel"))
         state.faults.clear()
         # No key press: the try due at 37.5 s succeeds, then every 5 s again.
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=12)
+        await clock.advance(7.4)
+        assert requests_to(state, start) == 4
+        await clock.advance(poller.next_at - clock.t)
+        assert clock.t == t0 + 37.5
+        assert requests_to(state, start) == 5 and state.requests[-1].status == 200
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+        await clock.advance(10.0)
+        assert requests_to(state, start) == 7
+        assert poller.next_at == t0 + 52.5

@@ -25,6 +25,7 @@ from chime_tui.tui.widgets.timeline_panel import TimelinePanel
 
 from .conftest import SEED_EXAMPLE, app_settings, aws_for, wait_for
 from .test_app import detail_loaded, text_of
+from .vclock import VirtualClock
 
 UTC = UTC
 
@@ -106,10 +107,13 @@ async def test_board_from_pins_follows_changes_alerts_once_and_survives_restart(
     vc = list(state.connectors)[1]
     pins = open_sessions(state, vc, 3)
     pins_file = isolated_env / "pins.json"
-    app = make_app(app_settings(server, refresh=0.4, pins=tuple(pins), pins_file=pins_file))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.4, pins=tuple(pins), pins_file=pins_file),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                        and app.screen.result is not None)
+        await clock.idle(app)
         table = app.screen.query_one(KeyedTable)
         assert table.row_count == 3
         assert table.border_title == "Watch board 3 of 3"
@@ -121,11 +125,16 @@ async def test_board_from_pins_follows_changes_alerts_once_and_survives_restart(
         assert known == sorted(known)
         target = pins[0]
         state.set_status(*target, "Closed")
-        await wait_for(pilot, lambda: any(a.kind == "status" and a.key == target
-                                          for a in app.alerts_raised), timeout=4)
+        await clock.advance(0.4)
+        assert any(a.kind == "status" and a.key == target for a in app.alerts_raised)
         state.delete_session(*pins[1])
-        await wait_for(pilot, lambda: pins[1] in app.tracker.gone, timeout=4)
-        await pilot.pause(1.0)  # more polls: still one alert per event
+        await clock.advance(0.4)
+        assert pins[1] in app.tracker.gone
+        mark = len(state.requests)
+        await clock.advance(1.0)  # more polls: still one alert per event
+        assert len(state.requests) - mark == 2
+        await wait_for(pilot, lambda: "gone" in str(table.get_cell("/".join(pins[1]),
+                                                                   "health")))
         assert sum(a.key == target and a.kind == "status" for a in app.alerts_raised) == 1
         assert sum(a.key == pins[1] and a.kind == "gone" for a in app.alerts_raised) == 1
         assert "gone" in str(table.get_cell("/".join(pins[1]), "health"))
@@ -183,14 +192,17 @@ async def test_expiry_threshold_alert_rings_the_bell(server, state):
     sid = next(s for s, v in state.sessions[vc].items() if v.status != "Closed"
                and v.expiry_minutes and timedelta(0) < v.created
                + timedelta(minutes=v.expiry_minutes) - now < timedelta(minutes=4))
+    clock = VirtualClock()
     app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid,
-                                alerts="bell"))
+                                alerts="bell"), **clock.app_kwargs())
     rings = []
     app.bell = lambda: rings.append(1)  # the terminal bell itself: count it
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
-        await wait_for(pilot, lambda: any(a.kind == "expiring" for a in app.alerts_raised))
-        await pilot.pause(1.5)
+        await clock.idle(app)
+        await clock.advance(1.0)  # the app's expiry check, once a second
+        assert any(a.kind == "expiring" for a in app.alerts_raised)
+        await clock.advance(10.0)  # ten more checks, two more polls: no second alert
         assert len(rings) == 1 and not app.notices  # bell mode: no toast
         assert sum(a.kind == "expiring" for a in app.alerts_raised) == 1
 

@@ -12,6 +12,7 @@ from chime_tui.models import ProxySession
 from chime_tui.monitor import DEFAULT_SCHEDULE, Backoff, Poller, diff_sessions
 
 from .conftest import SEED_EXAMPLE
+from .vclock import VirtualClock
 
 
 def test_backoff_grows_caps_and_jitters():
@@ -35,6 +36,8 @@ def test_next_delay_by_kind_of_outcome():
 
 
 async def test_polls_never_overlap_even_when_slower_than_the_interval():
+    """On virtual time: a fetch takes 1.5 s of it, the interval is 0.125 s."""
+    clock = VirtualClock()
     in_flight = 0
     most = 0
     calls = 0
@@ -44,22 +47,28 @@ async def test_polls_never_overlap_even_when_slower_than_the_interval():
         in_flight += 1
         calls += 1
         most = max(most, in_flight)
-        await asyncio.sleep(0.15)
+        await clock.sleep(1.5)
         in_flight -= 1
         return calls
 
-    poller = Poller(slow_fetch, interval=0.01)
+    poller = Poller(slow_fetch, interval=0.125, timer=clock.monotonic, sleep=clock.sleep)
     outcomes = []
     task = asyncio.create_task(poller.run(outcomes.append))
-    await asyncio.sleep(0.5)
+    await clock.settle()  # the first fetch is under way
+    # Fetches start at 0, 1.625, 3.25 and 4.875 s (each 1.5 s, then 0.125 s apart).
+    await clock.advance(5.0)
+    assert calls == 4 and poller.in_flight
     for _ in range(5):
         poller.refresh_now()  # a storm of key presses does not add requests
-    await asyncio.sleep(0.2)
+    await clock.advance(2.0)
+    # One poll as soon as the one in flight ended (6.375 s), none beside it.
+    assert calls == 5 and poller.in_flight
     poller.stop()
+    await clock.advance(2.0, settle=False)  # the fetch in flight ends; no other starts
     await asyncio.wait_for(task, 2)
     assert most == 1
-    assert 3 <= calls <= 6
-    assert all(o.ok for o in outcomes)
+    assert calls == 5
+    assert [o.value for o in outcomes] == [1, 2, 3, 4, 5] and all(o.ok for o in outcomes)
 
 
 async def test_failures_back_off_then_success_resets():
@@ -89,23 +98,26 @@ async def test_unexpected_exceptions_become_bad_response():
 
 
 async def test_pause_stops_polling_and_refresh_resumes():
+    clock = VirtualClock()
     calls = 0
 
     async def fetch():
         nonlocal calls
         calls += 1
 
-    poller = Poller(fetch, interval=0.02)
+    poller = Poller(fetch, interval=0.25, timer=clock.monotonic, sleep=clock.sleep)
     task = asyncio.create_task(poller.run(lambda o: None))
-    await asyncio.sleep(0.1)
+    await clock.settle()
+    await clock.advance(1.0)
+    assert calls == 5  # at 0, 0.25, 0.5, 0.75 and 1 s
     poller.set_paused(True)
-    await asyncio.sleep(0.05)
-    paused_at = calls
-    await asyncio.sleep(0.2)
-    assert calls == paused_at
+    await clock.advance(3.0, settle=False)
+    assert calls == 5
     poller.refresh_now()
-    await asyncio.sleep(0.1)
-    assert calls > paused_at
+    await clock.settle()
+    assert calls == 6  # at once, and polling again
+    await clock.advance(0.5)
+    assert calls == 8
     poller.stop()
     await asyncio.wait_for(task, 2)
 
@@ -120,3 +132,28 @@ def test_diff_reports_each_changed_field():
         ("Status", "Open", "Closed"), ("Capabilities", ["SMS", "Voice"], ["Voice"])]
     assert changes[0].to_json()["time"] == "2026-01-01T00:00:00Z"
     assert diff_sessions(old, old) == []
+
+
+async def test_the_apps_ticker_runs_on_the_injected_clock_and_a_paused_one_leaves_it():
+    from chime_tui.tui.ticker import Ticker
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+    ticker = Ticker(clock.sleep, 1.0, lambda: ticks.append(clock.t), paused=True)
+    task = asyncio.create_task(ticker.run())
+    await asyncio.sleep(0)
+    assert clock.sleeping == 0  # paused: not waiting on the clock
+    ticker.resume()
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    ticker.pause()
+    await asyncio.sleep(0)
+    assert clock.sleeping == 0
+    await clock.advance(10.0)
+    assert ticks == [1.0, 2.0, 3.0]
+    ticker.resume()  # a full interval from now, nothing made up for
+    await clock.settle()
+    await clock.advance(1.0)
+    assert ticks == [1.0, 2.0, 3.0, 14.5]
+    task.cancel()

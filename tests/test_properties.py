@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
+from textual import events
 
 from chime_tui.cli import output
 from chime_tui.cli.table import write_table
@@ -24,6 +25,7 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 
 from .conftest import app_settings, wait_for
 from .strategies import proxy_sessions
+from .vclock import VirtualClock
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -68,9 +70,11 @@ def test_generated_sessions_through_the_endpoint_into_every_screen(raws, tmp_pat
     pins = tuple((vc, r["ProxySessionId"]) for r in raws)
 
     async def drive() -> None:
+        clock = VirtualClock()
         with EmulatorServer(state) as srv:
             app = make_app(app_settings(srv, voice_connector_id=vc,
-                                        pins_file=tmp_path_factory.mktemp("p") / "pins.json"))
+                                        pins_file=tmp_path_factory.mktemp("p") / "pins.json"),
+                           **clock.app_kwargs())
             async with app.run_test(size=(100, 30)) as pilot:
                 await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                                and app.screen.last_ok is not None)
@@ -78,13 +82,20 @@ def test_generated_sessions_through_the_endpoint_into_every_screen(raws, tmp_pat
                     app.open_session(*key)
                     await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                                    and app.screen.last_ok is not None)
-                    await pilot.press("x", "tab", "escape")
+                    for press in ("x", "tab", "escape"):
+                        # As Pilot.press sends a key, each handled before the next
+                        # (without press's two CPU-idle waits a key).
+                        app.post_message(events.Key(press, "x" if press == "x" else None))
+                        await pilot.pause(0)
+                    await wait_for(pilot, lambda: not isinstance(app.screen,
+                                                                 SessionDetailScreen))
                 for key in pins:
                     app.pins.add(key)
                 await pilot.press("b")
                 await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                                and app.screen.result is not None)
-                await pilot.pause(1.1)  # a countdown tick over every row
+                await clock.idle(app)
+                await clock.advance(1.0)  # a countdown tick over every row
                 assert app.is_running
 
     asyncio.run(drive())

@@ -22,15 +22,16 @@ from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, wait_for
 from .test_app import detail_loaded, text_of
+from .vclock import VirtualClock
 
 SCHEDULE = Schedule(floor=0.2, cap=1.0)  # the production schedule, shorter
 
 
-def detail_app(server, **kw):
+def detail_app(server, clock: VirtualClock | None = None, **kw):
     kw.setdefault("refresh", 0.5)
     return make_app(app_settings(server, voice_connector_id=SEED_CONNECTOR_ID,
                                  proxy_session_id=SEED_SESSION_ID, schedule=SCHEDULE, **kw),
-                    rng=lambda: 0.0)
+                    rng=lambda: 0.0, **(clock.app_kwargs() if clock else {}))
 
 
 def shown(widget) -> str:
@@ -45,15 +46,20 @@ def big_state(sessions: int) -> tuple[EmulatorState, str]:
 
 async def test_while_a_retry_is_in_flight_the_error_line_says_so_not_a_stale_countdown(
         server, state):
-    app = detail_app(server)
+    clock = VirtualClock()
+    app = detail_app(server, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         state.add_rule({"count": 1, "status": 500})  # the next try fails at once,
         state.add_rule({"after": 1, "count": 1, "latency": 1.6})  # the retry takes 1.6 s
         line = app.screen.query_one(ErrorLine)
         await pilot.press("r")
-        await wait_for(pilot, lambda: line.display and app.screen.poller.in_flight, timeout=3)
-        await pilot.pause(0.6)  # the retry still under way
+        await wait_for(pilot, lambda: line.display and not app.screen.poller.in_flight)
+        await clock.idle(app)
+        await clock.advance(0.25, settle=False)  # the retry is due (the 500's backoff)
+        await wait_for(pilot, lambda: app.screen.poller.in_flight)
+        await clock.advance(1.0, settle=False)  # the retry still under way: the line ticks
         assert app.screen.poller.in_flight
         assert "retrying now…" in line.message() and "next try in" not in line.message()
         assert "retrying now…" in shown(line)
@@ -80,32 +86,42 @@ async def test_the_latency_after_updated_is_the_last_good_fetchs(server, state):
 
 
 async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_path):
+    """The listing takes 1.25 s of the app's (virtual) clock: the clock is moved while
+    the endpoint holds its pages (0.25 s each, real time)."""
     state, vc = big_state(500)  # 5 pages
-    state.faults.latency = 0.25  # about 1.3 s for the listing
+    state.faults.latency = 0.25
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
         app = make_app(app_settings(srv, voice_connector_id=vc, refresh=0.5, schedule=SCHEDULE),
-                       rng=lambda: 0.0)
+                       rng=lambda: 0.0, **clock.app_kwargs())
         async with app.run_test(size=(120, 40)) as pilot:
+            # The client is open and the listing under way (opening it is not paced).
+            await wait_for(pilot, lambda: len(state.requests) >= 1, timeout=5)
+            await clock.advance(1.25, settle=False)
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                            and app.screen.loaded, timeout=5)
+            await clock.idle(app)
             poller = app.screen.poller
             # (Each listing is followed by one read of the connector's proxy settings.)
-            assert state.request_count("/proxy-sessions") == 5
-            # Paced from the poll right after the first load (4 x the listing's 5 x
-            # 0.25 s at least, not the 0.5 s refresh), counted from the end of that fetch.
-            assert poller.interval >= 4 * 1.25
-            assert poller.seconds_to_next() > 4 * 1.25 - 0.5
-            await pilot.pause(1.5)
+            await wait_for(pilot, lambda: state.request_count("/programmable-numbers/proxy") == 1)
+            assert state.request_count("/proxy-sessions") == 5 and len(state.requests) == 5 + 1
+            # Paced from the poll right after the first load (4 x the listing's 1.25 s,
+            # not the 0.5 s refresh), counted from the end of that fetch.
+            assert poller.interval == 4 * 1.25
+            assert poller.seconds_to_next() == 4 * 1.25
+            await clock.advance(4.9)
             assert state.request_count("/proxy-sessions") == 5  # no second listing yet
-            assert len(state.requests) == 5 + 1  # and the one proxy settings read
+            await clock.advance(0.1, settle=False)
+            await wait_for(pilot, lambda: state.request_count("/proxy-sessions") > 5)  # then it comes
 
 
 async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_path):
     state, vc = big_state(500)  # 5 pages; garbage from the 4th on
     state.add_rule({"after": 3, "malformed": "html"})
+    clock = VirtualClock()
     with EmulatorServer(state) as srv:
         app = make_app(app_settings(srv, voice_connector_id=vc, refresh=0.5, schedule=SCHEDULE),
-                       rng=lambda: 0.0)
+                       rng=lambda: 0.0, **clock.app_kwargs())
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                            and app.screen.query_one(ErrorLine).display, timeout=5)
@@ -113,7 +129,8 @@ async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_
             line = screen.query_one(ErrorLine)
             table = screen.query_one(KeyedTable)
             await wait_for(pilot, lambda: table.row_count == 300, timeout=2)
-            await pilot.pause(1.1)  # a tick
+            await clock.idle(app)
+            await clock.advance(1.0)  # a tick (and the retries in it, failing as the first)
             assert "no data yet" not in line.message()
             assert "showing 300 sessions from an incomplete listing" in line.message()
             assert "showing 300 sessions from an incomplete listing" in shown(line)
@@ -125,6 +142,7 @@ async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_
             assert not screen.loaded
             with state.lock:
                 state.faults.schedule.clear()
+            await clock.advance(screen.poller.next_at - clock.t, settle=False)
             await wait_for(pilot, lambda: screen.loaded, timeout=4)
             await pilot.pause(0.1)
             assert str(table.border_title).startswith("Sessions 500 · ")

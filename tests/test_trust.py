@@ -15,6 +15,7 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 
 from .conftest import app_settings, wait_for
+from .vclock import VirtualClock
 
 
 async def test_esc_clears_the_filters_before_it_leaves(server, state):
@@ -112,29 +113,36 @@ async def test_renewed_credentials_heal_within_seconds_without_a_key(
     creds.write_text("[oncall]\naws_access_key_id = AKIDOLDKEY\naws_secret_access_key = a\n")
     (isolated_env / "aws-config").write_text("[profile oncall]\nregion = us-east-1\n")
     monkeypatch.setenv("AWS_PROFILE", "oncall")
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=5.0, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID))
+                                proxy_session_id=SEED_SESSION_ID), **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         state.faults.deny_keys = ["AKIDOLDKEY"]
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        await clock.idle(app)
         error = app.screen.query_one(ErrorLine)
         assert error.outcome is not None and error.outcome.next_delay >= 10  # no retry soon
-        await pilot.pause(1.2)  # the watch takes its first look
+        await clock.advance(1.0)  # the watch takes its first look (the app's 1 s tick)
         before = len(state.requests)
         creds.write_text("[oncall]\naws_access_key_id = AKIDNEWKEY\naws_secret_access_key = b\n")
-        await wait_for(pilot, lambda: not app.screen.has_class("-stale"), timeout=5)
-        assert state.requests[-1].status == 200 and len(state.requests) - before <= 2
+        await clock.advance(1.0, settle=False)  # the next tick sees the change
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+        # One try, at once: the scheduled one was 10 s and more away.
+        assert state.requests[-1].status == 200 and len(state.requests) - before == 1
         notes = [str(n.message) for n in app.notices]
         assert "credentials changed — retrying" in notes
 
 
 async def test_a_session_never_seen_is_not_found_not_gone(server, state):
     vc = list(state.connectors)[1]
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
-                                proxy_session_id="0000aaaa-no-such-session"))
+                                proxy_session_id="0000aaaa-no-such-session"),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         line = app.screen.query_one(ErrorLine)
         await wait_for(pilot, lambda: line.display, timeout=4)
@@ -143,7 +151,10 @@ async def test_a_session_never_seen_is_not_found_not_gone(server, state):
         from chime_tui.tui.widgets.status_panel import StatusPanel
 
         assert "not found" in str(app.screen.query_one(StatusPanel).render())
-        await pilot.pause(0.5)
+        await clock.idle(app)
+        asked = len(state.requests)
+        await clock.advance(30.0)  # no re-check (nothing was seen), no alert, not gone
+        assert len(state.requests) == asked == 1
         assert app.alerts_raised == [] and not app.tracker.gone
 
 
@@ -192,20 +203,25 @@ def test_a_closed_pipe_is_not_a_traceback(server):
 
 async def test_r_while_paused_refreshes_once_and_stays_paused_and_the_top_line_says_so(
         server, state):
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID, redact=True))
+                                proxy_session_id=SEED_SESSION_ID, redact=True),
+                   **clock.app_kwargs())
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         status = app.screen.query_one(FetchStatus)
         assert str(status.content).startswith("updated ")  # state first, at 80 columns too
         assert "every 0.3 s · numbers redacted" in str(status.content)
         await pilot.press("p")
-        await pilot.pause(0.5)
+        await clock.advance(0.5, settle=False)
         before = len(state.requests)
+        assert before == 1  # paused before the poll due at 0.3 s
         await pilot.press("r")
-        await wait_for(pilot, lambda: len(state.requests) == before + 1, timeout=3)
-        await pilot.pause(1.0)
+        await wait_for(pilot, lambda: len(state.requests) == before + 1)
+        await wait_for(pilot, lambda: not app.screen.poller.in_flight)
+        await clock.advance(1.0, settle=False)
         assert len(state.requests) == before + 1  # once, and still paused
         assert app.screen.user_paused and "⏸ paused" in str(status.content)
         await pilot.press("x")
@@ -273,15 +289,29 @@ async def test_a_404_blip_on_the_session_screen_is_not_a_deletion(server, state,
     monkeypatch.setattr(SessionDetailScreen, "recheck_seconds", 0.6)
     vc = list(state.connectors)[1]
     sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
-                                proxy_session_id=sid, alert_threshold_minutes=0))
+                                proxy_session_id=sid, alert_threshold_minutes=0),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         state.add_rule({"count": 1, "status": 404})
-        await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect, timeout=3)
-        await wait_for(pilot, lambda: (vc, sid) not in app.tracker.suspect, timeout=3)
+        await clock.advance(0.3)
+        assert (vc, sid) in app.tracker.suspect
+        mark = len(state.requests)
+        await clock.advance(0.5)  # polling stopped on the 404; the re-check is at 0.6 s
+        assert len(state.requests) == mark
+        await clock.advance(0.1)
+        assert len(state.requests) == mark + 1 and state.requests[-1].status == 200
+        await wait_for(pilot, lambda: (vc, sid) not in app.tracker.suspect)
         assert not app.tracker.gone and not app.alerts_raised
+        await clock.idle(app)
         state.delete_session(vc, sid)
-        await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone, timeout=4)
+        await clock.advance(0.3, settle=False)
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
+        await clock.settle(3)  # the two tickers, and the re-check waiting its turn
+        await clock.advance(0.6, settle=False)  # the re-check confirms it
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
         assert [a.kind for a in app.alerts_raised] == ["gone"]

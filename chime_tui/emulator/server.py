@@ -397,6 +397,9 @@ def make_web_app(state: EmulatorState) -> web.Application:
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+SHUTDOWN_GRACE = 0.5  # seconds in-flight requests get when the endpoint stops
+
+
 class EmulatorServer:
     """Run the endpoint on `host:port` (port 0: a free one) in a background thread."""
 
@@ -422,8 +425,10 @@ class EmulatorServer:
         return f"{scheme}://{host}:{self.port}"
 
     async def start_async(self) -> None:
+        # Stopping does not wait for requests held by a latency fault (aiohttp would wait
+        # up to 60 s for them): they are cut after a short grace period.
         self._runner = web.AppRunner(make_web_app(self.state), access_log=None,
-                                     handle_signals=False)
+                                     handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context)
         await site.start()

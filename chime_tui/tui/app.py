@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import random
 import signal
@@ -21,11 +22,12 @@ from chime_tui import __version__
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.fleet import FleetWatch
 from chime_tui.models import ProxySession, SessionKey, utcnow
-from chime_tui.monitor import Change
+from chime_tui.monitor import Change, Sleep
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+from chime_tui.tui.ticker import Ticker
 
 if TYPE_CHECKING:
     from chime_tui.prefetch import Prefetch
@@ -60,17 +62,20 @@ class ChimeTuiApp(App[None]):
                  clock: Callable[[], datetime] = utcnow,
                  rng: Callable[[], float] = random.random,
                  timer: Callable[[], float] = time.perf_counter,
-                 prefetch: Prefetch | None = None, **kwargs: Any) -> None:
+                 sleep: Sleep = asyncio.sleep, prefetch: Prefetch | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.service = service
         # The start-up helper (a live process) for the start screen's data: handed to
         # that screen's source once (`take_prefetch`), ended with the app.
         self.prefetch = prefetch
-        # Injectable for frozen-clock snapshots: wall clock, backoff jitter, latency timer.
+        # Injectable for frozen-clock snapshots and virtual time: wall clock, backoff
+        # jitter, a monotonic timer (latency, due times) and a sleep on that timer's clock.
         self.clock = clock
         self.rng = rng
         self.timer = timer
+        self.sleep = sleep
         self.redact = settings.redact
         self.alerts_raised: list[Alert] = []
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
@@ -128,7 +133,9 @@ class ChimeTuiApp(App[None]):
             self.pins.add(pin)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
-        self.set_interval(1.0, self.check_expiry)
+        # On the app's clock (virtual in tests), as the pollers are.
+        self.run_worker(Ticker(self.sleep, 1.0, self.check_expiry).run(), name="expiry",
+                        group="expiry")
         self.open_start_screens()
 
     def open_start_screens(self) -> None:
@@ -249,6 +256,8 @@ class ChimeTuiApp(App[None]):
 
     def check_expiry(self) -> None:
         """The app's one-second timer: expiry alerts, and renewed credentials."""
+        if not self.is_running:
+            return  # shutting down: the screens may be gone already
         self.raise_alerts(self.tracker.check_expiry(self.clock()))
         self.check_credentials()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -15,6 +16,7 @@ from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.sources import CallSource, Source
 from chime_tui.tui.messages import Fetched, FetchStarted
+from chime_tui.tui.ticker import Ticker
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
@@ -112,16 +114,31 @@ class PollingScreen(Screen[None]):
     def on_mount(self) -> None:
         # (Textual calls this and each subclass's on_mount: handlers run along the MRO.)
         # One timer a screen: the ages, the countdown and the retry countdown move once a
-        # second without an API call, and stop while the screen is hidden.
-        self.ticker = self.set_interval(1.0, self._tick, pause=True)
+        # second without an API call, and stop while the screen is hidden. It runs on
+        # the app's clock (virtual in tests), as the poller does.
+        self.ticker = Ticker(self.app.sleep, 1.0, self._tick, paused=True)
+        self.run_worker(self.ticker.run(), name="ticker", group="ticker")
 
     def _tick(self) -> None:
+        if not self.app.is_running or not self.display:
+            # The app is shutting down or the screen is being removed (its widgets go
+            # first; Textual's own timers stop at that point, this worker a bit later).
+            return
         self.one(FetchStatus).refresh_text()
         self.one(ErrorLine).refresh_text()
         self.tick()
 
     def tick(self) -> None:
         """Screens with a clock-driven display override this."""
+
+    def call_later_on_clock(self, delay: float, callback: Callable[[], object]) -> None:
+        """Call `callback` once, `delay` seconds from now on the app's clock (the pollers'
+        clock, virtual in tests); nothing if the screen is removed first."""
+        async def later() -> None:
+            await self.app.sleep(delay)
+            callback()
+
+        self.run_worker(later(), group="later")
 
     def on_screen_resume(self) -> None:
         if not self.is_current:
@@ -139,6 +156,7 @@ class PollingScreen(Screen[None]):
             source = self.source = self.make_source()
             self.poller = Poller(source.fetch, source.interval,
                                  clock=app.clock, rng=app.rng, timer=app.timer,
+                                 sleep=app.sleep,
                                  schedule=app.settings.schedule,
                                  on_error=self._on_error,
                                  pace=source.pace)

@@ -113,7 +113,7 @@ class SessionDetailScreen(PollingScreen):
             self.highlight(self.query_one(StatusPanel))
         else:
             # The schedule stops on NotFound: ask once more, a little later.
-            self.set_timer(self.recheck_seconds, self.recheck_missing)
+            self.call_later_on_clock(self.recheck_seconds, self.recheck_missing)
 
     def recheck_missing(self) -> None:
         if self.poller is not None and not self.user_paused:

@@ -1,0 +1,101 @@
+"""Run the reference AWS CLI many times without paying its start-up each time.
+
+Started once per test process with the AWS CLI environment's Python; imports
+`awscli.clidriver` once, then for every request forks a child that becomes what a
+fresh `aws` process would be: its own environment, working directory, arguments,
+stdin from /dev/null, stdout and stderr to the given files, and exit status. The
+child runs exactly what the `aws` script runs (`awscli.clidriver.main()`), with
+everything created afresh (session, credentials, config); only the imported modules
+are shared, and tests/awscli.py falls back to a real process whenever the request's
+environment differs from this one's in a variable read at import time.
+
+Protocol (file descriptors given on the command line): one JSON line a request
+{"argv", "env", "cwd", "out", "err"}; two JSON lines back: {"pid"}, then {"status"}
+(the child's exit code, or -signal as subprocess reports it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+AWS_SCRIPT = sys.argv[1]
+REQUESTS, REPLIES = int(sys.argv[2]), int(sys.argv[3])
+# As the `aws` script runs: its directory first on the path (not this file's, which
+# holds a tests/awscli.py that would shadow the package).
+sys.path[0] = os.path.dirname(AWS_SCRIPT)
+
+import awscli.clidriver  # noqa: E402  (the point of this process)
+
+DATA_PATH = os.environ["AWS_DATA_PATH"]  # what importing awscli set
+
+
+def child(request: dict) -> int:
+    import atexit
+    import time
+    import traceback
+
+    for fd in (REQUESTS, REPLIES):
+        os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    err = os.open(request["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for fd, target in ((null, 0), (out, 1), (err, 2)):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["AWS_DATA_PATH"] = DATA_PATH  # as `import awscli` sets it
+    time.tzset()
+    os.chdir(request["cwd"])
+    sys.argv = [AWS_SCRIPT, *request["argv"]]
+    # The `aws` script, then the interpreter's handling of sys.exit().
+    if os.environ.get("LC_CTYPE", "") == "UTF-8":
+        os.environ["LC_CTYPE"] = "en_US.UTF-8"
+    try:
+        sys.exit(awscli.clidriver.main())
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code & 0xFF
+        else:
+            print(code, file=sys.stderr)
+            status = 1
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            status = 120
+    return status
+
+
+def main() -> None:
+    requests = os.fdopen(REQUESTS, "r", encoding="utf-8")
+    replies = os.fdopen(REPLIES, "w", encoding="utf-8")
+    for line in requests:
+        request = json.loads(line)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                status = child(request)
+            finally:
+                os._exit(status)
+        replies.write(json.dumps({"pid": pid}) + "\n")
+        replies.flush()
+        _, wait_status = os.waitpid(pid, 0)
+        replies.write(json.dumps({"status": os.waitstatus_to_exitcode(wait_status)}) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -53,7 +53,10 @@ def utc_clock(when: datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else "—"
 
 
-def short_time(when: datetime) -> str:
+def short_time(when: datetime, now: datetime | None = None) -> str:
+    """'14:05 UTC' on `now`'s day (or with no `now`), else '2020-04-15 17:10 UTC'."""
+    if now is not None and when.date() != now.date():
+        return when.strftime("%Y-%m-%d %H:%M UTC")
     return when.strftime("%H:%M UTC")
 
 
@@ -76,9 +79,9 @@ def expiry_sentence(session: ProxySession, now: datetime) -> str:
     state = session.expiry_state(now)
     expires = session.expires_at
     if state is ExpiryState.COUNTING and expires:
-        return f"expires {in_words(expires - now)} ({short_time(expires)})"
+        return f"expires {in_words(expires - now)} ({short_time(expires, now)})"
     if state is ExpiryState.EXPIRED and expires:
-        return f"expired {ago(expires, now)} ({short_time(expires)})"
+        return f"expired {ago(expires, now)} ({short_time(expires, now)})"
     if state is ExpiryState.ENDED:
         when = session.ended
         return f"ended {ago(when, now)}" if when else "closed"

@@ -7,7 +7,8 @@ and what changed. Plain asyncio, no Textual: a screen makes a source, polls it (
   session's NotFound suspected, then confirmed.
 - `ConnectorSessions`: the sessions of one voice connector (the session list): the
   helper's pages or our own listing, each page handed out as it arrives on the first
-  load, the whole listing sorted; large listings polled less often.
+  load, the whole listing sorted; large listings polled less often; the watched
+  sessions in it (pinned, or followed by the tracker) tracked.
 - `PinnedSessions`: the watch board's pins, with the fewest requests
   (`tracking.BoardFetcher`), each answer tracked, gone pins re-checked now and then.
 - `CallSource`: one call (the connector picker's list of connectors).
@@ -114,9 +115,10 @@ class SessionUpdate:
 
 
 class OneSession(Source[SessionUpdate]):
-    """One proxy session. NotFound for a session never seen says so (a mistyped or old
-    ID); for a seen one it is suspected, and gone once a try `recheck_seconds` later
-    says NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
+    """One proxy session. NotFound for a session never seen this run says so (a
+    mistyped or old ID); for a seen one (here, or on the board or the list: the
+    tracker's) it is suspected, and gone once a try `recheck_seconds` later says
+    NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
 
     def __init__(self, host: Host, voice_connector_id: str, proxy_session_id: str,
                  interval: float, recheck_seconds: float = RECHECK_SECONDS) -> None:
@@ -124,7 +126,8 @@ class OneSession(Source[SessionUpdate]):
         self.host = host
         self.key: SessionKey = (voice_connector_id, proxy_session_id)
         self.recheck_seconds = recheck_seconds
-        self.seen: ProxySession | None = None  # the last answer
+        # The last answer; to begin with, what the app last saw of it elsewhere.
+        self.seen: ProxySession | None = host.tracker.last.get(self.key)
 
     @property
     def gone(self) -> bool:
@@ -135,10 +138,13 @@ class OneSession(Source[SessionUpdate]):
         host = self.host
         try:
             session = await self._get()
-        except NotFound:
+        except NotFound as exc:
             if self.seen is not None:
                 host.raise_alerts(host.tracker.observe_missing(
                     self.key, host.clock(), timedelta(seconds=0.8 * self.recheck_seconds)))
+                if self.gone:
+                    raise NotFound("session not found: it ended or was deleted",
+                                   code=exc.code, status=exc.status) from None
             raise
         self.seen = session
         return SessionUpdate(session, host.track(session))
@@ -240,10 +246,41 @@ class ConnectorSessions(Source[Listing]):
                 sessions.extend(page)
                 if stream:
                     self._hand_out(page)
+        await self.track_watched(sessions)
         order = self.order()
         sessions = await sort_sessions(sessions, order, host.clock())
         self.complete = True
         return Listing(sessions, order)
+
+    async def track_watched(self, sessions: list[ProxySession]) -> None:
+        """The watched sessions of a complete listing (pinned, or already followed by the
+        tracker) are tracked as the board and the session screen track them: a change
+        seen here joins the timeline, the board's "Last change", the alerts and the
+        events file. The others are not: alerts for sessions nobody watches are noise.
+        A watched session seen before and missing from the listing is asked for once
+        (as the board does): NotFound after the listing answered normally is gone."""
+        host = self.host
+        tracker = host.tracker
+        vc = self.voice_connector_id
+        watched = {sid for v, sid in host.pins.pins if v == vc}
+        watched.update(sid for v, sid in tracker.last if v == vc)
+        if not watched:
+            return
+        listed = set()
+        for session in sessions:
+            if session.proxy_session_id in watched:
+                listed.add(session.proxy_session_id)
+                host.track(session)
+        for sid in sorted(watched - listed):
+            key = (vc, sid)
+            if key not in tracker.last or key in tracker.gone:
+                continue  # never seen (a pin the board looks for), or gone already
+            try:
+                host.track(await host.service.get_proxy_session(vc, sid))
+            except NotFound:
+                host.raise_alerts(tracker.observe_gone(key, host.clock()))
+            except ChimeError:
+                pass  # throttled, garbage...: nothing confirmed; the next listing asks again
 
     async def _from_helper(self, stream: bool) -> list[ProxySession] | None:
         """The start-up helper's listing of this connector, if it was started for it and
@@ -294,9 +331,10 @@ class BoardUpdate:
 class PinnedSessions(Source[BoardUpdate]):
     """The pinned sessions of every connector (`host.pins`). A pin that answers
     NotFound is suspected until the NotFound is confirmed (see `BoardFetcher`; or it
-    lasts `CONFIRM_AFTER`), then gone, with one alert. Gone pins are still looked for:
-    for free in listings made anyway, else every `RECHECK_GONE`, and at once after
-    `recheck_gone()`."""
+    lasts `CONFIRM_AFTER`), then gone, with one alert; or, if it was never seen this
+    run, not found (no alert), and looked for as rarely as a gone one. Gone pins are
+    still looked for: for free in listings made anyway, else every `RECHECK_GONE`, and
+    at once after `recheck_gone()`."""
 
     def __init__(self, host: Host, interval: float) -> None:
         super().__init__(interval)
@@ -315,7 +353,9 @@ class PinnedSessions(Source[BoardUpdate]):
         now = host.clock()
         pins = list(host.pins.pins)
         tracker = host.tracker
-        gone = tracker.gone & set(pins)
+        # Gone pins, and pins never seen that the service says do not exist: asked for
+        # now and then only (and at once after `recheck_gone`).
+        gone = (tracker.gone | tracker.not_found) & set(pins)
         every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
         if self.recheck_all:
             due, self.recheck_all = set(gone), False
@@ -337,15 +377,16 @@ class PinnedSessions(Source[BoardUpdate]):
         confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
         health: set[SessionKey] = set()
         for key in result.missing:
-            if key in tracker.gone:
+            if key in tracker.gone or key in tracker.not_found:
                 continue
             first = key not in tracker.suspect
             if key in result.confirmed:
                 host.raise_alerts(tracker.observe_gone(key, now))
             else:
                 host.raise_alerts(tracker.observe_missing(key, now, confirm_after))
-            if key in tracker.gone:
+            settled = key in tracker.gone or key in tracker.not_found
+            if settled:
                 self.rechecked[key] = now
-            if first or key in tracker.gone:
+            if first or settled:
                 health.add(key)
         return BoardUpdate(result, changes, health)

@@ -1,15 +1,16 @@
 """What changed, what matters, and what to keep: plain Python, no widgets.
 
-`SessionTracker` sees every fetched session (from the detail screen or the
-watch board), keeps a per-session timeline of field changes, and raises each
-alert once: a status transition, a session that disappears, time to expiry
-crossing the threshold. A session is "gone" only when its NotFound is confirmed:
-by a second request after the service answered normally (`BoardFetcher`), or,
-failing that, by NotFound lasting a while (`observe_missing`); until then it is
-only suspected, with no alert and no event. `EventsWriter` appends timeline events to a JSON-lines
-file for the incident record. `BoardFetcher` refreshes pinned sessions with
-ListProxySessions pages where that costs fewer requests than one
-GetProxySession per pin.
+`SessionTracker` sees every fetched session of the detail screen and the watch
+board, and the watched ones of the session list; it keeps a per-session timeline
+of field changes, and raises each alert once: a status transition, a session that disappears, time to expiry
+crossing the threshold. A session is "gone" only when it was seen this run and its
+NotFound is confirmed: by a second request after the service answered normally
+(`BoardFetcher`), or, failing that, by NotFound lasting a while (`observe_missing`);
+until then it is only suspected, with no alert and no event. A confirmed NotFound for
+a session never seen is "not found" (a mistyped or old ID): no alert, no event.
+`EventsWriter` appends timeline events to a JSON-lines file for the incident record.
+`BoardFetcher` refreshes pinned sessions with ListProxySessions pages where that costs
+fewer requests than one GetProxySession per pin.
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ class Alert:
 class SessionTracker:
     threshold: timedelta = timedelta(minutes=5)
     last: dict[SessionKey, ProxySession] = field(default_factory=dict)
+    seen_at: dict[SessionKey, datetime] = field(default_factory=dict)  # when `last` came
     timelines: dict[SessionKey, list[Change]] = field(default_factory=lambda: defaultdict(list))
     last_change_at: dict[SessionKey, datetime] = field(default_factory=dict)
-    gone: set[SessionKey] = field(default_factory=set)
+    gone: set[SessionKey] = field(default_factory=set)  # seen, then NotFound (confirmed)
+    not_found: set[SessionKey] = field(default_factory=set)  # never seen, NotFound (confirmed)
     suspect: dict[SessionKey, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
     warned: set[SessionKey] = field(default_factory=set)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
@@ -63,8 +66,10 @@ class SessionTracker:
         key = session.key
         old = self.last.get(key)
         self.last[key] = session
+        self.seen_at[key] = now
         alerts: list[Alert] = []
         self.suspect.pop(key, None)
+        self.not_found.discard(key)
         if key in self.gone:  # it came back: say so in the timeline (and the events file)
             self.gone.discard(key)
             self._record(Change(now, key[0], key[1], "Session", "not found",
@@ -83,7 +88,7 @@ class SessionTracker:
         """An unconfirmed NotFound (e.g. a 404 to the connector's listing): suspected
         at first, gone only if NotFound is still the answer on a try `confirm_after`
         later with no sighting in between (a burst of 404s is not a deletion)."""
-        if key in self.gone:
+        if key in self.gone or key in self.not_found:
             return []
         since = self.suspect.setdefault(key, now)
         if now - since >= confirm_after:
@@ -91,9 +96,14 @@ class SessionTracker:
         return []
 
     def observe_gone(self, key: SessionKey, now: datetime) -> list[Alert]:
-        """A confirmed NotFound: one timeline entry and one alert, however often seen."""
+        """A confirmed NotFound: for a session seen this run, gone: one timeline entry
+        and one alert, however often seen. For one never seen, not found: nothing ended
+        (no alert, no timeline entry, no event)."""
         self.suspect.pop(key, None)
         if key in self.gone:
+            return []
+        if key not in self.last:
+            self.not_found.add(key)
             return []
         self.gone.add(key)
         old = self.last.get(key)

@@ -208,6 +208,49 @@ def test_watch_board_at_80_columns(snap_compare, frozen_server, frozen_state, tm
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
+@pytest.mark.parametrize("size", [(140, 30), (80, 24)])
+def test_alerts_list(snap_compare, frozen_server, frozen_state, size):
+    """The whole width: When, Kind, What (the transition) and the session, once."""
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        frozen_state.set_status(SEED_CONNECTOR_ID, SEED_SESSION_ID, "InProgress")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(pilot.app.alerts_raised) == 1)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_help_at_80x24_on_the_board(snap_compare, frozen_server, frozen_state, tmp_path):
+    """The keys as a list with a cursor; the hint names the keys that scroll it."""
+    app = frozen_app(frozen_server, pins=_pins(frozen_state), pins_file=tmp_path / "p.json")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_session_detail_pinned(snap_compare, frozen_server, tmp_path):
+    """● pinned in the title; the footer offers m Unpin."""
+    app = frozen_app(frozen_server, voice_connector_id=SEED_CONNECTOR_ID,
+                     proxy_session_id=SEED_SESSION_ID, pins_file=tmp_path / "p.json")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("m")
+        pilot.app.clear_notifications()  # the "Pinned" toast: not what this pins
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 # -- the whole picture (issue 15): at 140x45 and at 80x24 --------------------------------
 FLEET_SIZES = [(140, 45), (80, 24)]
 

@@ -78,9 +78,11 @@ async def test_the_chosen_session_going_away_moves_the_cursor_to_its_neighbour_a
         state.delete_session(vc, chosen)
         await wait_for(pilot, lambda: table.row_count == 39, timeout=5)
         assert table.cursor_key == after
+        said = f"Session {chosen} left the list; the cursor moved to {after}"
+        # The notice is a message handled after the row goes: wait for it, then check.
+        await wait_for(pilot, lambda: any(said in str(n.message) for n in app.notices))
         notes = [str(n.message) for n in app.notices]
-        assert any(f"Session {chosen} left the list; the cursor moved to {after}" in n
-                   for n in notes), notes
+        assert any(said in n for n in notes), notes
 
 
 async def test_sort_indicator_reverse_header_click_and_created_column(server, state):

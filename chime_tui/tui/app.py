@@ -326,12 +326,26 @@ class ChimeTuiApp(App[None]):
         if not isinstance(self.screen, BoardScreen):
             self.push_screen(BoardScreen())
 
-    def toggle_pin(self, key: SessionKey) -> None:
+    def toggle_pin(self, key: SessionKey, undo_key: str | None = None) -> bool:
+        """Pin or unpin; True if pinned afterwards. `undo_key`: the key that pins an
+        unpinned session again (named in the notice)."""
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
-        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {key[1]}"
-                    + (" (b opens the board)" if pinned else ""), timeout=3)
+        if pinned:
+            hint = f" ({self.key_display('board')} opens the board)"
+        else:
+            hint = f" ({undo_key} pins it again)" if undo_key else ""
+        self.notify(f"{'Pinned' if pinned else 'Unpinned'} {key[1]}{hint}", timeout=3)
+        return pinned
+
+    def key_display(self, binding_id: str) -> str:
+        """The key bound to `binding_id` as the footer names it: the `[keys]` remap if
+        the settings have one, else the default (see chime_tui.keymap)."""
+        from chime_tui.keymap import BINDINGS, parse_keys
+
+        value = self.settings.keys.get(binding_id) or BINDINGS[binding_id][0]
+        return self.get_key_display(Binding(parse_keys(value)[0][0], ""))
 
     def copy_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document
@@ -345,7 +359,8 @@ class ChimeTuiApp(App[None]):
             else "if your terminal blocks clipboard escapes, nothing arrived"
         self.notify("Session JSON sent to the clipboard" + (" (redacted)" if self.redact
                                                             else "")
-                    + f"; {where}: e exports it to a file instead", timeout=6)
+                    + f"; {where}: {self.key_display('export')} exports it to a file "
+                    "instead", timeout=6)
 
     def export_session(self, session: ProxySession) -> None:
         from chime_tui.documents import session_document
@@ -403,18 +418,29 @@ class ChimeTuiApp(App[None]):
         if isinstance(screen, HelpScreen):
             return
         groups: dict[str, list[tuple[str, str]]] = {}
-        seen: set[tuple[str, str]] = set()
+        by_action: dict[tuple[str, str], int] = {}  # one row per action, its keys together
+        moving: dict[str, list[str]] = {}  # the keys of the up/down bindings (remappable)
         for active in screen.active_bindings.values():
             b = active.binding
             if not b.id or not b.description:
                 continue
+            key = self.get_key_display(b)
+            if b.id in ("down", "up"):
+                moving.setdefault(b.id, []).append(key)
+                continue
             where = "Everywhere" if active.node is self else "This screen"
-            row = (self.get_key_display(b), b.description[:1].upper() + b.description[1:])
-            if row not in seen:
-                seen.add(row)
-                groups.setdefault(where, []).append(row)
+            description = b.description[:1].upper() + b.description[1:]
+            rows = groups.setdefault(where, [])
+            at = by_action.get((where, description))
+            if at is None:
+                by_action[(where, description)] = len(rows)
+                rows.append((key, description))
+            elif key not in rows[at][0].split(" "):
+                rows[at] = (f"{rows[at][0]} {key}", description)  # m delete: one row
         if hasattr(screen, "table"):
-            groups["Moving"] = [("↑ ↓  j k", "Up and down"), ("PgUp PgDn", "A page"),
+            extra = " ".join(moving.get("down", []) + moving.get("up", []))
+            groups["Moving"] = [(f"↑ ↓  {extra}".rstrip(), "Up and down"),
+                                ("PgUp PgDn", "A page"),
                                 ("Home End", "First and last row"), ("Enter", "Open"),
                                 ("click a header", "Sort by that column")]
         elif hasattr(screen, "panels"):
@@ -459,12 +485,17 @@ class ChimeTuiApp(App[None]):
                     timeout=2)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" opens its generic key panel (ctrl+c, "Page left"...): this
+        # app's own help (?) replaces it. "Maximize" a table or panel adds nothing here.
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Maximize", "Minimize"):
+                yield command
+        yield SystemCommand("Keys", "This app's keys for this screen (the ? key)",
+                            self.action_help)
         yield SystemCommand("Open by ID", "Open a voice connector or session by its ID",
                             self.action_open_by_id)
         yield SystemCommand("Toggle redaction", "Mask phone numbers on screen",
                             self.action_toggle_redact)
-        yield SystemCommand("Show keys", "Every key binding of this screen", self.action_help)
         yield SystemCommand("Watch board", "Pinned sessions, soonest to expire first",
                             self.action_board)
         yield SystemCommand("Alerts", "Every alert of this run, newest first",

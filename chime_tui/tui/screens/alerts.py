@@ -1,41 +1,100 @@
-"""Every alert of this run, newest first: the toasts go, the history stays."""
+"""Every alert of this run, newest first: the toasts go, the history stays.
+
+Full width; When, Kind, What (the transition, e.g. "Open → Closed") and the
+session, named once. A narrow terminal drops the age, then shortens the
+session ID, so the What stays readable without scrolling sideways. Enter opens
+the alert's session."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from chime_tui.humanfmt import ago
+from chime_tui.textsafe import visible
 from chime_tui.tracking import Alert
+from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
+
+if TYPE_CHECKING:
+    from chime_tui.tui.app import ChimeTuiApp
+
+COLUMNS = (Column("when", "When"),
+           Column("ago", "Ago", drop_priority=1),
+           Column("kind", "Kind"),
+           Column("what", "What"),
+           Column("session", "Session", shrink_to=9))
+
+
+def _app_class() -> type[ChimeTuiApp]:
+    from chime_tui.tui.app import ChimeTuiApp
+
+    return ChimeTuiApp
+
+
+def what(alert: Alert) -> str:
+    """The alert's message without the session it names (a column of its own)."""
+    head = f"session {alert.key[1]}"
+    if alert.message.startswith(head):
+        rest = alert.message[len(head):].lstrip(": ")
+        return rest or alert.message
+    return alert.message
 
 
 class AlertsScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,a,q", "dismiss", "Close", id="close_alerts")]
+    app = getters.app(_app_class)
+    BINDINGS = [Binding("escape,a", "dismiss", "Close", id="close_alerts"),
+                # q quits anywhere (a modal screen hides the app's own bindings)
+                Binding("q", "app.quit", "Quit", id="quit"),
+                Binding("j", "cursor_down", "Down", show=False),
+                Binding("k", "cursor_up", "Up", show=False)]
 
-    def __init__(self, alerts: Sequence[Alert], now: object) -> None:
+    def __init__(self, alerts: Sequence[Alert], now: datetime) -> None:
         super().__init__()
         self.alerts = list(alerts)
         self.now = now
+        self.by_row: dict[str, Alert] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-box"):
-            yield Static(f"Alerts ({len(self.alerts)})", id="help-title")
-            yield DataTable(cursor_type="row", id="alerts-table")
-            yield Static("Esc closes", id="help-hint")
+        with Vertical(id="alerts-box"):
+            yield Static(f"Alerts ({len(self.alerts)}), newest first", id="help-title")
+            yield KeyedTable(COLUMNS, fit=True, id="alerts-table")
+            yield Static("Enter opens the session · Esc closes · q quits", id="help-hint")
 
     def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        table.add_columns("When", "Kind", "Session", "What")
-        for alert in reversed(self.alerts):
-            table.add_row(Text(f"{alert.at:%H:%M:%S} ({ago(alert.at, self.now)})"),  # type: ignore[arg-type]
-                          Text(alert.kind), Text(alert.key[1] or alert.key[0]),
-                          Text(alert.message))
-        if not self.alerts:
-            table.add_row(Text("—"), Text(""), Text(""), Text("no alerts yet"))
+        table = self.query_one(KeyedTable)
+        rows: list[tuple[str, tuple[Cell, ...]]] = []
+        for i, alert in enumerate(reversed(self.alerts)):
+            key = str(i)
+            self.by_row[key] = alert
+            rows.append((key, (f"{alert.at:%H:%M:%S}", ago(alert.at, self.now),
+                               Text(visible(alert.kind)), Text(visible(what(alert))),
+                               Text(visible(alert.key[1] or alert.key[0])))))
+        if not rows:
+            rows.append(("none", ("—", "", "", "no alerts yet", "")))
+        table.set_rows(rows)
         table.focus()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(KeyedTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(KeyedTable).action_cursor_up()
+
+    def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
+        alert = self.by_row.get(event.key)
+        if alert is not None:
+            self.dismiss()
+            vc, sid = alert.key
+            if sid:
+                self.app.open_session(vc, sid)
+            else:  # a connector's alert (its proxy settings): its sessions
+                self.app.open_connector(vc)

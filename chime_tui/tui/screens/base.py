@@ -92,10 +92,13 @@ class PollingScreen(Screen[None]):
         app = self.app
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
         status.redacted = bool(app.redact)
+        status.pause_key = app.key_display("pause")
         return status
 
     def make_alert_line(self) -> AlertLine:
-        return AlertLine(id="alert-line")
+        line = AlertLine(id="alert-line")
+        line.alerts_key = self.app.key_display("alerts")
+        return line
 
     def show_alert(self, message: str) -> bool:
         """Show an alert on this screen's alert line for ALERT_SECONDS; False if the

@@ -2,8 +2,8 @@
 
 It draws a `chime_tui.sources.PinnedSessions` source. A pin that answers NotFound
 is "missing? (checking)" until the NotFound is confirmed, and only then "gone",
-with one alert. Gone pins are still checked (at once on `r`); one that answers
-again is shown again."""
+with one alert, if it was seen this run; a pin never seen is "not found" (no alert).
+Gone pins are still checked (at once on `r`); one that answers again is shown again."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from chime_tui.fleet import in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import BoardUpdate, PinnedSessions
+from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
@@ -51,12 +52,15 @@ class BoardScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
+        # A stray m must not lose a pin: u pins the last unpinned sessions back, in turn.
+        Binding("u", "undo_unpin", "Undo unpin", id="undo_unpin"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.result: BoardResult | None = None
         self.highlights: dict[tuple[SessionKey, str], datetime] = {}
+        self.unpinned: list[SessionKey] = []  # by the user here, last last (for u)
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
@@ -126,6 +130,8 @@ class BoardScreen(ListScreen):
         app = self.app
         if key in app.tracker.gone:
             return Text("gone", style="bold red")
+        if key in app.tracker.not_found:  # never seen: no such session, nothing ended
+            return Text("not found", style="yellow")
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is None:
@@ -142,14 +148,21 @@ class BoardScreen(ListScreen):
         return value
 
     def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:
-        """The cells that change only when the data does (the live ones are blank)."""
+        """The cells that change only when the data does (the live ones are blank). A
+        gone session's last known values are dimmed, its status in the past tense."""
         s = self.session_of(key)
         values: dict[str, Cell] = {
             "vc": key[0], "id": key[1],
-            "status": status_text(s.status) if s else Text("…", style="dim"),
+            "status": status_text(s.status) if s else
+            Text("—" if key in self.app.tracker.not_found else "…", style="dim"),
             "caps": capabilities_text(s.capabilities) if s else "",
             "parts": str(len(s.participants)) if s else "",
         }
+        if s is not None and key in self.app.tracker.gone:
+            values["status"] = Text(f"was {clip(s.status, 64)}" if s.status else "—",
+                                    style="dim")
+            values["caps"] = Text(str(values["caps"]), style="dim")
+            values["parts"] = Text(str(values["parts"]), style="dim")
         return tuple(self.mark(key, column.key, values[column.key], now)
                      if column.key in values else "" for column in COLUMNS)
 
@@ -162,8 +175,11 @@ class BoardScreen(ListScreen):
         s = self.session_of(key)
         changed_at = app.tracker.last_change_at.get(key)
         values: dict[str, Cell] = {
-            "expiry": expiry_short(s, now) if s else "",
-            "instatus": in_status_short(in_status(s, app.tracker.timelines.get(key, [])), now)
+            # Gone: no countdown (it would tick for a session that no longer exists).
+            "expiry": Text("—", style="dim") if key in app.tracker.gone
+            else expiry_short(s, now) if s else "",
+            "instatus": Text("—", style="dim") if key in app.tracker.gone
+            else in_status_short(in_status(s, app.tracker.timelines.get(key, [])), now)
             if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
@@ -175,9 +191,11 @@ class BoardScreen(ListScreen):
         now = self.app.clock()
         rows = self.rows(now)
         table.set_rows((row_key(key), self.cells(key, now)) for key in rows)
-        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}" if self.pins else
-                         "Watch board: empty — m pins the selected session in a session "
-                         "list, or the session on its screen")
+        empty = f" — no pinned sessions match “{self.filter_text}”" \
+            if self.pins and not rows and self.filter_text else ""
+        table.set_titles(f"Watch board {len(rows):,} of {len(self.pins):,}{empty}" if self.pins else
+                         f"Watch board: empty — {self.app.key_display('pin')} pins the "
+                         "selected session in a session list, or the session on its screen")
         requests = self.result.requests if self.result else 0
         table.set_titles(subtitle=f"{requests} request{'s' if requests != 1 else ''} per refresh")
         self.table.refresh_live()
@@ -198,14 +216,37 @@ class BoardScreen(ListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unpin" and not self.pins:
             return False  # nothing to unpin: the footer does not offer it
+        if action == "undo_unpin" and not self.unpinned:
+            return False
         return True
+
+    def still_listed(self, key: str) -> bool:
+        """A row the user unpinned here left on purpose: no notice about it."""
+        vc, _, sid = key.partition("/")
+        return (vc, sid) in self.unpinned
 
     def action_unpin(self) -> None:
         key = self.selected_key()
-        if key:
-            self.app.toggle_pin(key)
+        if key and key in self.app.pins.pins:
+            self.unpinned.append(key)
+            self.app.toggle_pin(key, undo_key=self.app.key_display("undo_unpin"))
             self.render_rows()
             self.refresh_bindings()
+
+    def action_undo_unpin(self) -> None:
+        if not self.unpinned:
+            return
+        key = self.unpinned.pop()
+        if key not in self.app.pins.pins:
+            self.app.pins.add(key)
+            if self.app.pins.warning:
+                self.notify(self.app.pins.warning, severity="warning", timeout=10)
+            self.notify(f"Pinned {key[1]} again", timeout=3)
+        self.render_rows()
+        self.table.move_cursor(row_key(key))
+        self.refresh_bindings()
+        if isinstance(self.source, PinnedSessions):
+            self.action_refresh()  # its row fills in now, not at the next refresh
 
     def parent_screen(self) -> Screen[None]:
         """Back from the board opened at start: the screen asked for on the command line."""

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.fleet import in_status
+from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
 from chime_tui.tui.screens.base import PollingScreen
@@ -39,7 +40,9 @@ class SessionDetailScreen(PollingScreen):
     recheck_seconds = RECHECK_SECONDS
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        # One key, named for what it does now (the same id: a `[keys]` remap moves both).
         Binding("m", "pin", "Pin", id="pin"),
+        Binding("m", "unpin", "Unpin", id="pin"),
         Binding("c", "copy", "Copy JSON", show=False, id="copy"),
         Binding("e", "export", "Export", show=False, id="export"),
         *[
@@ -67,7 +70,7 @@ class SessionDetailScreen(PollingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"session {self.proxy_session_id}"
+        self.show_pinned()
         self.query_one(StatusPanel).focus()
         self.apply_redaction()
 
@@ -83,21 +86,50 @@ class SessionDetailScreen(PollingScreen):
 
     def show(self, value: Any) -> None:
         update: SessionUpdate = value  # tracked already: the timeline has its changes
+        came_back = self.panels()[0].gone
+        self.mark_gone(False)  # answered: whatever it was, it is there now
         previous, self.session = self.session, update.session
         if previous is not None and previous.raw == update.session.raw:
+            if came_back:
+                self.show_timeline()  # its "not found → Open" entry
             return  # nothing new: the panels stay as drawn (the tick keeps the clock moving)
-        now = self.app.clock()
-        key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
-        self.query_one(StatusPanel).since = in_status(
-            update.session, self.app.tracker.timelines.get(key, []))
-        for panel in self.panels():
-            panel.now = now
-            panel.session = update.session
-        self.show_timeline()
+        self.show_session(update.session)
         for panel_type in {FIELD_PANEL.get(c.field, DetailsPanel) for c in update.changes}:
             self.highlight(self.query_one(panel_type))
 
+    def show_session(self, session: ProxySession) -> None:
+        self.session = session
+        now = self.app.clock()
+        key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
+        self.query_one(StatusPanel).since = in_status(
+            session, self.app.tracker.timelines.get(key, []))
+        for panel in self.panels():
+            panel.now = now
+            panel.session = session
+        self.show_timeline()
+
+    def known(self) -> ProxySession | None:
+        """What the app last saw of this session before this screen got an answer (on
+        the board, the list, an earlier visit): shown, stale, when no answer comes."""
+        source = self.source
+        if self.last_ok is None and isinstance(source, OneSession):
+            return source.seen
+        return None
+
+    def partial_data(self) -> str | None:
+        if self.known() is None:
+            return None
+        at = self.app.tracker.seen_at.get((self.voice_connector_id, self.proxy_session_id))
+        return "the last known state" + (f", seen {ago(at, self.app.clock())}" if at else "")
+
+    def mark_gone(self, gone: bool) -> None:
+        for panel in self.panels():
+            panel.gone = gone
+
     def show_error(self, error: ChimeError) -> None:
+        known = self.known()
+        if self.session is None and known is not None:
+            self.show_session(known)  # the screen is marked stale: the error line says so
         if not isinstance(error, NotFound):
             return
         if self.session is None:
@@ -109,6 +141,7 @@ class SessionDetailScreen(PollingScreen):
         # recheck_seconds later, confirms it; a blip of 404s is not a deletion.
         assert isinstance(self.source, OneSession)
         if self.source.gone:
+            self.mark_gone(True)  # its last known state, no status or countdown as current
             self.show_timeline()
             self.highlight(self.query_one(StatusPanel))
         else:
@@ -122,7 +155,8 @@ class SessionDetailScreen(PollingScreen):
     def show_timeline(self) -> None:
         tracker = self.app.tracker
         key = (self.voice_connector_id, self.proxy_session_id)
-        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []))
+        self.query_one(TimelinePanel).set_changes(tracker.timelines.get(key, []),
+                                                  self.app.clock())
 
     def highlight(self, panel: SessionPanel) -> None:
         """A changed value stands out for a few seconds."""
@@ -155,8 +189,34 @@ class SessionDetailScreen(PollingScreen):
     def action_back(self) -> None:
         self.app.go_back()
 
+    @property
+    def pinned(self) -> bool:
+        return (self.voice_connector_id, self.proxy_session_id) in self.app.pins.pins
+
+    def show_pinned(self) -> None:
+        """The title says whether the session is on the board; the footer offers the
+        other (m Pin or m Unpin)."""
+        self.sub_title = f"session {self.proxy_session_id}" + (" ● pinned" if self.pinned
+                                                                 else "")
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        # (PollingScreen's handler runs too.) Pins may have changed on the board.
+        self.show_pinned()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pin":
+            return not self.pinned
+        if action == "unpin":
+            return self.pinned
+        return True
+
     def action_pin(self) -> None:
         self.app.toggle_pin((self.voice_connector_id, self.proxy_session_id))
+        self.show_pinned()
+
+    def action_unpin(self) -> None:
+        self.action_pin()
 
     def action_copy(self) -> None:
         if self.session is not None:

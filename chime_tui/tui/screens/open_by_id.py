@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +19,7 @@ class OpenByIdScreen(ModalScreen[tuple[str, str | None] | None]):
     def __init__(self, voice_connector_id: str = "") -> None:
         super().__init__()
         self.initial_vc = voice_connector_id
+        self.shown_errors: dict[str, str] = {}  # field -> the error shown under it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-box"):
@@ -31,15 +33,35 @@ class OpenByIdScreen(ModalScreen[tuple[str, str | None] | None]):
             yield Static("Enter opens · Esc cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#vc-input" if not self.initial_vc else "#sid-input", Input).focus()
+        # The first field first, from every screen (prefilled when the screen has one).
+        self.query_one("#vc-input", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def problems(self) -> tuple[str, str, str | None, str | None]:
         vc = self.query_one("#vc-input", Input).value.strip()
         sid = self.query_one("#sid-input", Input).value.strip()
-        vc_err = validate_voice_connector_id(vc)
-        sid_err = validate_proxy_session_id(sid) if sid else None
-        self.query_one("#vc-error", Label).update(vc_err or "")
-        self.query_one("#sid-error", Label).update(sid_err or "")
+        return (vc, sid, validate_voice_connector_id(vc),
+                validate_proxy_session_id(sid) if sid else None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A shown error goes (or changes) as the field is fixed, not at the next Enter."""
+        if not self.shown_errors:
+            return
+        _, _, vc_err, sid_err = self.problems()
+        for name, err in (("vc", vc_err), ("sid", sid_err)):
+            if name in self.shown_errors and err != self.shown_errors[name]:
+                self.show_error(name, err)
+
+    def show_error(self, name: str, error: str | None) -> None:
+        self.query_one(f"#{name}-error", Label).update(Text(error or ""))
+        if error:
+            self.shown_errors[name] = error
+        else:
+            self.shown_errors.pop(name, None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        vc, sid, vc_err, sid_err = self.problems()
+        self.show_error("vc", vc_err)
+        self.show_error("sid", sid_err)
         if vc_err:
             self.query_one("#vc-input", Input).focus()
             return

@@ -116,7 +116,10 @@ class ConnectorPickerScreen(ListScreen):
             self.row_connector[key] = vc
             rows.append((key, self.cells(c)))
         self.table.set_rows(rows)
-        self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}")
+        empty = f" — no voice connectors match “{self.filter_text}”" \
+            if self.connectors and not rows and self.filter_text else ""
+        self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
+                              f"{empty}")
         self.update_subtitle()
 
     def update_subtitle(self) -> None:

@@ -38,6 +38,8 @@ COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to th
            Column("parts", "Participants", drop_priority=5),
            Column("expiry", "Expires in", min_width=10, live=True))
 CREATED = Column("created", "Created", drop_priority=3)  # while the list is sorted by it
+# The sort as the border names it (its column may be cut or dropped at 80 columns).
+SORT_WORDS = {"id": "session ID", "parts": "participants"}
 
 
 class SessionListScreen(ListScreen):
@@ -51,7 +53,9 @@ class SessionListScreen(ListScreen):
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
         Binding("o", "cycle_sort", "Sort", id="sort"),
         Binding("O", "reverse_sort", "Reverse", id="reverse_sort"),
+        # One key, named for what it does to the selected row (one id: a remap moves both).
         Binding("m", "pin", "Pin", id="pin"),
+        Binding("m", "unpin", "Unpin", id="pin"),
     ]
 
     def __init__(self, voice_connector_id: str) -> None:
@@ -243,6 +247,11 @@ class SessionListScreen(ListScreen):
         if self.loaded:
             total = len(self.by_id)
             head = f"Sessions {total:,}" if shown == total else f"Sessions {shown:,} of {total:,}"
+            if not shown and total:
+                # An empty table says why: the filter, not an empty connector.
+                which = f"{self.status_filter} " if self.status_filter else ""
+                match = f" match “{self.filter_text}”" if self.filter_text else ""
+                head = f"Sessions: no {which}sessions{match} (of {total:,})"
             counts: dict[str, int] = {}
             for s in self.by_id.values():
                 counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
@@ -251,7 +260,7 @@ class SessionListScreen(ListScreen):
             # Literal: a status the service invents ("[/]") is data, not markup.
             table.set_titles(" · ".join([head, *parts]))
         status = self.status_filter or "all"
-        order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
+        order = f"{SORT_WORDS.get(self.sort, self.sort)} {'▼' if self.reverse else '▲'}"
         table.set_titles(subtitle=f"status: {status} · sort: {order}")
 
     def on_key(self, event: events.Key) -> None:
@@ -266,6 +275,7 @@ class SessionListScreen(ListScreen):
         # Back from the board or a session: pins may have changed there.
         if self.loaded:
             self.render_rows()
+        self.refresh_bindings()
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key
@@ -309,11 +319,36 @@ class SessionListScreen(ListScreen):
         self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
         self.render_rows()
 
+    def selected_pinned(self) -> bool:
+        sid = self.selected_id()
+        return sid is not None and (self.voice_connector_id, sid) in self.app.pins.pins
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pin":
+            return not self.selected_pinned()
+        if action == "unpin":
+            return self.selected_pinned()
+        return True
+
+    def on_keyed_table_highlighted(self, event: KeyedTable.Highlighted) -> None:
+        self.refresh_bindings()  # m Pin or m Unpin, for the row now selected
+
     def action_pin(self) -> None:
         sid = self.selected_id()
         if sid:
-            self.app.toggle_pin((self.voice_connector_id, sid))
+            key = (self.voice_connector_id, sid)
+            self.app.toggle_pin(key)
+            session = self.by_id.get(sid)
+            if key in self.app.pins.pins and session is not None \
+                    and key not in self.app.tracker.last:
+                # Watched from now on: the row as shown is where its changes count from
+                # (a session the tracker follows already keeps its newer state).
+                self.app.track(session)
             self.render_rows()  # the row's pin mark
+            self.refresh_bindings()
+
+    def action_unpin(self) -> None:
+        self.action_pin()
 
     def action_cycle_sort(self) -> None:
         names = list(SORTS)

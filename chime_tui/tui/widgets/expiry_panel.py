@@ -16,13 +16,18 @@ class ExpiryPanel(SessionPanel):
     TITLE = "Expiry"
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
+        if self.gone:
+            return None  # no countdown for a session that is gone
         return (expiry_sentence(session, now), session.time_to_expiry(now) and
                 int(session.time_to_expiry(now).total_seconds()))  # type: ignore[union-attr]
 
     def shape_key(self, session: ProxySession, now: datetime) -> object:
-        return session.expiry_state(now)
+        return None if self.gone else session.expiry_state(now)
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        if self.gone:
+            return Group(Text("gone", style="bold red"),
+                         Text("no countdown: the session ended or was deleted", style="dim"))
         state = session.expiry_state(now)
         left = session.time_to_expiry(now)
         if state is ExpiryState.COUNTING and left is not None:
@@ -39,7 +44,7 @@ class ExpiryPanel(SessionPanel):
         frac = session.elapsed_fraction(now)
         if frac is not None:
             lines.append(bar(frac, 20))
-            lines.append(Text(f"{frac:.0%} of {session.expiry_minutes} min used", style="dim"))
+            lines.append(Text(used_text(session, now), style="dim"))
         if session.expires_at:
             lines.append(Text(f"at {utc_clock(session.expires_at)}", style="dim"))
         return Group(*lines)
@@ -50,3 +55,12 @@ def bar(fraction: float, width: int) -> Text:
     filled = round(max(0.0, min(1.0, fraction)) * width)
     style = "red" if fraction >= 0.9 else "green"
     return Text("█" * filled, style=style) + Text("░" * (width - filled), style="dim")
+
+
+def used_text(session: ProxySession, now: datetime) -> str:
+    """'42% of 60 min used': rounded down, so never 100% while time is left."""
+    frac = session.elapsed_fraction(now) or 0.0
+    percent = int(frac * 100)
+    if percent >= 100 and session.expiry_state(now) is ExpiryState.COUNTING:
+        percent = 99
+    return f"{percent}% of {session.expiry_minutes} min used"

@@ -58,6 +58,7 @@ class FetchStatus(Line):
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
         self.interval: float | None = None  # the auto-refresh interval (the screen's)
         self.redacted = False  # phone numbers masked (the app sets it)
+        self.pause_key = "p"  # the key bound to pause, as named (a [keys] remap)
 
     def on_mount(self) -> None:
         self.refresh_text()
@@ -99,7 +100,7 @@ class FetchStatus(Line):
         if self.fetching:
             t.append("  ⟳ fetching…", style="bold")
         if self.paused:
-            t.append("  ⏸ paused (p resumes)", style="bold")
+            t.append(f"  ⏸ paused ({self.pause_key} resumes)", style="bold")
         elif self.interval is not None:
             t.append(f" · every {self.interval:g} s", style="dim")
         if self.redacted:
@@ -177,10 +178,11 @@ class AlertLine(Line):
         super().__init__(**kwargs)
         self.display = False
         self.message = ""
+        self.alerts_key = "a"  # the key bound to the alerts list, as named (a [keys] remap)
 
     def show_alert(self, message: str) -> None:
         self.message = message
-        self.show_text(Text(f"🔔 {message}  (a: every alert)", no_wrap=True,
+        self.show_text(Text(f"🔔 {message}  ({self.alerts_key}: every alert)", no_wrap=True,
                             overflow="ellipsis"))
         self.display = True
 

@@ -33,6 +33,8 @@ class SessionPanel(Widget, can_focus=True):
     # No repaint of its own: `watch_now` repaints what the new time changed, no more.
     now: reactive[datetime | None] = reactive(None, repaint=False)
     redact: reactive[bool] = reactive(False)
+    # The session ended or was deleted: `session` is its last known state, not a live one.
+    gone: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, number: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -80,6 +82,9 @@ class SessionPanel(Widget, can_focus=True):
         self.redraw()
 
     def watch_placeholder(self) -> None:
+        self.redraw()
+
+    def watch_gone(self) -> None:
         self.redraw()
 
     def redraw(self, layout: bool = True) -> None:

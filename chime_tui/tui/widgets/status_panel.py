@@ -21,6 +21,12 @@ class StatusPanel(SessionPanel):
         return (ago(session.ended or session.updated, now), in_status_short(self.since, now))
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        if self.gone:  # its last status is history, not a current one
+            last = status_text(session.status)
+            last.stylize("dim")
+            return Group(Text("gone", style="bold red"),
+                         Text("it ended or was deleted", style="dim"),
+                         Text.assemble(Text("last known: ", style="dim"), last))
         big = status_text(session.status)
         big.stylize("bold")
         lines: list[RenderableType] = [big]

@@ -44,12 +44,17 @@ class TimelinePanel(SessionPanel):
         span_width = container.width - self.styles.gutter.width
         return super().get_content_height(container, viewport, max(width, span_width))
 
-    def set_changes(self, changes: list[Change]) -> None:
+    def set_changes(self, changes: list[Change], now: datetime) -> None:
+        """Show `changes` as of `now` (the app's clock). The panel's own `now` moves only
+        when a tick changes what it shows, which an empty timeline never does: drawn
+        with that older time, a change just seen would read "9 seconds from now"."""
         self.changes = list(changes)
+        self.now = now
         self.redraw()
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
-        self.border_subtitle = f"{len(self.changes)} changes"
+        n = len(self.changes)
+        self.border_subtitle = f"{n:,} change{'' if n == 1 else 's'}"
         if not self.changes:
             return "no changes seen yet"
         table = Table.grid(padding=(0, 1))

@@ -106,6 +106,13 @@ async def test_a_disabled_change_in_the_picker_raises_an_alert(server, state):
         assert [a.kind for a in app.alerts_raised] == ["proxy"]
         assert "support line" in app.alerts_raised[0].message
         assert "DISABLED" in app.screen.query_one(AlertLine).message
+        # The alerts list names the connector; Enter opens its sessions.
+        await pilot.press("a")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AlertsScreen")
+        assert cell(app, "0", "session") == vc and "DISABLED" in cell(app, "0", "what")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        assert app.screen.voice_connector_id == vc
 
 
 async def test_session_list_header_disabled_connector_sparklines_and_alert(server, state):

@@ -18,19 +18,20 @@ from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-# Narrow terminals keep the name, the proxy state and the counts: names and IDs shrink
-# first, then the region, the counts' age, the fallback number and the closed count go
-# (the highest drop_priority first).
+# Narrow terminals keep the name, the whole ID (names repeat; IDs do not), the proxy state
+# and the Open and InProg counts: the counts' age, the fallback number, the region and
+# the closed count go first (the highest drop_priority first); names shrink.
 COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("name", "Name", max_width=40, shrink_to=12),
-           Column("id", "Voice connector ID", shrink_to=8),
-           Column("region", "Region", drop_priority=6),
+           Column("id", "Voice connector ID"),
+           Column("region", "Region", drop_priority=4),
            Column("proxy", "Proxy", max_width=16),
-           Column("fallback", "Fallback", drop_priority=4),
+           Column("fallback", "Fallback", drop_priority=5),
            Column("open", "Open"),
            Column("inprogress", "InProg"),
            Column("closed", "Closed", drop_priority=1),
-           Column("counted", "Counted", live=True, min_width=8, drop_priority=5))
+           Column("counted", "Counted", live=True, min_width=8, drop_priority=6))
+
 
 class ConnectorPickerScreen(ListScreen):
     BINDINGS = [

@@ -29,14 +29,13 @@ from typing import Any
 
 from chime_tui.aws.errors import ChimeError
 from chime_tui.models import (
-    ExpiryState,
     ProxySession,
     VoiceConnector,
     VoiceConnectorProxy,
     proxy_state,
 )
 from chime_tui.monitor import Change
-from chime_tui.sources import Source
+from chime_tui.sources import SORTS, Source
 from chime_tui.tracking import Alert
 
 STATUSES = ("Open", "InProgress", "Closed")
@@ -324,21 +323,15 @@ class ExpiringRow:
 
 def expiring_next(listings: Mapping[str, Sequence[ProxySession]], names: Mapping[str, str],
                   now: datetime) -> list[ExpiringRow]:
-    """The Open and InProgress sessions of every listing, soonest to expire first; then
-    those with no expiry; last those past their expiry that the service still calls
-    Open or InProgress (they expire no more: they are not "next")."""
+    """The Open and InProgress sessions of every listing in the lists' one expiry order
+    (`chime_tui.sources.SORTS["expiry"]`): one past its expiry that the service still
+    calls Open or InProgress is due now (first, the longest overdue on top), then the
+    others soonest first, then those with no expiry; ties by connector and session ID."""
     rows = [ExpiringRow(vc, names.get(vc) or vc, s)
             for vc, sessions in listings.items() for s in sessions if s.status in ACTIVE]
-
-    def order(row: ExpiringRow) -> tuple[int, float, str, str]:
-        s = row.session
-        state = s.expiry_state(now)
-        expires = s.expires_at
-        rank = {ExpiryState.COUNTING: 0, ExpiryState.UNKNOWN: 1}.get(state, 2)
-        at = expires.timestamp() if expires is not None and rank != 1 else 0.0
-        return (rank, at, row.voice_connector_id, s.proxy_session_id or "")
-
-    return sorted(rows, key=order)
+    expiry = SORTS["expiry"](now)
+    return sorted(rows, key=lambda row: (expiry(row.session), row.voice_connector_id,
+                                         row.session.proxy_session_id or ""))
 
 
 # -- time in status -----------------------------------------------------------------------

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,12 +168,24 @@ class OneSession(Source[SessionUpdate]):
 
 # -- the sessions of a connector ----------------------------------------------------------
 
-def _expiry_key(now: datetime) -> Callable[[ProxySession], Any]:
-    def key(s: ProxySession) -> Any:
-        # Seconds left, a float (quick to compare); no countdown (closed, unknown) last.
-        left = s.time_to_expiry(now)
-        return left.total_seconds() if left is not None else math.inf
+def _expiry_key(now: datetime) -> Callable[[ProxySession], tuple[int, float]]:
+    """Sessions with a countdown, soonest first (one past its expiry but not closed
+    yet is due now: first, the longest overdue on top); then live sessions with no
+    expiry; then ended ones (closed or with an EndedTimestamp). The one order of the
+    session lists and the watch board."""
+    def key(s: ProxySession) -> tuple[int, float]:
+        if s.is_closed:
+            return EXPIRY_ENDED
+        expires = s.expires_at
+        if expires is None:
+            return EXPIRY_NONE
+        return (0, (expires - now).total_seconds())  # a float: quick to compare
     return key
+
+
+EXPIRY_NONE = (1, 0.0)  # live, no ExpiryMinutes (or no CreatedTimestamp)
+EXPIRY_ENDED = (2, 0.0)
+EXPIRY_UNKNOWN = (3, 0.0)  # no data yet (a pin not fetched)
 
 
 STATUS_RANK = {"Open": 0, "InProgress": 1, "Closed": 2}  # active sessions first

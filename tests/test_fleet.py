@@ -110,9 +110,10 @@ def test_expiring_next_merges_connectors_soonest_first():
     b = [session("b1", "InProgress", vc="vc2", created=NOW - timedelta(minutes=58)),  # 2 min
          session("b2", vc="vc2", created=NOW - timedelta(minutes=10))]               # 50 min
     rows = expiring_next({"vc1": a, "vc2": b}, {"vc1": "support"}, NOW)
-    assert [r.session.proxy_session_id for r in rows] == ["b1", "a1", "b2", "a4", "a3"]
-    assert rows[0].connector_name == "vc2" and rows[1].connector_name == "support"
-    assert rows[0].key == "vc2/b1"
+    # The lists' one expiry order: past expiry but not closed is due now (first).
+    assert [r.session.proxy_session_id for r in rows] == ["a3", "b1", "a1", "b2", "a4"]
+    assert rows[1].connector_name == "vc2" and rows[2].connector_name == "support"
+    assert rows[1].key == "vc2/b1"
 
 
 def test_time_in_status_exact_when_seen_else_a_lower_bound():

@@ -174,17 +174,23 @@ async def test_expiring_next_from_launch_in_one_key(server, state):
         active = [s for vc in vcs for s in state.sessions[vc].values()
                   if s.status in ("Open", "InProgress")]
         assert table(app).row_count == len(active)
-        first = screen.by_key[table(app).ordered_keys[0]].session
+        # Due now first (past expiry, still Open: the seed's example), then soonest first.
+        overdue = [s for s in active if s.expiry_minutes
+                   and s.created.timestamp() + s.expiry_minutes * 60 <= now.timestamp()]
+        first = screen.by_key[table(app).ordered_keys[len(overdue)]].session
         counting = [s for s in active if s.expiry_minutes
                     and s.created.timestamp() + s.expiry_minutes * 60 > now.timestamp()]
         soonest = min(counting, key=lambda s: s.created.timestamp() + s.expiry_minutes * 60)
         assert first.proxy_session_id == soonest.proxy_session_id
         names = {state.connectors[vc].name for vc in vcs}
         assert {cell(app, k, "vc") for k in table(app).ordered_keys} <= names
-        key = table(app).ordered_keys[0]
+        key = table(app).ordered_keys[len(overdue)]
         assert "+1" in cell(app, key, "parts")
         await pilot.press("x")
         await wait_for(pilot, lambda: "*******" in cell(app, key, "parts"))
+        for _ in range(len(overdue)):
+            await pilot.press("down")  # to the soonest still counting down
+        assert table(app).cursor_key == key
         await pilot.press("m")
         assert (key.split("/")[0], key.split("/")[1]) in app.pins.pins
         await wait_for(pilot, lambda: cell(app, key, "pin") == "●")

@@ -18,18 +18,19 @@ from textual.screen import Screen
 from chime_tui.fleet import in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
-from chime_tui.sources import BoardUpdate, PinnedSessions
+from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
 from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-# Narrow terminals keep status, time left and health: IDs shrink first, then
-# participants, capabilities, the connector and the last change go.
+# Narrow terminals keep which session, its time left and health: participants,
+# capabilities, the last change and the connector go first (the connector shrinks
+# before the ID does), the status last (at 40 columns: "expired"/"ended" still show).
 COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
            Column("id", "Session ID", max_width=40, shrink_to=9),
-           Column("status", "Status", max_width=16),
+           Column("status", "Status", max_width=16, drop_priority=1),
            Column("caps", "Capabilities", max_width=24, drop_priority=5),
            Column("parts", "Participants", drop_priority=6),
            Column("expiry", "Expires in", min_width=10, live=True),
@@ -41,7 +42,6 @@ LIVE = ("expiry", "instatus", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
-_FAR = timedelta(days=36500)
 
 
 def row_key(key: SessionKey) -> str:
@@ -116,10 +116,14 @@ class BoardScreen(ListScreen):
         return self.app.tracker.last.get(key)
 
     def rows(self, now: datetime) -> list[SessionKey]:
+        expiry = SORTS["expiry"](now)  # the session list's order (sources._expiry_key)
+        gone = self.app.tracker.gone
+
         def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
-            left = s.time_to_expiry(now) if s else None
-            return (left is None, left if left is not None else _FAR, key)
+            if key in gone:  # ended or deleted: with the ended ones, whatever it last was
+                return (EXPIRY_ENDED, key)
+            return (expiry(s) if s else EXPIRY_UNKNOWN, key)
 
         needle = self.filter_text.lower()
         keys = [k for k in self.pins if not needle or needle in "/".join(k).lower()
@@ -143,8 +147,10 @@ class BoardScreen(ListScreen):
     def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:
         until = self.highlights.get((key, column))
         if until is not None and until > now:
-            plain = value.plain if isinstance(value, Text) else value
-            return Text(plain, style="bold reverse")
+            # Reversed over the cell's own style: a red "gone" shows red while it is news.
+            marked = value.copy() if isinstance(value, Text) else Text(value)
+            marked.stylize("bold reverse")
+            return marked
         return value
 
     def cells(self, key: SessionKey, now: datetime) -> tuple[Cell, ...]:

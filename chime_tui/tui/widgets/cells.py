@@ -16,7 +16,9 @@ def status_text(status: str | None) -> Text:
 
 
 def capabilities_text(caps: tuple[str, ...]) -> str:
-    return ", ".join(caps) if caps else "—"
+    """Each capability once, in the order first given (as the detail screen shows them:
+    a repeated value in the answer is not a second capability)."""
+    return ", ".join(dict.fromkeys(caps)) if caps else "—"
 
 
 def lit(value: object, limit: int = 512) -> Text:

@@ -174,7 +174,11 @@ class KeyedTable(ScrollView, can_focus=True):
         self._row_widths: dict[str, tuple[int, ...]] = {}
         self._widths: tuple[int, ...] = tuple(self._header_width(c) for c in self.columns)
         self._draw: tuple[int, ...] = self._widths  # as drawn; 0: the column is dropped
+        self._gap = 2  # spaces per column (one each side; 1: left only, a tight fit)
         self._live_widths = {i: self._widths[i] for i in self._live_at}
+        # The live cells' widths as each row was last drawn: a live column is as wide as
+        # what its rows show now, not the widest value it ever showed.
+        self._live_row_widths: dict[str, tuple[int, ...]] = {}
         self._drawn_live: dict[str, tuple[object, ...]] = {}
 
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -196,6 +200,12 @@ class KeyedTable(ScrollView, can_focus=True):
     def column_widths(self) -> tuple[int, ...]:
         """Each column's text width (the line adds one space either side)."""
         return self._widths
+
+    @property
+    def drawn_widths(self) -> tuple[int, ...]:
+        """The widths drawn now (a table made with fit=True shrinks columns to fit its
+        width; 0: the column is dropped)."""
+        return self._draw
 
     @property
     def cursor_key(self) -> str | None:
@@ -253,6 +263,7 @@ class KeyedTable(ScrollView, can_focus=True):
             del self._keys[key]
             del self._row_widths[key]
             self._drawn_live.pop(key, None)
+            self._live_row_widths.pop(key, None)
         if any(k not in keep for k in self._order):
             self.show_keys([k for k in self._order if k in keep])
 
@@ -358,13 +369,16 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _measure(self, force: bool = False) -> None:
         widths = [self._header_width(c) for c in self.columns]
-        rows = self._row_widths
+        rows, live_rows, live_at = self._row_widths, self._live_row_widths, self._live_at
         for key in self._order:
             for i, w in enumerate(rows.get(key, ())):
                 if w > widths[i]:
                     widths[i] = w
-        for i in self._live_at:
-            widths[i] = max(widths[i], self._live_widths[i])
+            if (drawn := live_rows.get(key)) is not None:
+                for i, w in zip(live_at, drawn):
+                    if w > widths[i]:
+                        widths[i] = w
+        self._live_widths = {i: widths[i] for i in live_at}
         for i, column in enumerate(self.columns):
             if column.max_width:
                 widths[i] = min(widths[i], column.max_width)
@@ -375,32 +389,45 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _set_widths(self, widths: tuple[int, ...]) -> None:
         self._widths = widths
-        self._draw = self._fitted(widths)
+        self._draw, self._gap = self._fitted(widths)
         shown = [w for w in self._draw if w]
-        self.virtual_size = Size(sum(shown) + 2 * len(shown), len(self._order) + 1)
+        self.virtual_size = Size(sum(shown) + self._gap * len(shown), len(self._order) + 1)
 
-    def _fitted(self, widths: tuple[int, ...]) -> tuple[int, ...]:
-        """The widths to draw at: the natural ones, or, in a table too narrow for them
-        (fit=True), shrunk columns first, then the least important dropped (0)."""
+    def _fitted(self, widths: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+        """The widths to draw at and the spaces per column: the natural ones, or, in a
+        table too narrow for them (fit=True): the least important columns dropped
+        (highest `drop_priority` first) until what is left fits at its `shrink_to`
+        widths; if nothing more can go, one space between columns instead of two;
+        then the room there is shared out: the least important shrinkable column gives
+        way first (a long Name before the Session ID), each only as far as needed."""
         room = self.scrollable_content_region.width  # less a vertical scrollbar
         if not self.fit or not room:
-            return widths
-        draw = list(widths)
-
-        def used() -> int:
-            return sum(w + 2 for w in draw if w)
-
-        for i, column in enumerate(self.columns):
-            if used() <= room:
-                break
-            if column.shrink_to is not None and draw[i] > column.shrink_to:
-                draw[i] = max(column.shrink_to, draw[i] - (used() - room))
-        by_priority = sorted((c.drop_priority, -i) for i, c in enumerate(self.columns)
+            return widths, 2
+        columns = self.columns
+        least = [min(w, c.shrink_to) if c.shrink_to is not None else w
+                 for w, c in zip(widths, columns)]
+        kept = set(range(len(columns)))
+        by_priority = sorted((c.drop_priority, -i) for i, c in enumerate(columns)
                              if c.drop_priority)
-        while used() > room and by_priority:
+
+        def need(sizes: Sequence[int], gap: int) -> int:
+            return sum(sizes[i] + gap for i in kept if sizes[i])
+
+        while need(least, 2) > room and by_priority:
             _, i = by_priority.pop()
-            draw[-i] = 0
-        return tuple(draw)
+            kept.discard(-i)
+        gap = 2 if need(least, 2) <= room else 1
+        draw = [w if i in kept else 0 for i, w in enumerate(widths)]
+        over = need(draw, gap) - room
+        for i in sorted(kept, key=lambda i: (columns[i].drop_priority == 0,
+                                             -columns[i].drop_priority, i)):
+            if over <= 0:
+                break
+            cut = min(over, draw[i] - least[i])
+            if cut > 0:
+                draw[i] -= cut
+                over -= cut
+        return tuple(draw), gap
 
     # -- drawing ---------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -438,7 +465,7 @@ class KeyedTable(ScrollView, can_focus=True):
         if at is None:
             return None
         y = at - int(self.scroll_y) + 1
-        return y if 1 <= y < self.size.height else None
+        return y if 1 <= y < self._view_height() else None
 
     def _refresh_key(self, key: str | None) -> None:
         y = self._line_of(key) if key is not None else None
@@ -447,7 +474,12 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def visible_keys(self) -> list[str]:
         top = int(self.scroll_y)
-        return self._order[top:top + max(0, self.size.height - 1)]
+        return self._order[top:top + max(0, self._view_height() - 1)]
+
+    def _view_height(self) -> int:
+        """The lines in view, the header's included: not those under a horizontal
+        scrollbar."""
+        return self.scrollable_content_region.height
 
     def refresh_live(self) -> int:
         """Repaint the visible lines whose live cells changed; how many were."""
@@ -482,7 +514,7 @@ class KeyedTable(ScrollView, can_focus=True):
                 label += " ▼" if self.sort_reverse else " ▲"
             labels.append(label)
         style = self._style("keyed-table--header")
-        key = ("header", tuple(cell_key(c) for c in labels), self._draw, style)
+        key = ("header", tuple(cell_key(c) for c in labels), self._draw, self._gap, style)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._lines[key] = self._strip(labels, style)
@@ -493,18 +525,19 @@ class KeyedTable(ScrollView, can_focus=True):
         if self._live_at:
             live = tuple(cells[i] for i in self._live_at)
             self._drawn_live[key] = tuple(cell_key(c) for c in live)
-            grown = False
-            for i, value in zip(self._live_at, live):
-                w = cell_width(value)
-                if w > self._live_widths[i]:
-                    self._live_widths[i] = w
-                    grown = True
-            if grown:
-                self.call_later(self._measure)
+            widths = tuple(cell_width(c) for c in live)
+            old = self._live_row_widths.get(key)
+            if widths != old:
+                self._live_row_widths[key] = widths
+                # Wider than its column, or it was the widest and is narrower now.
+                column = self._live_widths
+                if any(w > column[i] or (old is not None and old[n] >= column[i] > w)
+                       for n, (i, w) in enumerate(zip(self._live_at, widths))):
+                    self.call_later(self._measure)
         cursor = key == self._cursor
         style = self._style("keyed-table--cursor" if cursor else
                             "keyed-table--even-row" if at % 2 == 1 else "base")
-        line_key = (tuple(cell_key(c) for c in cells), self._draw, style, cursor)
+        line_key = (tuple(cell_key(c) for c in cells), self._draw, self._gap, style, cursor)
         strip = self._lines.get(line_key)
         if strip is None:
             strip = self._lines[line_key] = self._strip(cells, style)
@@ -513,10 +546,12 @@ class KeyedTable(ScrollView, can_focus=True):
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments: list[Segment] = []
         length = 0
+        tight = self._gap == 1
         for cell, width in zip(cells, self._draw):
             if width:
-                segments.extend(self._cell_segments(cell, width, style))
-                length += width + 2
+                cell_segments = self._cell_segments(cell, width, style)
+                segments.extend(cell_segments[:-1] if tight else cell_segments)
+                length += width + self._gap
         return Strip(segments, length)
 
     def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:
@@ -527,15 +562,20 @@ class KeyedTable(ScrollView, can_focus=True):
         if cell.cell_len > width:
             cell = cell.copy()
             cell.truncate(width, overflow="ellipsis")
-        # Text.render applies the cell's own style and spans; the row's goes under them.
-        parts = [Segment(s.text, style + s.style if s.style else style)
-                 for s in cell.render(self.app.console) if s.text != "\n"]
+        # The row's style, the cell's own over it, its spans over that. Text.render
+        # applies the spans but not the cell's own style when there are none (a
+        # Text("gone", style="bold red") renders as one plain segment): it is added here.
+        console = self.app.console
+        own = style + console.get_style(cell.style, default=Style.null()) if cell.style \
+            else style
+        parts = [Segment(s.text, own + s.style if s.style else own)
+                 for s in cell.render(console) if s.text != "\n"]
         used = sum(cell_len(s.text) for s in parts)
         return [pad, *parts, Segment(" " * (width - used), style), pad]
 
     # -- keys and mouse -------------------------------------------------------------
     def _page(self) -> int:
-        return max(1, self.size.height - 2)
+        return max(1, self._view_height() - 2)
 
     def _move(self, delta: int) -> None:
         if not self._order:
@@ -568,9 +608,9 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         at = self.cursor_row
-        if at < 0 or not self.size.height:
+        if at < 0 or not self._view_height():
             return
-        rows = max(1, self.size.height - 1)
+        rows = max(1, self._view_height() - 1)
         top = int(self.scroll_y)
         if at < top:
             self.scroll_to(y=at, animate=False, immediate=True)
@@ -586,7 +626,7 @@ class KeyedTable(ScrollView, can_focus=True):
             for column, width in zip(self.columns, self._draw):
                 if not width:
                     continue
-                x -= width + 2
+                x -= width + self._gap
                 if x < 0:
                     self.post_message(self.HeaderSelected(self, column.key))
                     return

@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from chime_tui.textsafe import clip
 
 ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
-                 "alerts", "write_dialog"})
-POLLING = frozenset({"picker", "sessions", "detail", "board"})
-LISTS = frozenset({"picker", "sessions", "board"})
+                 "alerts", "write_dialog", "expiring"})
+POLLING = frozenset({"picker", "sessions", "detail", "board", "expiring"})
+LISTS = frozenset({"picker", "sessions", "board", "expiring"})
 ACTING = frozenset({"sessions", "detail", "board"})  # the write actions (chime_tui.actions)
 WRITE_DIALOG = frozenset({"write_dialog"})
 
@@ -43,12 +43,15 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "down": ("j", LISTS),
     "up": ("k", LISTS),
     # one screen each (or a few)
-    "back": ("escape", frozenset({"sessions", "detail", "board"})),
+    "back": ("escape", frozenset({"sessions", "detail", "board", "expiring"})),
     "clear_filter": ("escape", frozenset({"picker"})),
     "status_filter": ("s", frozenset({"sessions"})),
     "sort": ("o", frozenset({"sessions"})),
     "reverse_sort": ("O", frozenset({"sessions"})),
-    "pin": ("m", frozenset({"sessions", "detail"})),
+    "pin": ("m", frozenset({"sessions", "detail", "expiring"})),
+    "expiring": ("e", frozenset({"picker"})),
+    "mark_connector": ("space", frozenset({"picker"})),
+    "count_all": ("c", frozenset({"picker"})),
     "unpin": ("m,delete", frozenset({"board"})),
     "undo_unpin": ("u", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),

@@ -14,7 +14,7 @@ def test_core_imports_without_textual():
         "import chime_tui.cli.watch, chime_tui.cli.params, chime_tui.demo\n"
         "import chime_tui.audit, chime_tui.aws.writes, chime_tui.cli.writes\n"
         "import chime_tui.cli.connector_proxy, chime_tui.emulator.checks, chime_tui.actions\n"
-        "import chime_tui.sending\n"
+        "import chime_tui.sending, chime_tui.fleet\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "assert not bad, bad\n"
         "lazy = sorted(m for m in sys.modules if m.startswith(('aiobotocore', 'botocore')))\n"

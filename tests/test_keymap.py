@@ -16,6 +16,7 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     from chime_tui.tui.screens.board import BoardScreen
     from chime_tui.tui.screens.detail import SessionDetailScreen
     from chime_tui.tui.screens.dialogs import WriteDialog
+    from chime_tui.tui.screens.expiring import ExpiringScreen
     from chime_tui.tui.screens.help import HelpScreen
     from chime_tui.tui.screens.open_by_id import OpenByIdScreen
     from chime_tui.tui.screens.picker import ConnectorPickerScreen
@@ -24,7 +25,7 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     screens = {"picker": ConnectorPickerScreen, "sessions": SessionListScreen,
                "detail": SessionDetailScreen, "board": BoardScreen, "help": HelpScreen,
                "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen,
-               "write_dialog": WriteDialog}
+               "write_dialog": WriteDialog, "expiring": ExpiringScreen}
     found: dict[str, tuple[str, set[str]]] = {}
 
     def add(binding: object, where: set[str]) -> None:

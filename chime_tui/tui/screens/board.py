@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
+from chime_tui.fleet import in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
@@ -34,9 +35,11 @@ COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
            Column("caps", "Capabilities", max_width=24, drop_priority=5),
            Column("parts", "Participants", drop_priority=6),
            Column("expiry", "Expires in", min_width=10, live=True),
+           # How long in its status: '3m 05s' seen changing, '≥ 3 min' since UpdatedTimestamp.
+           Column("instatus", "In status", min_width=9, live=True, drop_priority=4),
            Column("changed", "Last change", min_width=14, live=True, drop_priority=4),
            Column("health", "Health", min_width=8, max_width=24, live=True))
-LIVE = ("expiry", "changed", "health")
+LIVE = ("expiry", "instatus", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
@@ -183,6 +186,9 @@ class BoardScreen(ListScreen):
             # Gone: no countdown (it would tick for a session that no longer exists).
             "expiry": Text("—", style="dim") if key in app.tracker.gone
             else expiry_short(s, now) if s else "",
+            "instatus": Text("—", style="dim") if key in app.tracker.gone
+            else in_status_short(in_status(s, app.tracker.timelines.get(key, [])), now)
+            if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
         }

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.fleet import in_status
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
@@ -100,6 +101,9 @@ class SessionDetailScreen(PollingScreen):
     def show_session(self, session: ProxySession) -> None:
         self.session = session
         now = self.app.clock()
+        key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
+        self.query_one(StatusPanel).since = in_status(
+            session, self.app.tracker.timelines.get(key, []))
         for panel in self.panels():
             panel.now = now
             panel.session = session

@@ -365,6 +365,8 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
 def duration_short(delta: timedelta) -> str:
     """'42s', '3m 05s', '2h 07m', '3d 4h'."""
     secs = max(0, int(delta.total_seconds()))
+    if secs >= 30 * 86400:
+        return _long(delta)
     if secs >= 86400:
         return f"{secs // 86400}d {secs % 86400 // 3600}h"
     if secs >= 3600:
@@ -372,6 +374,14 @@ def duration_short(delta: timedelta) -> str:
     if secs >= 60:
         return f"{secs // 60}m {secs % 60:02d}s"
     return f"{secs}s"
+
+
+def _long(delta: timedelta) -> str:
+    """A month or more, as people say it ('2 months', '6 years'): days and hours would
+    be a precision nobody reads."""
+    import humanize
+
+    return str(humanize.naturaldelta(delta))
 
 
 def in_status_short(value: InStatus | None, now: datetime) -> str:
@@ -383,6 +393,8 @@ def in_status_short(value: InStatus | None, now: datetime) -> str:
     if value.exact:
         return duration_short(delta)
     mins = max(0, int(delta.total_seconds() // 60))
+    if mins >= 30 * 1440:
+        return f"≥ {_long(delta)}"
     if mins >= 1440:
         return f"≥ {mins // 1440}d {mins % 1440 // 60}h"
     if mins >= 60:

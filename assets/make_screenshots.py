@@ -33,7 +33,12 @@ async def shoot(name: str, server: EmulatorServer, keys: list[str], throttle: bo
                 break
         if throttle:  # after the first answer: the data stays, marked stale
             server.state.faults.throttle = -1
+        first = app.screen
         await pilot.press(*keys)
+        for _ in range(100):  # a key that opened a screen: its first answer
+            await pilot.pause(0.05)
+            if app.screen is first or getattr(app.screen, "last_ok", None) is not None:
+                break
         await pilot.pause(0.3)
         app.save_screenshot(str(HERE / f"{name}.svg"))
     print(HERE / f"{name}.svg")
@@ -50,8 +55,14 @@ async def main() -> None:
         await shoot("session-list", server, [], voice_connector_id=vc)
         pins = tuple((vc, s) for s, v in state.sessions[vc].items() if v.status != "Closed")[:6]
         await shoot("watch-board", server, [], pins=pins, pins_file=None)
+        await shoot("expiring-next", server, ["e"], redact=True)
         await shoot("stale-throttled", server, ["r"], throttle=True, voice_connector_id=vc,
                     proxy_session_id=sid)
+        server.state.faults.clear()  # the throttling above ends here
+        # The extend dialog (writes on): +60 typed as the preset would, old → new shown.
+        await shoot("acting-on-sessions", server, ["plus", *str(state.sessions[vc][sid]
+                                                               .expiry_minutes + 60)],
+                    voice_connector_id=vc, proxy_session_id=sid, allow_writes=True)
 
 
 if __name__ == "__main__":

@@ -141,6 +141,9 @@ def build_parser(argv: Sequence[str] | None = None, every: bool = False
                    help="auto-refresh interval in seconds (default 5, or the config file's)")
     p.add_argument("--redact", action="store_true",
                    help="mask phone numbers on screen, in copies and exports (x toggles it)")
+    p.add_argument("--allow-writes", action="store_true",
+                   help="let the app extend, change, end and create sessions (each behind a "
+                        "confirmation); without it the app is read-only")
     p.add_argument("--pin", action="append", default=[], metavar="VC/SID",
                    help="pin a session to the watch board (repeatable); the app opens on it")
     p.add_argument("--events-file", metavar="PATH",
@@ -356,7 +359,8 @@ def _run_tui(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
     aws = aws.with_(max_pages=APP_MAX_PAGES, max_attempts=1)
     # The file's (and the environment's) preferences; the flags given win.
     flags = {"refresh": args.refresh, "redact": args.redact or None,
-             "alert_threshold_minutes": args.alert_threshold, "alerts": args.alerts}
+             "alert_threshold_minutes": args.alert_threshold, "alerts": args.alerts,
+             "allow_writes": args.allow_writes or None}
     chosen = config.preferences() | {"theme": theme} | {
         name: value for name, value in flags.items() if value is not None}
     settings = AppSettings(aws=aws, **chosen,

@@ -15,6 +15,7 @@ file that cannot be parsed at all is reported, and the defaults are used.
     theme = "nord"
     alert_threshold_minutes = 5
     alerts = "notify"          # off | bell | notify
+    allow_writes = false       # true: the app may extend, change, end, create sessions
     [keys]                     # Textual binding ids -> keys
     refresh = "f5"
 """
@@ -48,6 +49,9 @@ class Preferences:
     keys: Mapping[str, str] = field(default_factory=dict)  # binding id -> keys (set_keymap)
     alert_threshold_minutes: float = 5.0
     alerts: str = "notify"  # one of ALERT_MODES: off | bell | notify
+    # The app's write actions (chime_tui.actions): off, the app is read-only and a write
+    # key says how to turn them on; --allow-writes turns them on for one run.
+    allow_writes: bool = False
 
     def preferences(self) -> dict[str, Any]:
         """The preferences alone, to build other settings from: `AppSettings(**...)`."""
@@ -129,7 +133,7 @@ def _line_of(text: str, key: str) -> int | None:
 _TYPES: dict[str, tuple[type, ...]] = {
     "profile": (str,), "region": (str,), "endpoint_url": (str,), "theme": (str,),
     "refresh": (int, float), "alert_threshold_minutes": (int, float), "redact": (bool,),
-    "alerts": (str,), "keys": (dict,),
+    "alerts": (str,), "keys": (dict,), "allow_writes": (bool,),
 }
 _TYPE_NAMES = {str: "a string", bool: "bool (true or false)", int: "a number", dict: "a table"}
 _THEME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -291,6 +295,8 @@ def env_overrides(config: Config, env: Mapping[str, str] | None = None) -> Confi
         changes["redact"] = v.strip().lower() in ("1", "true", "yes", "on")
     if (v := env.get("CHIME_TUI_THEME")):
         changes["theme"] = v
+    if (v := env.get("CHIME_TUI_ALLOW_WRITES")) is not None:
+        changes["allow_writes"] = v.strip().lower() in ("1", "true", "yes", "on")
     return replace(config, **changes)
 
 

@@ -8,8 +8,15 @@ from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 DEMO_CREDENTIALS = ("AKIDCHIMETUIDEMO0000", "chime-tui-demo-secret-not-a-real-key")
 
 
+CHURN_SECONDS = 20.0  # a new session this often on each connector whose proxying is on
+
+
 def start_demo_endpoint(seed: int = 7, sessions: int = 40) -> EmulatorServer:
+    """The demo's data: four connectors (one with proxying disabled, one without proxy
+    settings), sessions moving Open -> InProgress -> Closed, some expiring in the first
+    minutes, and new sessions every CHURN_SECONDS where proxying is on."""
     state = populate(EmulatorState(), seed=seed, sessions=sessions)
+    state.churn = CHURN_SECONDS
     return EmulatorServer(state).start()
 
 

@@ -19,9 +19,11 @@ from collections.abc import Mapping
 from chime_tui.textsafe import clip
 
 ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
-                 "alerts"})
-POLLING = frozenset({"picker", "sessions", "detail", "board"})
-LISTS = frozenset({"picker", "sessions", "board"})
+                 "alerts", "write_dialog", "expiring"})
+POLLING = frozenset({"picker", "sessions", "detail", "board", "expiring"})
+LISTS = frozenset({"picker", "sessions", "board", "expiring"})
+ACTING = frozenset({"sessions", "detail", "board"})  # the write actions (chime_tui.actions)
+WRITE_DIALOG = frozenset({"write_dialog"})
 
 # id -> (default keys, screens where it is active)
 BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
@@ -41,21 +43,30 @@ BINDINGS: dict[str, tuple[str, frozenset[str]]] = {
     "down": ("j", LISTS),
     "up": ("k", LISTS),
     # one screen each (or a few)
-    "back": ("escape", frozenset({"sessions", "detail", "board"})),
+    "back": ("escape", frozenset({"sessions", "detail", "board", "expiring"})),
     "clear_filter": ("escape", frozenset({"picker"})),
     "status_filter": ("s", frozenset({"sessions"})),
     "sort": ("o", frozenset({"sessions"})),
     "reverse_sort": ("O", frozenset({"sessions"})),
-    "pin": ("m", frozenset({"sessions", "detail"})),
+    "pin": ("m", frozenset({"sessions", "detail", "expiring"})),
+    "expiring": ("e", frozenset({"picker"})),
+    "mark_connector": ("space", frozenset({"picker"})),
+    "count_all": ("c", frozenset({"picker"})),
     "unpin": ("m,delete", frozenset({"board"})),
     "undo_unpin": ("u", frozenset({"board"})),
     "copy": ("c", frozenset({"detail"})),
     "export": ("e", frozenset({"detail"})),
+    # writes (off unless --allow-writes): each opens a dialog that needs a confirmation
+    "extend": ("plus", ACTING),
+    "capabilities": ("C", ACTING),
+    "end_session": ("D", ACTING),
+    "create_session": ("N", ACTING),
     **{f"panel_{i}": (str(i), frozenset({"detail"})) for i in range(1, 7)},
     "close_help": ("escape,question_mark", frozenset({"help"})),
     "close_alerts": ("escape,a", frozenset({"alerts"})),
     "cancel_open": ("escape", frozenset({"open_by_id"})),
     "cancel_account": ("escape", frozenset({"account"})),
+    "cancel_write": ("escape", WRITE_DIALOG),
 }
 
 # Keys Textual or its widgets need everywhere: a remap must not take them.

@@ -83,6 +83,16 @@ class SessionTracker:
         alerts.extend(self.check_expiry(now, [key]))
         return changes, alerts
 
+    def record_action(self, key: SessionKey, now: datetime, what: str, old: Any, new: Any,
+                      ended: bool = False) -> None:
+        """A write of ours that succeeded ("extended by you", ...), in the session's
+        timeline (and the events file). `ended`: the session was deleted by it, so it is
+        gone from now on without a "gone" alert (we know why)."""
+        self._record(Change(now, key[0], key[1], what, old, new))
+        if ended:
+            self.suspect.pop(key, None)
+            self.gone.add(key)
+
     def observe_missing(self, key: SessionKey, now: datetime, confirm_after: timedelta
                         ) -> list[Alert]:
         """An unconfirmed NotFound (e.g. a 404 to the connector's listing): suspected

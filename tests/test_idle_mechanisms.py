@@ -95,10 +95,15 @@ async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state,
         before = clock.now
         clock.now += timedelta(seconds=1)
         # the rows whose countdown text moved (under an hour left: "43m 10s"; more: "1h
-        # 23m" moves once a minute); closed rows stay as drawn
-        moved = [sid for sid in ticking
-                 if expiry_short(app.tracker.last[(vc, sid)], before)
-                 != expiry_short(app.tracker.last[(vc, sid)], clock.now)]
+        # 23m" moves once a minute), or whose time in status did (a closed row's is exact,
+        # from its EndedTimestamp: "3m 05s"; a bound, "≥ 3 min", moves by the minute)
+        from chime_tui.fleet import in_status, in_status_short
+
+        def texts(sid, at):
+            s = app.tracker.last[(vc, sid)]
+            return expiry_short(s, at), in_status_short(in_status(s), at)
+
+        moved = [sid for sid in ticking + closed if texts(sid, before) != texts(sid, clock.now)]
         assert moved and table.refresh_live() == len(moved)
 
 

@@ -15,6 +15,8 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
     from chime_tui.tui.screens.alerts import AlertsScreen
     from chime_tui.tui.screens.board import BoardScreen
     from chime_tui.tui.screens.detail import SessionDetailScreen
+    from chime_tui.tui.screens.dialogs import WriteDialog
+    from chime_tui.tui.screens.expiring import ExpiringScreen
     from chime_tui.tui.screens.help import HelpScreen
     from chime_tui.tui.screens.open_by_id import OpenByIdScreen
     from chime_tui.tui.screens.picker import ConnectorPickerScreen
@@ -22,7 +24,8 @@ def tui_bindings() -> dict[str, tuple[str, set[str]]]:
 
     screens = {"picker": ConnectorPickerScreen, "sessions": SessionListScreen,
                "detail": SessionDetailScreen, "board": BoardScreen, "help": HelpScreen,
-               "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen}
+               "open_by_id": OpenByIdScreen, "account": AccountScreen, "alerts": AlertsScreen,
+               "write_dialog": WriteDialog, "expiring": ExpiringScreen}
     found: dict[str, tuple[str, set[str]]] = {}
 
     def add(binding: object, where: set[str]) -> None:
@@ -53,6 +56,7 @@ def test_the_core_list_matches_the_tui():
     ({"refersh": "f5"}, "unknown binding id 'refersh'"),
     ({"quit": "[/]"}, "'[/]' is not a key"),
     ({"quit": 5}, "keys.quit must be a string"),
+    ({"extend": "m"}, "takes m, which pin and unpin needs"),
 ])
 def test_bad_remaps_are_named(keymap, needle):
     problems = keymap_problems(keymap)

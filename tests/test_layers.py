@@ -12,7 +12,8 @@ CORE = ("chime_tui.models", "chime_tui.aws", "chime_tui.monitor", "chime_tui.tra
         "chime_tui.textsafe", "chime_tui.options", "chime_tui.settings", "chime_tui.config",
         "chime_tui.files", "chime_tui.validate", "chime_tui.documents", "chime_tui.pins",
         "chime_tui.humanfmt", "chime_tui.keymap", "chime_tui.prefetch", "chime_tui.credwatch",
-        "chime_tui.audit", "chime_tui.sources")
+        "chime_tui.audit", "chime_tui.sources", "chime_tui.actions", "chime_tui.sending",
+        "chime_tui.fleet")
 
 
 def module_name(path: Path) -> str:

@@ -12,6 +12,8 @@ import pytest
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.expiring import ExpiringScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.fetch_status import ErrorLine
 from chime_tui.tui.widgets.status_panel import StatusPanel
 
@@ -35,7 +37,17 @@ def loaded(app) -> bool:
     screen = app.screen
     fetched = getattr(screen, "last_ok", None) is not None
     poller = getattr(screen, "poller", None)
-    return fetched and poller is not None and not poller.in_flight
+    return fetched and poller is not None and not poller.in_flight and proxy_read(app)
+
+
+def proxy_read(app) -> bool:
+    """A session list reads its connector's proxy settings after each listing (in a
+    worker of its own): the header is drawn once that has answered."""
+    vc = getattr(app.screen, "voice_connector_id", None)
+    if not isinstance(app.screen, SessionListScreen) or vc is None:
+        return True
+    watch = app.fleet.connectors.get(vc)
+    return watch is not None and (watch.proxy_known or watch.proxy_error is not None)
 
 
 async def settle(pilot) -> None:
@@ -237,3 +249,48 @@ def test_session_detail_pinned(snap_compare, frozen_server, tmp_path):
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- the whole picture (issue 15): at 140x45 and at 80x24 --------------------------------
+FLEET_SIZES = [(140, 45), (80, 24)]
+
+
+@pytest.mark.parametrize("size", FLEET_SIZES)
+def test_picker_proxy_column_and_counts(snap_compare, frozen_server, size):
+    """Proxy on / ⚠ off / not configured, the fallback number, counts after `c`."""
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "9 requests" in str(
+            pilot.app.screen.table.border_subtitle))
+        await settle(pilot)
+
+    assert snap_compare(frozen_app(frozen_server), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", FLEET_SIZES)
+def test_session_list_header_of_a_disabled_connector(snap_compare, frozen_server,
+                                                     frozen_state, size):
+    vc = list(frozen_state.connectors)[2]  # rides eu: proxying disabled
+    app = frozen_app(frozen_server, voice_connector_id=vc, redact=True)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("r")  # two listings: the sparklines draw
+        await wait_for(pilot, lambda: len(pilot.app.fleet.connectors[vc].samples) == 2)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", FLEET_SIZES)
+def test_expiring_next(snap_compare, frozen_server, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExpiringScreen)
+                       and pilot.app.screen.data is not None)
+        await settle(pilot)
+
+    assert snap_compare(frozen_app(frozen_server, redact=True), terminal_size=size,
+                        run_before=run_before)

@@ -102,15 +102,17 @@ async def test_after_a_long_first_listing_the_next_waits_the_full_interval(tmp_p
                            and app.screen.loaded, timeout=5)
             await clock.idle(app)
             poller = app.screen.poller
-            assert len(state.requests) == 5
+            # (Each listing is followed by one read of the connector's proxy settings.)
+            await wait_for(pilot, lambda: state.request_count("/programmable-numbers/proxy") == 1)
+            assert state.request_count("/proxy-sessions") == 5 and len(state.requests) == 5 + 1
             # Paced from the poll right after the first load (4 x the listing's 1.25 s,
             # not the 0.5 s refresh), counted from the end of that fetch.
             assert poller.interval == 4 * 1.25
             assert poller.seconds_to_next() == 4 * 1.25
             await clock.advance(4.9)
-            assert len(state.requests) == 5  # no second listing yet
+            assert state.request_count("/proxy-sessions") == 5  # no second listing yet
             await clock.advance(0.1, settle=False)
-            await wait_for(pilot, lambda: len(state.requests) > 5)  # then it comes
+            await wait_for(pilot, lambda: state.request_count("/proxy-sessions") > 5)  # then it comes
 
 
 async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_path):

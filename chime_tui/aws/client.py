@@ -54,6 +54,7 @@ class ChimeVoiceClient:
         self.region: str | None = None
         self.endpoint: str | None = None
         self.request_count = 0
+        self.last_status: int | None = None  # the last answer's HTTP status (writes' audit)
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
 
     # -- lifecycle ------------------------------------------------------------------
@@ -133,7 +134,8 @@ class ChimeVoiceClient:
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings),
                            builtin_keys=bool(self.settings.static_credentials)) from None
-        response.pop("ResponseMetadata", None)
+        meta = response.pop("ResponseMetadata", None)
+        self.last_status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
         return cast(dict[str, Any], response)
 
     async def pages(self, operation: str, key: str, **params: Any
@@ -205,8 +207,11 @@ class ChimeVoiceClient:
         if self._writer is None:
             self._writer = ChimeVoiceClient(no_retries(self.settings),
                                             load_in_thread=self.load_in_thread)
+        self.last_status = None
         try:
-            return await self._writer.call(operation, **params)
+            answer = await self._writer.call(operation, **params)
+            self.last_status = self._writer.last_status
+            return answer
         except ChimeError as exc:
             raise after_failure(operation, exc, params.get("VoiceConnectorId")) from None
         finally:

@@ -179,6 +179,11 @@ class EmulatorState:
         self.new_session_id: Callable[[], str] = lambda: str(uuid.uuid4())
         # Sessions served exactly as given (any shape the model allows), for property tests.
         self.raw: dict[str, dict[str, dict[str, Any]]] = {}
+        # The demo's churn: every `churn` seconds a new session on each connector whose
+        # proxying is on (not the seed's example connector); None: no new sessions.
+        self.churn: float | None = None
+        self._churned: dict[str, datetime] = {}
+        self._churn_rng = random.Random(11)
 
     # -- population ---------------------------------------------------------------
     def add_connector(self, connector: Connector) -> Connector:
@@ -207,8 +212,25 @@ class EmulatorState:
                 abs((now - self._advanced[vc_id]).total_seconds()) < 0.25:
             return
         self._advanced[vc_id] = now
+        if self.churn:
+            self._new_sessions(vc_id, now)
         for s in self.sessions.get(vc_id, {}).values():
             s.advance(now)
+
+    def _new_sessions(self, vc_id: str, now: datetime) -> None:
+        """The demo's new sessions since the last look (at most 50 at once)."""
+        c = self.connectors.get(vc_id)
+        if c is None or vc_id == SEED_CONNECTOR_ID or not c.proxy or c.proxy.get("Disabled"):
+            return
+        step = timedelta(seconds=self.churn or 0)
+        last = self._churned.setdefault(vc_id, now)
+        for _ in range(50):
+            if now - last < step:
+                break
+            last += step
+            self.add_session(_new_session(self._churn_rng, vc_id, last,
+                                          int(c.proxy.get("DefaultSessionExpiryMinutes", 60))))
+        self._churned[vc_id] = last
 
     def list_connectors(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -501,6 +523,18 @@ def _demo_proxy(i: int) -> dict[str, Any] | None:
     countries = [["US"], ["GB", "DE", "US"], ["US", "CA"]][i % 3]
     return proxy_settings([60, 30, 120][i % 3], countries, f"+1206555{199 - i:04d}",
                           disabled=i == 1)
+
+
+def _new_session(rng: random.Random, vc_id: str, at: datetime, expiry: int) -> Session:
+    """A session just created (the demo's churn): Open, InProgress a little later."""
+    area = rng.choice(_AREA["US"])
+    proxy = _number(rng, rng.choice(_AREA["US"]))
+    return Session(
+        voice_connector_id=vc_id, proxy_session_id=_session_id(rng), created=at, updated=at,
+        name=rng.choice([None, "order 1042", "ride 77", "callback"]), expiry_minutes=expiry,
+        participants=[{"PhoneNumber": _number(rng, area), "ProxyPhoneNumber": proxy}
+                      for _ in range(2)],
+        progress_at=at + timedelta(seconds=rng.randrange(15, 180)))
 
 
 def _random_session(rng: random.Random, vc_id: str, now: datetime) -> Session:

@@ -19,7 +19,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui import __version__
+from chime_tui.actions import WriteGuard
 from chime_tui.aws.client import ChimeVoiceClient
+from chime_tui.fleet import FleetWatch
 from chime_tui.models import ProxySession, SessionKey, utcnow
 from chime_tui.monitor import Change, Sleep
 from chime_tui.pins import PinStore
@@ -99,7 +101,9 @@ class ChimeTuiApp(App[None]):
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
         self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
+        self.fleet = FleetWatch()  # connectors' counts over time and proxy settings
         self.events: EventsWriter | None = None
+        self.write_guard = WriteGuard()  # one write at a time per session (chime_tui.actions)
         # Every notification of the run, newest last (what tests and the user can check
         # was said, whether or not its toast is still up).
         self.notices: deque[Notice] = deque(maxlen=500)
@@ -266,6 +270,13 @@ class ChimeTuiApp(App[None]):
         from chime_tui.tui.screens.detail import SessionDetailScreen
 
         self.push_screen(SessionDetailScreen(voice_connector_id, proxy_session_id))
+
+    def open_expiring(self) -> None:
+        """Expiring next, everywhere (the marked connectors, else every one)."""
+        from chime_tui.tui.screens.expiring import ExpiringScreen
+
+        if not isinstance(self.screen, ExpiringScreen):
+            self.push_screen(ExpiringScreen())
 
     # -- tracking and alerts (screens report what they fetched) ----------------------
     def track(self, session: ProxySession) -> list[Change]:
@@ -522,6 +533,9 @@ class ChimeTuiApp(App[None]):
                             self.action_board)
         yield SystemCommand("Alerts", "Every alert of this run, newest first",
                             self.action_alerts)
+        yield SystemCommand("Expiring next", "Open and InProgress sessions of every "
+                            "connector (or the marked ones), soonest to expire first",
+                            self.open_expiring)
         yield SystemCommand("Switch profile or region", "Use another AWS profile or region",
                             self.action_switch_account)
         from chime_tui.tui.screens.base import PollingScreen

@@ -77,7 +77,7 @@ class AlertsScreen(ModalScreen[None]):
             self.by_row[key] = alert
             rows.append((key, (f"{alert.at:%H:%M:%S}", ago(alert.at, self.now),
                                Text(visible(alert.kind)), Text(visible(what(alert))),
-                               Text(visible(alert.key[1])))))
+                               Text(visible(alert.key[1] or alert.key[0])))))
         if not rows:
             rows.append(("none", ("—", "", "", "no alerts yet", "")))
         table.set_rows(rows)
@@ -93,4 +93,8 @@ class AlertsScreen(ModalScreen[None]):
         alert = self.by_row.get(event.key)
         if alert is not None and alert.key[0]:  # a settings problem names no session
             self.dismiss()
-            self.app.open_session(*alert.key)
+            vc, sid = alert.key
+            if sid:
+                self.app.open_session(vc, sid)
+            else:  # a connector's alert (its proxy settings): its sessions
+                self.app.open_connector(vc)

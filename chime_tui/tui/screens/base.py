@@ -13,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from chime_tui.aws.errors import AccessDenied, ChimeError
+from chime_tui.models import ProxySession
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.sources import CallSource, Source
 from chime_tui.tui.messages import Fetched, FetchStarted
@@ -20,9 +21,18 @@ from chime_tui.tui.ticker import Ticker
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
+    from chime_tui.sending import Outcome
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
+# The write keys (chime_tui.actions; off unless --allow-writes), on the screens that show
+# sessions: each opens a dialog that needs an explicit confirmation.
+WRITE_BINDINGS = [
+    Binding("plus", "write('extend')", "Extend", show=False, id="extend"),
+    Binding("C", "write('capabilities')", "Change capabilities", show=False, id="capabilities"),
+    Binding("D", "write('end')", "End session", show=False, id="end_session"),
+    Binding("N", "write('create')", "Create session", show=False, id="create_session"),
+]
 W = TypeVar("W", bound=Widget)
 ALERT_SECONDS = 12.0  # how long the latest alert stays on its line
 
@@ -92,6 +102,7 @@ class PollingScreen(Screen[None]):
         app = self.app
         status = FetchStatus(app.context_label, app.clock, id="fetch-status")
         status.redacted = bool(app.redact)
+        status.writes = app.settings.allow_writes
         status.pause_key = app.key_display("pause")
         return status
 
@@ -229,3 +240,27 @@ class PollingScreen(Screen[None]):
         self.one(FetchStatus).paused = self.user_paused
         self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
                     timeout=2)
+
+    # -- writes (chime_tui.actions; the dialogs are screens/dialogs.py) -----------------
+    def write_target(self) -> tuple[str, str, ProxySession | None] | None:
+        """The session a write key acts on here: (connector, ID, last known session)."""
+        return None
+
+    def create_target(self) -> str | None:
+        """The voice connector a create acts on here."""
+        return None
+
+    def concerns(self, key: tuple[str, str]) -> bool:
+        """Does this screen show that session (ID "": that connector's new one)?"""
+        return False
+
+    def written(self, outcome: Outcome) -> None:
+        """A write finished (the dialog was over this screen): fetch at once when this
+        screen shows what it changed."""
+        if self.poller is not None and self.concerns(outcome.planned.key):
+            self.poller.refresh_now(resume=not self.user_paused)
+
+    def action_write(self, kind: str) -> None:
+        from chime_tui.tui.acting import open_write
+
+        open_write(self, kind)

@@ -15,11 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
+from chime_tui.fleet import in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
 from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
+from chime_tui.tui.screens.base import WRITE_BINDINGS
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
@@ -33,9 +35,11 @@ COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
            Column("caps", "Capabilities", max_width=24, drop_priority=5),
            Column("parts", "Participants", drop_priority=6),
            Column("expiry", "Expires in", min_width=10, live=True),
+           # How long in its status: '3m 05s' seen changing, '≥ 3 min' since UpdatedTimestamp.
+           Column("instatus", "In status", min_width=9, live=True, drop_priority=4),
            Column("changed", "Last change", min_width=14, live=True, drop_priority=4),
            Column("health", "Health", min_width=8, max_width=24, live=True))
-LIVE = ("expiry", "changed", "health")
+LIVE = ("expiry", "instatus", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
 HIGHLIGHT = timedelta(seconds=4)
@@ -49,6 +53,7 @@ class BoardScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
+        *WRITE_BINDINGS,
         # A stray m must not lose a pin: u pins the last unpinned sessions back, in turn.
         Binding("u", "undo_unpin", "Undo unpin", id="undo_unpin"),
     ]
@@ -181,6 +186,9 @@ class BoardScreen(ListScreen):
             # Gone: no countdown (it would tick for a session that no longer exists).
             "expiry": Text("—", style="dim") if key in app.tracker.gone
             else expiry_short(s, now) if s else "",
+            "instatus": Text("—", style="dim") if key in app.tracker.gone
+            else in_status_short(in_status(s, app.tracker.timelines.get(key, [])), now)
+            if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
         }
@@ -207,6 +215,21 @@ class BoardScreen(ListScreen):
             return None
         vc, _, sid = value.partition("/")
         return (vc, sid)
+
+    def write_target(self) -> tuple[str, str, ProxySession | None] | None:
+        key = self.selected_key()
+        return (*key, self.session_of(key)) if key else None
+
+    def create_target(self) -> str | None:
+        key = self.selected_key()
+        return key[0] if key else None
+
+    def concerns(self, key: SessionKey) -> bool:
+        return key in self.pins
+
+    def written(self, outcome: Any) -> None:
+        self.render_rows()  # an ended session is "gone" at once
+        super().written(outcome)
 
     def on_keyed_table_selected(self, event: KeyedTable.Selected) -> None:
         key = self.selected_key()

@@ -11,10 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.fleet import in_status
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
-from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.screens.base import WRITE_BINDINGS, PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
@@ -49,6 +50,7 @@ class SessionDetailScreen(PollingScreen):
                     id=f"panel_{i}")
             for i, cls in enumerate(PANELS, 1)
         ],
+        *WRITE_BINDINGS,
     ]
 
     def __init__(self, voice_connector_id: str, proxy_session_id: str) -> None:
@@ -99,6 +101,9 @@ class SessionDetailScreen(PollingScreen):
     def show_session(self, session: ProxySession) -> None:
         self.session = session
         now = self.app.clock()
+        key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
+        self.query_one(StatusPanel).since = in_status(
+            session, self.app.tracker.timelines.get(key, []))
         for panel in self.panels():
             panel.now = now
             panel.session = session
@@ -217,6 +222,27 @@ class SessionDetailScreen(PollingScreen):
     def action_copy(self) -> None:
         if self.session is not None:
             self.app.copy_session(self.session)
+
+    def write_target(self) -> tuple[str, str, ProxySession | None]:
+        return (self.voice_connector_id, self.proxy_session_id, self.session)
+
+    def create_target(self) -> str:
+        return self.voice_connector_id
+
+    def concerns(self, key: tuple[str, str]) -> bool:
+        return key == (self.voice_connector_id, self.proxy_session_id)
+
+    def written(self, outcome: Any) -> None:
+        """The write's answer on screen at once, its timeline entry, then a fetch."""
+        if self.concerns(outcome.planned.key):
+            if outcome.session is not None:
+                from chime_tui.monitor import diff_sessions
+
+                # Tracked by acting.after_write; the changes here only highlight panels.
+                changes = diff_sessions(self.session, outcome.session, self.app.clock())
+                self.show(SessionUpdate(outcome.session, changes))
+            self.show_timeline()
+        super().written(outcome)
 
     def action_export(self) -> None:
         if self.session is not None:

@@ -1,25 +1,44 @@
-"""Pick a voice connector: name, ID, region; type to filter."""
+"""Pick a voice connector: name, ID, region, proxy settings and session counts; type to
+filter. Space marks connectors (for "expiring next"), `e` opens expiring next, `c` counts
+every connector's sessions on each refresh (fleet-wide counts)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
+from chime_tui.fleet import ConnectorsOverview, Overview
+from chime_tui.humanfmt import ago
 from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
+from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
+from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-COLUMNS = (Column("name", "Name", max_width=40, shrink_to=12),
-           Column("id", "Voice connector ID", shrink_to=10), Column("region", "Region",
-                                                                   drop_priority=1))
+# Narrow terminals keep the name, the whole ID (names repeat; IDs do not), the proxy state
+# and the Open and InProg counts: the counts' age, the fallback number, the region and
+# the closed count go first (the highest drop_priority first); names shrink.
+COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
+           Column("name", "Name", max_width=40, shrink_to=12),
+           Column("id", "Voice connector ID"),
+           Column("region", "Region", drop_priority=4),
+           Column("proxy", "Proxy", max_width=16),
+           Column("fallback", "Fallback", drop_priority=5),
+           Column("open", "Open"),
+           Column("inprogress", "InProg"),
+           Column("closed", "Closed", drop_priority=1),
+           Column("counted", "Counted", live=True, min_width=8, drop_priority=6))
 
 
 class ConnectorPickerScreen(ListScreen):
     BINDINGS = [
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear_filter"),
+        Binding("e", "expiring", "Expiring next", id="expiring"),
+        Binding("space", "mark", "Mark", id="mark_connector"),
+        Binding("c", "count_all", "Count all", id="count_all"),
     ]
     poll_interval = 60.0
     row_noun = "Voice connector"
@@ -28,20 +47,35 @@ class ConnectorPickerScreen(ListScreen):
         super().__init__()
         self.connectors: list[VoiceConnector] = []
         self.row_connector: dict[str, str] = {}  # row key -> voice connector ID
+        self.count_all = False  # c: list every connector's sessions on each refresh
+        self.requests: int | None = None  # the last refresh's
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
-                                 "Voice connectors", COLUMNS)
+                                 "Voice connectors", COLUMNS, live=self.live_cells)
 
     def on_mount(self) -> None:
         self.sub_title = "voice connectors"
         self.table.focus()
 
-    async def fetch(self) -> list[VoiceConnector]:
-        return await self.app.service.list_voice_connectors()
+    def make_source(self) -> ConnectorsOverview:
+        return ConnectorsOverview(self.app.service, self.poll_interval)
 
     def show(self, value: Any) -> None:
-        self.connectors = list(value)
+        data: Overview = value
+        app = self.app
+        fleet = app.fleet
+        now = app.clock()
+        names = {c.voice_connector_id: c.name for c in data.connectors}
+        for vc, proxy in data.proxies.items():
+            app.raise_alerts(fleet.observe_proxy(vc, proxy, now, names.get(vc)))
+        for vc, error in data.proxy_errors.items():
+            fleet.proxy_failed(vc, error.kind)
+        if data.listing is not None:
+            for vc, sessions in data.listing.sessions.items():
+                fleet.observe_listing(vc, sessions, now)
+        self.connectors = list(data.connectors)
+        self.requests = data.requests
         self.render_rows()
 
     def matches(self) -> list[VoiceConnector]:
@@ -52,6 +86,19 @@ class ConnectorPickerScreen(ListScreen):
             c for c in self.connectors
             if needle in " ".join(filter(None, (c.name, c.voice_connector_id, c.aws_region))).lower()
         ]
+
+    def cells(self, c: VoiceConnector) -> tuple[Cell, ...]:
+        vc = c.voice_connector_id or ""
+        app = self.app
+        watch = app.fleet.connectors.get(vc)
+        mark: Cell = Text("●", style="bold yellow") if vc and vc in app.fleet.marked else ""
+        return (mark, c.name or "—", vc or "—", c.aws_region or "—", proxy_cell(watch),
+                fallback_cell(watch, bool(app.redact)), *count_cells(watch), "")
+
+    def live_cells(self, key: str) -> tuple[Cell, ...]:
+        watch = self.app.fleet.connectors.get(self.row_connector.get(key, ""))
+        latest = watch.latest if watch is not None else None
+        return (ago(latest.at, self.app.clock()) if latest is not None else "—",)
 
     def still_listed(self, key: str) -> bool:
         return key.split("#")[0] in {c.voice_connector_id for c in self.connectors}
@@ -68,12 +115,35 @@ class ConnectorPickerScreen(ListScreen):
                 n += 1
                 key = f"{vc}#{n}"
             self.row_connector[key] = vc
-            rows.append((key, (c.name or "—", vc or "—", c.aws_region or "—")))
+            rows.append((key, self.cells(c)))
         self.table.set_rows(rows)
         empty = f" — no voice connectors match “{self.filter_text}”" \
             if self.connectors and not rows and self.filter_text else ""
         self.table.set_titles(f"Voice connectors {len(rows):,} of {len(self.connectors):,}"
                               f"{empty}")
+        self.update_subtitle()
+
+    def update_subtitle(self) -> None:
+        marked = len(self.app.fleet.marked & set(self.row_connector.values()))
+        parts = ["counts: every connector, each refresh" if self.count_all
+                 else "counts: from listings made (c: count all)"]
+        if marked:
+            parts.append(f"{marked} marked")
+        if self.requests is not None:
+            parts.append(f"{self.requests} request{'s' if self.requests != 1 else ''} "
+                         "per refresh")
+        self.table.set_titles(subtitle=" · ".join(parts))
+
+    def tick(self) -> None:
+        self.table.refresh_live()
+
+    def on_screen_resume(self) -> None:
+        # Back from a session list or expiring next: counts learned there show here.
+        if self.connectors:
+            self.render_rows()
+
+    def apply_redaction(self) -> None:
+        self.render_rows()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # ListScreen.on_input_submitted runs too (Textual calls handlers along the MRO).
@@ -92,3 +162,23 @@ class ConnectorPickerScreen(ListScreen):
     def action_clear_filter(self) -> None:
         self.clear_filter()
         self.table.focus()
+
+    def action_expiring(self) -> None:
+        self.app.open_expiring()
+
+    def action_mark(self) -> None:
+        vc = self.row_connector.get(self.table.cursor_key or "")
+        if vc:
+            marked = self.app.fleet.toggle_mark(vc)
+            self.notify(f"{'Marked' if marked else 'Unmarked'} {vc}"
+                        + (" (e: expiring next in the marked connectors)" if marked else ""),
+                        timeout=3)
+            self.render_rows()
+
+    def action_count_all(self) -> None:
+        self.count_all = not self.count_all
+        if isinstance(self.source, ConnectorsOverview):
+            self.source.count_all = self.count_all
+        self.update_subtitle()  # it says which counts these are
+        if self.count_all:
+            self.action_refresh()

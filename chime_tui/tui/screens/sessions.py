@@ -17,9 +17,12 @@ from chime_tui.humanfmt import expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import SORTS, STATUS_RANK, ConnectorSessions, Listing
 from chime_tui.textsafe import visible
-from chime_tui.tui.messages import FetchStarted, SessionsPage
+from chime_tui.tui.messages import Fetched, FetchStarted, SessionsPage
+from chime_tui.tui.screens.base import WRITE_BINDINGS
+from chime_tui.tui.screens.connector_proxy import after_listing, redraw_header
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.connector_header import ConnectorHeader
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
@@ -44,6 +47,8 @@ class SessionListScreen(ListScreen):
     """Draws a `ConnectorSessions` source: its pages as they come on the first load,
     then each complete listing (sorted there)."""
 
+    # Short terminals keep the rows: the header's sparklines go (its proxy line stays).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),
@@ -52,6 +57,7 @@ class SessionListScreen(ListScreen):
         # One key, named for what it does to the selected row (one id: a remap moves both).
         Binding("m", "pin", "Pin", id="pin"),
         Binding("m", "unpin", "Unpin", id="pin"),
+        *WRITE_BINDINGS,
     ]
 
     def __init__(self, voice_connector_id: str) -> None:
@@ -74,8 +80,11 @@ class SessionListScreen(ListScreen):
         self.incomplete = False  # the first load failed part way: the rows are not all
 
     def compose(self) -> ComposeResult:
-        return self.compose_list("/ filter by session ID, name or capability", "sessions",
-                                 "Sessions", COLUMNS, live=self.live_cells)
+        for widget in self.compose_list("/ filter by session ID, name or capability",
+                                        "sessions", "Sessions", COLUMNS, live=self.live_cells):
+            if isinstance(widget, KeyedTable):  # the connector's proxy settings and counts
+                yield ConnectorHeader(self.voice_connector_id, id="connector-header")
+            yield widget
 
     def on_mount(self) -> None:
         self.sub_title = f"voice connector {self.voice_connector_id}"
@@ -152,6 +161,16 @@ class SessionListScreen(ListScreen):
             # Loaded in arrival order, now sorted: a cursor the user never moved starts
             # at the top, not wherever the first row to arrive was sorted to.
             self.table.move_cursor(self.table.ordered_keys[0])
+
+    def on_fetched(self, message: Fetched) -> None:
+        # (PollingScreen.on_fetched runs too, after this: Textual calls both.) A complete
+        # listing: its counts over time, and the connector's proxy settings read again.
+        listing: Listing | None = message.outcome.value
+        if message.outcome.ok and listing is not None:
+            after_listing(self, self.voice_connector_id, listing.sessions)
+
+    def apply_redaction(self) -> None:
+        redraw_header(self, self.voice_connector_id)  # the fallback number
 
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
@@ -262,6 +281,16 @@ class SessionListScreen(ListScreen):
 
     def selected_id(self) -> str | None:
         return self.table.cursor_key
+
+    def write_target(self) -> tuple[str, str, ProxySession | None] | None:
+        sid = self.selected_id()
+        return (self.voice_connector_id, sid, self.by_id.get(sid)) if sid else None
+
+    def create_target(self) -> str:
+        return self.voice_connector_id
+
+    def concerns(self, key: tuple[str, str]) -> bool:
+        return key[0] == self.voice_connector_id
 
     def tick(self) -> None:
         """Count down the visible rows once a second, without an API call: only the

@@ -54,7 +54,7 @@ class Line(Widget):
 
 class FetchStatus(Line):
     """Top line: last fetch time, age and latency, fetch in progress, paused, refresh
-    interval, redaction; then where the data comes from."""
+    interval, redaction, writes enabled; then where the data comes from."""
 
     fetching: reactive[bool] = reactive(False)
     paused: reactive[bool] = reactive(False)
@@ -71,6 +71,7 @@ class FetchStatus(Line):
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
         self.interval: float | None = None  # the auto-refresh interval (the screen's)
         self.redacted = False  # phone numbers masked (the app sets it)
+        self.writes = False  # --allow-writes: the app may change sessions (the app sets it)
         self.pause_key = "p"  # the key bound to pause, as named (a [keys] remap)
 
     def on_mount(self) -> None:
@@ -137,6 +138,9 @@ class FetchStatus(Line):
             t.append(f" · every {self.interval:g} s", style="dim")
         if self.redacted:
             t.append(" · redacted" if short else " · numbers redacted", style="dim")
+        if self.writes:
+            t.append(" · ", style="dim")
+            t.append("writes enabled", style="bold red")
         return t
 
 

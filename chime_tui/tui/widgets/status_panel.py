@@ -5,6 +5,7 @@ from datetime import datetime
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from chime_tui.fleet import InStatus, in_status_short
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.tui.widgets.cells import status_text
@@ -13,9 +14,11 @@ from chime_tui.tui.widgets.panel import SessionPanel
 
 class StatusPanel(SessionPanel):
     TITLE = "Status"
+    # How long the session has been in its status (the screen sets it with the session).
+    since: InStatus | None = None
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
-        return ago(session.ended or session.updated, now)
+        return (ago(session.ended or session.updated, now), in_status_short(self.since, now))
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         if self.gone:  # its last status is history, not a current one
@@ -31,4 +34,11 @@ class StatusPanel(SessionPanel):
             lines.append(Text(f"ended {ago(session.ended, now)}", style="dim"))
         elif session.updated:
             lines.append(Text(f"changed {ago(session.updated, now)}", style="dim"))
+        since = self.since
+        if since is not None and since.status == session.status:
+            # Known (seen changing, or its EndedTimestamp) or only a lower bound: say which.
+            where = {"seen": "seen changing", "ended": "from EndedTimestamp",
+                     "updated": "since UpdatedTimestamp; change not seen"}[since.source]
+            lines.append(Text(f"in status {in_status_short(since, now)} ({where})",
+                              style="dim"))
         return Group(*lines)

@@ -1,0 +1,289 @@
+"""The whole picture in the app (issue 15), against the local endpoint: the picker's Proxy
+column and counts, the session list's header, expiring next, time in status. Request
+counts come from the endpoint's own log."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+
+from chime_tui.emulator import SEED_CONNECTOR_ID
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.detail import SessionDetailScreen
+from chime_tui.tui.screens.expiring import ExpiringScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.connector_header import ConnectorHeader
+from chime_tui.tui.widgets.fetch_status import AlertLine, Line
+from chime_tui.tui.widgets.keyed_table import KeyedTable
+from chime_tui.tui.widgets.status_panel import StatusPanel
+
+from .conftest import app_settings, wait_for
+from .test_app import text_of
+
+
+def table(app) -> KeyedTable:
+    return app.screen.query_one(KeyedTable)
+
+
+def plain(cell) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+def cell(app, key: str, column: str) -> str:
+    return plain(table(app).get_cell(key, column))
+
+
+def picker_loaded(app) -> bool:
+    screen = app.screen
+    return isinstance(screen, ConnectorPickerScreen) and screen.requests is not None \
+        and table(app).row_count == 4
+
+
+def list_requests(state, vc: str | None = None) -> int:
+    return sum(r.path.endswith("/proxy-sessions") and (vc is None or f"/{vc}/" in r.path)
+               for r in state.requests)
+
+
+def header_text(app) -> str:
+    return text_of(app.screen.query_one(ConnectorHeader).query_one("#proxy-line", Line))
+
+
+async def test_picker_proxy_column_counts_and_their_requests(server, state):
+    vcs = list(state.connectors)  # seed example, support line, rides eu (off), deliveries
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert [cell(app, vc, "proxy") for vc in vcs] == ["on", "on", "⚠ off",
+                                                          "not configured"]
+        # One ListVoiceConnectors and one GetVoiceConnectorProxy per connector: no listing.
+        assert len(state.requests) == 1 + 4 and list_requests(state) == 0
+        assert "5 requests per refresh" in str(table(app).border_subtitle)
+        assert [cell(app, vc, "open") for vc in vcs] == ["—"] * 4  # not known yet
+        assert cell(app, vcs[1], "fallback") == "+12065550199"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: cell(app, vcs[1], "fallback") == "+1*******99")
+        # c: fleet-wide counts, ceil(N/100) pages a connector, on each refresh.
+        mark = len(state.requests)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: cell(app, vcs[1], "open") != "—")
+        pages = sum(math.ceil(len(state.sessions[vc]) / 100) for vc in vcs)
+        await wait_for(pilot, lambda: "9 requests" in str(table(app).border_subtitle))
+        assert len(state.requests) - mark == 1 + 4 + pages == 9
+        expected = [sum(s.status == "Open" for s in state.sessions[vc].values()) for vc in vcs]
+        assert [int(cell(app, vc, "open")) for vc in vcs] == expected
+
+
+async def test_counts_come_only_from_listings_made(server, state):
+    """Opening one connector counts it; the others stay unknown and are not listed."""
+    vcs = list(state.connectors)
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+        await wait_for(pilot, lambda: cell(app, vcs[1], "open") != "—")
+        closed = sum(s.status == "Closed" for s in state.sessions[vcs[1]].values())
+        assert cell(app, vcs[1], "closed") == str(closed)
+        assert [cell(app, vc, "open") for vc in (vcs[0], vcs[2], vcs[3])] == ["—"] * 3
+        assert list_requests(state) == list_requests(state, vcs[1]) == 1
+
+
+async def test_a_disabled_change_in_the_picker_raises_an_alert(server, state):
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert app.alerts_raised == []
+        state.connectors[vc].proxy["Disabled"] = True
+        await pilot.press("r")
+        await wait_for(pilot, lambda: cell(app, vc, "proxy") == "⚠ off")
+        assert [a.kind for a in app.alerts_raised] == ["proxy"]
+        assert "support line" in app.alerts_raised[0].message
+        assert "DISABLED" in app.screen.query_one(AlertLine).message
+        # The alerts list names the connector; Enter opens its sessions.
+        await pilot.press("a")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AlertsScreen")
+        assert cell(app, "0", "session") == vc and "DISABLED" in cell(app, "0", "what")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        assert app.screen.voice_connector_id == vc
+
+
+async def test_session_list_header_disabled_connector_sparklines_and_alert(server, state):
+    vcs = list(state.connectors)
+    off = vcs[2]  # rides eu: proxying disabled
+    app = make_app(app_settings(server, voice_connector_id=off))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: "DISABLED" in header_text(app))
+        header = app.screen.query_one(ConnectorHeader)
+        assert header.has_class("-disabled")
+        line = header_text(app)
+        assert "default expiry 30 min" in line and "countries GB, DE, US" in line
+        assert "fallback +12065550198" in line
+        # One listing page and one GetVoiceConnectorProxy per refresh.
+        assert list_requests(state) == 1 and state.request_count("/programmable-numbers/proxy") \
+            == 1 and len(state.requests) == 2
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "fallback +1*******98" in header_text(app))
+        state.set_status(off, next(sid for sid, s in state.sessions[off].items()
+                                   if s.status == "Open"), "InProgress")
+        state.connectors[off].proxy["Disabled"] = False
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "proxy: on" in header_text(app))
+        assert not header.has_class("-disabled")
+        assert [a.kind for a in app.alerts_raised] == ["proxy"]
+        assert "enabled" in app.alerts_raised[0].message
+        assert list_requests(state) == 2 and len(state.requests) == 4
+        watch = app.fleet.connectors[off]
+        open_now = sum(s.status == "Open" for s in state.sessions[off].values())
+        assert watch.series("Open") == [open_now + 1, open_now]
+        assert header.query_one("#spark-open").data == [open_now + 1, open_now]
+        assert text_of(header.query_one("#label-open")).strip() == \
+            f"Open {open_now} [{open_now}–{open_now + 1}]"
+
+
+async def test_session_list_header_for_a_connector_without_proxy_settings(server, state):
+    vc = list(state.connectors)[3]
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: "not configured" in header_text(app))
+        assert not app.screen.query_one(ConnectorHeader).has_class("-disabled")
+
+
+async def test_expiring_next_from_launch_in_one_key(server, state):
+    vcs = list(state.connectors)
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        mark = len(state.requests)
+        await pilot.press("e")  # the one key
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        screen = app.screen
+        # One ListVoiceConnectors and every page of every connector.
+        pages = sum(math.ceil(len(state.sessions[vc]) / 100) for vc in vcs)
+        assert len(state.requests) - mark == 1 + pages
+        assert f"{1 + pages} requests per refresh" in str(table(app).border_subtitle)
+        now = app.clock()
+        active = [s for vc in vcs for s in state.sessions[vc].values()
+                  if s.status in ("Open", "InProgress")]
+        assert table(app).row_count == len(active)
+        # Due now first (past expiry, still Open: the seed's example), then soonest first.
+        overdue = [s for s in active if s.expiry_minutes
+                   and s.created.timestamp() + s.expiry_minutes * 60 <= now.timestamp()]
+        first = screen.by_key[table(app).ordered_keys[len(overdue)]].session
+        counting = [s for s in active if s.expiry_minutes
+                    and s.created.timestamp() + s.expiry_minutes * 60 > now.timestamp()]
+        soonest = min(counting, key=lambda s: s.created.timestamp() + s.expiry_minutes * 60)
+        assert first.proxy_session_id == soonest.proxy_session_id
+        names = {state.connectors[vc].name for vc in vcs}
+        assert {cell(app, k, "vc") for k in table(app).ordered_keys} <= names
+        key = table(app).ordered_keys[len(overdue)]
+        assert "+1" in cell(app, key, "parts")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "*******" in cell(app, key, "parts"))
+        for _ in range(len(overdue)):
+            await pilot.press("down")  # to the soonest still counting down
+        assert table(app).cursor_key == key
+        await pilot.press("m")
+        assert (key.split("/")[0], key.split("/")[1]) in app.pins.pins
+        await wait_for(pilot, lambda: cell(app, key, "pin") == "●")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        assert f"{app.screen.voice_connector_id}/{app.screen.proxy_session_id}" == key
+
+
+async def test_expiring_next_in_the_marked_connectors_only(server, state):
+    vcs = list(state.connectors)
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.press("down", "down", "space")  # rides eu
+        await wait_for(pilot, lambda: cell(app, vcs[2], "mark") == "●")
+        mark = len(state.requests)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        asked = [r.path for r in state.requests[mark:]]
+        assert len(asked) == 2 and asked[1].endswith(f"/{vcs[2]}/proxy-sessions")
+        assert "1 marked connector" in str(table(app).border_title)
+        assert {cell(app, k, "vc") for k in table(app).ordered_keys} == {"rides eu"}
+
+
+async def test_time_in_status_seen_changing_on_detail_and_board(server, state):
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items()
+               if v.status == "Open" and v.progress_at is None)
+    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        panel = app.screen.query_one(StatusPanel)
+        assert "in status ≥" in text_of(panel) and "change not seen" in text_of(panel)
+        state.set_status(vc, sid, "InProgress")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "seen changing" in text_of(panel))
+        assert "in status ≥" not in text_of(panel)
+        await pilot.press("m", "b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None)
+        value = cell(app, f"{vc}/{sid}", "instatus")
+        assert value.endswith("s") and not value.startswith("≥")  # seen: to the second
+        assert SEED_CONNECTOR_ID != vc
+
+
+async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):
+    """An IAM policy without chime:GetVoiceConnectorProxy: the sessions still load; the
+    header and the picker say the settings could not be read (never 'not configured')."""
+    vc = list(state.connectors)[1]
+    state.faults.only_path = "/programmable-numbers/proxy"
+    state.faults.status, state.faults.status_count = 403, -1
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: "could not be read" in header_text(app))
+        assert "access denied" in header_text(app)
+        await wait_for(pilot, lambda: app.screen.loaded)
+        assert table(app).row_count == len(state.sessions[vc])
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert cell(app, vc, "proxy") == "? access denied"
+        assert "not configured" not in {cell(app, k, "proxy") for k in state.connectors}
+
+
+async def test_the_demo_shows_the_whole_picture_at_once(tmp_path):
+    """`chime-tui --demo`'s own endpoint and settings: a disabled connector in the picker,
+    and, in expiring next, a session minutes from expiry in a connector that proxies."""
+    from chime_tui.aws.settings import AwsSettings
+    from chime_tui.demo import demo_aws_settings, start_demo_endpoint
+    from chime_tui.settings import AppSettings
+
+    server = start_demo_endpoint()
+    try:
+        settings = AppSettings(aws=demo_aws_settings(AwsSettings(), server), demo=True,
+                               pins_file=tmp_path / "pins.json")
+        app = make_app(settings)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_for(pilot, lambda: picker_loaded(app))
+            proxy = {plain(table(app).get_cell(k, "name")): cell(app, k, "proxy")
+                     for k in table(app).ordered_keys}
+            assert proxy == {"seed example": "on", "support line": "on", "rides eu": "⚠ off",
+                             "deliveries": "not configured"}
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                           and app.screen.data is not None)
+            now = app.clock()
+            soon = [row for row in app.screen.rows if row.connector_name == "support line"
+                    and (left := row.session.time_to_expiry(now)) is not None
+                    and 0 < left.total_seconds() < 5 * 60]
+            assert soon
+            position = list(table(app).ordered_keys).index(soon[0].key)
+            assert position < 5  # near the top: soonest first, every connector
+    finally:
+        server.stop()

@@ -408,6 +408,35 @@ async def test_a_table_that_cannot_fit_keeps_the_cursors_row_above_its_scrollbar
         assert table.visible_keys()[-1] == "k19" and len(table.visible_keys()) == rows
 
 
+async def test_a_scrollbar_that_appears_later_does_not_hide_the_cursors_row():
+    """A cell that grows wider than the table brings a horizontal scrollbar, which takes
+    the last line of the view: the cursor's row on that line is scrolled back above it
+    (found by the state machine: a renamed row widened the Name column)."""
+    class Narrow(App[None]):
+        CSS = "KeyedTable { height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
+
+    app = Narrow()
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.focus()
+        table.set_rows([(f"k{i:02d}", [f"k{i:02d}", "n"]) for i in range(20)])
+        await pilot.pause()
+        assert not table.show_horizontal_scrollbar
+        rows = table.scrollable_content_region.height - 1
+        for _ in range(rows - 1):
+            await pilot.press("down")
+        await pilot.pause()
+        assert table.visible_keys()[-1] == table.cursor_key  # on the view's last line
+        table.put([(table.ordered_keys[0], [table.ordered_keys[0], "n" * 60])])
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_horizontal_scrollbar
+        assert table.cursor_key in table.visible_keys()
+
+
 async def test_a_table_one_cell_short_of_fitting_draws_one_space_between_columns():
     class Tight(App[None]):
         def compose(self) -> ComposeResult:

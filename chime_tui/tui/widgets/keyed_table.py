@@ -386,6 +386,10 @@ class KeyedTable(ScrollView, can_focus=True):
         if new != self._widths or force:
             self._set_widths(new)
             self.refresh()
+            if self._cursor is not None:
+                # Wider columns may bring a horizontal scrollbar, which takes a line of
+                # the view: the cursor's row stays above it (once the new size is laid out).
+                self.call_after_refresh(self._scroll_to_cursor)
 
     def _set_widths(self, widths: tuple[int, ...]) -> None:
         self._widths = widths

@@ -129,8 +129,10 @@ class ChimeTuiApp(App[None]):
         notice = Notice(clip(str(message), 2000), clip(str(title), 200), str(severity),
                         timeout)
         self.notices.append(notice)
-        super().notify(notice.message, title=notice.title, severity=severity,
-                       timeout=timeout, markup=False)
+        # The title leads the message's line instead of taking a line of its own: a
+        # toast sits over the header and must not grow down over the top line's state.
+        shown = f"{notice.title}: {notice.message}" if notice.title else notice.message
+        super().notify(shown, severity=severity, timeout=timeout, markup=False)
 
     def format_title(self, title: str, sub_title: str) -> Any:
         """The header: titles name sessions and connectors (data, made visible)."""

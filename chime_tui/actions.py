@@ -38,8 +38,8 @@ AREA_CODE = re.compile(r"^$|^[0-9]{3,3}$")
 
 PRESETS = (15, 60)  # the extend dialog's +15 / +60 buttons
 CONFIRM_CHARS = 6  # "end" needs this many of the session ID's first characters typed
-WRITES_OFF = ("Writes are off. Nothing was sent: start with --allow-writes (or "
-              "allow_writes = true in the settings file) to change sessions")
+WRITES_OFF = ("Read-only: writes are off. Nothing was sent: start with --allow-writes "
+              "or set allow_writes = true")
 
 OPERATIONS = {"extend": "update_proxy_session", "capabilities": "update_proxy_session",
               "end": "delete_proxy_session", "create": "create_proxy_session"}

@@ -21,7 +21,7 @@ def open_write(screen: PollingScreen, kind: str) -> None:
     with writes off, how to turn them on, and nothing sent."""
     app = screen.app
     if not app.settings.allow_writes:
-        app.notify(WRITES_OFF, title="Read-only", severity="warning", timeout=8)
+        app.notify(WRITES_OFF, severity="warning", timeout=8)
         return
     from chime_tui.tui.screens.dialogs import WriteDialog
 

@@ -437,6 +437,32 @@ async def test_a_scrollbar_that_appears_later_does_not_hide_the_cursors_row():
         assert table.cursor_key in table.visible_keys()
 
 
+async def test_a_streamed_wide_row_that_brings_a_scrollbar_keeps_the_cursor_in_view():
+    """The same through `append_keys` (a first load streaming in), which widens columns
+    on its own path (found by the state machine: page down, then a wide row streams)."""
+    class Narrow(App[None]):
+        CSS = "KeyedTable { height: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
+
+    app = Narrow()
+    async with app.run_test(size=(30, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.focus()
+        table.set_rows([(f"k{i:02d}", [f"k{i:02d}", "n"]) for i in range(12)])
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.visible_keys()[-1] == table.cursor_key
+        table.put([("k99", ["k99", "w" * 60])])
+        table.append_keys(["k99"])
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_horizontal_scrollbar
+        assert table.cursor_key in table.visible_keys()
+
+
 async def test_a_table_one_cell_short_of_fitting_draws_one_space_between_columns():
     class Tight(App[None]):
         def compose(self) -> ComposeResult:

@@ -386,16 +386,18 @@ class KeyedTable(ScrollView, can_focus=True):
         if new != self._widths or force:
             self._set_widths(new)
             self.refresh()
-            if self._cursor is not None:
-                # Wider columns may bring a horizontal scrollbar, which takes a line of
-                # the view: the cursor's row stays above it (once the new size is laid out).
-                self.call_after_refresh(self._scroll_to_cursor)
 
     def _set_widths(self, widths: tuple[int, ...]) -> None:
         self._widths = widths
         self._draw, self._gap = self._fitted(widths)
         shown = [w for w in self._draw if w]
+        old_width = self.virtual_size.width
         self.virtual_size = Size(sum(shown) + self._gap * len(shown), len(self._order) + 1)
+        if self.virtual_size.width != old_width and self._cursor is not None:
+            # Wider columns may bring a horizontal scrollbar, which takes a line of the
+            # view (narrower ones may take it away): the cursor's row stays in view, once
+            # the new size is laid out. (Every way widths change comes through here.)
+            self.call_after_refresh(self._scroll_to_cursor)
 
     def _fitted(self, widths: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
         """The widths to draw at and the spaces per column: the natural ones, or, in a

@@ -36,6 +36,15 @@ def spy_updates(monkeypatch) -> list[tuple[str, bool]]:
     return calls
 
 
+def counting_down_app(frozen_server, frozen_state, clock: Clock):
+    """The app opened at a session whose countdown ticks."""
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    return make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                 proxy_session_id=sid), clock=clock)
+
+
 async def test_a_tick_that_changes_nothing_visible_draws_nothing(frozen_server, monkeypatch):
     clock = Clock()
     app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
@@ -53,11 +62,7 @@ async def test_a_tick_that_changes_nothing_visible_draws_nothing(frozen_server, 
 async def test_a_ticking_countdown_redraws_its_panel_without_a_layout(
         frozen_server, frozen_state, monkeypatch):
     clock = Clock()
-    vc = list(frozen_state.connectors)[1]
-    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
-               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
-    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
-                                proxy_session_id=sid), clock=clock)
+    app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
@@ -120,11 +125,7 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
     """The countdown is one line: a tick marks that line dirty, not the Expiry panel
     (nor any other panel, whose text did not change)."""
     clock = Clock()
-    vc = list(frozen_state.connectors)[1]
-    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
-               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
-    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
-                                proxy_session_id=sid), clock=clock)
+    app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)

@@ -383,16 +383,19 @@ async def test_long_names_give_way_before_the_session_id(server, state):
         assert table.ordered_keys[0] in line
 
 
+class IdAndName(App[None]):
+    """One table, ID and Name, filling the screen."""
+
+    CSS = "KeyedTable { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
+
+
 async def test_a_table_that_cannot_fit_keeps_the_cursors_row_above_its_scrollbar():
     """A horizontal scrollbar takes a line: the cursor's row is scrolled into the lines
     left above it (it used to land under the scrollbar, out of sight)."""
-    class Wide(App[None]):
-        CSS = "KeyedTable { height: 1fr; }"
-
-        def compose(self) -> ComposeResult:
-            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
-
-    app = Wide()
+    app = IdAndName()
     async with app.run_test(size=(30, 8)) as pilot:
         table = app.query_one(KeyedTable)
         table.focus()
@@ -412,13 +415,7 @@ async def test_a_scrollbar_that_appears_later_does_not_hide_the_cursors_row():
     """A cell that grows wider than the table brings a horizontal scrollbar, which takes
     the last line of the view: the cursor's row on that line is scrolled back above it
     (found by the state machine: a renamed row widened the Name column)."""
-    class Narrow(App[None]):
-        CSS = "KeyedTable { height: 1fr; }"
-
-        def compose(self) -> ComposeResult:
-            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
-
-    app = Narrow()
+    app = IdAndName()
     async with app.run_test(size=(30, 8)) as pilot:
         table = app.query_one(KeyedTable)
         table.focus()
@@ -440,13 +437,7 @@ async def test_a_scrollbar_that_appears_later_does_not_hide_the_cursors_row():
 async def test_a_streamed_wide_row_that_brings_a_scrollbar_keeps_the_cursor_in_view():
     """The same through `append_keys` (a first load streaming in), which widens columns
     on its own path (found by the state machine: page down, then a wide row streams)."""
-    class Narrow(App[None]):
-        CSS = "KeyedTable { height: 1fr; }"
-
-        def compose(self) -> ComposeResult:
-            yield KeyedTable((Column("id", "ID"), Column("name", "Name")))
-
-    app = Narrow()
+    app = IdAndName()
     async with app.run_test(size=(30, 8)) as pilot:
         table = app.query_one(KeyedTable)
         table.focus()

@@ -31,13 +31,7 @@ def add_cli_commands(sub: Any) -> None:
                                    "`aws chime-sdk-voice get-proxy-session` prints them.")
     g.add_argument("--voice-connector-id", help="the Amazon Chime voice connector ID")
     g.add_argument("--proxy-session-id", help="the proxy session ID")
-    g.add_argument("--cli-input-json", metavar="JSON",
-                   help="the parameters as a JSON string, or file://path; flags given on the "
-                        "command line override its values")
-    g.add_argument("--generate-cli-skeleton", nargs="?", const="input",
-                   choices=["input", "output"],
-                   help="print a JSON skeleton without sending a request: 'input' (the default) "
-                        "for --cli-input-json, 'output' for a sample output")
+    _input_options(g)
     g.add_argument("--watch", nargs="?", const=5.0, type=float, metavar="SECONDS",
                    help="keep polling (default every 5 s) and print one JSON line per change; "
                         "exits 0 when the session closes or disappears")
@@ -69,6 +63,17 @@ def add_cli_commands(sub: Any) -> None:
 
     connector_proxy.add_command(sub)
     writes.add_commands(sub)
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    """--cli-input-json and --generate-cli-skeleton, as every AWS CLI command has them."""
+    p.add_argument("--cli-input-json", metavar="JSON",
+                   help="the parameters as a JSON string, or file://path; flags given on the "
+                        "command line override its values")
+    p.add_argument("--generate-cli-skeleton", nargs="?", const="input",
+                   choices=["input", "output"],
+                   help="print a JSON skeleton without sending a request: 'input' (the default) "
+                        "for --cli-input-json, 'output' for a sample output")
 
 
 def _demo_option(p: argparse.ArgumentParser) -> None:

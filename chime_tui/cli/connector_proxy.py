@@ -17,7 +17,7 @@ PARAMS = {"VoiceConnectorId": "voice_connector_id"}
 
 
 def add_command(sub: Any) -> None:
-    from chime_tui.cli.commands import _common_options, _demo_option
+    from chime_tui.cli.commands import _common_options, _demo_option, _input_options
     from chime_tui.cli.writes import add_more_globals
     from chime_tui.options import add_aws_options
 
@@ -27,13 +27,7 @@ def add_command(sub: Any) -> None:
                                    "Amazon Chime SDK Voice Connector, as `aws chime-sdk-voice "
                                    "get-voice-connector-proxy` prints them (NotFound: none).")
     p.add_argument("--voice-connector-id", help="the voice connector ID")
-    p.add_argument("--cli-input-json", metavar="JSON",
-                   help="the parameters as a JSON string, or file://path; flags given on the "
-                        "command line override its values")
-    p.add_argument("--generate-cli-skeleton", nargs="?", const="input",
-                   choices=["input", "output"],
-                   help="print a JSON skeleton without sending a request: 'input' (the default) "
-                        "for --cli-input-json, 'output' for a sample output")
+    _input_options(p)
     _common_options(p)
     add_aws_options(p)
     add_more_globals(p)

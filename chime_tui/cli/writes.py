@@ -64,7 +64,7 @@ def _dest(flag: str) -> str:
 
 
 def add_commands(sub: Any) -> None:
-    from chime_tui.cli.commands import _common_options, _demo_option
+    from chime_tui.cli.commands import _common_options, _demo_option, _input_options
     from chime_tui.options import add_aws_options
 
     for w in WRITES:
@@ -77,12 +77,7 @@ def add_commands(sub: Any) -> None:
                 p.add_argument(flag, nargs="*", metavar="VALUE", help=text)
             else:
                 p.add_argument(flag, metavar="VALUE", help=text)
-        p.add_argument("--cli-input-json", metavar="JSON",
-                       help="the parameters as a JSON string, or file://path; flags given on "
-                            "the command line override its values")
-        p.add_argument("--generate-cli-skeleton", nargs="?", const="input",
-                       choices=["input", "output"],
-                       help="print a JSON skeleton without sending a request")
+        _input_options(p)
         p.add_argument("--events-file", metavar="PATH", default=argparse.SUPPRESS,
                        help="append the write attempt and its outcome as a JSON line "
                             "(created 0600; phone numbers masked with --redact)")

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import json
 import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from aiohttp import web
@@ -131,12 +132,19 @@ async def get_proxy_session(request: web.Request) -> web.Response:
     return _json({"ProxySession": sess}) if sess else error(404)
 
 
-async def _body(request: web.Request) -> dict[str, Any] | web.Response:
+async def _body(request: web.Request,
+                check: Callable[[dict[str, Any]], str | None] = lambda body: None
+                ) -> dict[str, Any] | web.Response:
+    """The request's JSON object, or the 400 the service answers: not JSON, not an
+    object, or what `check` finds wrong with it."""
     try:
         body = await request.json() if request.body_exists else {}
     except (ValueError, UnicodeDecodeError):
         return error(400, "Request body is not valid JSON")
-    return body if isinstance(body, dict) else error(400, "Request body must be a JSON object")
+    if not isinstance(body, dict):
+        return error(400, "Request body must be a JSON object")
+    problem = check(body)
+    return error(400, problem) if problem else body
 
 
 def _bad_sid(sid: str) -> web.Response | None:
@@ -152,11 +160,9 @@ async def create_proxy_session(request: web.Request) -> web.Response:
     vc = request.match_info["vc"]
     if bad := _bad_vc(vc):
         return bad
-    body = await _body(request)
+    body = await _body(request, check_create)
     if isinstance(body, web.Response):
         return body
-    if problem := check_create(body):
-        return error(400, problem)
     state = request.app[STATE_KEY]
     with state.lock:
         if vc not in state.connectors:
@@ -175,11 +181,9 @@ async def update_proxy_session(request: web.Request) -> web.Response:
     vc, sid = request.match_info["vc"], request.match_info["sid"]
     if bad := _bad_vc(vc) or _bad_sid(sid):
         return bad
-    body = await _body(request)
+    body = await _body(request, check_update)
     if isinstance(body, web.Response):
         return body
-    if problem := check_update(body):
-        return error(400, problem)
     sess = request.app[STATE_KEY].update_session(vc, sid, body)
     return _json({"ProxySession": sess}, status=201) if sess else error(404)
 
@@ -209,11 +213,9 @@ async def put_voice_connector_proxy(request: web.Request) -> web.Response:
     vc = request.match_info["vc"]
     if bad := _bad_vc(vc):
         return bad
-    body = await _body(request)
+    body = await _body(request, check_put_proxy)
     if isinstance(body, web.Response):
         return body
-    if problem := check_put_proxy(body):
-        return error(400, problem)
     proxy = request.app[STATE_KEY].put_proxy(vc, body)
     return _json({"Proxy": proxy}) if proxy is not None else error(404)
 

@@ -15,8 +15,9 @@ exits: those were about a quarter of its run (issue 14).
   cache directory ($XDG_CACHE_HOME/chime-tui/botocore-VERSION/), keyed by
   botocore's and Python's versions and by the file's path, size and modification
   time. A cache file that is missing, stale, cut short or altered (it carries a
-  checksum of its content) is not used: the JSON is read as botocore reads it,
-  and the cache file is written again. Nothing is ever read from the cache that
+  checksum of its content), or that another user owns or could have written, is
+  not used: the JSON is read as botocore reads it, and the cache file is written
+  again (0600, whole or not at all). Nothing is ever read from the cache that
   the JSON would not give: the data is the same, in plain dicts (ordered, as
   OrderedDicts are) whether it came from the cache or from the JSON.
 
@@ -107,9 +108,11 @@ def _name(full_path: str) -> str:
 
 
 def _read(cache_file: str, key: tuple[Any, ...]) -> tuple[Any] | None:
-    """(data,) from the cache file if it is whole and for this key, else None."""
+    """(data,) from the cache file if it is ours, whole and for this key, else None."""
     try:
         with open(cache_file, "rb") as fh:
+            if not _private(os.fstat(fh.fileno())):
+                return None
             blob = fh.read()
     except OSError:
         return None
@@ -128,6 +131,12 @@ def _read(cache_file: str, key: tuple[Any, ...]) -> tuple[Any] | None:
     return (data,)
 
 
+def _private(st: os.stat_result) -> bool:
+    """A cache file this user wrote and no one else may change (POSIX)."""
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (st.st_uid == getuid() and not st.st_mode & 0o022)
+
+
 def _write(directory: str, cache_file: str, key: tuple[Any, ...], data: Any) -> None:
     """Write the cache file whole or not at all (another process may be reading it);
     a cache that cannot be written is only slower."""
@@ -140,7 +149,7 @@ def _write(directory: str, cache_file: str, key: tuple[Any, ...], data: Any) -> 
     blob = MAGIC + hashlib.blake2b(body, digest_size=_DIGEST).digest() + body
     try:
         fresh = not os.path.isdir(directory)
-        os.makedirs(directory, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         if fresh:
             _prune(directory)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import marshal
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -156,14 +157,18 @@ def test_a_cache_that_cannot_be_written_is_only_slower(tmp_path):
         assert loader.file_loader.hits == 0
 
 
-def test_a_new_botocore_version_clears_the_other_versions_caches(tmp_path):
+def test_a_new_botocore_version_clears_all_but_the_two_latest_other_caches(tmp_path):
     root = tmp_path / "chime-tui"
-    (root / "botocore-0.0.1").mkdir(parents=True)
-    (root / "botocore-0.0.1" / "x.marshal").write_bytes(b"old")
+    for age, version in enumerate(["0.0.3", "0.0.2", "0.0.1"]):  # 0.0.1 the oldest
+        old = root / f"botocore-{version}"
+        old.mkdir(parents=True)
+        (old / "x.marshal").write_bytes(b"old")
+        os.utime(old, ns=(10**18 - age * 10**12,) * 2)
     (root / "something-else").mkdir()
     ours(root / f"botocore-{botocore.__version__}").load_data("_retry")
-    assert sorted(p.name for p in root.iterdir()) == [f"botocore-{botocore.__version__}",
-                                                       "something-else"]
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        [f"botocore-{botocore.__version__}", "botocore-0.0.3", "botocore-0.0.2",
+         "something-else"])
 
 
 def test_where_the_cache_is():

@@ -164,18 +164,24 @@ def _write(directory: str, cache_file: str, key: tuple[Any, ...], data: Any) -> 
         pass
 
 
+KEEP_OTHER_VERSIONS = 2  # two installs side by side (two venvs) do not evict each other
+
+
 def _prune(directory: str) -> None:
-    """A new botocore's first cache: the other versions' caches go (a few MB each)."""
+    """A new botocore's first cache: the other versions' caches (a few MB each) go,
+    but for the KEEP_OTHER_VERSIONS most recently written."""
     import shutil
 
     parent, mine = os.path.split(directory)
+    others = []
     try:
-        names = os.listdir(parent)
+        for entry in os.scandir(parent):
+            if entry.name.startswith("botocore-") and entry.name != mine and entry.is_dir():
+                others.append((entry.stat().st_mtime_ns, entry.path))
     except OSError:
         return
-    for name in names:
-        if name.startswith("botocore-") and name != mine:
-            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+    for _, path in sorted(others, reverse=True)[KEEP_OTHER_VERSIONS:]:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class Loader(botocore.loaders.Loader):  # type: ignore[misc]

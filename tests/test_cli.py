@@ -95,7 +95,9 @@ def test_service_error_exit_code(server):
     result = chime_tui("get-proxy-session", "--endpoint-url", server.url,
                        "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", "gone")
     assert result.returncode == 254
-    assert "not found" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr == ("\nAn error occurred (NotFoundException) when calling the "
+                             "GetProxySession operation: The requested resource couldn't be "
+                             "found.\n")
 
 
 def test_emulator_refuses_non_loopback_without_flag():

@@ -181,7 +181,7 @@ def test_watch_on_an_unknown_session_exits_254_exactly_as_without_watch(server, 
     assert plain.returncode == 254
     assert (watched.returncode, watched.stdout, watched.stderr) == \
         (254, b"", plain.stderr)
-    assert b"NotFoundException" in watched.stderr and b"not found" in watched.stderr
+    assert b"NotFoundException" in watched.stderr and b"couldn't be found" in watched.stderr
     assert state.served == 2  # one request each: no retry, no "gone"
 
 

@@ -169,7 +169,8 @@ def test_the_local_endpoint_block_and_its_fault_knobs_work_as_written(emulator):
         elif '"fail_status": 503' in line:
             assert (state["status"], state["status_count"]) == (503, -1)
             failed = get_session()
-            assert failed.returncode == 254 and "(503)" in failed.stderr
+            assert failed.returncode == 254 and "(ServiceUnavailableException) when calling " \
+                "the GetProxySession operation" in failed.stderr
         elif '"clear": true' in line:
             assert state["status"] is None and state["throttle"] == 0
             assert get_session().returncode == 0

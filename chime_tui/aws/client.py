@@ -168,8 +168,8 @@ class ChimeVoiceClient:
             async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
                 yield parse_sessions(items)
         except NotFound as exc:
-            raise NotFound("voice connector not found: check the ID and the region",
-                           code=exc.code, status=exc.status) from None
+            raise exc.worded("voice connector not found: check the ID and the region") \
+                from None
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
                                   ) -> list[ProxySession]:
@@ -184,8 +184,7 @@ class ChimeVoiceClient:
             data = await self.call("get_proxy_session", VoiceConnectorId=voice_connector_id,
                                    ProxySessionId=proxy_session_id)
         except NotFound as exc:
-            raise NotFound("session not found: it ended or was deleted", code=exc.code,
-                           status=exc.status) from None
+            raise exc.worded("session not found: it ended or was deleted") from None
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
 
     async def get_voice_connector_proxy(self, voice_connector_id: str

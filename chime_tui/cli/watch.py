@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.aws.errors import NOT_FOUND, NotFound
+from chime_tui.aws.errors import NotFound
 from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Poller, diff_sessions
 
@@ -53,8 +53,7 @@ async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: f
                 if last is None:
                     # Never seen: not "gone" but not found, exactly as without --watch
                     # (exit 254 with the same message).
-                    raise NotFound(NOT_FOUND, code=outcome.error.code,
-                                   status=outcome.error.status)
+                    raise outcome.error
                 line("gone", reason=outcome.error.message)
                 return 0
             line("error", kind=outcome.error.kind, message=outcome.error.message,

@@ -237,7 +237,7 @@ class SessionListScreen(ListScreen):
         flipped, self.pins_shown = pins ^ self.pins_shown, pins
         table.put((sid, self.cells(s)) for sid, s in self.by_id.items()
                   if (old := shown.get(sid)) is None or sid in flipped
-                  or (old is not s and old.raw != s.raw))
+                  or (old is not s and not old.same_answer(s)))
         self.shown = dict(self.by_id)
         table.retain(self.by_id)
         rows = self.visible_sessions()

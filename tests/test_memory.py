@@ -1,0 +1,122 @@
+"""What 10,000 listed sessions cost in memory: the mechanisms, not the megabytes
+(benchmarks/run.py measures those).
+
+- A session's answer is kept once: as its fields when they give it back exactly (and
+  then `raw` is made from them), else as it came. Either way `raw` is what the service
+  said, value for value, type for type, key order too.
+- Strings that thousands of sessions repeat (status, capabilities, connector ID) are
+  one object each.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chime_tui.models import SESSION_KEYS, ProxySession
+
+from .conftest import SEED_EXAMPLE
+from .strategies import proxy_sessions
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (True is not 1, a list not a tuple),
+    with dict keys in the same order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def listed(i: int, **change: Any) -> dict[str, Any]:
+    """A session as ListProxySessions gives it: botocore gives the keys in the service
+    model's order (other keys last)."""
+    data = {**copy.deepcopy(SEED_EXAMPLE["ProxySession"]), "Name": f"ride {i}",
+            "ProxySessionId": f"{i:08d}-8472-47bb-932b-51fc0db5a939",
+            "NumberSelectionBehavior": "AvoidSticky", "GeoMatchLevel": "AreaCode",
+            "GeoMatchParams": {"Country": "US", "AreaCode": "212"}, **change}
+    return {**{k: data.pop(k) for k in SESSION_KEYS if k in data}, **data}
+
+
+def test_a_usual_answer_is_kept_as_its_fields_and_given_back_exactly():
+    data = listed(1)
+    session = ProxySession.from_api(data)
+    assert isinstance(session.sent, tuple)  # not the dict: the fields hold it
+    assert same(session.raw, data)
+    assert same(dict(session.raw), copy.deepcopy(data))  # a new dict each time, not shared
+
+
+def test_answers_the_fields_cannot_give_back_are_kept_as_they_came():
+    odd = [
+        listed(1, CreatedTimestamp="2020-04-15T16:10:10Z"),  # no milliseconds
+        listed(2, CreatedTimestamp="2020-04-15T18:10:10.288+02:00"),
+        listed(3, ExpiryMinutes="60"),
+        listed(4, ExpiryMinutes=True),
+        listed(5, Capabilities=None),
+        listed(6, Participants=[{"PhoneNumber": None, "ProxyPhoneNumber": "+1206"}]),
+        listed(7, Participants=[{"ProxyPhoneNumber": "+1206", "PhoneNumber": "+1425"}]),
+        listed(8, Future="field"),
+        {"Status": "Open", "VoiceConnectorId": "vc"},  # keys out of the model's order
+        listed(9, Name=5),
+        listed(10, GeoMatchParams={"Country": "US", "Extra": "1"}),
+        listed(11, Capabilities=("Voice",)),
+    ]
+    for data in odd:
+        session = ProxySession.from_api(data)
+        assert session.sent is data, data
+        assert same(session.raw, data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=proxy_sessions())
+def test_raw_is_exactly_what_the_service_sent(data):
+    assert same(ProxySession.from_api(data).raw, data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                max_size=3),
+    max_leaves=8)
+FIELD_NAMES = st.sampled_from(["VoiceConnectorId", "ProxySessionId", "Name", "Status",
+                               "ExpiryMinutes", "Capabilities", "CreatedTimestamp",
+                               "UpdatedTimestamp", "EndedTimestamp", "Participants",
+                               "NumberSelectionBehavior", "GeoMatchLevel", "GeoMatchParams",
+                               "PhoneNumber", "Other"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(FIELD_NAMES, json_values, max_size=8))
+def test_raw_is_exactly_what_a_hostile_service_sent(data):
+    assert same(ProxySession.from_api(data).raw, data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=proxy_sessions(), b=proxy_sessions())
+def test_same_answer_is_raw_equality(a, b):
+    one, two = ProxySession.from_api(a), ProxySession.from_api(b)
+    assert one.same_answer(two) == (a == b)
+    assert one.same_answer(ProxySession.from_api(copy.deepcopy(a)))
+
+
+def test_strings_thousands_of_sessions_repeat_are_one_object_each():
+    # Each from its own JSON text, as pages come: equal strings, distinct objects.
+    import json
+
+    sessions = [ProxySession.from_api(json.loads(json.dumps(listed(i)))) for i in range(3)]
+    first = sessions[0]
+    for other in sessions[1:]:
+        assert other.status is first.status
+        assert other.voice_connector_id is first.voice_connector_id
+        assert other.capabilities is first.capabilities
+        assert other.number_selection_behavior is first.number_selection_behavior
+        assert other.sent is first.sent  # the keys, one tuple for all
+        assert other.participants[0].proxy_phone_number is \
+            first.participants[0].proxy_phone_number
+        assert other.proxy_session_id is not first.proxy_session_id

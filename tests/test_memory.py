@@ -11,15 +11,21 @@
 from __future__ import annotations
 
 import copy
+import gc
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 from chime_tui.models import SESSION_KEYS, ProxySession
+from chime_tui.sources import ConnectorSessions
 
 from .conftest import SEED_EXAMPLE
 from .strategies import proxy_sessions
+from .test_sources import Host
 
 
 def same(a: Any, b: Any) -> bool:
@@ -120,3 +126,55 @@ def test_strings_thousands_of_sessions_repeat_are_one_object_each():
         assert other.participants[0].proxy_phone_number is \
             first.participants[0].proxy_phone_number
         assert other.proxy_session_id is not first.proxy_session_id
+
+
+# -- a refresh of a connector's sessions --------------------------------------------------
+
+def _alive_sessions() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is ProxySession)
+
+
+async def test_a_refresh_keeps_what_the_service_says_the_same_of_and_holds_one_new_page():
+    """A refresh makes a new object only for a session that changed (or is new): the rest
+    are the objects already held, so it never holds a second copy of the listing, only
+    the page it is reading. The listing is still exactly what the service said."""
+    now = datetime.now(UTC)
+    state = populate(EmulatorState(clock=lambda: now), seed=4, connectors=1,
+                     big_connector_sessions=250)
+    big = next(vc for vc, c in state.connectors.items() if c.name == "load test")
+    with EmulatorServer(state) as srv:
+        host = Host(srv)
+        source = ConnectorSessions(host, big, 5.0, order=lambda: "id")
+        pages = host.service.iter_proxy_session_pages
+        alive_at_each_page: list[int] = []
+
+        async def counted(*args: Any, **kwargs: Any) -> AsyncIterator[list[ProxySession]]:
+            async for page in pages(*args, **kwargs):
+                alive_at_each_page.append(_alive_sessions())
+                yield page
+
+        try:
+            first = await source.fetch()
+            held = {s.proxy_session_id: s for s in first.sessions}
+            changed, gone = first.sessions[3], first.sessions[7]
+            new_status = "Closed" if changed.status != "Closed" else "Open"
+            state.set_status(big, changed.proxy_session_id or "", new_status)
+            state.delete_session(big, gone.proxy_session_id or "")
+            gc.collect()
+            before = _alive_sessions()
+            host.service.iter_proxy_session_pages = counted  # type: ignore[method-assign]
+            again = await source.fetch()
+        finally:
+            await host.service.close()
+    # Truth: every session as the service lists it now, nothing more, nothing less.
+    listed = sorted(state.list_sessions(big) or [], key=lambda s: s["ProxySessionId"])
+    assert [s.raw for s in again.sessions] == listed
+    assert len(again.sessions) == 249
+    for session in again.sessions:
+        if session.proxy_session_id == changed.proxy_session_id:
+            assert session is not changed and session.status == new_status
+        else:
+            assert session is held[session.proxy_session_id]
+    # At each page, at most that page's new objects on top of the listing held.
+    assert len(alive_at_each_page) == 3
+    assert max(alive_at_each_page) <= before + 100

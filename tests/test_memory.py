@@ -22,8 +22,11 @@ from hypothesis import strategies as st
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 from chime_tui.models import SESSION_KEYS, ProxySession
 from chime_tui.sources import ConnectorSessions
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable
 
-from .conftest import SEED_EXAMPLE
+from .conftest import SEED_EXAMPLE, app_settings, wait_for
 from .strategies import proxy_sessions
 from .test_sources import Host
 
@@ -178,3 +181,31 @@ async def test_a_refresh_keeps_what_the_service_says_the_same_of_and_holds_one_n
     # At each page, at most that page's new objects on top of the listing held.
     assert len(alive_at_each_page) == 3
     assert max(alive_at_each_page) <= before + 100
+
+
+# -- the table of a connector's sessions --------------------------------------------------
+
+async def test_the_list_shares_the_cells_its_rows_repeat():
+    """10,000 rows say "InProgress", "SMS, Voice" and "2" thousands of times: one object
+    each, shared by the rows (the table keeps a row's cells, not copies of them)."""
+    state = populate(EmulatorState(), seed=4, connectors=1, big_connector_sessions=1500)
+    big = next(vc for vc, c in state.connectors.items() if c.name == "load test")
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, voice_connector_id=big, refresh=60))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                           and app.screen.loaded, timeout=30)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SessionListScreen)
+            table = screen.query_one(KeyedTable)
+            by_cells: dict[tuple[str, object], object] = {}
+            for key in table.ordered_keys:
+                session = screen.by_id[key]
+                for column, value in (("status", session.status),
+                                      ("caps", session.capabilities),
+                                      ("parts", len(session.participants))):
+                    cell = table.get_cell(key, column)
+                    assert by_cells.setdefault((column, value), cell) is cell
+            assert len(by_cells) < 40  # a few statuses, capability sets and counts
+            assert table.row_count == 1500

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
+import os
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chime_tui.aws.client import AwsSettings, ChimeVoiceClient
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 from chime_tui.models import SESSION_KEYS, ProxySession
 from chime_tui.sources import ConnectorSessions
@@ -116,8 +120,6 @@ def test_same_answer_is_raw_equality(a, b):
 
 def test_strings_thousands_of_sessions_repeat_are_one_object_each():
     # Each from its own JSON text, as pages come: equal strings, distinct objects.
-    import json
-
     sessions = [ProxySession.from_api(json.loads(json.dumps(listed(i)))) for i in range(3)]
     first = sessions[0]
     for other in sessions[1:]:
@@ -209,3 +211,71 @@ async def test_the_list_shares_the_cells_its_rows_repeat():
                     assert by_cells.setdefault((column, value), cell) is cell
             assert len(by_cells) < 40  # a few statuses, capability sets and counts
             assert table.row_count == 1500
+
+
+# -- the app's own client ---------------------------------------------------------------
+
+def _builtin_endpoints() -> str:
+    from botocore.loaders import Loader
+
+    with open(os.path.join(Loader.BUILTIN_DATA_PATH, "endpoints.json"), "rb") as fp:
+        return fp.read().decode("utf-8")
+
+
+def test_endpoints_are_read_for_this_service_and_resolve_as_botocores_own():
+    from botocore.regions import EndpointResolver
+
+    from chime_tui.aws.endpoints import read_endpoints
+
+    text = _builtin_endpoints()
+    full = json.loads(text, object_pairs_hook=OrderedDict)
+    lazy = read_endpoints(text, {"voice-chime"})
+    # Only the service's entry is read: the partitions' other ~300 services are not.
+    assert [list(p["services"].keys()) for p in lazy["partitions"]] == \
+        [["voice-chime"] if "voice-chime" in p["services"] else [] for p in full["partitions"]]
+    assert [{k: v for k, v in p.items() if k != "services"} for p in lazy["partitions"]] == \
+        [{k: v for k, v in p.items() if k != "services"} for p in full["partitions"]]
+
+    def resolve(resolver: EndpointResolver, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return resolver.construct_endpoint(*args, **kwargs)
+        except Exception as exc:  # the same error, if any
+            return type(exc).__name__
+
+    ours, botocores = EndpointResolver(lazy, True), EndpointResolver(full, True)
+    for partition in full["partitions"]:
+        for region in [*partition["regions"], "xx-made-up-1"]:
+            # This service; services other clients on the session ask for (credentials:
+            # STS, SSO), read when asked; one that does not exist.
+            for service in ("voice-chime", "sts", "sso", "portal.sso", "no-such-service"):
+                for fips in (False, True):
+                    for dualstack in (False, True):
+                        kwargs = {"use_fips_endpoint": fips, "use_dualstack_endpoint": dualstack}
+                        assert resolve(ours, service, region, **kwargs) == \
+                            resolve(botocores, service, region, **kwargs)
+    for service in ("voice-chime", "sts", "s3"):
+        for partition in botocores.get_available_partitions():
+            assert ours.get_available_endpoints(service, partition) == \
+                botocores.get_available_endpoints(service, partition)
+
+
+async def test_the_apps_client_resolves_regions_as_a_plain_botocore_client():
+    import botocore.session
+
+    from chime_tui.aws import factory
+
+    session = botocore.session.get_session()
+    factory.read_endpoints_lazily(session)  # as ChimeVoiceClient's session
+    data = session.get_component("data_loader").load_data("endpoints")
+    assert list(data["partitions"][0]["services"].keys()) == ["voice-chime"]
+
+    plain = botocore.session.get_session()
+    for region in ("us-east-1", "eu-central-1", "ap-southeast-1", "us-gov-west-1"):
+        async with ChimeVoiceClient(AwsSettings(region=region)) as ours:
+            client = ours._client
+            expected = plain.create_client("chime-sdk-voice", region_name=region,
+                                           aws_access_key_id="a", aws_secret_access_key="b")
+            assert client.meta.endpoint_url == expected.meta.endpoint_url
+            assert client.meta.region_name == expected.meta.region_name
+            assert client.meta.config.signature_version == \
+                expected.meta.config.signature_version

@@ -325,3 +325,32 @@ async def test_a_narrow_table_shrinks_then_drops_the_least_important_columns() -
         await pilot.resize_terminal(24, 8)
         await pilot.pause()
         assert table.render_line(1).text.split() == ["012345678…", "InProgress"]
+
+
+async def test_rows_that_bring_a_vertical_scrollbar_refit_the_columns() -> None:
+    """Widths fitted while every row fitted in view leave no room for the vertical
+    scrollbar that more rows bring: the columns are fitted again, so no horizontal
+    scrollbar appears and the last header (with its sort mark) stays in view."""
+    columns = (Column("id", "ID", shrink_to=6), Column("status", "Status"),
+               Column("expiry", "Expires in"))
+
+    class Fitted(App[None]):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(columns, fit=True)
+
+    app = Fitted()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_sort("expiry")
+        row = ["0123456789abcdef0123", "InProgress", "1m 05s"]
+        table.set_rows([("k0", row)])
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        assert table.virtual_size.width == table.scrollable_content_region.width
+        table.set_rows([(f"k{i}", row) for i in range(20)])  # same widths, more rows
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        assert not table.show_horizontal_scrollbar
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.render_line(0).text.rstrip().endswith("Expires in ▲")

@@ -480,6 +480,15 @@ class KeyedTable(ScrollView, can_focus=True):
             self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # Rows that come or go may bring or take away the vertical scrollbar without a
+        # resize: the room to fit the columns in changed all the same. (Widths fitted
+        # for the room without it would need a horizontal scrollbar and push the last
+        # header, with its sort mark, out of view.)
+        if self.fit and self._widths:
+            self._set_widths(self._widths)
+            self.refresh()
+
     def on_focus(self) -> None:
         self._style_cache.clear()
         self._refresh_key(self._cursor)

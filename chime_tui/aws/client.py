@@ -77,7 +77,10 @@ class ChimeVoiceClient:
             try:
                 # The import and the session's setup (~15 ms of registering handlers)
                 # in a worker thread: the event loop keeps drawing meanwhile.
-                self._client_cm, self.region = await asyncio.to_thread(self._make_client)
+                session, kwargs, self.region = await asyncio.to_thread(self._make_session)
+                # (Here, not in the thread: a context made there and then not entered,
+                # the open being cancelled meanwhile, would leave a coroutine never awaited.)
+                self._client_cm = session.create_client(SERVICE, **kwargs)
                 self._client = await self._client_cm.__aenter__()
                 from chime_tui.aws.validate import register
 
@@ -89,8 +92,8 @@ class ChimeVoiceClient:
                                profile=profile_in_use(self.settings),
                                builtin_keys=bool(self.settings.static_credentials)) from None
 
-    def _make_client(self) -> tuple[Any, str]:
-        """(In a worker thread.) The client's context, not entered yet, and its region."""
+    def _make_session(self) -> tuple[Any, dict[str, Any], str]:
+        """(In a worker thread.) The session, create_client's arguments and the region."""
         session_mod = _load_aiobotocore()
         from aiobotocore.config import AioConfig
 
@@ -99,7 +102,7 @@ class ChimeVoiceClient:
         factory.read_endpoints_lazily(session)
         kwargs, region = factory.client_args(self.settings, session, AioConfig,
                                              warm_up_loader_caches=self.load_in_thread)
-        return session.create_client(SERVICE, **kwargs), region
+        return session, kwargs, region
 
     async def close(self) -> None:
         writer, self._writer = self._writer, None

@@ -95,6 +95,12 @@ class OnDemandServices(OrderedDict[str, Any]):
     def get(self, name: str, default: Any = None) -> Any:
         return self[name] if name in self else default
 
+    def copy(self) -> OnDemandServices:
+        return OnDemandServices(self.items(), self._more)
+
+    def __reduce__(self) -> Any:  # pickled or deep-copied: the services read so far
+        return (OrderedDict, (list(self.items()),))
+
 
 def read_endpoints(text: str, services: set[str]) -> OrderedDict[str, Any]:
     """endpoints.json (its text) with only `services` of each partition read now."""

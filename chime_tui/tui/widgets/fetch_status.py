@@ -24,6 +24,7 @@ class Line(Widget):
 
     DEFAULT_CSS = "Line { height: 1; }"
     wraps = False
+    sizes_to_text = False  # CSS width auto: a layout when the text's width changes, only
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -36,12 +37,13 @@ class Line(Widget):
 
     def show_text(self, text: Text) -> None:
         if text != self.shown:
+            wider = self.sizes_to_text and text.cell_len != self.shown.cell_len
             self.shown = text
             lines = self.lines
             if self.wraps:
                 width = self.content_size.width or self.app.size.width
                 self.lines = len(text.wrap(self.app.console, max(1, width)))
-            self.refresh(layout=lines != self.lines)
+            self.refresh(layout=lines != self.lines or wider)
 
     def on_resize(self) -> None:
         if self.wraps:  # the same text may take more or fewer lines now

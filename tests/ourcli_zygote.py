@@ -43,103 +43,22 @@ PRELOAD = (
     "botocore.parsers", "botocore.serialize", "botocore.httpsession", "jmespath", "yaml",
 )
 
-_read: set[str] = set()
-_Environ = type(os.environ)
-_getitem = _Environ.__getitem__
-_iter = _Environ.__iter__
+def _common():  # noqa: ANN202
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "zygote_common", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "zygote_common.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _recording_getitem(self: object, key: str) -> str:
-    _read.add(key)
-    return _getitem(self, key)  # type: ignore[arg-type]
-
-
-def _recording_iter(self: object):  # noqa: ANN202
-    _read.add("*")  # the whole environment (os.environ.copy(), dict(os.environ))
-    return _iter(self)  # type: ignore[arg-type]
-
-
-_Environ.__getitem__ = _recording_getitem  # type: ignore[method-assign]
-_Environ.__iter__ = _recording_iter  # type: ignore[method-assign]
-try:
-    import importlib
-
-    for name in PRELOAD:
-        importlib.import_module(name)
-finally:
-    _Environ.__getitem__ = _getitem  # type: ignore[method-assign]
-    _Environ.__iter__ = _iter  # type: ignore[method-assign]
-
+common = _common()
+ENV_READ = common.import_recording_env(PRELOAD)
 assert "chime_tui.__main__" not in sys.modules and "textual" not in sys.modules
-
-
-def _home_holders() -> tuple[list[tuple[object, str]], list[str]]:
-    """Where the imports kept a string made from HOME (botocore's cache directories,
-    ~/.aws/models): this process runs with HOME set to a name found nowhere else, so
-    every string holding it came from HOME. Those held by a module's or a class's
-    attribute or by a function's default values can be rewritten in a child; any other
-    holder (of everything reachable from the modules) is named, and then the client
-    forks no request with another HOME."""
-    import gc
-    import types
-
-    home = os.environ["HOME"]
-    seen: set[int] = set()
-    todo: list[object] = list(sys.modules.values())
-    holders: list[object] = []
-    while todo:
-        obj = todo.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        refs = gc.get_referents(obj)
-        if any(type(r) is str and home in r for r in refs):
-            holders.append(obj)
-        todo.extend(r for r in refs if id(r) not in seen and type(r) is not str)
-    fixable: list[tuple[object, str]] = []
-    other: list[str] = []
-    for obj in holders:
-        owner = None
-        for ref in gc.get_referrers(obj):
-            if isinstance(ref, types.ModuleType) and vars(ref) is obj:
-                owner = (ref, "dict")
-            elif isinstance(ref, type) and isinstance(obj, dict) and len(obj) == len(
-                    ref.__dict__) and all(ref.__dict__.get(k, obj) is v for k, v in obj.items()):
-                owner = (ref, "dict")
-            elif isinstance(ref, types.FunctionType) and obj in (ref.__defaults__,
-                                                                 ref.__kwdefaults__):
-                owner = (ref, "defaults")
-            if owner:
-                break
-        if owner is None:
-            other.append(f"{type(obj).__name__}: {str(obj)[:100]}")
-        else:
-            fixable.append(owner)
-    return fixable, other
-
-
-HOME_FIXABLE, HOME_OTHER = _home_holders()
-
-
-def _rehome(home: str) -> None:
-    """Make the strings made from this process's HOME at import what they are in a
-    fresh process started with `home`."""
-    old = os.environ["HOME"]
-    for holder, kind in HOME_FIXABLE:
-        if kind == "defaults":
-            for attr in ("__defaults__", "__kwdefaults__"):
-                values = getattr(holder, attr)
-                if isinstance(values, tuple):
-                    setattr(holder, attr, tuple(v.replace(old, home) if isinstance(v, str)
-                                                else v for v in values))
-                elif isinstance(values, dict):
-                    setattr(holder, attr, {k: v.replace(old, home) if isinstance(v, str)
-                                           else v for k, v in values.items()})
-            continue
-        names = vars(holder)
-        for name, value in list(names.items()):
-            if isinstance(value, str) and old in value:
-                setattr(holder, name, value.replace(old, home))
+HOME_FIXABLE, HOME_OTHER = common.home_holders()
 
 
 def child(request: dict, fds: list[int]) -> int:
@@ -154,7 +73,7 @@ def child(request: dict, fds: list[int]) -> int:
         os.dup2(fd, target)
         os.close(fd)
     os.umask(request["umask"])
-    _rehome(request["env"]["HOME"])
+    common.rehome(HOME_FIXABLE, request["env"]["HOME"])
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()
@@ -188,7 +107,7 @@ def child(request: dict, fds: list[int]) -> int:
 
 
 def main() -> None:
-    SOCK.send(json.dumps({"env_read": sorted(_read), "home_other": HOME_OTHER,
+    SOCK.send(json.dumps({"env_read": sorted(ENV_READ), "home_other": HOME_OTHER,
                           "modules": sorted({m.split(".")[0] for m in sys.modules})}).encode())
     while True:
         try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import pytest
 
 from . import ourcli
+from .test_cli import aws  # noqa: F401  (the session fixture)
 
 
 def both(*args: str, **kw):
@@ -44,3 +46,20 @@ def test_exit_codes_and_a_variable_read_at_import_time(monkeypatch):
     before = ourcli.fresh_runs
     ourcli.run_module("tests.ourcli_probe")
     assert ourcli.fresh_runs == before + 1
+
+
+def test_the_aws_cli_forked_prints_what_it_prints_fresh(server, aws):  # noqa: F811
+    """The reference client's fork server (tests/awscli.py) imports its handlers too."""
+    from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+
+    from . import awscli
+
+    args = ["chime-sdk-voice", "get-proxy-session", "--endpoint-url", server.url,
+            "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
+            "--output", "table"]
+    forked = awscli.run_aws(aws, *args, text=True)
+    assert awscli._zygote is not None and awscli._zygote.fits(dict(os.environ))
+    fresh = subprocess.run([aws, *args], capture_output=True, text=True, timeout=60)
+    assert (forked.returncode, forked.stdout, forked.stderr) == \
+        (fresh.returncode, fresh.stdout, fresh.stderr)
+    assert forked.returncode == 0 and SEED_SESSION_ID in forked.stdout

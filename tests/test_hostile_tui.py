@@ -23,6 +23,7 @@ from chime_tui.tui.screens.picker import ConnectorPickerScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 
 from .conftest import app_settings, wait_for
+from .vclock import VirtualClock
 
 OSC52 = "x\u001b]52;c;ZWNobyBwd25lZA==\u001b\\y"
 TITLE = "\u001b]0;TITLE\u0007"
@@ -63,7 +64,8 @@ def assert_literal(text: str) -> None:
 async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_terminal(
         server, state, tmp_path):
     vc, sid = hostile(state)
-    app = make_app(app_settings(server, refresh=0.5, alerts="notify"))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.5, alerts="notify"), **clock.app_kwargs())
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
                        and app.screen.table.row_count == 4)
@@ -87,7 +89,9 @@ async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_ter
         assert "\\x1b]52;c;ZWNobyBwd25lZA==\\x1b\\y" in detail
         assert "[link=https://evil" in detail  # the markup shown literally, no hyperlink
         # a status change raises an alert whose text quotes the hostile status
+        await clock.idle(app)
         state.set_fields(vc, sid, {"Status": "[/]Closed" + TITLE})
+        await clock.advance(0.5)  # the next poll
         await wait_for(pilot, lambda: any(a.kind == "status" for a in app.alerts_raised),
                        timeout=5)
         await pilot.press("b")

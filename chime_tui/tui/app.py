@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import re
 import signal
 import time
 from collections import deque
@@ -399,7 +400,10 @@ class ChimeTuiApp(App[None]):
         from chime_tui.documents import session_document
 
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
-        path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"
+        # The ID comes from the service: only its letters, digits and dashes make the
+        # file's name (no separator or '..' can put the file elsewhere).
+        name = re.sub(r"[^A-Za-z0-9-]", "_", session.proxy_session_id)[:64]
+        path = Path.cwd() / f"proxy-session-{name}-{stamp}.json"
         try:
             from chime_tui.files import write_private
 

@@ -402,7 +402,7 @@ class ChimeTuiApp(App[None]):
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
         # The ID comes from the service: only its letters, digits and dashes make the
         # file's name (no separator or '..' can put the file elsewhere).
-        name = re.sub(r"[^A-Za-z0-9-]", "_", session.proxy_session_id)[:64]
+        name = re.sub(r"[^A-Za-z0-9-]", "_", session.proxy_session_id or "")[:64]
         path = Path.cwd() / f"proxy-session-{name}-{stamp}.json"
         try:
             from chime_tui.files import write_private

@@ -160,7 +160,11 @@ class ChimeTuiApp(App[None]):
         # On the app's clock (virtual in tests), as the pollers are.
         self.run_worker(Ticker(self.sleep, 1.0, self.check_expiry).run(), name="expiry",
                         group="expiry")
-        self.open_start_screens()
+        # Once the app's start-up is over, not from here: Textual draws nothing while
+        # the app mounts, so a screen pushed now would be laid out and rendered for a
+        # frame that is thrown away, then drawn again (with its footer's keys composed
+        # twice on the way). Pushed next, its first layout is the first frame.
+        self.call_later(self.open_start_screens)
 
     def open_start_screens(self) -> None:
         """Only the screen the user asked for is built at start; the ones 'under' it

@@ -28,6 +28,7 @@ from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
 from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+from chime_tui.tui.startup import resume_gc
 from chime_tui.tui.ticker import Ticker
 
 if TYPE_CHECKING:
@@ -164,7 +165,13 @@ class ChimeTuiApp(App[None]):
         # the app mounts, so a screen pushed now would be laid out and rendered for a
         # frame that is thrown away, then drawn again (with its footer's keys composed
         # twice on the way). Pushed next, its first layout is the first frame.
-        self.call_later(self.open_start_screens)
+        self.call_later(self.open_first_screen)
+
+    def open_first_screen(self) -> None:
+        self.open_start_screens()
+        # The collector, paused for the start-up by the command line, runs again once
+        # the first frame is out (chime_tui.tui.startup).
+        self.call_after_refresh(resume_gc)
 
     def open_start_screens(self) -> None:
         """Only the screen the user asked for is built at start; the ones 'under' it

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -19,20 +20,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui import __version__
-from chime_tui.actions import WriteGuard
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.fleet import FleetWatch
 from chime_tui.models import ProxySession, SessionKey, utcnow
 from chime_tui.monitor import Change, Sleep
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
-from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 from chime_tui.tui.startup import resume_gc
 from chime_tui.tui.ticker import Ticker
 
 if TYPE_CHECKING:
+    from chime_tui.actions import WriteGuard
+    from chime_tui.fleet import FleetWatch
     from chime_tui.prefetch import Prefetch
+    from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
 class Notice(NamedTuple):
@@ -101,19 +102,42 @@ class ChimeTuiApp(App[None]):
         self.alerts_raised: list[Alert] = []
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
-        self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
-        self.fleet = FleetWatch()  # connectors' counts over time and proxy settings
         self.events: EventsWriter | None = None
-        self.write_guard = WriteGuard()  # one write at a time per session (chime_tui.actions)
         # Every notification of the run, newest last (what tests and the user can check
         # was said, whether or not its toast is still up).
         self.notices: deque[Notice] = deque(maxlen=500)
         if settings.events_file is not None:
             from chime_tui.documents import redact
+            from chime_tui.tracking import EventsWriter
 
             self.events = EventsWriter(settings.events_file,
                                        lambda d: redact(d) if self.redact else d)
-            self.tracker.listeners.append(self.events)
+
+    # The tracker, the fleet's watch and the write guard are made (and their modules
+    # imported) when first used, which is after the first frame: nothing on it needs them.
+    @cached_property
+    def tracker(self) -> SessionTracker:
+        """Every session seen this run: timelines, alerts, gone sessions."""
+        from chime_tui.tracking import SessionTracker
+
+        tracker = SessionTracker(timedelta(minutes=self.settings.alert_threshold_minutes))
+        if self.events is not None:
+            tracker.listeners.append(self.events)
+        return tracker
+
+    @cached_property
+    def fleet(self) -> FleetWatch:
+        """The connectors' counts over time and their proxy settings."""
+        from chime_tui.fleet import FleetWatch
+
+        return FleetWatch()
+
+    @cached_property
+    def write_guard(self) -> WriteGuard:
+        """One write at a time per session (chime_tui.actions)."""
+        from chime_tui.actions import WriteGuard
+
+        return WriteGuard()
 
     @property
     def context_label(self) -> str:
@@ -222,6 +246,8 @@ class ChimeTuiApp(App[None]):
             # each one, whole, goes to the alerts history (`a`, read and closed from the
             # keyboard); a one-line notice names the first two for a while, then leaves
             # the header.
+            from chime_tui.tracking import Alert
+
             now = self.clock()
             self.alerts_raised.extend(Alert(now, ("", ""), "settings", w)
                                       for w in warnings)

@@ -30,8 +30,3 @@ def resume_gc() -> None:
     if _paused:
         _paused = False
         gc.enable()
-
-
-def gc_paused() -> bool:
-    """Is the collector stopped for the start-up?"""
-    return _paused

@@ -24,7 +24,7 @@ from chime_tui.tui.widgets.status_panel import StatusPanel
 from chime_tui.tui.widgets.timeline_panel import TimelinePanel
 
 if TYPE_CHECKING:
-    from chime_tui.sources import OneSession
+    from chime_tui.sources import OneSession, SessionUpdate
 
 # chime_tui.sources (polling, the helper's hand-off, tracking) and chime_tui.fleet are
 # imported once the first frame is out, when polling starts: nothing before it needs them.
@@ -102,7 +102,7 @@ class SessionDetailScreen(PollingScreen):
         return source
 
     def show(self, value: Any) -> None:
-        update = value  # a SessionUpdate, tracked already: the timeline has its changes
+        update: SessionUpdate = value  # tracked already: the timeline has its changes
         came_back = self.panels()[0].gone
         self.mark_gone(False)  # answered: whatever it was, it is there now
         previous, self.session = self.session, update.session

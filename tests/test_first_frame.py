@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.tui.app import ChimeTuiApp, make_app
 from chime_tui.tui.screens.detail import SessionDetailScreen
@@ -100,11 +102,13 @@ def test_the_app_does_not_start_the_collector_it_did_not_pause(server):
     assert seen["gc while building"] is True and seen["gc after"] is True
 
 
-def test_the_command_line_pauses_the_collector_for_the_dashboard_and_restores_it():
+@pytest.mark.parametrize("short_lived", [False, True])
+def test_the_command_line_pauses_the_collector_for_the_dashboard_and_restores_it(short_lived):
     """`chime-tui --voice-connector-id VC --proxy-session-id SID`: paused before the
     helper is spawned (which is before Textual is imported: tests/test_sync_path.py),
-    still paused when the app runs, and
-    running again once the command line returns, whatever the app did."""
+    still paused when the app runs, and running again once the command line returns,
+    whatever the app did. The same from the console script (`short_lived`, whose own
+    pause for one-shot commands ends before the dashboard's begins)."""
     code = (
         "import gc, sys\n"
         "import chime_tui.prefetch as p\n"
@@ -119,7 +123,8 @@ def test_the_command_line_pauses_the_collector_for_the_dashboard_and_restores_it
         "ChimeTuiApp.run = run\n"
         "from chime_tui.__main__ import main\n"
         f"rc = main(['--endpoint-url', 'http://127.0.0.1:9', '--voice-connector-id', "
-        f"{SEED_CONNECTOR_ID!r}, '--proxy-session-id', {SEED_SESSION_ID!r}])\n"
+        f"{SEED_CONNECTOR_ID!r}, '--proxy-session-id', {SEED_SESSION_ID!r}], "
+        f"short_lived={short_lived})\n"
         "seen.append(('after', rc, gc.isenabled()))\n"
         "print(seen)\n"
     )

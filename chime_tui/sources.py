@@ -48,10 +48,12 @@ class Host(Protocol):
     """What the sources use of their owner (the app)."""
 
     service: ChimeVoiceClient
-    tracker: SessionTracker
     pins: PinStore
     clock: Callable[[], datetime]
     timer: Callable[[], float]
+
+    @property
+    def tracker(self) -> SessionTracker: ...
 
     @property
     def prefetch_timeout(self) -> float: ...

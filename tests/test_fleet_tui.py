@@ -328,3 +328,22 @@ async def test_a_listing_with_the_same_counts_lays_nothing_out(server, state, mo
         await wait_for(pilot, lambda: len(watch().samples) == 5)
         await pilot.pause()
         assert any(name.startswith("SparkLabel#label-open") for name in laid_out)
+
+
+async def test_expiring_next_of_marked_connectors_says_so_in_its_title(server, state):
+    """Walk 2, finding 5: the title said "every connector" while the border counted the
+    marked one, and only its rows were listed."""
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert table(app).move_cursor(vc)
+        await pilot.press("space", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        assert app.screen.sub_title == "expiring next, 1 marked connector"
+        assert "in 1 marked connector" in str(table(app).border_title)
+        await pilot.press("escape", "space", "e")  # unmarked: every connector again
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        assert app.screen.sub_title == "expiring next, every connector"

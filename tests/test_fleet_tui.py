@@ -144,6 +144,8 @@ async def test_session_list_header_disabled_connector_sparklines_and_alert(serve
         open_now = sum(s.status == "Open" for s in state.sessions[off].values())
         assert watch.series("Open") == [open_now + 1, open_now]
         assert header.query_one("#spark-open").data == [open_now + 1, open_now]
+        # Its last bar is the latest count, as its label says (walk 2, finding 4).
+        assert header.query_one("#spark-open").summary_function([9, 21, 5]) == 5
         assert text_of(header.query_one("#label-open")).strip() == \
             f"Open {open_now} [{open_now}–{open_now + 1}]"
 

@@ -379,3 +379,24 @@ async def test_a_connector_404_is_asked_again_and_the_header_says_why(server, st
         await wait_for(pilot, lambda: app.screen.loaded)
         assert list_requests(state) == mark + 1
         await wait_for(pilot, lambda: "proxy:" in header_text(app))
+
+
+async def test_the_last_row_in_view_leaving_under_a_filter_does_not_say_the_list_is_empty(
+        server, state):
+    """Walk 2, finding 9: a session deleted under a filter toasted "the list is empty"
+    while the connector had 39 more."""
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")
+    app = make_app(app_settings(server, voice_connector_id=vc, refresh=0.5))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        await pilot.press("slash", *sid, "enter")
+        await wait_for(pilot, lambda: table(app).row_count == 1)
+        state.delete_session(vc, sid)
+        await wait_for(pilot, lambda: table(app).row_count == 0)
+        await wait_for(pilot, lambda: any("left the list" in n.message for n in app.notices))
+        notice = next(n.message for n in app.notices if "left the list" in n.message)
+        assert "no row left in view (a filter is on)" in notice
+        assert "the list is empty" not in notice
+        assert len(app.screen.sessions) == len(state.sessions[vc])  # the rest are listed

@@ -52,6 +52,10 @@ class ListScreen(PollingScreen):
 
     row_noun = "Session"  # what a row is, for the notice below
 
+    def filtering(self) -> bool:
+        """Whether a filter hides rows (the typed one here; screens add their own)."""
+        return bool(self.filter_text)
+
     def still_listed(self, key: str) -> bool:
         """Whether the API's last answer still has this row (hidden by a filter only)."""
         return False
@@ -63,7 +67,8 @@ class ListScreen(PollingScreen):
         (a notice per typed character would bury the screen)."""
         if self.still_listed(event.gone):
             return
-        where = f"the cursor moved to {event.key}" if event.key else "the list is empty"
+        where = f"the cursor moved to {event.key}" if event.key else \
+            "no row left in view" + (" (a filter is on)" if self.filtering() else "")
         self.notify(f"{self.row_noun} {event.gone} left the list; {where}", timeout=4)
 
     def action_focus_filter(self) -> None:

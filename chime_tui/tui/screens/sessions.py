@@ -190,6 +190,9 @@ class SessionListScreen(ListScreen):
             if self.streamed:
                 self.table.set_titles(self.loading_title())
 
+    def filtering(self) -> bool:
+        return self.status_filter is not None or super().filtering()
+
     def seconds_to_next(self) -> float | None:
         if self.recheck_at is not None and not self.user_paused:
             return max(0.0, self.recheck_at - self.app.timer())

@@ -146,3 +146,111 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
         for _, regions, layout in refreshes:
             assert not layout and regions, refreshes  # never the whole panel
             assert sum(r.height for r in regions) == 1, refreshes
+
+
+async def test_the_ticker_keeps_its_phase_whatever_the_callback_takes():
+    """A once-a-second display ticks at 1, 2, 3 s, not 1, 2.3, 3.6 s: drift would make
+    a countdown skip a second now and then."""
+    import asyncio
+
+    from chime_tui.tui.ticker import Ticker
+
+    from .vclock import VirtualClock
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+
+    def slow_callback() -> None:
+        ticks.append(clock.t)
+        clock.t += 0.3  # the callback's own cost, on the same clock
+
+    ticker = Ticker(clock.sleep, 1.0, slow_callback, timer=clock.monotonic)
+    task = asyncio.create_task(ticker.run())
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    task.cancel()
+
+
+def spy_refreshes(monkeypatch, app_class) -> tuple[list[tuple[str, int]], list[int]]:
+    """Every Widget.refresh, with the number of the app tick it was made in (0: none)."""
+    from textual.widget import Widget
+
+    refreshes: list[tuple[str, int]] = []
+    ticks = [0]
+    inside = [0]
+    real_refresh, real_tick = Widget.refresh, app_class.tick_second
+
+    def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+        refreshes.append((type(self).__name__, inside[0]))
+        return real_refresh(self, *regions, repaint=repaint, layout=layout,
+                            recompose=recompose)
+
+    def tick_second(self):
+        ticks[0] += 1
+        inside[0] = ticks[0]
+        try:
+            return real_tick(self)
+        finally:
+            inside[0] = 0
+
+    monkeypatch.setattr(Widget, "refresh", refresh)
+    monkeypatch.setattr(app_class, "tick_second", tick_second)
+    return refreshes, ticks
+
+
+async def test_a_second_of_a_ticking_session_is_one_wake_up_and_one_batch_of_refreshes(
+        frozen_server, frozen_state, monkeypatch):
+    """One timer for the app: the countdown, the ages, the top line and the expiry
+    alerts all move in one callback, so Textual draws them in one frame; no screen or
+    widget has a timer of its own that wakes the app apart from it."""
+    from chime_tui.tui.app import ChimeTuiApp
+
+    from .vclock import VirtualClock
+
+    refreshes, ticks = spy_refreshes(monkeypatch, ChimeTuiApp)
+    clock = VirtualClock(FIXED_NOW)
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), **clock.app_kwargs())
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await clock.idle(app)
+        await clock.advance(1.0)
+        await pilot.pause(0.1)
+        assert clock.sleeping == 2  # the app's tick and the poller: nothing else waits
+        refreshes.clear()
+        first = ticks[0]
+        for _ in range(3):
+            await clock.advance(1.0)
+            await pilot.pause(0.05)
+        assert ticks[0] == first + 3  # one callback a second
+        assert ("ExpiryPanel", first + 1) in refreshes  # the countdown moved each second
+        assert ("ExpiryPanel", first + 3) in refreshes
+        assert all(tick for _, tick in refreshes), refreshes  # none outside the tick
+
+
+async def test_a_poll_with_unchanged_data_redraws_nothing_but_the_top_line(
+        frozen_server, frozen_state, monkeypatch):
+    """A refresh that brings the same session draws no panel: only the top line says
+    a fetch ran (and when)."""
+    from chime_tui.tui.app import ChimeTuiApp
+
+    refreshes, _ = spy_refreshes(monkeypatch, ChimeTuiApp)
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        await pilot.pause(0.2)
+        before = screen.last_ok
+        refreshes.clear()
+        clock.now += timedelta(seconds=5)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.last_ok != before)
+        await pilot.pause(0.1)
+        assert {name for name, tick in refreshes if not tick} <= {"FetchStatus"}, refreshes

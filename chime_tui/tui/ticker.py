@@ -1,10 +1,11 @@
 """A repeating callback on the app's injected clock.
 
 Textual's `set_interval` runs on the event loop's real clock. The app's one-second
-timers (expiry alerts and the credential watch; each screen's ages and countdowns)
-wait on `app.sleep` instead, the sleep the pollers use, so a test on virtual time
-moves them together. Run `Ticker.run` as a worker of the node it belongs to: the
-worker, and the ticker with it, ends when the node is removed.
+tick (expiry alerts, the credential watch, and every shown screen's ages and
+countdowns, in one callback: one wake-up and one frame a second) waits on `app.sleep`
+instead, the sleep the pollers use, so a test on virtual time moves them together.
+Run `Ticker.run` as a worker of the node it belongs to: the worker, and the ticker
+with it, ends when the node is removed.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from chime_tui.monitor import Sleep
 
 class Ticker:
     """Call `callback` every `interval` seconds of `sleep`'s clock while not paused.
-    Resuming starts a full interval; a tick is never made up for."""
+    Resuming starts a full interval; a tick is never made up for.
+
+    With `timer` (the monotonic clock `sleep` waits on), the ticks keep their phase:
+    each is due a whole number of intervals after the first, whatever the callback
+    took, so a once-a-second display never drifts against what it shows (a countdown
+    would skip a second each time the drift added up to one)."""
 
     def __init__(self, sleep: Sleep, interval: float, callback: Callable[[], object],
-                 *, paused: bool = False) -> None:
+                 *, paused: bool = False, timer: Callable[[], float] | None = None) -> None:
         self.interval = interval
         self._sleep = sleep
         self._callback = callback
+        self._timer = timer
         self._running = asyncio.Event()
         self._pending: asyncio.Future[None] | None = None
         if not paused:
@@ -41,10 +48,25 @@ class Ticker:
     def resume(self) -> None:
         self._running.set()
 
+    def _delay(self, due: float | None) -> tuple[float, float | None]:
+        """How long to sleep for the tick due at `due` (None: a full interval from now),
+        and when that tick is due on the timer."""
+        if self._timer is None:
+            return self.interval, None
+        now = self._timer()
+        if due is None or due <= now:  # the first, or after a pause or a late tick
+            due = now + self.interval if due is None else \
+                due + self.interval * (1 + (now - due) // self.interval)
+        return due - now, due
+
     async def run(self) -> None:
+        due: float | None = None
         while True:
-            await self._running.wait()
-            sleeping = asyncio.ensure_future(self._sleep(self.interval))
+            if not self._running.is_set():
+                await self._running.wait()
+                due = None  # resumed: a full interval from now
+            delay, due = self._delay(due)
+            sleeping = asyncio.ensure_future(self._sleep(delay))
             self._pending = sleeping
             try:
                 await asyncio.wait((sleeping,))
@@ -53,3 +75,5 @@ class Ticker:
                 self._pending = None
             if not sleeping.cancelled() and self._running.is_set():
                 self._callback()
+                if due is not None:
+                    due += self.interval

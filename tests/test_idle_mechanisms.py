@@ -254,3 +254,95 @@ async def test_a_poll_with_unchanged_data_redraws_nothing_but_the_top_line(
         await wait_for(pilot, lambda: screen.last_ok != before)
         await pilot.pause(0.1)
         assert {name for name, tick in refreshes if not tick} <= {"FetchStatus"}, refreshes
+
+
+async def test_a_quick_fetch_is_one_change_of_the_top_line_not_two(
+        frozen_server, frozen_state, monkeypatch):
+    """`⟳ fetching…` is drawn only for a fetch that lasts (SHOW_FETCHING_AFTER): one that
+    answers at once would flash it for a few milliseconds, a frame of its own before the
+    frame with its answer. (A slow fetch still shows it: tests/test_faults.py.)"""
+    from chime_tui.monitor import PollOutcome
+    from chime_tui.tui.messages import Fetched, FetchStarted
+    from chime_tui.tui.widgets.fetch_status import FetchStatus
+
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        status = screen.query_one(FetchStatus)
+        await pilot.pause(0.1)
+        shown: list[str] = []
+        real = FetchStatus.show_text
+        monkeypatch.setattr(FetchStatus, "show_text",
+                            lambda self, text: (shown.append(text.plain), real(self, text)))
+        clock.now += timedelta(seconds=5)
+        screen.on_fetch_started(FetchStarted())
+        assert not status.fetching and shown == []  # not drawn yet
+        from chime_tui.sources import SessionUpdate
+
+        same = SessionUpdate(screen.session, [])
+        screen.on_fetched(Fetched(PollOutcome(same, None, clock.now, 0.012, 0, 60.0)))
+        assert len(shown) == 1 and "fetching" not in shown[0], shown
+        await pilot.pause(0.3)  # past SHOW_FETCHING_AFTER: the fetch was over before it
+        assert not status.fetching and len(shown) == 1, shown
+
+
+def test_a_one_line_text_is_drawn_as_rich_draws_it():
+    """The panels draw a one-line Text that fits without rich's wrapping (the ticking
+    lines); what they draw is what `Console.render_lines` draws, style for style."""
+    from rich.console import Console
+    from rich.style import Style
+    from rich.text import Text
+    from textual.strip import Strip
+
+    from chime_tui.tui.widgets.panel import render_lines
+
+    console = Console(width=80, color_system="truecolor", file=open("/dev/null", "w"))
+    texts = [Text("0:23:59:12", style="bold"), Text("changed 12 seconds ago", style="dim"),
+             Text.assemble(Text("last known: ", style="dim"), Text("Open", style="bold green")),
+             Text("x" * 22), Text("☎ wide 📞 cells"), Text("trailing   "), Text("  leading"),
+             Text("ab", style="red") + Text("cd", style="on blue"),
+             Text("█" * 10, style="green") + Text("░" * 10, style="dim"),
+             Text("cut", no_wrap=True, overflow="ellipsis"), Text("no end", end=""),
+             Text("longer than the panel is wide, so it wraps"), Text("")]
+    for width in (22, 23, 40):
+        options = console.options.update_width(width)
+        for base in (Style(color="white", bgcolor="black"), Style.null()):
+            for text in texts:
+                ours = render_lines(console, options, text, base, width)
+                rich = [Strip(line, width) for line in
+                        console.render_lines(text, options, style=base, pad=True)]
+                assert [list(s) for s in ours] == [list(s) for s in rich], (width, text)
+                assert [s.cell_length for s in ours] == [width] * len(rich)
+
+
+async def test_the_top_line_is_built_again_only_when_the_clock_changes_it(
+        frozen_server, frozen_state, monkeypatch):
+    """While the data is fresh the top line shows the time of the last answer, which
+    the clock does not move: a tick does not build it again. Once stale, its age
+    moves, and so does the line."""
+    from chime_tui.tui.widgets.fetch_status import FetchStatus
+
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await pilot.pause(0.1)
+        status = app.screen.query_one(FetchStatus)
+        built: list[str] = []
+        real = FetchStatus.state_text
+        monkeypatch.setattr(FetchStatus, "state_text",
+                            lambda self, now, short: built.append("x") or real(self, now, short))
+        for _ in range(3):
+            clock.now += timedelta(seconds=1)
+            status.tick()
+        assert built == []
+        clock.now += timedelta(seconds=2 * 60 + 5)  # past two refreshes: stale
+        status.tick()
+        assert built and "ago" in status.content.plain
+        built.clear()
+        status.tick()  # the same second: the same age
+        assert built == []

@@ -32,7 +32,9 @@ class Ticker:
         self._callback = callback
         self._timer = timer
         self._running = asyncio.Event()
-        self._pending: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None  # the task in `run`
+        self._sleeping = False  # `run` waits on the clock
+        self._interrupted = False  # `pause` cancelled that wait
         if not paused:
             self._running.set()
 
@@ -42,8 +44,9 @@ class Ticker:
 
     def pause(self) -> None:
         self._running.clear()
-        if self._pending is not None:
-            self._pending.cancel()  # a paused ticker does not wait on the clock
+        if self._sleeping and self._task is not None and not self._interrupted:
+            self._interrupted = True  # a paused ticker does not wait on the clock
+            self._task.cancel()
 
     def resume(self) -> None:
         self._running.set()
@@ -60,20 +63,27 @@ class Ticker:
         return due - now, due
 
     async def run(self) -> None:
+        # The sleep is awaited in this task (no task of its own per tick, nor a wait on
+        # it): a tick costs the app one wake-up. `pause` interrupts it by cancelling.
+        task = self._task = asyncio.current_task()
+        assert task is not None
         due: float | None = None
         while True:
             if not self._running.is_set():
                 await self._running.wait()
                 due = None  # resumed: a full interval from now
             delay, due = self._delay(due)
-            sleeping = asyncio.ensure_future(self._sleep(delay))
-            self._pending = sleeping
+            self._sleeping = True
             try:
-                await asyncio.wait((sleeping,))
+                await self._sleep(delay)
+            except asyncio.CancelledError:
+                if not self._interrupted or task.uncancel():
+                    raise  # cancelled from outside (the worker ends), not by `pause`
+                continue
             finally:
-                sleeping.cancel()
-                self._pending = None
-            if not sleeping.cancelled() and self._running.is_set():
+                self._sleeping = False
+                self._interrupted = False
+            if self._running.is_set():
                 self._callback()
                 if due is not None:
                     due += self.interval

@@ -134,7 +134,7 @@ class PollingScreen(Screen[None]):
         if not self.ticking or not self.display:
             # Hidden, or being removed (its widgets go first).
             return
-        self.one(FetchStatus).refresh_text()
+        self.one(FetchStatus).tick()
         self.one(ErrorLine).refresh_text()
         self.tick()
 
@@ -195,7 +195,7 @@ class PollingScreen(Screen[None]):
                               lambda: self.post_message(FetchStarted()))
 
     def on_fetch_started(self, message: FetchStarted) -> None:
-        self.one(FetchStatus).fetching = True
+        self.one(FetchStatus).fetch_started()
         self.one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:

@@ -11,6 +11,8 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.widgets import Input
+
 from chime_tui.aws.client import AwsSettings
 from chime_tui.demo import demo_aws_settings
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
@@ -40,6 +42,11 @@ async def shoot(name: str, server: EmulatorServer, keys: list[str], throttle: bo
             if app.screen is first or getattr(app.screen, "last_ok", None) is not None:
                 break
         await pilot.pause(0.3)
+        # A typed field's cursor blinks: caught on or off, the picture would change
+        # between runs with nothing changed in the UI.
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause(0.1)
         app.save_screenshot(str(HERE / f"{name}.svg"))
     print(HERE / f"{name}.svg")
 

@@ -287,3 +287,44 @@ async def test_the_demo_shows_the_whole_picture_at_once(tmp_path):
             assert position < 5  # near the top: soonest first, every connector
     finally:
         server.stop()
+
+
+async def test_a_listing_with_the_same_counts_lays_nothing_out(server, state, monkeypatch):
+    """The header's counts are redrawn after every listing and every proxy read; a
+    label lays the screen out again (which repaints every sparkline and table line)
+    only when its width changes: an idle session list is not laid out every refresh."""
+    from textual.widget import Widget
+
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server, voice_connector_id=vc, refresh=60))
+    async with app.run_test(size=(140, 40)) as pilot:
+        watch = lambda: app.fleet.connectors.get(vc)  # noqa: E731
+        await wait_for(pilot, lambda: watch() is not None and watch().proxy_known)
+        for n in (2, 3):  # "1 listing" → "2 listings" changes the width; 2 → 3 does not
+            await pilot.press("r")
+            await wait_for(pilot, lambda n=n: len(watch().samples) == n)
+            await pilot.pause()
+        header = app.screen.query_one(ConnectorHeader)
+        laid_out: list[str] = []
+        real = Widget.refresh
+
+        def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+            if layout and header in self.ancestors_with_self:
+                laid_out.append(f"{type(self).__name__}#{self.id}")
+            return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        mark = state.request_count("/programmable-numbers/proxy")
+        await pilot.press("r")  # listing 4: the same counts
+        await wait_for(pilot, lambda: len(watch().samples) == 4 and state.request_count(
+            "/programmable-numbers/proxy") == mark + 1)
+        await pilot.pause()
+        assert "4 listings" in text_of(header.query_one("#spark-since"))
+        assert laid_out == []
+        # A count of another width does lay the row out again.
+        sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")
+        state.delete_session(vc, sid)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(watch().samples) == 5)
+        await pilot.pause()
+        assert any(name.startswith("SparkLabel#label-open") for name in laid_out)

@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from chime_tui.textsafe import clip, visible
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
@@ -325,3 +326,66 @@ async def test_a_narrow_table_shrinks_then_drops_the_least_important_columns() -
         await pilot.resize_terminal(24, 8)
         await pilot.pause()
         assert table.render_line(1).text.split() == ["012345678…", "InProgress"]
+
+
+async def test_rows_that_bring_a_vertical_scrollbar_refit_the_columns() -> None:
+    """Widths fitted while every row fitted in view leave no room for the vertical
+    scrollbar that more rows bring: the columns are fitted again, so no horizontal
+    scrollbar appears and the last header (with its sort mark) stays in view."""
+    columns = (Column("id", "ID", shrink_to=6), Column("status", "Status"),
+               Column("expiry", "Expires in"))
+
+    class Fitted(App[None]):
+        def compose(self) -> ComposeResult:
+            yield KeyedTable(columns, fit=True)
+
+    app = Fitted()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_sort("expiry")
+        row = ["0123456789abcdef0123", "InProgress", "1m 05s"]
+        table.set_rows([("k0", row)])
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        assert table.virtual_size.width == table.scrollable_content_region.width
+        table.set_rows([(f"k{i}", row) for i in range(20)])  # same widths, more rows
+        await pilot.pause()
+        await pilot.pause()
+        assert table.show_vertical_scrollbar
+        assert not table.show_horizontal_scrollbar
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.render_line(0).text.rstrip().endswith("Expires in ▲")
+
+
+async def test_a_tick_repaints_only_the_live_cells_of_a_line() -> None:
+    """A countdown that changes on every line each second repaints the live column's
+    cells, not whole lines: what is drawn there is the row's line, the rest of it as
+    it was."""
+    live = {k: "5m" for k in KEYS[:8]}
+    app = TableApp(live)
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.set_rows([(k, [k, "Open", "Voice", ""]) for k in KEYS[:8]])
+        await pilot.pause()
+        for y in range(table.size.height):
+            table.render_line(y)
+        x, width = table.live_span()
+        header = table.render_line(0).text
+        assert header[x:x + width].strip() == "Expires in"
+        assert x + width == table.virtual_size.width  # the last column, to its end
+        asked: list[Region] = []
+        original = table.refresh
+
+        def spy(*regions: Region, **kwargs: object) -> object:
+            asked.extend(regions)
+            return original(*regions, **kwargs)
+
+        table.refresh = spy  # type: ignore[method-assign]
+        for key in KEYS[:8]:
+            live[key] = "4m"
+        assert table.refresh_live() == 8
+        assert [(r.x, r.width, r.height) for r in asked] == [(x, width, 1)] * 8
+        assert sorted(r.y for r in asked) == list(range(1, 9))
+        await pilot.pause()
+        assert table.render_line(3).text[x:x + width].strip() == "4m"
+        assert table.render_line(3).text.startswith(" s02 ")

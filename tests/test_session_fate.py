@@ -17,7 +17,7 @@ from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
-from chime_tui.tui.widgets.fetch_status import ErrorLine
+from chime_tui.tui.widgets.fetch_status import ErrorLine, FetchStatus
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 from chime_tui.tui.widgets.status_panel import StatusPanel
 from chime_tui.tui.widgets.timeline_panel import TimelinePanel
@@ -247,6 +247,9 @@ async def test_the_detail_of_a_known_gone_session_shows_its_last_state_as_ended(
             assert "ended or was deleted" in message
             assert "no data yet" not in message and "no such session" not in message
             assert "last known" in message
+            top = text_of(screen.query_one(FetchStatus))
+            assert top.startswith("no answer: its last known state is shown")
+            assert "no complete answer yet" not in top
             status = text_of(screen.query_one(StatusPanel))
             assert last.status in status and "gone" in status
             assert "not found: no such session" not in status

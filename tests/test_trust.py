@@ -315,3 +315,33 @@ async def test_a_404_blip_on_the_session_screen_is_not_a_deletion(server, state,
         await clock.advance(0.6, settle=False)  # the re-check confirms it
         await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
         assert [a.kind for a in app.alerts_raised] == ["gone"]
+
+
+async def test_a_suspected_deletion_counts_down_to_its_re_check_instead_of_not_retrying(
+        server, state, monkeypatch):
+    """The first NotFound of a seen session stops the schedule, but the screen asks once
+    more `recheck_seconds` later: the error line says when, not "not retrying". Once the
+    re-check confirms the deletion, nothing more is due, and then it says so."""
+    monkeypatch.setattr(SessionDetailScreen, "recheck_seconds", 3.0)
+    vc = list(state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc,
+                                proxy_session_id=sid, alert_threshold_minutes=0),
+                   **clock.app_kwargs())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await clock.idle(app)
+        state.delete_session(vc, sid)
+        await clock.advance(0.5, settle=False)
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and "next try in 3 s" in line.message())
+        assert "not retrying" not in line.message()
+        await clock.settle(3)
+        await clock.advance(1.0, settle=False)
+        await wait_for(pilot, lambda: "next try in 2 s" in line.message())
+        await clock.advance(2.0, settle=False)  # the re-check confirms it
+        await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
+        await wait_for(pilot, lambda: "not retrying (r tries again)" in line.message())

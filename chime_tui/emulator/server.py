@@ -434,9 +434,8 @@ class EmulatorServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=self.ssl_context)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = cast(asyncio.Server, server).sockets[0].getsockname()[1]
+        # The bound port (port 0 asks for a free one), from aiohttp's public addresses.
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop_async(self) -> None:
         if self._runner is not None:

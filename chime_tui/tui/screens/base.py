@@ -219,9 +219,12 @@ class PollingScreen(Screen[None]):
             status.interval = poller.interval
         status.partial = not outcome.ok and bool(self.partial_data())
         status.record(outcome)
-        self.one(ErrorLine).record(
-            outcome, self.last_ok, lambda: poller.seconds_to_next() if poller else None,
-            self.partial_data)
+        self.one(ErrorLine).record(outcome, self.last_ok, self.seconds_to_next,
+                                   self.partial_data)
+
+    def seconds_to_next(self) -> float | None:
+        """Seconds to the next try this screen will make by itself (None: none is due)."""
+        return self.poller.seconds_to_next() if self.poller is not None else None
 
     def action_refresh(self) -> None:
         """r: fetch once now; a paused screen stays paused (p resumes)."""

@@ -19,6 +19,7 @@ from chime_tui.tui.screens.base import WRITE_BINDINGS, PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
+from chime_tui.tui.widgets.fetch_status import FetchStatus
 from chime_tui.tui.widgets.panel import SessionPanel
 from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
@@ -59,6 +60,7 @@ class SessionDetailScreen(PollingScreen):
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
         self.panel_list: list[SessionPanel] = []
+        self.recheck_at: float | None = None  # app.timer() of a pending NotFound re-check
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,6 +73,9 @@ class SessionDetailScreen(PollingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        # With no answer, what is shown is what the app saw of it before (the error
+        # line says when): not part of an answer still coming, as in a listing.
+        self.one(FetchStatus).partial_label = "no answer: its last known state is shown"
         self.show_pinned()
         self.query_one(StatusPanel).focus()
         self.apply_redaction()
@@ -146,10 +151,18 @@ class SessionDetailScreen(PollingScreen):
             self.show_timeline()
             self.highlight(self.query_one(StatusPanel))
         else:
-            # The schedule stops on NotFound: ask once more, a little later.
+            # The schedule stops on NotFound: ask once more, a little later (the error
+            # line counts down to it instead of saying "not retrying").
+            self.recheck_at = self.app.timer() + self.recheck_seconds
             self.call_later_on_clock(self.recheck_seconds, self.recheck_missing)
 
+    def seconds_to_next(self) -> float | None:
+        if self.recheck_at is not None and not self.user_paused:
+            return max(0.0, self.recheck_at - self.app.timer())
+        return super().seconds_to_next()
+
     def recheck_missing(self) -> None:
+        self.recheck_at = None
         if self.poller is not None and not self.user_paused:
             self.poller.refresh_now(resume=False)
 

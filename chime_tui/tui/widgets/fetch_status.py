@@ -29,6 +29,7 @@ class Line(Widget):
 
     DEFAULT_CSS = "Line { height: 1; }"
     wraps = False
+    sizes_to_text = False  # CSS width auto: a layout when the text's width changes, only
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -41,12 +42,13 @@ class Line(Widget):
 
     def show_text(self, text: Text) -> None:
         if text != self.shown:
+            wider = self.sizes_to_text and text.cell_len != self.shown.cell_len
             self.shown = text
             lines = self.lines
             if self.wraps:
                 width = self.content_size.width or self.app.size.width
                 self.lines = len(text.wrap(self.app.console, max(1, width)))
-            self.refresh(layout=lines != self.lines)
+            self.refresh(layout=lines != self.lines or wider)
 
     def on_resize(self) -> None:
         if self.wraps:  # the same text may take more or fewer lines now
@@ -73,6 +75,7 @@ class FetchStatus(Line):
         self.failed_latency: float | None = None  # the last try's, when it failed
         self.partial = False  # no good answer yet, but part of one is on screen (the
         # screen sets it before `record`)
+        self.partial_label = "no complete answer yet"  # what `partial` is, as the screen names it
         self.stale_after = 10.0  # seconds; the screen sets twice its refresh interval
         self.interval: float | None = None  # the auto-refresh interval (the screen's)
         self.redacted = False  # phone numbers masked (the app sets it)
@@ -146,7 +149,7 @@ class FetchStatus(Line):
     def state_text(self, now: datetime, short: bool) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.last_ok is None:
-            t.append("no complete answer yet" if self.partial else "not fetched yet")
+            t.append(self.partial_label if self.partial else "not fetched yet")
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
@@ -229,10 +232,10 @@ class ErrorLine(Line):
             state.append("no data yet")
         if self.fetching:
             state.append("retrying now…")
+        elif due is not None:  # the schedule's next try, or a screen's own re-check
+            state.append(f"next try in {max(1, round(due))} s")
         elif o.next_delay is None:
             state.append("not retrying (r tries again)")
-        elif due is not None:
-            state.append(f"next try in {max(1, round(due))} s")
         return "⚠ " + " — ".join([*state, o.error.message])
 
     def refresh_text(self) -> None:

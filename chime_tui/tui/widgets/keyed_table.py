@@ -457,6 +457,15 @@ class KeyedTable(ScrollView, can_focus=True):
             self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # Rows that come or go may bring or take away the vertical scrollbar without a
+        # resize: the room to fit the columns in changed all the same. (Widths fitted
+        # for the room without it would need a horizontal scrollbar and push the last
+        # header, with its sort mark, out of view.)
+        if self.fit and self._widths:
+            self._set_widths(self._widths)
+            self.refresh()
+
     def on_focus(self) -> None:
         self._style_cache.clear()
         self._refresh_key(self._cursor)
@@ -487,15 +496,40 @@ class KeyedTable(ScrollView, can_focus=True):
         scrollbar."""
         return self.scrollable_content_region.height
 
+    def live_span(self) -> tuple[int, int] | None:
+        """Where the live columns are drawn on a line, in the widget (x, width), the
+        spaces either side included: None when none is drawn."""
+        x, start, end = 0, None, None
+        for at, width in enumerate(self._draw):
+            if not width:
+                continue
+            if at in self._live_at:
+                start = x if start is None else start
+                end = x + width + self._gap
+            x += width + self._gap
+        if start is None or end is None:
+            return None
+        left = start - int(self.scroll_x)
+        return left, end - start
+
     def refresh_live(self) -> int:
-        """Repaint the visible lines whose live cells changed; how many were."""
+        """Repaint the live cells of the visible lines whose live cells changed; how
+        many lines were. Only those cells: a countdown column of a full table changes on
+        every line each second, and the rest of each line is as it was."""
         if not self._live_at or self.live is None:
             return 0
+        span = self.live_span()
         repainted = 0
         for key in self.visible_keys():
             if self._drawn_live.get(key) != tuple(cell_key(safe_cell(c))
                                                   for c in self.live(key)):
-                self._refresh_key(key)
+                y = self._line_of(key)
+                if y is not None and span is not None:
+                    # (Scrolled sideways, the cells may be partly or wholly out of view.)
+                    cells = Region(span[0], y, span[1], 1).intersection(
+                        Region(0, 0, self.size.width, self.size.height))
+                    if cells.area:
+                        self.refresh(cells)
                 repainted += 1
         return repainted
 

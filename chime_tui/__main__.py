@@ -440,9 +440,21 @@ def crash_report(details: str) -> str:
     return f"the app stopped on an error: {last}; details in {path}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, short_lived: bool = False) -> int:
+    """`short_lived`: this process ends with the command (the console script), so a
+    one-shot command may pause garbage collection while botocore loads (see
+    `chime_tui.aws.sync_client.pause_gc`); not when called from other code."""
+    if short_lived:
+        from chime_tui.aws.sync_client import pause_gc
+
+        pause_gc()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    one_shot = getattr(args, "handler", None) is not None and getattr(args, "watch", None) is None
+    if short_lived and not one_shot:  # the dashboard, the emulator, --watch: long-lived
+        from chime_tui.aws.sync_client import resume_gc
+
+        resume_gc(freeze=False)
     if args.command == "emulator":
         return run_emulator(args)
     if args.command == "config":
@@ -473,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     try:
-        sys.exit(main())
+        sys.exit(main(short_lived=True))
     except KeyboardInterrupt:
         sys.exit(130)
 

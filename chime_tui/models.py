@@ -7,12 +7,19 @@ the expiry arithmetic the screens and the CLI share.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
+
+# The ID checks live in chime_tui.ids (the one-shot commands import only them); their
+# names here too, where the rest of the code looks for them.
+from chime_tui.ids import PROXY_SESSION_ID_MAX as PROXY_SESSION_ID_MAX
+from chime_tui.ids import PROXY_SESSION_ID_RE as PROXY_SESSION_ID_RE
+from chime_tui.ids import VOICE_CONNECTOR_ID_RE as VOICE_CONNECTOR_ID_RE
+from chime_tui.ids import validate_proxy_session_id as validate_proxy_session_id
+from chime_tui.ids import validate_voice_connector_id as validate_voice_connector_id
 
 SessionKey = tuple[str, str]  # (voice connector ID, proxy session ID)
 
@@ -22,42 +29,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Patterns from the botocore service model (chime-sdk-voice 2022-08-03).
-VOICE_CONNECTOR_ID_RE = re.compile(
-    r"([a-z0-9]{21,22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-)
-PROXY_SESSION_ID_RE = re.compile(r".*\S.*")
-PROXY_SESSION_ID_MAX = 128
 STATUSES = ("Open", "InProgress", "Closed")
-
-
-def validate_voice_connector_id(value: str) -> str | None:
-    """Return a reason the ID breaks the service model's pattern, or None."""
-    if not value:
-        return "voice connector ID is empty"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "voice connector ID contains control characters"
-    if not VOICE_CONNECTOR_ID_RE.fullmatch(value):
-        return (
-            "voice connector ID must be 21-22 lowercase letters and digits, or a UUID "
-            f"(got {len(value)} characters)"
-        )
-    return None
-
-
-def validate_proxy_session_id(value: str) -> str | None:
-    """Return a reason the ID breaks the service model's constraints, or None."""
-    if not value:
-        return "proxy session ID is empty"
-    if len(value) > PROXY_SESSION_ID_MAX:
-        return f"proxy session ID is longer than {PROXY_SESSION_ID_MAX} characters"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "proxy session ID contains control characters"
-    if not PROXY_SESSION_ID_RE.fullmatch(value):
-        return "proxy session ID must contain a non-blank character"
-    if "/" in value or "?" in value or "#" in value:
-        return "proxy session ID must not contain '/', '?' or '#'"
-    return None
 
 
 def parse_timestamp(value: Any) -> datetime | None:

@@ -259,4 +259,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    from chime_tui.aws.sync_client import pause_gc
+
+    pause_gc()  # a short-lived process: see pause_gc
     raise SystemExit(main(sys.argv[1:]))

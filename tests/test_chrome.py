@@ -18,6 +18,7 @@ from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.screens.help import HelpScreen
 from chime_tui.tui.screens.open_by_id import OpenByIdScreen
+from chime_tui.tui.screens.picker import ConnectorPickerScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
@@ -328,16 +329,30 @@ def test_a_session_with_time_left_is_never_100_percent_used():
     assert used_text(done, now) == "100% of 60 min used"
 
 
-async def test_open_by_id_starts_on_the_same_field_everywhere(server):
+async def test_open_by_id_starts_on_the_first_field_still_to_fill(server):
+    """Where the connector is known (a session, its list) it is filled in and the
+    session ID is typed: what is typed opens that session, never the session ID as a
+    connector; from the picker, the connector ID comes first."""
     app = detail_app(server)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.press("ctrl+o")
         assert isinstance(app.screen, OpenByIdScreen)
-        assert app.screen.focused is app.screen.query_one("#vc-input", Input)
+        assert app.screen.focused is app.screen.query_one("#sid-input", Input)
         await pilot.press("escape")
         await pilot.press("escape")  # the session list (its connector), then the dialog
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen))
+        await pilot.press("ctrl+o")
+        dialog = app.screen
+        assert dialog.focused is dialog.query_one("#sid-input", Input)
+        assert dialog.query_one("#vc-input", Input).value == SEED_CONNECTOR_ID
+        await pilot.press(*SEED_SESSION_ID, "enter")
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert (app.screen.voice_connector_id, app.screen.proxy_session_id) == \
+            (SEED_CONNECTOR_ID, SEED_SESSION_ID)
+        await pilot.press("escape")
+        await pilot.press("escape")  # the picker, which knows no connector
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
         await pilot.press("ctrl+o")
         assert app.screen.focused is app.screen.query_one("#vc-input", Input)
 

@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent / "chime_tui"
-CORE = ("chime_tui.models", "chime_tui.aws", "chime_tui.monitor", "chime_tui.tracking",
+CORE = ("chime_tui.models", "chime_tui.ids", "chime_tui.aws", "chime_tui.monitor", "chime_tui.tracking",
         "chime_tui.textsafe", "chime_tui.options", "chime_tui.settings", "chime_tui.config",
         "chime_tui.files", "chime_tui.validate", "chime_tui.documents", "chime_tui.pins",
         "chime_tui.humanfmt", "chime_tui.keymap", "chime_tui.prefetch", "chime_tui.credwatch",
@@ -51,7 +51,7 @@ def test_the_layers_hold():
             if under(module, *CORE) and under(imp, "chime_tui.tui", "chime_tui.cli",
                                                "chime_tui.emulator"):
                 problems.append(f"{module} (core) imports {imp}")
-            if under(module, "chime_tui.models") and under(imp, "chime_tui.aws",
+            if under(module, "chime_tui.models", "chime_tui.ids") and under(imp, "chime_tui.aws",
                                                            "chime_tui.monitor",
                                                            "chime_tui.tracking"):
                 problems.append(f"{module} imports {imp} (models are the bottom layer)")

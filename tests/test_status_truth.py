@@ -5,7 +5,6 @@ a bounded render."""
 from __future__ import annotations
 
 import re
-import time
 
 from chime_tui.emulator import (
     SEED_CONNECTOR_ID,
@@ -149,14 +148,13 @@ async def test_rows_from_a_listing_that_failed_part_way_are_not_no_data_yet(tmp_
             assert not screen.has_class("-stale") and not line.display
 
 
-async def test_a_five_megabyte_name_renders_bounded_and_quickly(server, state):
+async def test_a_five_megabyte_name_renders_bounded(server, state):
     """Detail panels, the timeline of a Name change, the session list and the connector
     picker each draw a bounded part of a 5 MB Name (textsafe.clip), and stay responsive."""
     huge = "N" * 9 + " " + "Name " * 999_998  # 5 MB, in words: unbounded, it would wrap
     # The knob's own call: POST /_emulator/faults takes at most 1 MB (aiohttp's default).
     state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Name": huge})
     state.set_fields(SEED_CONNECTOR_ID, None, {"Name": "Conn " * 1_000_000})
-    started = time.perf_counter()
     app = detail_app(server, refresh=60)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app), timeout=5)
@@ -177,11 +175,15 @@ async def test_a_five_megabyte_name_renders_bounded_and_quickly(server, state):
                        and app.screen.loaded, timeout=5)
         cell = app.screen.query_one(KeyedTable).get_cell(SEED_SESSION_ID, "name")
         assert "More More More" in str(cell) and len(str(cell)) <= 600
-        # Still responsive: a key is handled at once.
-        before = time.perf_counter()
+        # Still responsive: the next key is handled (how fast is the benchmarks' to say,
+        # not a timed assertion here), and the row's line is drawn at the table's width.
         await pilot.press("o")
         assert app.screen.sort == "status"
-        assert time.perf_counter() - before < 1.0
+        table = app.screen.query_one(KeyedTable)
+        assert table.move_cursor(SEED_SESSION_ID)
+        await pilot.pause()
+        line = table.render_line(table.cursor_row - int(table.scroll_y) + 1)
+        assert "More More" in line.text and line.cell_length == table.size.width
         # The connector picker (Back again), with the connector's 5 MB Name.
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConnectorPickerScreen"
@@ -190,4 +192,3 @@ async def test_a_five_megabyte_name_renders_bounded_and_quickly(server, state):
         table = app.screen.query_one(KeyedTable)
         names = [str(table.get_cell(SEED_CONNECTOR_ID, c.key)) for c in table.columns]
         assert any("Conn Conn Conn" in n for n in names) and all(len(n) <= 600 for n in names)
-    assert time.perf_counter() - started < 5.0

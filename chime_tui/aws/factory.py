@@ -23,9 +23,14 @@ def _identity(value: Any) -> Any:
 
 def prepare_session(session: Any) -> None:
     """Timestamps stay the strings the service sent (as the AWS CLI prints them; the
-    models parse them with fromisoformat): no dateutil on the hot path."""
+    models parse them with fromisoformat): no dateutil on the hot path. botocore's data
+    files are read through `chime_tui.aws.loader` (cached, and no listing of every
+    service)."""
+    from chime_tui.aws.loader import install
+
     session.get_component("response_parser_factory").set_parser_defaults(
         timestamp_parser=_identity)
+    install(session)
 
 
 def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any

@@ -159,7 +159,7 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
     printed as the AWS CLI prints them ("An error occurred (NotFoundException) when
     calling the DeleteProxySession operation: ..."). `write`: one attempt, no retries."""
     from chime_tui.aws.errors import ChimeError
-    from chime_tui.models import validate_voice_connector_id
+    from chime_tui.ids import validate_voice_connector_id
     from chime_tui.options import aws_settings_from
 
     vc = getattr(args, "voice_connector_id", None)

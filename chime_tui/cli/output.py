@@ -19,9 +19,14 @@ import json
 from datetime import datetime
 from typing import IO, Any
 
-from chime_tui.documents import redact as redact  # the commands call output.redact
-from chime_tui.models import ProxySession, utcnow
 from chime_tui.textsafe import has_unsafe, visible
+
+
+def redact(data: Any) -> Any:
+    """`chime_tui.documents.redact` (imported when asked: the JSON path needs no models)."""
+    from chime_tui.documents import redact as redact_document
+
+    return redact_document(data)
 
 
 def write_json(data: Any, out: IO[str]) -> None:
@@ -94,6 +99,7 @@ def write_human(data: Any, out: IO[str], now: datetime | None = None) -> None:
     """A compact summary for people: one block per session, or JSON for anything else.
     Every server string is shown made visible (`\\x1b`) and bounded, never raw."""
     from chime_tui.humanfmt import expiry_sentence, phone
+    from chime_tui.models import ProxySession, utcnow
     from chime_tui.textsafe import clip, json_safe
 
     now = now or utcnow()

@@ -41,7 +41,7 @@ def get_params(args: argparse.Namespace, spec: dict[str, str] | None = None) -> 
 def id_problems(params: dict[str, Any]) -> list[str]:
     """The IDs that break the service model's patterns (checked before the request: a '/'
     in an ID would change the URL path)."""
-    from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+    from chime_tui.ids import validate_proxy_session_id, validate_voice_connector_id
 
     problems = []
     for key, check in (("VoiceConnectorId", validate_voice_connector_id),

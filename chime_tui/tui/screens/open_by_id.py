@@ -33,8 +33,10 @@ class OpenByIdScreen(ModalScreen[tuple[str, str | None] | None]):
             yield Static("Enter opens · Esc cancels", classes="hint")
 
     def on_mount(self) -> None:
-        # The first field first, from every screen (prefilled when the screen has one).
-        self.query_one("#vc-input", Input).focus()
+        # The first field still to fill: the session ID when the screen knows its
+        # connector (typing into a prefilled, selected connector ID would replace it,
+        # and open the session ID as a connector).
+        self.query_one("#sid-input" if self.initial_vc else "#vc-input", Input).focus()
 
     def problems(self) -> tuple[str, str, str | None, str | None]:
         vc = self.query_one("#vc-input", Input).value.strip()

@@ -346,3 +346,21 @@ async def test_the_top_line_is_built_again_only_when_the_clock_changes_it(
         built.clear()
         status.tick()  # the same second: the same age
         assert built == []
+
+
+async def test_a_ticker_on_a_timer_that_stands_still_ticks_every_interval():
+    """A frozen timer (snapshot tests freeze it) must not stretch the ticks apart."""
+    import asyncio
+
+    from chime_tui.tui.ticker import Ticker
+
+    from .vclock import VirtualClock
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+    ticker = Ticker(clock.sleep, 1.0, lambda: ticks.append(clock.t), timer=lambda: 0.0)
+    task = asyncio.create_task(ticker.run())
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    task.cancel()

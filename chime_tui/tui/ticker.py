@@ -60,7 +60,9 @@ class Ticker:
         if due is None or due <= now:  # the first, or after a pause or a late tick
             due = now + self.interval if due is None else \
                 due + self.interval * (1 + (now - due) // self.interval)
-        return due - now, due
+        # Never more than an interval: a timer that stands still (a frozen one in a
+        # test) or went back must not stretch the ticks apart.
+        return min(due - now, self.interval), due
 
     async def run(self) -> None:
         # The sleep is awaited in this task (no task of its own per tick, nor a wait on

@@ -275,6 +275,11 @@ def run_tui(args: argparse.Namespace) -> int:
     if problem := aws_problem(args):
         print(f"chime-tui: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    from chime_tui.tui.startup import pause_gc, resume_gc
+
+    # No cyclic collector until the first frame is out (the app starts it again then):
+    # see chime_tui.tui.startup.
+    pause_gc()
     prefetch = None
     if args.voice_connector_id and not args.pin and not args.debug_log and not args.demo:
         from chime_tui.prefetch import Prefetch
@@ -287,6 +292,7 @@ def run_tui(args: argparse.Namespace) -> int:
     try:
         return _run_tui(args, prefetch)
     finally:
+        resume_gc()  # the app did, unless it stopped before its first frame
         if prefetch is not None:
             prefetch.cancel()
 

@@ -239,12 +239,13 @@ WATCHED_FIELDS = (
 def diff_sessions(old: ProxySession | None, new: ProxySession | None,
                   at: datetime | None = None) -> list[Change]:
     """Per-field changes between two fetches of one session (raw API values)."""
-    if old is None or new is None or old.raw == new.raw:
+    if old is None or new is None or old.same_answer(new):
         return []
     when = at or utcnow()
     vc, sid = new.key
+    before, after = old.raw, new.raw  # made once each (see ProxySession.raw)
     return [
-        Change(when, vc, sid, f, old.raw.get(f), new.raw.get(f))
+        Change(when, vc, sid, f, before.get(f), after.get(f))
         for f in WATCHED_FIELDS
-        if old.raw.get(f) != new.raw.get(f)
+        if before.get(f) != after.get(f)
     ]

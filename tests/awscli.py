@@ -69,7 +69,9 @@ class _Zygote:
             python = script.readline().decode().removeprefix("#!").strip()
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
-        self.env = dict(os.environ)
+        # A HOME found nowhere else, so the zygote can find what its imports made of
+        # it and rewrite that for each request's HOME (tests/zygote_common.py).
+        self.env = dict(os.environ, HOME=f"/nonexistent/awscli-zygote-home.{os.getpid()}")
         self.proc = subprocess.Popen(
             [python, str(Path(__file__).with_name("awscli_zygote.py")), aws, str(req_r),
              str(rep_w)], pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
@@ -79,9 +81,19 @@ class _Zygote:
         self.requests = os.fdopen(self._req_w, "w", encoding="utf-8")
         self.replies = os.fdopen(self._rep_r, "r", encoding="utf-8")
         self.lock = threading.Lock()
+        hello = json.loads(self.replies.readline())
+        self.names = set(hello["env_read"])
+        if not hello["home_other"]:
+            self.names.discard("HOME")
+
+    def _import_time(self, env: dict[str, str]) -> dict[str, str]:
+        return _import_time_env(env) | {k: v for k, v in env.items() if k in self.names}
 
     def fits(self, env: dict[str, str]) -> bool:
-        return self.proc.poll() is None and _import_time_env(env) == _import_time_env(self.env)
+        home = env.get("HOME")
+        return (self.proc.poll() is None and "*" not in self.names
+                and self._import_time(env) == self._import_time(self.env)
+                and bool(home) and not os.path.isdir(os.path.join(home, ".local", "lib")))
 
     def run(self, argv: list[str], env: dict[str, str], cwd: str,
             timeout: float | None) -> tuple[int, bytes, bytes]:

@@ -9,9 +9,11 @@ everything created afresh (session, credentials, config); only the imported modu
 are shared, and tests/awscli.py falls back to a real process whenever the request's
 environment differs from this one's in a variable read at import time.
 
-Protocol (file descriptors given on the command line): one JSON line a request
-{"argv", "env", "cwd", "out", "err"}; two JSON lines back: {"pid"}, then {"status"}
-(the child's exit code, or -signal as subprocess reports it).
+Protocol (file descriptors given on the command line): first a hello line back
+{"env_read", "home_other"} (the variables read while importing, and where a string
+made from HOME could not be rewritten: see tests/zygote_common.py); then one JSON line
+a request {"argv", "env", "cwd", "out", "err"}; two JSON lines back: {"pid"}, then
+{"status"} (the child's exit code, or -signal as subprocess reports it).
 """
 
 from __future__ import annotations
@@ -26,7 +28,27 @@ REQUESTS, REPLIES = int(sys.argv[2]), int(sys.argv[3])
 # holds a tests/awscli.py that would shadow the package).
 sys.path[0] = os.path.dirname(AWS_SCRIPT)
 
-import awscli.clidriver  # noqa: E402  (the point of this process)
+
+
+def _common():  # noqa: ANN202
+    """tests/zygote_common.py, by path (this directory is not on the path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "zygote_common", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                      "zygote_common.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+common = _common()
+# The point of this process: the driver, and the handlers every command loads (their
+# import is most of a call's time), recording the environment variables read meanwhile.
+ENV_READ = common.import_recording_env(["awscli.clidriver", "awscli.handlers"])
+HOME_FIXABLE, HOME_OTHER = common.home_holders()
+import awscli.clidriver  # noqa: E402
 
 DATA_PATH = os.environ["AWS_DATA_PATH"]  # what importing awscli set
 
@@ -44,6 +66,7 @@ def child(request: dict) -> int:
     for fd, target in ((null, 0), (out, 1), (err, 2)):
         os.dup2(fd, target)
         os.close(fd)
+    common.rehome(HOME_FIXABLE, request["env"]["HOME"])
     os.environ.clear()
     os.environ.update(request["env"])
     os.environ["AWS_DATA_PATH"] = DATA_PATH  # as `import awscli` sets it
@@ -79,6 +102,8 @@ def child(request: dict) -> int:
 def main() -> None:
     requests = os.fdopen(REQUESTS, "r", encoding="utf-8")
     replies = os.fdopen(REPLIES, "w", encoding="utf-8")
+    replies.write(json.dumps({"env_read": sorted(ENV_READ), "home_other": HOME_OTHER}) + "\n")
+    replies.flush()
     for line in requests:
         request = json.loads(line)
         sys.stdout.flush()

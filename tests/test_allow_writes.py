@@ -3,9 +3,6 @@ or CHIME_TUI_ALLOW_WRITES turn them on for the run (flags > environment > file).
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from chime_tui.config import Config, env_overrides, load_config, read_config
@@ -72,8 +69,9 @@ def test_config_check_names_a_bad_allow_writes(tmp_path):
     path.write_text('allow_writes = "on"\n')
     import os
 
-    result = subprocess.run([sys.executable, "-m", "chime_tui", "config", "check"],
-                            capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "CHIME_TUI_CONFIG": str(path)})
+    from .ourcli import run_chime_tui
+
+    result = run_chime_tui("config", "check", timeout=60,
+                           env={**os.environ, "CHIME_TUI_CONFIG": str(path)})
     assert result.returncode == 253
     assert "line 1: allow_writes must be bool (true or false), not str" in result.stderr

@@ -136,14 +136,19 @@ async def test_back_builds_the_screens_under_the_start_screen_only_when_needed(s
 async def test_live_refresh_follows_a_status_change(server, state):
     vc = list(state.connectors)[1]
     sid = next(s for s, v in state.sessions[vc].items() if v.status == "Open")
-    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc, proxy_session_id=sid))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc, proxy_session_id=sid),
+                   **clock.app_kwargs())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         assert "Open" in text_of(app.screen.query_one(StatusPanel))
         state.set_status(vc, sid, "InProgress")
+        await clock.advance(0.5)  # the next poll
         await wait_for(pilot, lambda: "InProgress" in text_of(app.screen.query_one(StatusPanel)),
                        timeout=3)
         state.set_status(vc, sid, "Closed")
+        await clock.advance(0.5)
         await wait_for(pilot, lambda: "Closed" in text_of(app.screen.query_one(StatusPanel)),
                        timeout=3)
         assert "ended" in text_of(app.screen.query_one(ExpiryPanel))
@@ -220,9 +225,12 @@ async def test_open_by_id_validates_before_any_call(server, state):
 
 async def test_selection_filter_and_sort_survive_refresh(server, state):
     vc = list(state.connectors)[1]
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
+                   **clock.app_kwargs())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: table(app).row_count == 40)
+        await clock.idle(app)
         await pilot.press("s")  # status filter: Open
         screen = app.screen
         assert screen.status_filter == "Open"
@@ -232,6 +240,7 @@ async def test_selection_filter_and_sort_survive_refresh(server, state):
         title = table(app).border_title
         assert title.startswith("Sessions ") and " of 40 · Open " in title
         fetches = len(state.requests)
+        await clock.advance(0.6)  # two polls
         await wait_for(pilot, lambda: len(state.requests) >= fetches + 2, timeout=3)
         assert screen.selected_id() == selected
         assert screen.status_filter == "Open" and screen.sort == "status"

@@ -79,14 +79,14 @@ async def test_no_color_is_honoured(server, monkeypatch):
 
 def test_no_color_keeps_tables_plain(server):
     import os
-    import subprocess
-    import sys
+
+    from .ourcli import run_chime_tui
 
     env = os.environ | {"NO_COLOR": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "chime_tui", "get-proxy-session", "--endpoint-url", server.url,
-         "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
-         "--output", "table"], capture_output=True, text=True, env=env)
+    result = run_chime_tui(
+        "get-proxy-session", "--endpoint-url", server.url,
+        "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
+        "--output", "table", env=env)
     assert result.returncode == 0 and "\x1b[" not in result.stdout
 
 

@@ -22,6 +22,7 @@ from chime_tui.emulator import (
 from chime_tui.textsafe import visible
 
 from .awscli import run_aws
+from .ourcli import run_chime_tui
 from .test_cli import aws  # noqa: F401  (the session fixture)
 
 HOSTILE = {
@@ -33,8 +34,7 @@ RAW = (b"\x1b", b"\x07", b"\xc2\x9b")  # ESC, BEL, and C1 CSI as UTF-8
 
 
 def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "chime_tui", *args], capture_output=True,
-                          timeout=60, env=os.environ.copy())
+    return run_chime_tui(*args, text=False, timeout=60)
 
 
 def hostile_state() -> EmulatorState:
@@ -181,7 +181,7 @@ def test_watch_on_an_unknown_session_exits_254_exactly_as_without_watch(server, 
     assert plain.returncode == 254
     assert (watched.returncode, watched.stdout, watched.stderr) == \
         (254, b"", plain.stderr)
-    assert b"NotFoundException" in watched.stderr and b"not found" in watched.stderr
+    assert b"NotFoundException" in watched.stderr and b"couldn't be found" in watched.stderr
     assert state.served == 2  # one request each: no retry, no "gone"
 
 

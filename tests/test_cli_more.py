@@ -95,9 +95,33 @@ def test_watch_says_gone_when_the_session_disappears(server, state):
          *SEED, "--watch", "0.5"], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
     assert json.loads(proc.stdout.readline())["event"] == "snapshot"
     state.delete_session(SEED_CONNECTOR_ID, SEED_SESSION_ID)
+    # A first NotFound is an error line; the try 5 s later confirms it (walk 2: one 404
+    # printed "gone" and ended the watch of a session that was still Open).
+    first = json.loads(proc.stdout.readline())
+    assert (first["event"], first["kind"], first["next_try_in"]) == ("error", "not found", 5.0)
     last = json.loads(proc.stdout.readline())
     assert last["event"] == "gone" and "not found" in last["reason"]
     assert proc.wait(10) == 0
+
+
+def test_watch_is_not_ended_by_a_404_blip(server, state):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chime_tui", "get-proxy-session", "--endpoint-url", server.url,
+         *SEED, "--watch", "0.5"], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        assert json.loads(proc.stdout.readline())["event"] == "snapshot"
+        state.add_rule({"count": 1, "status": 404})
+        blip = json.loads(proc.stdout.readline())
+        assert (blip["event"], blip["kind"]) == ("error", "not found")
+        state.set_status(SEED_CONNECTOR_ID, SEED_SESSION_ID, "Closed")  # still there
+        lines = [json.loads(line) for line in proc.stdout.read().splitlines()]
+        assert proc.wait(10) == 0
+        events = [x["event"] for x in lines]
+        assert events[-1] == "closed" and "gone" not in events
+        assert ("Status", "Open", "Closed") in {(x.get("field"), x.get("old"), x.get("new"))
+                                                for x in lines}
+    finally:
+        proc.kill()
 
 
 def test_ctrl_c_exits_130_without_a_traceback(server):

@@ -184,19 +184,18 @@ async def test_a_profiles_ca_bundle_is_honoured(https_server, isolated_env):
 
 def test_the_command_names_an_untrusted_certificate_and_takes_aws_ca_bundle(https_server):
     import os
-    import sys
 
     srv, cert = https_server
-    args = [sys.executable, "-m", "chime_tui", "get-proxy-session", "--endpoint-url", srv.url,
+    from .ourcli import run_chime_tui
+
+    args = ["get-proxy-session", "--endpoint-url", srv.url,
             "--voice-connector-id", SEED_CONNECTOR_ID, "--proxy-session-id", SEED_SESSION_ID,
             "--query", "ProxySession.Status", "--output", "text"]
-    untrusted = subprocess.run(args, capture_output=True, text=True, timeout=60,
-                               env=os.environ.copy())
+    untrusted = run_chime_tui(*args, timeout=60, env=os.environ.copy())
     assert (untrusted.returncode, untrusted.stdout) == (255, "")
     assert "TLS certificate not trusted" in untrusted.stderr
     assert "AWS_CA_BUNDLE" in untrusted.stderr and "unreachable" not in untrusted.stderr
-    trusted = subprocess.run(args, capture_output=True, text=True, timeout=60,
-                             env=os.environ | {"AWS_CA_BUNDLE": str(cert)})
+    trusted = run_chime_tui(*args, timeout=60, env=os.environ | {"AWS_CA_BUNDLE": str(cert)})
     assert (trusted.returncode, trusted.stdout) == (0, "Open\n"), trusted.stderr
 
 

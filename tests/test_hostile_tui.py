@@ -23,6 +23,7 @@ from chime_tui.tui.screens.picker import ConnectorPickerScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 
 from .conftest import app_settings, wait_for
+from .vclock import VirtualClock
 
 OSC52 = "x\u001b]52;c;ZWNobyBwd25lZA==\u001b\\y"
 TITLE = "\u001b]0;TITLE\u0007"
@@ -63,7 +64,8 @@ def assert_literal(text: str) -> None:
 async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_terminal(
         server, state, tmp_path):
     vc, sid = hostile(state)
-    app = make_app(app_settings(server, refresh=0.5, alerts="notify"))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.5, alerts="notify"), **clock.app_kwargs())
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen)
                        and app.screen.table.row_count == 4)
@@ -87,7 +89,9 @@ async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_ter
         assert "\\x1b]52;c;ZWNobyBwd25lZA==\\x1b\\y" in detail
         assert "[link=https://evil" in detail  # the markup shown literally, no hyperlink
         # a status change raises an alert whose text quotes the hostile status
+        await clock.idle(app)
         state.set_fields(vc, sid, {"Status": "[/]Closed" + TITLE})
+        await clock.advance(0.5)  # the next poll
         await wait_for(pilot, lambda: any(a.kind == "status" for a in app.alerts_raised),
                        timeout=5)
         await pilot.press("b")
@@ -217,3 +221,44 @@ def test_the_events_file_escapes_what_json_leaves_raw(tmp_path):
     import json
 
     assert json.loads(raw)["new"] == "In\u009b31mProgress \u202eRTL \u001b]0;T\u0007"
+
+
+async def test_the_alert_line_shows_a_hostile_status_visibly(server, state):
+    """Walk 2, finding 11: the alert line above the footer wrote the alert's text raw, so
+    a status with an OSC title sequence retitled the terminal. It shows it visibly."""
+    from chime_tui.tui.widgets.fetch_status import AlertLine
+
+    vc, sid = hostile(state)
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.5, voice_connector_id=vc,
+                                proxy_session_id=sid), **clock.app_kwargs())
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await clock.idle(app)
+        state.set_fields(vc, sid, {"Status": "[/]Closed" + TITLE})
+        await clock.advance(0.5)  # the next poll
+        line = app.screen.query_one(AlertLine)
+        await wait_for(pilot, lambda: line.display and "Closed" in line.shown.plain)
+        assert_literal(line.shown.plain)
+        assert "\\x1b]0;TITLE\\x07" in line.shown.plain
+        assert_literal(screen_text(app))
+
+
+async def test_an_export_stays_in_the_directory_whatever_the_id_says(server, tmp_path,
+                                                                      monkeypatch):
+    """Walk 2, finding 19: the export's file name took the session ID as the service
+    sent it, so an ID with separators could put the file elsewhere."""
+    from chime_tui.models import ProxySession
+
+    work = tmp_path / "here"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    (tmp_path / "evil").mkdir()
+    session = ProxySession.from_api({"ProxySessionId": "../evil/x\u001b..", "Status": "Open"})
+    app = make_app(app_settings(server, refresh=60))
+    async with app.run_test(size=(120, 36)):
+        app.export_session(session)
+    made = list(work.iterdir())
+    assert len(made) == 1 and made[0].name.startswith("proxy-session-___evil_x___-")
+    assert not list((tmp_path / "evil").iterdir())

@@ -169,14 +169,17 @@ async def test_detail_timeline_highlight_and_events_file(server, state, isolated
     vc = list(state.connectors)[1]
     vc, sid = open_sessions(state, vc, 1)[0]
     events = isolated_env / "events.jsonl"
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc, proxy_session_id=sid,
-                                events_file=events, redact=True))
+                                events_file=events, redact=True), **clock.app_kwargs())
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
         caps = state.sessions[vc][sid].capabilities
         state.update_session(vc, sid, {"Capabilities": ["Voice"] if caps != ["Voice"] else ["SMS"]})
         status = app.screen.query_one(StatusPanel)
         state.set_status(vc, sid, "InProgress")
+        await clock.advance(0.3)  # the next poll
         await wait_for(pilot, lambda: status.has_class("-changed"), timeout=3)
         timeline = text_of(app.screen.query_one(TimelinePanel))
         assert "Status" in timeline and "→ InProgress" in timeline

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from .awscli import aws_cli
+from .awscli import aws_cli, run_aws
+from .ourcli import run_chime_tui
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 README_URL = "http://127.0.0.1:4566"
@@ -70,6 +71,17 @@ def argv(line: str, url: str) -> list[str]:
     return words
 
 
+def run(line: str, url: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The README's line as a shell runs it (our command and the AWS CLI through their
+    fork servers: tests/ourcli.py, tests/awscli.py)."""
+    command = argv(line, url)
+    if command[:3] == [sys.executable, "-m", "chime_tui"]:
+        return run_chime_tui(*command[3:], timeout=60, env=env)
+    if command[0] == aws_cli():
+        return run_aws(command[0], *command[1:], text=True, timeout=60, env=env)
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+
+
 def apply_export(line: str, env: dict[str, str]) -> None:
     for word in shlex.split(line, comments=True)[1:]:
         key, _, value = word.partition("=")
@@ -110,8 +122,7 @@ def test_the_get_proxy_session_example_prints_what_the_readme_shows(emulator):
     expected = "\n".join(output_lines(lines)) + "\n"
     assert [c.split()[0] for c in cmds] == ["export", "chime-tui"]
     apply_export(cmds[0], env)
-    result = subprocess.run(argv(cmds[1], emulator), capture_output=True, text=True,
-                            timeout=60, env=env)
+    result = run(cmds[1], emulator, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout == expected
     json.loads(result.stdout)  # the block is the whole output
@@ -129,11 +140,10 @@ def test_the_local_endpoint_block_and_its_fault_knobs_work_as_written(emulator):
                                          text=True, timeout=30).stdout)
 
     def get_session() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "chime_tui", "get-proxy-session", "--endpoint-url",
-             emulator, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
-             "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"],
-            capture_output=True, text=True, timeout=60, env=env)
+        return run_chime_tui(
+            "get-proxy-session", "--endpoint-url",
+            emulator, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
+            "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l", timeout=60, env=env)
 
     def raw_status() -> int:
         """One unsigned GET of the session (the knobs answer before the signature check)."""
@@ -153,8 +163,7 @@ def test_the_local_endpoint_block_and_its_fault_knobs_work_as_written(emulator):
             continue
         if words[:2] == ["chime-tui", "emulator"] or words[:2] == ["chime-tui", "--endpoint-url"]:
             continue  # the emulator runs (the fixture); the dashboard is not a command
-        result = subprocess.run(argv(line, emulator), capture_output=True, text=True,
-                                timeout=60, env=env)
+        result = run(line, emulator, env)
         assert result.returncode == 0, (line, result.stderr)
         ran.append(words[0])
         if words[0] == "aws":
@@ -169,7 +178,8 @@ def test_the_local_endpoint_block_and_its_fault_knobs_work_as_written(emulator):
         elif '"fail_status": 503' in line:
             assert (state["status"], state["status_count"]) == (503, -1)
             failed = get_session()
-            assert failed.returncode == 254 and "(503)" in failed.stderr
+            assert failed.returncode == 254 and "(ServiceUnavailableException) when calling " \
+                "the GetProxySession operation" in failed.stderr
         elif '"clear": true' in line:
             assert state["status"] is None and state["throttle"] == 0
             assert get_session().returncode == 0

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
-import sys
 
+from .ourcli import run_chime_tui
 from .test_readme import README, blocks, commands, output_lines
 
 
@@ -15,8 +14,7 @@ def run(line: str, cwd) -> subprocess.CompletedProcess[str]:
 
     words = shlex.split(line, comments=True)
     assert words[0] == "chime-tui"
-    return subprocess.run([sys.executable, "-m", "chime_tui", *words[1:]], capture_output=True,
-                          text=True, timeout=60, cwd=cwd, env=os.environ.copy())
+    return run_chime_tui(*words[1:], timeout=60, cwd=cwd)
 
 
 def test_the_proxy_settings_example_prints_what_the_readme_shows(tmp_path):

@@ -10,6 +10,7 @@ from chime_tui.tui.app import make_app
 
 from .conftest import DUMMY_KEY, DUMMY_SECRET, app_settings, wait_for
 from .test_app import detail_loaded
+from .vclock import VirtualClock
 
 TOKEN = "IQoJb3JpZ2luX2VjEXAMPLEsessionTOKEN0123456789abcdef"
 PHONE = re.compile(r"\+1[0-9]{10}")
@@ -26,14 +27,17 @@ async def test_every_surface_is_free_of_secrets_and_of_phone_numbers_when_redact
     enable_debug_file(str(log_path), redact_phones=True)
     handler = logging.getLogger().handlers[-1]
     try:
+        clock = VirtualClock()
         app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
                                     proxy_session_id=sid, redact=True, events_file=events,
-                                    pins_file=tmp_path / "pins.json"))
+                                    pins_file=tmp_path / "pins.json"), **clock.app_kwargs())
         async with app.run_test(size=(140, 45)) as pilot:
             await wait_for(pilot, lambda: detail_loaded(app))
+            await clock.idle(app)
             # A participant changes: the timeline and the events file see the numbers.
             state.sessions[vc][sid].participants[0]["PhoneNumber"] = "+12065559876"
             state.set_status(vc, sid, "InProgress")
+            await clock.advance(0.3)  # the next poll
             await wait_for(pilot, lambda: any(c.field == "Participants" for c in
                                               app.tracker.timelines[(vc, sid)]), timeout=3)
             await pilot.pause(0.2)

@@ -52,7 +52,7 @@ def proxy_read(app) -> bool:
 
 async def settle(pilot) -> None:
     await wait_for(pilot, lambda: loaded(pilot.app))
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 def test_connector_picker(snap_compare, frozen_server):
@@ -106,7 +106,7 @@ def test_session_detail_stale_after_throttling(snap_compare, frozen_server, froz
         frozen_state.faults.throttle = -1
         await pilot.press("r")
         await wait_for(pilot, lambda: pilot.app.screen.query_one(ErrorLine).display)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -120,7 +120,7 @@ def test_loading_before_first_answer(snap_compare, frozen_server, frozen_state):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionDetailScreen)
                        and pilot.app.screen.poller is not None
                        and pilot.app.screen.poller.in_flight)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -132,7 +132,7 @@ def test_help_screen(snap_compare, frozen_server):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -141,7 +141,7 @@ def test_open_by_id_with_invalid_input(snap_compare, frozen_server):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("ctrl+o", *"bad id", "enter")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(frozen_app(frozen_server), terminal_size=SIZE, run_before=run_before)
 
@@ -173,7 +173,7 @@ def test_watch_board_with_a_session_gone(snap_compare, frozen_server, frozen_sta
         frozen_state.delete_session(*pins[1])
         await pilot.press("r")
         await wait_for(pilot, lambda: pins[1] in pilot.app.tracker.gone)
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(140, 30), run_before=run_before)
 
@@ -188,7 +188,7 @@ def test_detail_timeline_after_changes(snap_compare, frozen_server, frozen_state
         await pilot.press("r")
         await wait_for(pilot, lambda: pilot.app.screen.query_one(StatusPanel)
                        .has_class("-changed"))
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -220,7 +220,7 @@ def test_alerts_list(snap_compare, frozen_server, frozen_state, size):
         await pilot.press("r")
         await wait_for(pilot, lambda: len(pilot.app.alerts_raised) == 1)
         await pilot.press("a")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -232,7 +232,7 @@ def test_help_at_80x24_on_the_board(snap_compare, frozen_server, frozen_state, t
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -246,7 +246,7 @@ def test_session_detail_pinned(snap_compare, frozen_server, tmp_path):
         await settle(pilot)
         await pilot.press("m")
         pilot.app.clear_notifications()  # the "Pinned" toast: not what this pins
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

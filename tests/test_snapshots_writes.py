@@ -26,9 +26,9 @@ def test_extend_dialog(snap_compare, frozen_server):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("plus")
-        await pilot.pause(0.2)
+        await pilot.pause()
         await pilot.click("#write-plus-60")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(on_seed(frozen_server), terminal_size=BIG, run_before=run_before)
 
@@ -37,9 +37,9 @@ def test_end_dialog_with_the_typed_id(snap_compare, frozen_server):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("D")
-        await pilot.pause(0.2)
+        await pilot.pause()
         await pilot.press(*"123a4b")
-        await pilot.pause(0.2)
+        await pilot.pause()
 
     assert snap_compare(on_seed(frozen_server), terminal_size=BIG, run_before=run_before)
 
@@ -47,10 +47,10 @@ def test_end_dialog_with_the_typed_id(snap_compare, frozen_server):
 async def _create(pilot):
     await settle(pilot)
     await pilot.press("N")
-    await pilot.pause(0.2)
+    await pilot.pause()
     await pilot.press(*"+12065550111", "tab", *"(206) 555-0122")  # not E.164
     await pilot.press("enter")  # refused: the problem is named, nothing is sent
-    await pilot.pause(0.2)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [BIG, (80, 24)])
@@ -63,7 +63,7 @@ def test_writes_off_refusal(snap_compare, frozen_server):
     async def run_before(pilot):
         await settle(pilot)
         await pilot.press("plus")
-        await pilot.pause(0.3)
+        await pilot.pause()
 
     assert snap_compare(on_seed(frozen_server, allow_writes=False), terminal_size=BIG,
                         run_before=run_before)

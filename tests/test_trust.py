@@ -52,14 +52,18 @@ async def test_the_profile_in_use_is_named_everywhere(server, state, isolated_en
     (isolated_env / "aws-config").write_text("[profile oncall]\nregion = eu-west-1\n")
     monkeypatch.setenv("AWS_PROFILE", "oncall")
     monkeypatch.setenv("AWS_REGION", "us-west-2")
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.5, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID, region=None))
+                                proxy_session_id=SEED_SESSION_ID, region=None),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         top = str(app.screen.query_one(FetchStatus).content)
         assert "│  profile oncall · us-west-2 · " in top  # the data's state first, then where
         state.faults.deny_keys = ["AKIDONCALL"]
+        await clock.advance(0.5)  # the next poll
         await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=4)
         error = str(app.screen.query_one(ErrorLine).content)
         assert "(profile oncall)" in error and "default credentials" not in error
@@ -86,12 +90,15 @@ async def test_alerts_have_a_history_and_the_copy_says_where_it_may_not_arrive(
     vc = list(state.connectors)[1]
     sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
     monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
-                                proxy_session_id=sid, alerts="notify"))
+                                proxy_session_id=sid, alerts="notify"), **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         state.set_status(vc, sid, "Closed")
+        await clock.advance(0.3)  # the next poll
         await wait_for(pilot, lambda: any(a.kind == "status" for a in app.alerts_raised),
                        timeout=5)
         await pilot.press("a")
@@ -266,15 +273,19 @@ async def test_an_alert_takes_a_line_of_its_own_instead_of_covering_the_timeline
 
     vc = list(state.connectors)[1]
     sid = next(s["ProxySessionId"] for s in state.list_sessions(vc) if s["Status"] == "Open")
+    clock = VirtualClock()
     app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc,
                                 proxy_session_id=sid, alerts="notify",
-                                alert_threshold_minutes=0))  # status alerts only
+                                alert_threshold_minutes=0),  # status alerts only
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                        and app.screen.session is not None)
+        await clock.idle(app)
         line = app.screen.query_one(AlertLine)
         assert not line.display
         state.set_status(vc, sid, "Closed")
+        await clock.advance(0.3)  # the next poll
         await wait_for(pilot, lambda: line.display, timeout=5)
         await pilot.pause(0.1)
         assert line.message.startswith("status: session ") and "→ Closed" in line.message

@@ -11,6 +11,7 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, wait_for
+from .vclock import VirtualClock
 
 
 def plain(cell: object) -> str:
@@ -33,10 +34,13 @@ def rows_match_the_api(table: KeyedTable, state, vc: str) -> None:
 async def test_status_changes_that_re_sort_the_list_show_truly_and_keep_the_cursor(
         server, state):
     vc = list(state.connectors)[1]
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.loaded and app.screen.table.row_count == 40)
+        await clock.idle(app)
         screen = app.screen
         table = screen.table
         await pilot.press("o")  # sort by status: a status change moves the row
@@ -55,6 +59,7 @@ async def test_status_changes_that_re_sort_the_list_show_truly_and_keep_the_curs
                 state.set_fields(vc, key, {"Name": f"renamed {i} [/]"})
         state.delete_session(vc, others[11])
         before = len(state.requests)
+        await clock.advance(0.6)  # two polls
         await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
         await pilot.pause(0.1)
         rows_match_the_api(table, state, vc)
@@ -67,15 +72,19 @@ async def test_status_changes_that_re_sort_the_list_show_truly_and_keep_the_curs
 async def test_the_chosen_session_going_away_moves_the_cursor_to_its_neighbour_and_says_so(
         server, state):
     vc = list(state.connectors)[1]
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc))
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
+                   **clock.app_kwargs())
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.loaded and app.screen.table.row_count == 40)
+        await clock.idle(app)
         table = app.screen.table
         await pilot.press("down", "down")
         chosen = table.cursor_key
         after = table.ordered_keys[3]
         state.delete_session(vc, chosen)
+        await clock.advance(0.3)  # the next poll
         await wait_for(pilot, lambda: table.row_count == 39, timeout=5)
         assert table.cursor_key == after
         said = f"Session {chosen} left the list; the cursor moved to {after}"

@@ -65,13 +65,22 @@ class ChimeVoiceClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    @property
+    def is_open(self) -> bool:
+        """A client is open (the next call does not first import and make one)."""
+        return self._client is not None
+
     async def open(self) -> None:
         async with self._lock:
             if self._client is not None:
                 return
             try:
-                session_mod = await asyncio.to_thread(_load_aiobotocore)
-                self._client_cm, self.region = self._make_client(session_mod)
+                # The import and the session's setup (~15 ms of registering handlers)
+                # in a worker thread: the event loop keeps drawing meanwhile.
+                session, kwargs, self.region = await asyncio.to_thread(self._make_session)
+                # (Here, not in the thread: a context made there and then not entered,
+                # the open being cancelled meanwhile, would leave a coroutine never awaited.)
+                self._client_cm = session.create_client(SERVICE, **kwargs)
                 self._client = await self._client_cm.__aenter__()
                 from chime_tui.aws.validate import register
 
@@ -83,14 +92,17 @@ class ChimeVoiceClient:
                                profile=profile_in_use(self.settings),
                                builtin_keys=bool(self.settings.static_credentials)) from None
 
-    def _make_client(self, session_mod: Any) -> tuple[Any, str]:
+    def _make_session(self) -> tuple[Any, dict[str, Any], str]:
+        """(In a worker thread.) The session, create_client's arguments and the region."""
+        session_mod = _load_aiobotocore()
         from aiobotocore.config import AioConfig
 
         session = session_mod.AioSession(profile=self.settings.profile)
         factory.prepare_session(session)
+        factory.read_endpoints_lazily(session)
         kwargs, region = factory.client_args(self.settings, session, AioConfig,
                                              warm_up_loader_caches=self.load_in_thread)
-        return session.create_client(SERVICE, **kwargs), region
+        return session, kwargs, region
 
     async def close(self) -> None:
         writer, self._writer = self._writer, None
@@ -168,8 +180,8 @@ class ChimeVoiceClient:
             async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
                 yield parse_sessions(items)
         except NotFound as exc:
-            raise NotFound("voice connector not found: check the ID and the region",
-                           code=exc.code, status=exc.status) from None
+            raise exc.worded("voice connector not found: check the ID and the region") \
+                from None
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
                                   ) -> list[ProxySession]:
@@ -184,8 +196,7 @@ class ChimeVoiceClient:
             data = await self.call("get_proxy_session", VoiceConnectorId=voice_connector_id,
                                    ProxySessionId=proxy_session_id)
         except NotFound as exc:
-            raise NotFound("session not found: it ended or was deleted", code=exc.code,
-                           status=exc.status) from None
+            raise exc.worded("session not found: it ended or was deleted") from None
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
 
     async def get_voice_connector_proxy(self, voice_connector_id: str

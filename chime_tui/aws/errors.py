@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Self
 
 NOT_FOUND = "not found: it ended or was deleted"  # a 404's message, as the CLI prints it
 
@@ -22,6 +22,16 @@ class ChimeError(Exception):
         self.detail = detail  # for the debug log only (may hold a response body)
         # An error answer's own Message, unabridged (data: make it visible to print it).
         self.service_message: str | None = None
+        # " (reached max retries: N)" when botocore gave up retrying, as its ClientError
+        # (and so the AWS CLI) words it.
+        self.retry_info = ""
+
+    def worded(self, message: str) -> Self:
+        """The same error, said for a person in the caller's terms (the service's own
+        answer kept, for the commands that print it as the AWS CLI does)."""
+        out = type(self)(message, code=self.code, status=self.status, detail=self.detail)
+        out.service_message, out.retry_info = self.service_message, self.retry_info
+        return out
 
 
 class Throttled(ChimeError):
@@ -111,6 +121,9 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
     if isinstance(exc, bx.ClientError):
         out = _client_error(exc, profile, builtin_keys)
         out.service_message = str(exc.response.get("Error", {}).get("Message", "") or "")[:4000]
+        meta = exc.response.get("ResponseMetadata", {})
+        if meta.get("MaxAttemptsReached") and meta.get("RetryAttempts"):  # (none: not said)
+            out.retry_info = f" (reached max retries: {meta['RetryAttempts']})"
         return out
     if isinstance(exc, bx.ProfileNotFound):
         return ProfileMissing(str(exc.kwargs.get("profile") or profile or ""))

@@ -33,6 +33,25 @@ def prepare_session(session: Any) -> None:
     install(session)
 
 
+ENDPOINT_PREFIX = "voice-chime"  # the service's entry in botocore's endpoints.json
+
+
+def read_endpoints_lazily(session: Any) -> None:
+    """The session's data loader reads botocore's endpoints.json for this service only
+    (other services when a client for one is made: see chime_tui.aws.endpoints). For a
+    client that lives as long as the app: ~7 MiB less, and no 15 ms GIL hold."""
+    import os
+
+    from botocore.loaders import create_loader
+
+    from chime_tui.aws.endpoints import EndpointsFileLoader
+
+    loader = create_loader(session.get_config_variable("data_path"))  # as botocore's
+    loader.file_loader = EndpointsFileLoader(
+        os.path.join(loader.BUILTIN_DATA_PATH, "endpoints"), {ENDPOINT_PREFIX})
+    session.register_component("data_loader", loader)
+
+
 def client_args(s: AwsSettings, session: Any, config_class: Any, **config: Any
                 ) -> tuple[dict[str, Any], str]:
     """create_client's keyword arguments for these settings, and the region in use."""

@@ -219,7 +219,8 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
             from chime_tui.textsafe import visible
 
             return _fail(f"An error occurred ({exc.code}) when calling the {operation} "
-                         f"operation: {visible(exc.service_message or '')}", EXIT_SERVICE)
+                         f"operation{exc.retry_info}: {visible(exc.service_message or '')}",
+                         EXIT_SERVICE)
         if operation is not None and exc.kind == "maybe created":
             return _fail(exc.message, EXIT_OTHER)
         return _chime_error(exc)
@@ -300,8 +301,9 @@ def run_get_proxy_session(args: argparse.Namespace) -> int:
         return _run(args, lambda c: watch_session(c, params["VoiceConnectorId"],
                                                   params["ProxySessionId"], args.watch,
                                                   transform=transform), print_result=False,
-                    asynchronous=True)
-    return _run(args, lambda c: c.call("get_proxy_session", **params))
+                    asynchronous=True, operation="GetProxySession")
+    return _run(args, lambda c: c.call("get_proxy_session", **params),
+                operation="GetProxySession")
 
 
 def _encode_token(token: str | None, skip: int) -> str:
@@ -344,9 +346,10 @@ def run_list_proxy_sessions(args: argparse.Namespace) -> int:
     if args.status:
         params["Status"] = args.status
     return _run(args, lambda c: _collect(c, args, "list_proxy_sessions", "ProxySessions",
-                                         **params))
+                                         **params), operation="ListProxySessions")
 
 
 def run_list_voice_connectors(args: argparse.Namespace) -> int:
     _prepare(args)
-    return _run(args, lambda c: _collect(c, args, "list_voice_connectors", "VoiceConnectors"))
+    return _run(args, lambda c: _collect(c, args, "list_voice_connectors", "VoiceConnectors"),
+                operation="ListVoiceConnectors")

@@ -4,7 +4,8 @@ Lines: first `{"event": "snapshot", ...}` with the session, then
 `{"event": "change", "field", "old", "new"}` per changed field, `{"event":
 "error", ...}` while a fetch fails (with the wait before the next try), and a
 last `{"event": "closed"}` or `{"event": "gone"}` when the session ends or
-disappears. Each line carries the time. Polls never overlap; throttling backs
+disappears (a NotFound is confirmed by a second try 5 s later, as in the dashboard:
+until then it is an `error` line). Each line carries the time. Polls never overlap; throttling backs
 off as in the dashboard.
 """
 
@@ -18,9 +19,10 @@ from datetime import datetime
 from typing import IO, Any
 
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.aws.errors import NOT_FOUND, NotFound
+from chime_tui.aws.errors import NotFound
 from chime_tui.models import ProxySession, utcnow
 from chime_tui.monitor import Poller, diff_sessions
+from chime_tui.sources import RECHECK_SECONDS
 
 
 def json_line(data: Any) -> str:
@@ -38,7 +40,8 @@ def _stamp(when: datetime) -> str:
 async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: float,
                         out: IO[str] = sys.stdout,
                         transform: Callable[[Any], Any] = lambda d: d,
-                        clock: Callable[[], datetime] = utcnow) -> int:
+                        clock: Callable[[], datetime] = utcnow,
+                        recheck: float = RECHECK_SECONDS) -> int:
     def line(event: str, **fields: Any) -> None:
         out.write(json_line(transform({"time": _stamp(clock()), "event": event, **fields})))
         out.flush()
@@ -46,6 +49,7 @@ async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: f
     poller: Poller[ProxySession] = Poller(lambda: client.get_proxy_session(vc, sid),
                                           interval=interval, clock=clock)
     last: ProxySession | None = None
+    missing = False  # a NotFound not yet confirmed (as the dashboard: a blip is not gone)
     while True:
         outcome = await poller.poll_once()
         if outcome.error is not None:
@@ -53,16 +57,22 @@ async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: f
                 if last is None:
                     # Never seen: not "gone" but not found, exactly as without --watch
                     # (exit 254 with the same message).
-                    raise NotFound(NOT_FOUND, code=outcome.error.code,
-                                   status=outcome.error.status)
-                line("gone", reason=outcome.error.message)
-                return 0
+                    raise outcome.error
+                if missing:  # confirmed by a second try, `recheck` seconds later
+                    line("gone", reason=outcome.error.message)
+                    return 0
+                missing = True
+                line("error", kind=outcome.error.kind, message=outcome.error.message,
+                     next_try_in=round(recheck, 1))
+                await asyncio.sleep(recheck)
+                continue
             line("error", kind=outcome.error.kind, message=outcome.error.message,
                  next_try_in=round(outcome.next_delay or 0, 1))
             if outcome.next_delay is None:
                 return 254
             await asyncio.sleep(outcome.next_delay)
             continue
+        missing = False
         session = outcome.value
         assert session is not None
         if last is None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import random
+import re
 import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -19,19 +21,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui import __version__
-from chime_tui.actions import WriteGuard
 from chime_tui.aws.client import ChimeVoiceClient
-from chime_tui.fleet import FleetWatch
 from chime_tui.models import ProxySession, SessionKey, utcnow
 from chime_tui.monitor import Change, Sleep
 from chime_tui.pins import PinStore
 from chime_tui.settings import AppSettings
 from chime_tui.textsafe import clip, visible
-from chime_tui.tracking import Alert, EventsWriter, SessionTracker
+from chime_tui.tui.startup import resume_gc
 from chime_tui.tui.ticker import Ticker
 
 if TYPE_CHECKING:
+    from chime_tui.actions import WriteGuard
+    from chime_tui.fleet import FleetWatch
     from chime_tui.prefetch import Prefetch
+    from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
 class Notice(NamedTuple):
@@ -100,19 +103,42 @@ class ChimeTuiApp(App[None]):
         self.alerts_raised: list[Alert] = []
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
-        self.tracker = SessionTracker(timedelta(minutes=settings.alert_threshold_minutes))
-        self.fleet = FleetWatch()  # connectors' counts over time and proxy settings
         self.events: EventsWriter | None = None
-        self.write_guard = WriteGuard()  # one write at a time per session (chime_tui.actions)
         # Every notification of the run, newest last (what tests and the user can check
         # was said, whether or not its toast is still up).
         self.notices: deque[Notice] = deque(maxlen=500)
         if settings.events_file is not None:
             from chime_tui.documents import redact
+            from chime_tui.tracking import EventsWriter
 
             self.events = EventsWriter(settings.events_file,
                                        lambda d: redact(d) if self.redact else d)
-            self.tracker.listeners.append(self.events)
+
+    # The tracker, the fleet's watch and the write guard are made (and their modules
+    # imported) when first used, which is after the first frame: nothing on it needs them.
+    @cached_property
+    def tracker(self) -> SessionTracker:
+        """Every session seen this run: timelines, alerts, gone sessions."""
+        from chime_tui.tracking import SessionTracker
+
+        tracker = SessionTracker(timedelta(minutes=self.settings.alert_threshold_minutes))
+        if self.events is not None:
+            tracker.listeners.append(self.events)
+        return tracker
+
+    @cached_property
+    def fleet(self) -> FleetWatch:
+        """The connectors' counts over time and their proxy settings."""
+        from chime_tui.fleet import FleetWatch
+
+        return FleetWatch()
+
+    @cached_property
+    def write_guard(self) -> WriteGuard:
+        """One write at a time per session (chime_tui.actions)."""
+        from chime_tui.actions import WriteGuard
+
+        return WriteGuard()
 
     @property
     def context_label(self) -> str:
@@ -160,7 +186,17 @@ class ChimeTuiApp(App[None]):
         # On the app's clock (virtual in tests), as the pollers are.
         self.ticker = Ticker(self.sleep, 1.0, self.tick_second, timer=self.timer)
         self.run_worker(self.ticker.run(), name="tick", group="tick")
+        # Once the app's start-up is over, not from here: Textual draws nothing while
+        # the app mounts, so a screen pushed now would be laid out and rendered for a
+        # frame that is thrown away, then drawn again (with its footer's keys composed
+        # twice on the way). Pushed next, its first layout is the first frame.
+        self.call_later(self.open_first_screen)
+
+    def open_first_screen(self) -> None:
         self.open_start_screens()
+        # The collector, paused for the start-up by the command line, runs again once
+        # the first frame is out (chime_tui.tui.startup).
+        self.call_after_refresh(resume_gc)
 
     def open_start_screens(self) -> None:
         """Only the screen the user asked for is built at start; the ones 'under' it
@@ -211,6 +247,8 @@ class ChimeTuiApp(App[None]):
             # each one, whole, goes to the alerts history (`a`, read and closed from the
             # keyboard); a one-line notice names the first two for a while, then leaves
             # the header.
+            from chime_tui.tracking import Alert
+
             now = self.clock()
             self.alerts_raised.extend(Alert(now, ("", ""), "settings", w)
                                       for w in warnings)
@@ -411,7 +449,10 @@ class ChimeTuiApp(App[None]):
         from chime_tui.documents import session_document
 
         stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
-        path = Path.cwd() / f"proxy-session-{session.proxy_session_id}-{stamp}.json"
+        # The ID comes from the service: only its letters, digits and dashes make the
+        # file's name (no separator or '..' can put the file elsewhere).
+        name = re.sub(r"[^A-Za-z0-9-]", "_", session.proxy_session_id or "")[:64]
+        path = Path.cwd() / f"proxy-session-{name}-{stamp}.json"
         try:
             from chime_tui.files import write_private
 

@@ -15,12 +15,12 @@ from textual.widget import Widget
 from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Poller, PollOutcome
-from chime_tui.sources import CallSource, Source
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
     from chime_tui.sending import Outcome
+    from chime_tui.sources import Source
     from chime_tui.tui.app import ChimeTuiApp
 
 log = logging.getLogger("chime_tui.tui")
@@ -70,6 +70,8 @@ class PollingScreen(Screen[None]):
     def make_source(self) -> Source[Any]:
         """What this screen polls. By default one call, `fetch()`, every `poll_interval`
         seconds (None: the app's --refresh): for screens whose data is a single call."""
+        from chime_tui.sources import CallSource  # polling starts after the first frame
+
         return CallSource(self.fetch, self.poll_interval or self.app.settings.refresh)
 
     poll_interval: float | None = None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from chime_tui.aws.errors import ChimeError
 from chime_tui.models import ProxySession
+from chime_tui.sources import HELPER_LIST_HANDOFF
 from chime_tui.tui.screens.base import PollingScreen
 from chime_tui.tui.widgets.connector_header import ConnectorHeader
 
@@ -22,6 +23,11 @@ def after_listing(screen: PollingScreen, vc: str, sessions: Sequence[ProxySessio
 
 async def read_proxy(screen: PollingScreen, vc: str) -> None:
     app = screen.app
+    if not app.service.is_open:
+        # The start-up helper gave the listing: our client opens a little later
+        # (`open_client_later`), not at once, while the rows are sorted and drawn (its
+        # import, in a thread, would slow every frame of that).
+        await app.sleep(HELPER_LIST_HANDOFF)
     try:
         proxy = await app.service.get_voice_connector_proxy(vc)
     except ChimeError as exc:

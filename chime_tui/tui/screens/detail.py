@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
-from chime_tui.fleet import in_status
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
-from chime_tui.sources import RECHECK_SECONDS, OneSession, SessionUpdate
 from chime_tui.tui.screens.base import WRITE_BINDINGS, PollingScreen
 from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
@@ -24,6 +22,12 @@ from chime_tui.tui.widgets.panel import SessionPanel
 from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
 from chime_tui.tui.widgets.timeline_panel import TimelinePanel
+
+if TYPE_CHECKING:
+    from chime_tui.sources import OneSession, SessionUpdate
+
+# chime_tui.sources (polling, the helper's hand-off, tracking) and chime_tui.fleet are
+# imported once the first frame is out, when polling starts: nothing before it needs them.
 
 # DOM order is the Tab order and the digit keys' order.
 PANELS = (StatusPanel, CapabilitiesPanel, ExpiryPanel, ParticipantsPanel, DetailsPanel,
@@ -38,7 +42,9 @@ HIGHLIGHT_SECONDS = 4.0
 class SessionDetailScreen(PollingScreen):
     """Draws a `OneSession` source: the panels, what changed, and a gone session."""
 
-    recheck_seconds = RECHECK_SECONDS
+    # How long after a seen session's NotFound it is asked for again (None: the source's
+    # default, chime_tui.sources.RECHECK_SECONDS).
+    recheck_seconds: float | None = None
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         # One key, named for what it does now (the same id: a `[keys]` remap moves both).
@@ -87,8 +93,13 @@ class SessionDetailScreen(PollingScreen):
         return self.panel_list
 
     def make_source(self) -> OneSession:
-        return OneSession(self.app, self.voice_connector_id, self.proxy_session_id,
-                          self.app.settings.refresh, self.recheck_seconds)
+        from chime_tui.sources import OneSession
+
+        source = OneSession(self.app, self.voice_connector_id, self.proxy_session_id,
+                            self.app.settings.refresh)
+        if self.recheck_seconds is not None:
+            source.recheck_seconds = self.recheck_seconds
+        return source
 
     def show(self, value: Any) -> None:
         update: SessionUpdate = value  # tracked already: the timeline has its changes
@@ -104,6 +115,8 @@ class SessionDetailScreen(PollingScreen):
             self.highlight(self.query_one(panel_type))
 
     def show_session(self, session: ProxySession) -> None:
+        from chime_tui.fleet import in_status
+
         self.session = session
         now = self.app.clock()
         key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
@@ -117,6 +130,8 @@ class SessionDetailScreen(PollingScreen):
     def known(self) -> ProxySession | None:
         """What the app last saw of this session before this screen got an answer (on
         the board, the list, an earlier visit): shown, stale, when no answer comes."""
+        from chime_tui.sources import OneSession
+
         source = self.source
         if self.last_ok is None and isinstance(source, OneSession):
             return source.seen
@@ -145,6 +160,8 @@ class SessionDetailScreen(PollingScreen):
             return
         # Seen, then missing: gone (it ended or was deleted) once a second NotFound,
         # recheck_seconds later, confirms it; a blip of 404s is not a deletion.
+        from chime_tui.sources import OneSession
+
         assert isinstance(self.source, OneSession)
         if self.source.gone:
             self.mark_gone(True)  # its last known state, no status or countdown as current
@@ -153,8 +170,9 @@ class SessionDetailScreen(PollingScreen):
         else:
             # The schedule stops on NotFound: ask once more, a little later (the error
             # line counts down to it instead of saying "not retrying").
-            self.recheck_at = self.app.timer() + self.recheck_seconds
-            self.call_later_on_clock(self.recheck_seconds, self.recheck_missing)
+            recheck = self.source.recheck_seconds
+            self.recheck_at = self.app.timer() + recheck
+            self.call_later_on_clock(recheck, self.recheck_missing)
 
     def seconds_to_next(self) -> float | None:
         if self.recheck_at is not None and not self.user_paused:
@@ -250,6 +268,7 @@ class SessionDetailScreen(PollingScreen):
         if self.concerns(outcome.planned.key):
             if outcome.session is not None:
                 from chime_tui.monitor import diff_sessions
+                from chime_tui.sources import SessionUpdate
 
                 # Tracked by acting.after_write; the changes here only highlight panels.
                 changes = diff_sessions(self.session, outcome.session, self.app.clock())

@@ -21,7 +21,7 @@ from chime_tui.tui.messages import Fetched, FetchStarted, SessionsPage
 from chime_tui.tui.screens.base import WRITE_BINDINGS
 from chime_tui.tui.screens.connector_proxy import after_listing, redraw_header
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.cells import capabilities_cell, count_text, status_cell
 from chime_tui.tui.widgets.connector_header import ConnectorHeader
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
@@ -218,8 +218,8 @@ class SessionListScreen(ListScreen):
         """The row's cells but the live countdown: a function of the session alone."""
         cells: tuple[Cell, ...] = (
             Text("●", style="bold yellow") if s.proxy_session_id in self.pins_shown else "",
-            s.proxy_session_id or "—", s.name or "", status_text(s.status),
-            capabilities_text(s.capabilities), str(len(s.participants)), "")
+            s.proxy_session_id or "—", s.name or "", status_cell(s.status),
+            capabilities_cell(s.capabilities), count_text(len(s.participants)), "")
         if self.sort == "created":
             cells += (s.created.strftime("%Y-%m-%d %H:%M:%S") if s.created else "—",)
         return cells
@@ -237,7 +237,7 @@ class SessionListScreen(ListScreen):
         flipped, self.pins_shown = pins ^ self.pins_shown, pins
         table.put((sid, self.cells(s)) for sid, s in self.by_id.items()
                   if (old := shown.get(sid)) is None or sid in flipped
-                  or (old is not s and old.raw != s.raw))
+                  or (old is not s and not old.same_answer(s)))
         self.shown = dict(self.by_id)
         table.retain(self.by_id)
         rows = self.visible_sessions()

@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
+from chime_tui.textsafe import visible
 
 SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
 # A fetch says "fetching…" once it has taken this long (real time, what a person can
@@ -259,7 +260,9 @@ class AlertLine(Line):
 
     def show_alert(self, message: str) -> None:
         self.message = message
-        self.show_text(Text(f"🔔 {message}  ({self.alerts_key}: every alert)",
+        # The message carries server strings (names, statuses): control characters
+        # made visible, never sent to the terminal.
+        self.show_text(Text(f"🔔 {visible(message)}  ({self.alerts_key}: every alert)",
                             overflow="ellipsis"))
         self.display = True
 

@@ -41,6 +41,7 @@ from textual.strip import Strip
 
 from chime_tui.textsafe import clip, has_unsafe
 
+LINE_CACHE = 256  # lines kept drawn (at least; 4 screens on a tall terminal)
 Cell = str | Text  # a str is shown exactly as it is: never read as markup
 Cells = tuple[Cell, ...]
 LiveCells = Callable[[str], Sequence[Cell]]  # key -> the live columns' cells, in order
@@ -76,6 +77,22 @@ def cell_key(cell: Cell) -> object:
     if isinstance(cell, Text):
         return ("T", cell.plain, str(cell.style), tuple(cell.spans), cell.end)
     return cell
+
+
+def same_cells(old: Cells, new: Cells) -> bool:
+    """Whether two rows' cells draw the same (`cell_key` for each, the same objects
+    taken as equal without a look)."""
+    if len(old) != len(new):
+        return False
+    for a, b in zip(old, new):
+        if a is b:
+            continue
+        if type(a) is str and type(b) is str:
+            if a != b:
+                return False
+        elif cell_key(a) != cell_key(b):
+            return False
+    return True
 
 
 def cell_width(cell: Cell) -> int:
@@ -159,7 +176,8 @@ class KeyedTable(ScrollView, can_focus=True):
         self._order: list[str] = []
         self._index: dict[str, int] = {}
         self._cursor: str | None = None
-        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        # The lines drawn lately, a few screens of them (not every row ever drawn).
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE)
         self._style_cache: dict[str, Style] = {}  # resolved once per style change
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
@@ -169,9 +187,12 @@ class KeyedTable(ScrollView, can_focus=True):
     def _reset(self, columns: Sequence[Column]) -> None:
         self.columns = tuple(columns)
         self._live_at = [i for i, c in enumerate(self.columns) if c.live]
+        # Per row: its cells, and their widths (one tuple object for the rows of the
+        # same widths: 10,000 rows have a few hundred). Nothing else is kept per row
+        # but for the rows drawn (`_drawn_live`, `_live_row_widths`, the line cache).
         self._cells: dict[str, Cells] = {}
-        self._keys: dict[str, tuple[object, ...]] = {}  # cell_key of each row's cells
         self._row_widths: dict[str, tuple[int, ...]] = {}
+        self._width_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}
         self._widths: tuple[int, ...] = tuple(self._header_width(c) for c in self.columns)
         self._draw: tuple[int, ...] = self._widths  # as drawn; 0: the column is dropped
         self._gap = 2  # spaces per column (one each side; 1: left only, a tight fit)
@@ -243,12 +264,14 @@ class KeyedTable(ScrollView, can_focus=True):
                 cells += ("",) * (count - len(cells))
             elif len(cells) > count:
                 raise ValueError(f"{len(cells)} cells for {count} columns")
-            keys = tuple(cell_key(c) for c in cells)
-            if self._keys.get(key) == keys:
+            old = self._cells.get(key)
+            if old is not None and same_cells(old, cells):
                 continue
             self._cells[key] = cells
-            self._keys[key] = keys
-            self._row_widths[key] = tuple(cell_width(c) for c in cells)
+            widths = tuple(cell_width(c) for c in cells)
+            if len(self._width_tuples) >= 4096:  # churn: keep sharing bounded
+                self._width_tuples.clear()
+            self._row_widths[key] = self._width_tuples.setdefault(widths, widths)
             if key in self._index:
                 changed = True
                 self._refresh_key(key)
@@ -260,7 +283,6 @@ class KeyedTable(ScrollView, can_focus=True):
         keep = set(keys)
         for key in [k for k in self._cells if k not in keep]:
             del self._cells[key]
-            del self._keys[key]
             del self._row_widths[key]
             self._drawn_live.pop(key, None)
             self._live_row_widths.pop(key, None)
@@ -452,6 +474,7 @@ class KeyedTable(ScrollView, can_focus=True):
         return style
 
     def on_resize(self, event: events.Resize) -> None:
+        self._lines.maxsize = max(LINE_CACHE, 4 * self.size.height)
         if self.fit:
             self._set_widths(self._widths)
             self.refresh()

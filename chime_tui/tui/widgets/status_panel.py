@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from chime_tui.fleet import InStatus, in_status_short
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.tui.widgets.cells import status_text
 from chime_tui.tui.widgets.panel import SessionPanel
+
+if TYPE_CHECKING:
+    from chime_tui.fleet import InStatus
 
 
 class StatusPanel(SessionPanel):
@@ -18,6 +21,8 @@ class StatusPanel(SessionPanel):
     since: InStatus | None = None
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
+        from chime_tui.fleet import in_status_short  # with data: after the first frame
+
         return (ago(session.ended or session.updated, now), in_status_short(self.since, now))
 
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
@@ -36,6 +41,8 @@ class StatusPanel(SessionPanel):
             lines.append(Text(f"changed {ago(session.updated, now)}", style="dim"))
         since = self.since
         if since is not None and since.status == session.status:
+            from chime_tui.fleet import in_status_short
+
             # Known (seen changing, or its EndedTimestamp) or only a lower bound: say which.
             where = {"seen": "seen changing", "ended": "from EndedTimestamp",
                      "updated": "since UpdatedTimestamp; change not seen"}[since.source]

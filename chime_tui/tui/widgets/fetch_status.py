@@ -84,15 +84,23 @@ class FetchStatus(Line):
         self.pause_key = "p"  # the key bound to pause, as named (a [keys] remap)
         self.drawn_at: object = None  # `time_key` of the text shown
         self.fetch_timer: Timer | None = None  # a fetch under way, not yet shown
+        self.fetch_number = 0  # counts fetches: a late timer's callback names its own
 
     def fetch_started(self) -> None:
         """A fetch has started: shown as `fetching` if it lasts SHOW_FETCHING_AFTER."""
         if self.fetch_timer is None and not self.fetching:
-            self.fetch_timer = self.set_timer(SHOW_FETCHING_AFTER, self.show_fetching)
+            self.fetch_number += 1
+            number = self.fetch_number
+            self.fetch_timer = self.set_timer(SHOW_FETCHING_AFTER,
+                                              lambda: self.show_fetching(number))
 
-    def show_fetching(self) -> None:
-        self.fetch_timer = None
-        self.fetching = True
+    def show_fetching(self, number: int) -> None:
+        """The fetch `number` has lasted: say so, if it is still under way. (A timer's
+        callback is queued as a message when it fires: the answer may be handled
+        before it, and stopping the timer then no longer holds it back.)"""
+        if number == self.fetch_number and self.fetch_timer is not None:
+            self.fetch_timer = None
+            self.fetching = True
 
     def on_mount(self) -> None:
         self.refresh_text()

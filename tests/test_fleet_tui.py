@@ -144,6 +144,8 @@ async def test_session_list_header_disabled_connector_sparklines_and_alert(serve
         open_now = sum(s.status == "Open" for s in state.sessions[off].values())
         assert watch.series("Open") == [open_now + 1, open_now]
         assert header.query_one("#spark-open").data == [open_now + 1, open_now]
+        # Its last bar is the latest count, as its label says (walk 2, finding 4).
+        assert header.query_one("#spark-open").summary_function([9, 21, 5]) == 5
         assert text_of(header.query_one("#label-open")).strip() == \
             f"Open {open_now} [{open_now}–{open_now + 1}]"
 
@@ -328,3 +330,52 @@ async def test_a_listing_with_the_same_counts_lays_nothing_out(server, state, mo
         await wait_for(pilot, lambda: len(watch().samples) == 5)
         await pilot.pause()
         assert any(name.startswith("SparkLabel#label-open") for name in laid_out)
+
+
+async def test_expiring_next_of_marked_connectors_says_so_in_its_title(server, state):
+    """Walk 2, finding 5: the title said "every connector" while the border counted the
+    marked one, and only its rows were listed."""
+    vc = list(state.connectors)[1]
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        assert table(app).move_cursor(vc)
+        await pilot.press("space", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        assert app.screen.sub_title == "expiring next, 1 marked connector"
+        assert "in 1 marked connector" in str(table(app).border_title)
+        await pilot.press("escape", "space", "e")  # unmarked: every connector again
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        assert app.screen.sub_title == "expiring next, every connector"
+
+
+async def test_a_connector_404_is_asked_again_and_the_header_says_why(server, state):
+    """Walk 2, findings 10 and 17: a listing's NotFound left "proxy settings: reading…"
+    for good and stopped the list until r; one 404 froze it. Now the header says why
+    nothing was read, the error line counts down to a re-check 30 s later, and the list
+    loads when the connector answers again."""
+    from chime_tui.tui.widgets.fetch_status import ErrorLine
+
+    from .vclock import VirtualClock
+
+    vc = list(state.connectors)[1]
+    state.add_rule({"count": 1, "status": 404, "path": "/proxy-sessions"})
+    clock = VirtualClock()
+    app = make_app(app_settings(server, voice_connector_id=vc, refresh=5),
+                   **clock.app_kwargs())
+    async with app.run_test(size=(140, 40)) as pilot:
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display)
+        await wait_for(pilot, lambda: "not found" in header_text(app))
+        assert "reading" not in header_text(app)
+        assert "next try in 30 s" in line.message()
+        await clock.idle(app)
+        mark = list_requests(state)
+        await clock.advance(29.0)
+        assert list_requests(state) == mark  # nothing before the re-check
+        await clock.advance(1.0, settle=False)
+        await wait_for(pilot, lambda: app.screen.loaded)
+        assert list_requests(state) == mark + 1
+        await wait_for(pilot, lambda: "proxy:" in header_text(app))

@@ -11,6 +11,7 @@ import pytest
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 
+from .conftest import wait_for
 from .test_snapshots import frozen_app, settle
 
 BIG = (140, 45)
@@ -28,6 +29,10 @@ def test_extend_dialog(snap_compare, frozen_server):
         await pilot.press("plus")
         await pilot.pause()
         await pilot.click("#write-plus-60")
+        # A pressed button shows its "active" style for a moment: the picture is taken
+        # once that is over (taken during it, it differed from run to run).
+        button = pilot.app.screen.query_one("#write-plus-60")
+        await wait_for(pilot, lambda: not button.has_class("-active"))
         await pilot.pause()
 
     assert snap_compare(on_seed(frozen_server), terminal_size=BIG, run_before=run_before)

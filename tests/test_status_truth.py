@@ -192,3 +192,15 @@ async def test_a_five_megabyte_name_renders_bounded(server, state):
         table = app.screen.query_one(KeyedTable)
         names = [str(table.get_cell(SEED_CONNECTOR_ID, c.key)) for c in table.columns]
         assert any("Conn Conn Conn" in n for n in names) and all(len(n) <= 600 for n in names)
+
+
+def test_a_paced_interval_is_said_in_whole_seconds():
+    """Walk 2, finding 6: a refresh paced by a slow listing said "every 16.8387 s"."""
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    status = FetchStatus("ctx", lambda: now)
+    for interval, said in ((16.8387, "every 17 s"), (4.2093, "every 4.2 s"), (0.5, "every 0.5 s"),
+                           (60.0, "every 60 s")):
+        status.interval = interval
+        assert said in status.state_text(now, short=False).plain

@@ -191,6 +191,26 @@ async def test_change_capabilities_on_the_board(server, state, tmp_path):
         await wait_for(pilot, lambda: app.tracker.last[SEED].capabilities == ("Voice",))
 
 
+async def test_space_ticks_a_capability_and_enter_confirms_the_change(server, state):
+    """Walk 2, finding 1: the hint says "Enter or the button confirms", but Enter on a
+    focused checkbox toggled it back, and nothing was sent."""
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "C")
+        box = screen.query_one("#write-cap-SMS", Checkbox)
+        box.focus()
+        await pilot.pause()
+        before = box.value
+        await pilot.press("space")
+        assert box.value is not before
+        await pilot.press("enter")
+        await answered(pilot, screen)
+        assert box.value is not before  # not toggled back
+        assert [m for m, _, _ in writes(state)] == ["POST"]
+        assert ("SMS" in state.get_session(*SEED)["Capabilities"]) is not before
+
+
 async def test_unchecking_every_capability_is_refused(server, state):
     app = detail_app(server)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -59,11 +59,19 @@ def _row(label: str, widget: Any) -> Horizontal:
     return Horizontal(Label(label, classes="write-label"), widget, classes="write-row")
 
 
+class CapabilityBox(Checkbox, inherit_bindings=False):
+    """A capability's checkbox: Space ticks it; Enter confirms the dialog, as its hint
+    says (a Checkbox's Enter toggled it, and what was ticked was never sent)."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
+
+
 class WriteDialog(ModalScreen[None]):
     """One write, from its plan to its outcome."""
 
     app = getters.app(_app_class)
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_write")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_write"),
+                Binding("enter", "confirm", "Confirm", show=False)]
 
     def __init__(self, kind: str, voice_connector_id: str,
                  session: ProxySession | None = None) -> None:
@@ -114,7 +122,7 @@ class WriteDialog(ModalScreen[None]):
                                for m in PRESETS], id="write-presets")
         elif self.kind == "capabilities":
             have = s.capabilities if s is not None else ()
-            yield Horizontal(*[Checkbox(c, c in have, id=f"write-cap-{c}", compact=True)
+            yield Horizontal(*[CapabilityBox(c, c in have, id=f"write-cap-{c}", compact=True)
                                for c in CAPABILITIES], classes="write-row")
         elif self.kind == "end":
             prefix = plan_end(s).confirm_prefix if s is not None else ""
@@ -126,7 +134,7 @@ class WriteDialog(ModalScreen[None]):
             yield _row("Participant 1", Input(placeholder="+12065550100", id="write-p1", compact=True))
             yield _row("Participant 2", Input(placeholder="+12065550101", id="write-p2", compact=True))
             yield Horizontal(Label("Capabilities", classes="write-label"),
-                             *[Checkbox(c, c == "Voice", id=f"write-cap-{c}", compact=True)
+                             *[CapabilityBox(c, c == "Voice", id=f"write-cap-{c}", compact=True)
                                for c in CAPABILITIES], classes="write-row")
             yield _row("ExpiryMinutes", Input(placeholder="empty: the connector's default",
                                               id="write-minutes", type="integer", compact=True))
@@ -238,6 +246,9 @@ class WriteDialog(ModalScreen[None]):
             field = self.query_one("#write-minutes", Input)
             field.value = str(minutes)
             field.focus()
+
+    def action_confirm(self) -> None:
+        self.confirm()
 
     def confirm(self) -> None:
         """Check, then send once. A press while a write is in flight is ignored."""

@@ -63,7 +63,10 @@ class ExpiringScreen(ListScreen):
 
     def on_mount(self) -> None:
         self.title = "chime-tui"
-        self.sub_title = "expiring next, every connector"
+        marked = len(self.app.fleet.marked)
+        self.sub_title = "expiring next, " + (
+            f"{marked} marked connector{'s' if marked != 1 else ''}" if marked
+            else "every connector")
         self.table.focus()
 
     def make_source(self) -> ExpiringSessions:

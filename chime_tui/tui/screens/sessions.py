@@ -26,6 +26,7 @@ from chime_tui.tui.widgets.connector_header import ConnectorHeader
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 STREAM_FLUSH = 0.02  # seconds between batches of streamed rows
+LIST_RECHECK_SECONDS = 30.0  # a connector's NotFound is asked again this often
 FLUSH_BUDGET = 0.02  # seconds of adding rows per batch
 FLUSH_STEP = 100  # rows added between looks at the clock
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
@@ -63,6 +64,7 @@ class SessionListScreen(ListScreen):
     def __init__(self, voice_connector_id: str) -> None:
         super().__init__()
         self.voice_connector_id = voice_connector_id
+        self.recheck_at: float | None = None  # app.timer() of a pending NotFound re-check
         self.sessions: list[ProxySession] = []
         self.by_id: dict[str, ProxySession] = {}  # built once per fetch, not per tick
         self.status_filter: str | None = None
@@ -175,10 +177,28 @@ class SessionListScreen(ListScreen):
     def show_error(self, error: ChimeError) -> None:
         if isinstance(error, NotFound):
             self.table.set_titles(subtitle="voice connector not found")
+            # No proxy settings to read of a connector the service does not know.
+            self.app.fleet.proxy_failed(self.voice_connector_id, "voice connector not found")
+            redraw_header(self, self.voice_connector_id)
+            # The schedule stops on NotFound; a 404 may pass (or the connector be made):
+            # ask again now and then, and the error line counts down to it.
+            if self.recheck_at is None:
+                self.recheck_at = self.app.timer() + LIST_RECHECK_SECONDS
+                self.call_later_on_clock(LIST_RECHECK_SECONDS, self.recheck_missing)
         if not self.loaded:
             self.incomplete = True
             if self.streamed:
                 self.table.set_titles(self.loading_title())
+
+    def seconds_to_next(self) -> float | None:
+        if self.recheck_at is not None and not self.user_paused:
+            return max(0.0, self.recheck_at - self.app.timer())
+        return super().seconds_to_next()
+
+    def recheck_missing(self) -> None:
+        self.recheck_at = None
+        if self.poller is not None and not self.user_paused:
+            self.poller.refresh_now(resume=False)
 
     def loading_title(self) -> str:
         """The title before the first complete listing: never a count that looks whole."""

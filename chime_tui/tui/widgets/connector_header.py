@@ -4,6 +4,7 @@ per minute, over the time the app has watched it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ class ConnectorHeader(Vertical):
                 label = SparkLabel(id=f"label-{name}")
                 label.shown = Text(f"{title} —")  # no count yet
                 yield label
-                yield Sparkline([], id=f"spark-{name}")
+                yield Sparkline([], id=f"spark-{name}", summary_function=latest)
             yield SparkLabel(id="spark-since")
 
     def on_mount(self) -> None:
@@ -102,6 +103,12 @@ class ConnectorHeader(Vertical):
             text.append(f" · last read {ago(watch.proxy_at, now)}; now failing "
                         f"({watch.proxy_error})", style="yellow")
         return text
+
+
+def latest(values: Sequence[float]) -> float:
+    """A sparkline bar that stands for several listings shows the latest of them (a
+    bar of the highest disagreed with the count beside it when the count fell)."""
+    return values[-1]
 
 
 def spark_label(label: str, value: int, series: list[float]) -> Text:

@@ -181,7 +181,10 @@ class FetchStatus(Line):
             t.append("  ⏸ paused" + ("" if short else f" ({self.pause_key} resumes)"),
                      style="bold")
         elif self.interval is not None and not short:
-            t.append(f" · every {self.interval:g} s", style="dim")
+            # (paced by a slow listing, the interval is a measurement: whole seconds)
+            every = f"{round(self.interval, 1):g}" if self.interval < 10 \
+                else f"{self.interval:.0f}"
+            t.append(f" · every {every} s", style="dim")
         if self.redacted:
             t.append(" · redacted" if short else " · numbers redacted", style="dim")
         if self.writes:

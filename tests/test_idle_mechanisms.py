@@ -146,3 +146,228 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
         for _, regions, layout in refreshes:
             assert not layout and regions, refreshes  # never the whole panel
             assert sum(r.height for r in regions) == 1, refreshes
+
+
+async def test_the_ticker_keeps_its_phase_whatever_the_callback_takes():
+    """A once-a-second display ticks at 1, 2, 3 s, not 1, 2.3, 3.6 s: drift would make
+    a countdown skip a second now and then."""
+    import asyncio
+
+    from chime_tui.tui.ticker import Ticker
+
+    from .vclock import VirtualClock
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+
+    def slow_callback() -> None:
+        ticks.append(clock.t)
+        clock.t += 0.3  # the callback's own cost, on the same clock
+
+    ticker = Ticker(clock.sleep, 1.0, slow_callback, timer=clock.monotonic)
+    task = asyncio.create_task(ticker.run())
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    task.cancel()
+
+
+def spy_refreshes(monkeypatch, app_class) -> tuple[list[tuple[str, int]], list[int]]:
+    """Every Widget.refresh, with the number of the app tick it was made in (0: none)."""
+    from textual.widget import Widget
+
+    refreshes: list[tuple[str, int]] = []
+    ticks = [0]
+    inside = [0]
+    real_refresh, real_tick = Widget.refresh, app_class.tick_second
+
+    def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+        refreshes.append((type(self).__name__, inside[0]))
+        return real_refresh(self, *regions, repaint=repaint, layout=layout,
+                            recompose=recompose)
+
+    def tick_second(self):
+        ticks[0] += 1
+        inside[0] = ticks[0]
+        try:
+            return real_tick(self)
+        finally:
+            inside[0] = 0
+
+    monkeypatch.setattr(Widget, "refresh", refresh)
+    monkeypatch.setattr(app_class, "tick_second", tick_second)
+    return refreshes, ticks
+
+
+async def test_a_second_of_a_ticking_session_is_one_wake_up_and_one_batch_of_refreshes(
+        frozen_server, frozen_state, monkeypatch):
+    """One timer for the app: the countdown, the ages, the top line and the expiry
+    alerts all move in one callback, so Textual draws them in one frame; no screen or
+    widget has a timer of its own that wakes the app apart from it."""
+    from chime_tui.tui.app import ChimeTuiApp
+
+    from .vclock import VirtualClock
+
+    refreshes, ticks = spy_refreshes(monkeypatch, ChimeTuiApp)
+    clock = VirtualClock(FIXED_NOW)
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), **clock.app_kwargs())
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await clock.idle(app)
+        await clock.advance(1.0)
+        await pilot.pause(0.1)
+        assert clock.sleeping == 2  # the app's tick and the poller: nothing else waits
+        refreshes.clear()
+        first = ticks[0]
+        for _ in range(3):
+            await clock.advance(1.0)
+            await pilot.pause(0.05)
+        assert ticks[0] == first + 3  # one callback a second
+        assert ("ExpiryPanel", first + 1) in refreshes  # the countdown moved each second
+        assert ("ExpiryPanel", first + 3) in refreshes
+        assert all(tick for _, tick in refreshes), refreshes  # none outside the tick
+
+
+async def test_a_poll_with_unchanged_data_redraws_nothing_but_the_top_line(
+        frozen_server, frozen_state, monkeypatch):
+    """A refresh that brings the same session draws no panel: only the top line says
+    a fetch ran (and when)."""
+    from chime_tui.tui.app import ChimeTuiApp
+
+    refreshes, _ = spy_refreshes(monkeypatch, ChimeTuiApp)
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        await pilot.pause(0.2)
+        before = screen.last_ok
+        refreshes.clear()
+        clock.now += timedelta(seconds=5)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.last_ok != before)
+        await pilot.pause(0.1)
+        assert {name for name, tick in refreshes if not tick} <= {"FetchStatus"}, refreshes
+
+
+async def test_a_quick_fetch_is_one_change_of_the_top_line_not_two(
+        frozen_server, frozen_state, monkeypatch):
+    """`⟳ fetching…` is drawn only for a fetch that lasts (SHOW_FETCHING_AFTER): one that
+    answers at once would flash it for a few milliseconds, a frame of its own before the
+    frame with its answer. (A slow fetch still shows it: tests/test_faults.py.)"""
+    from chime_tui.monitor import PollOutcome
+    from chime_tui.tui.messages import Fetched, FetchStarted
+    from chime_tui.tui.widgets.fetch_status import FetchStatus
+
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        screen = app.screen
+        status = screen.query_one(FetchStatus)
+        await pilot.pause(0.1)
+        shown: list[str] = []
+        real = FetchStatus.show_text
+        monkeypatch.setattr(FetchStatus, "show_text",
+                            lambda self, text: (shown.append(text.plain), real(self, text)))
+        clock.now += timedelta(seconds=5)
+        screen.on_fetch_started(FetchStarted())
+        assert not status.fetching and shown == []  # not drawn yet
+        from chime_tui.sources import SessionUpdate
+
+        same = SessionUpdate(screen.session, [])
+        screen.on_fetched(Fetched(PollOutcome(same, None, clock.now, 0.012, 0, 60.0)))
+        assert len(shown) == 1 and "fetching" not in shown[0], shown
+        await pilot.pause(0.3)  # past SHOW_FETCHING_AFTER: the fetch was over before it
+        assert not status.fetching and len(shown) == 1, shown
+        # Under load the timer may fire and queue its callback just before the answer
+        # is handled: the callback, run late, does not say a finished fetch is under way.
+        screen.on_fetch_started(FetchStarted())
+        late = status.fetch_number
+        screen.on_fetched(Fetched(PollOutcome(same, None, clock.now, 0.012, 0, 60.0)))
+        status.show_fetching(late)
+        assert not status.fetching
+
+
+def test_a_one_line_text_is_drawn_as_rich_draws_it():
+    """The panels draw a one-line Text that fits without rich's wrapping (the ticking
+    lines); what they draw is what `Console.render_lines` draws, style for style."""
+    from rich.console import Console
+    from rich.style import Style
+    from rich.text import Text
+    from textual.strip import Strip
+
+    from chime_tui.tui.widgets.panel import render_lines
+
+    console = Console(width=80, color_system="truecolor", file=open("/dev/null", "w"))
+    texts = [Text("0:23:59:12", style="bold"), Text("changed 12 seconds ago", style="dim"),
+             Text.assemble(Text("last known: ", style="dim"), Text("Open", style="bold green")),
+             Text("x" * 22), Text("☎ wide 📞 cells"), Text("trailing   "), Text("  leading"),
+             Text("ab", style="red") + Text("cd", style="on blue"),
+             Text("█" * 10, style="green") + Text("░" * 10, style="dim"),
+             Text("cut", no_wrap=True, overflow="ellipsis"), Text("no end", end=""),
+             Text("longer than the panel is wide, so it wraps"), Text("")]
+    for width in (22, 23, 40):
+        options = console.options.update_width(width)
+        for base in (Style(color="white", bgcolor="black"), Style.null()):
+            for text in texts:
+                ours = render_lines(console, options, text, base, width)
+                rich = [Strip(line, width) for line in
+                        console.render_lines(text, options, style=base, pad=True)]
+                assert [list(s) for s in ours] == [list(s) for s in rich], (width, text)
+                assert [s.cell_length for s in ours] == [width] * len(rich)
+
+
+async def test_the_top_line_is_built_again_only_when_the_clock_changes_it(
+        frozen_server, frozen_state, monkeypatch):
+    """While the data is fresh the top line shows the time of the last answer, which
+    the clock does not move: a tick does not build it again. Once stale, its age
+    moves, and so does the line."""
+    from chime_tui.tui.widgets.fetch_status import FetchStatus
+
+    clock = Clock()
+    app = counting_down_app(frozen_server, frozen_state, clock)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        await pilot.pause(0.1)
+        status = app.screen.query_one(FetchStatus)
+        built: list[str] = []
+        real = FetchStatus.state_text
+        monkeypatch.setattr(FetchStatus, "state_text",
+                            lambda self, now, short: built.append("x") or real(self, now, short))
+        for _ in range(3):
+            clock.now += timedelta(seconds=1)
+            status.tick()
+        assert built == []
+        clock.now += timedelta(seconds=2 * 60 + 5)  # past two refreshes: stale
+        status.tick()
+        assert built and "ago" in status.content.plain
+        built.clear()
+        status.tick()  # the same second: the same age
+        assert built == []
+
+
+async def test_a_ticker_on_a_timer_that_stands_still_ticks_every_interval():
+    """A frozen timer (snapshot tests freeze it) must not stretch the ticks apart."""
+    import asyncio
+
+    from chime_tui.tui.ticker import Ticker
+
+    from .vclock import VirtualClock
+
+    clock = VirtualClock()
+    ticks: list[float] = []
+    ticker = Ticker(clock.sleep, 1.0, lambda: ticks.append(clock.t), timer=lambda: 0.0)
+    task = asyncio.create_task(ticker.run())
+    await clock.settle()
+    await clock.advance(3.5)
+    assert ticks == [1.0, 2.0, 3.0]
+    task.cancel()

@@ -280,7 +280,7 @@ async def test_a_timeline_entry_is_never_from_now_and_says_1_change(tmp_path, mo
             state.delete_session(vc, sid)
             await clock.advance(REFRESH, settle=False)
             await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
-            await clock.settle(3)
+            await clock.settle(2)  # the app's tick, and the re-check waiting its turn
             await clock.advance(0.6, settle=False)
             await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
             panel = app.screen.query_one(TimelinePanel)

@@ -322,7 +322,7 @@ async def test_a_404_blip_on_the_session_screen_is_not_a_deletion(server, state,
         state.delete_session(vc, sid)
         await clock.advance(0.3, settle=False)
         await wait_for(pilot, lambda: (vc, sid) in app.tracker.suspect)
-        await clock.settle(3)  # the two tickers, and the re-check waiting its turn
+        await clock.settle(2)  # the app's tick, and the re-check waiting its turn
         await clock.advance(0.6, settle=False)  # the re-check confirms it
         await wait_for(pilot, lambda: (vc, sid) in app.tracker.gone)
         assert [a.kind for a in app.alerts_raised] == ["gone"]
@@ -350,7 +350,7 @@ async def test_a_suspected_deletion_counts_down_to_its_re_check_instead_of_not_r
         line = app.screen.query_one(ErrorLine)
         await wait_for(pilot, lambda: line.display and "next try in 3 s" in line.message())
         assert "not retrying" not in line.message()
-        await clock.settle(3)
+        await clock.settle(2)  # the app's tick, and the re-check waiting its turn
         await clock.advance(1.0, settle=False)
         await wait_for(pilot, lambda: "next try in 2 s" in line.message())
         await clock.advance(2.0, settle=False)  # the re-check confirms it

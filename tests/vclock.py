@@ -99,13 +99,12 @@ class VirtualClock:
         from chime_tui.tui.screens.base import PollingScreen
 
         def expected() -> int | None:
-            n = 1  # the app's expiry ticker
+            n = 1  # the app's one-second tick (screens have no timer of their own)
             screen = app.screen
             if isinstance(screen, PollingScreen):
                 poller = screen.poller
                 if poller is None or poller.in_flight:
                     return None
-                n += not screen.ticker.paused
                 n += not poller.paused and poller.next_at is not None
             return n
 

@@ -184,8 +184,8 @@ class ChimeTuiApp(App[None]):
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
         # On the app's clock (virtual in tests), as the pollers are.
-        self.run_worker(Ticker(self.sleep, 1.0, self.check_expiry).run(), name="expiry",
-                        group="expiry")
+        self.ticker = Ticker(self.sleep, 1.0, self.tick_second, timer=self.timer)
+        self.run_worker(self.ticker.run(), name="tick", group="tick")
         # Once the app's start-up is over, not from here: Textual draws nothing while
         # the app mounts, so a screen pushed now would be laid out and rendered for a
         # frame that is thrown away, then drawn again (with its footer's keys composed
@@ -325,10 +325,22 @@ class ChimeTuiApp(App[None]):
         self.raise_alerts(alerts)
         return changes
 
-    def check_expiry(self) -> None:
-        """The app's one-second timer: expiry alerts, and renewed credentials."""
+    def tick_second(self) -> None:
+        """The app's one timer, once a second: the shown screens' ages and countdowns,
+        expiry alerts and renewed credentials. One callback, so that everything that
+        changes with the clock changes in the same frame, and the app wakes once a
+        second, not once per timer."""
         if not self.is_running:
             return  # shutting down: the screens may be gone already
+        from chime_tui.tui.screens.base import PollingScreen
+
+        for screen in self.screen_stack:  # under a dialog too; a hidden one sleeps
+            if isinstance(screen, PollingScreen):
+                screen.clock_tick()
+        self.check_expiry()
+
+    def check_expiry(self) -> None:
+        """Expiry alerts, and renewed credentials."""
         self.raise_alerts(self.tracker.check_expiry(self.clock()))
         self.check_credentials()
 

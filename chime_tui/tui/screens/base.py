@@ -16,7 +16,6 @@ from chime_tui.aws.errors import AccessDenied, ChimeError
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.tui.messages import Fetched, FetchStarted
-from chime_tui.tui.ticker import Ticker
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
 
 if TYPE_CHECKING:
@@ -65,6 +64,7 @@ class PollingScreen(Screen[None]):
         self.last_ok: datetime | None = None
         self.user_paused = False
         self.found: dict[type[Widget], Widget] = {}  # see `one`
+        self.ticking = False  # the app's one-second tick reaches this screen (`clock_tick`)
 
     # -- to implement ---------------------------------------------------------------
     def make_source(self) -> Source[Any]:
@@ -127,20 +127,16 @@ class PollingScreen(Screen[None]):
     def make_error_line(self) -> ErrorLine:
         return ErrorLine(self.app.clock, id="error-line")
 
-    def on_mount(self) -> None:
-        # (Textual calls this and each subclass's on_mount: handlers run along the MRO.)
-        # One timer a screen: the ages, the countdown and the retry countdown move once a
-        # second without an API call, and stop while the screen is hidden. It runs on
-        # the app's clock (virtual in tests), as the poller does.
-        self.ticker = Ticker(self.app.sleep, 1.0, self._tick, paused=True)
-        self.run_worker(self.ticker.run(), name="ticker", group="ticker")
-
-    def _tick(self) -> None:
-        if not self.app.is_running or not self.display:
-            # The app is shutting down or the screen is being removed (its widgets go
-            # first; Textual's own timers stop at that point, this worker a bit later).
+    def clock_tick(self) -> None:
+        """The app's one-second tick (`ChimeTuiApp.tick_second`, on the app's clock,
+        virtual in tests): the ages, the countdown and the retry countdown move without
+        an API call. A screen has no timer of its own: every change a second brings,
+        on every screen shown, is made in the one callback, so it costs one frame; a
+        hidden screen is not ticked."""
+        if not self.ticking or not self.display:
+            # Hidden, or being removed (its widgets go first).
             return
-        self.one(FetchStatus).refresh_text()
+        self.one(FetchStatus).tick()
         self.one(ErrorLine).refresh_text()
         self.tick()
 
@@ -159,7 +155,7 @@ class PollingScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if not self.is_current:
             return
-        self.ticker.resume()
+        self.ticking = True
         if self.poller is None:
             # After the first frame: importing aiobotocore must not delay it.
             self.call_after_refresh(self.start_polling)
@@ -185,7 +181,7 @@ class PollingScreen(Screen[None]):
         # Hidden screens do no work: a screen under another stops polling
         # (a modal dialog leaves it in view, so it goes on).
         if not isinstance(self.app.screen, ModalScreen):
-            self.ticker.pause()
+            self.ticking = False
             if self.poller is not None:
                 self.poller.set_paused(True)
 
@@ -201,7 +197,7 @@ class PollingScreen(Screen[None]):
                               lambda: self.post_message(FetchStarted()))
 
     def on_fetch_started(self, message: FetchStarted) -> None:
-        self.one(FetchStatus).fetching = True
+        self.one(FetchStatus).fetch_started()
         self.one(ErrorLine).started()
 
     def on_fetched(self, message: Fetched) -> None:

@@ -18,8 +18,14 @@ class ExpiryPanel(SessionPanel):
     def time_key(self, session: ProxySession, now: datetime) -> object:
         if self.gone:
             return None  # no countdown for a session that is gone
-        return (expiry_sentence(session, now), session.time_to_expiry(now) and
-                int(session.time_to_expiry(now).total_seconds()))  # type: ignore[union-attr]
+        state = session.expiry_state(now)
+        left = session.time_to_expiry(now)
+        if state is ExpiryState.COUNTING and left is not None:
+            # Everything shown (countdown, sentence, bar, share used) follows from the
+            # whole seconds left, and the day (the sentence names the date once the
+            # expiry is on another day): no need to word the sentence to compare it.
+            return state, int(left.total_seconds()), now.date()
+        return state, expiry_sentence(session, now)
 
     def shape_key(self, session: ProxySession, now: datetime) -> object:
         return None if self.gone else session.expiry_state(now)

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
 from chime_tui.humanfmt import ago
@@ -15,6 +16,10 @@ from chime_tui.monitor import PollOutcome
 from chime_tui.textsafe import visible
 
 SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
+# A fetch says "fetching…" once it has taken this long (real time, what a person can
+# see): a quicker one would only flash it for a few milliseconds, at the cost of a frame
+# of its own before the frame that shows its answer.
+SHOW_FETCHING_AFTER = 0.15
 
 
 class Line(Widget):
@@ -77,11 +82,47 @@ class FetchStatus(Line):
         self.redacted = False  # phone numbers masked (the app sets it)
         self.writes = False  # --allow-writes: the app may change sessions (the app sets it)
         self.pause_key = "p"  # the key bound to pause, as named (a [keys] remap)
+        self.drawn_at: object = None  # `time_key` of the text shown
+        self.fetch_timer: Timer | None = None  # a fetch under way, not yet shown
+        self.fetch_number = 0  # counts fetches: a late timer's callback names its own
+
+    def fetch_started(self) -> None:
+        """A fetch has started: shown as `fetching` if it lasts SHOW_FETCHING_AFTER."""
+        if self.fetch_timer is None and not self.fetching:
+            self.fetch_number += 1
+            number = self.fetch_number
+            self.fetch_timer = self.set_timer(SHOW_FETCHING_AFTER,
+                                              lambda: self.show_fetching(number))
+
+    def show_fetching(self, number: int) -> None:
+        """The fetch `number` has lasted: say so, if it is still under way. (A timer's
+        callback is queued as a message when it fires: the answer may be handled
+        before it, and stopping the timer then no longer holds it back.)"""
+        if number == self.fetch_number and self.fetch_timer is not None:
+            self.fetch_timer = None
+            self.fetching = True
 
     def on_mount(self) -> None:
         self.refresh_text()
 
+    def time_key(self, now: datetime) -> object:
+        """What the line shows that depends on the clock: once the data is stale, its
+        age; before that, nothing (the time of the last answer does not move)."""
+        if self.last_ok is None:
+            return None
+        stale = (now - self.last_ok).total_seconds() > self.stale_after
+        return ago(self.last_ok, now) if stale else False
+
+    def tick(self) -> None:
+        """Once a second (the screen's tick): the line is built again only when the clock
+        changed what it says; otherwise it changes when data, a fetch or a key does."""
+        if self.time_key(self.clock()) != self.drawn_at:
+            self.refresh_text()
+
     def record(self, outcome: PollOutcome[Any]) -> None:
+        if self.fetch_timer is not None:
+            self.fetch_timer.stop()
+            self.fetch_timer = None
         self.fetching = False
         if outcome.ok:
             self.last_ok = outcome.fetched_at
@@ -106,6 +147,7 @@ class FetchStatus(Line):
         # When the state does not fit the width, its parts are shortened instead: no
         # "updated"/"UTC", latency, slow failure or interval; the age alone once stale.
         now = self.clock()
+        self.drawn_at = self.time_key(now)
         t = self.state_text(now, short=False)
         if t.cell_len > self.content_size.width > 0:
             t = self.state_text(now, short=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Region, Size
@@ -133,8 +134,7 @@ class SessionPanel(Widget, can_focus=True):
             key = _line_key(part)
             lines = self.line_cache.get(key) if key is not None else None
             if lines is None:
-                lines = [Strip(line, width) for line in
-                         console.render_lines(part, options, style=style, pad=True)]
+                lines = render_lines(console, options, part, style, width)
             if key is not None:
                 cache[key] = lines
             strips.extend(lines)
@@ -169,3 +169,24 @@ def _line_key(part: RenderableType) -> object:
         return None
     return (part.plain, tuple(part.spans), part.style, part.justify, part.overflow,
             part.no_wrap, part.end)
+
+
+_JOIN = Text("\n")
+
+
+def render_lines(console: Console, options: ConsoleOptions, part: RenderableType,
+                 style: Style, width: int) -> list[Strip]:
+    """`part` drawn `width` cells wide on `style`, as `Console.render_lines` draws it.
+    A one-line Text that fits (the ticking lines: a countdown, an age) is drawn
+    directly, without rich's wrapping machinery, which costs several times more than
+    the line; what that shortcut gives is what rich gives (tests/test_idle_mechanisms)."""
+    if isinstance(part, Text) and part.justify in (None, "default") \
+            and options.justify is None and "\n" not in part.plain \
+            and "\t" not in part.plain and 0 < part.cell_len <= width:
+        # As rich draws a Text: joined into one (its own style becomes a span), no end.
+        segments = list(Segment.apply_style(_JOIN.join((part,)).render(console), style))
+        if part.cell_len < width:
+            segments.append(Segment(" " * (width - part.cell_len), style))
+        return [Strip(segments, width)]
+    return [Strip(line, width) for line in
+            console.render_lines(part, options, style=style, pad=True)]

@@ -489,6 +489,12 @@ class KeyedTable(ScrollView, can_focus=True):
             self._set_widths(self._widths)
             self.refresh()
 
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        # The horizontal scrollbar takes (or gives back) the view's last line: the
+        # cursor's row stays in view, once the new layout is in place.
+        if self._cursor is not None:
+            self.call_after_refresh(self._scroll_to_cursor)
+
     def on_focus(self) -> None:
         self._style_cache.clear()
         self._refresh_key(self._cursor)
@@ -544,10 +550,17 @@ class KeyedTable(ScrollView, can_focus=True):
         span = self.live_span()
         repainted = 0
         for key in self.visible_keys():
-            if self._drawn_live.get(key) != tuple(cell_key(safe_cell(c))
-                                                  for c in self.live(key)):
+            live = [safe_cell(c) for c in self.live(key)]
+            if self._drawn_live.get(key) != tuple(cell_key(c) for c in live):
                 y = self._line_of(key)
-                if y is not None and span is not None:
+                if y is None:
+                    pass
+                elif span is None or tuple(cell_width(c) for c in live) != \
+                        self._live_row_widths.get(key):
+                    # A width that changed may change the column's: the whole line is
+                    # drawn, which measures it (even scrolled out of view sideways).
+                    self._refresh_key(key)
+                else:
                     # (Scrolled sideways, the cells may be partly or wholly out of view.)
                     cells = Region(span[0], y, span[1], 1).intersection(
                         Region(0, 0, self.size.width, self.size.height))

@@ -200,8 +200,28 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
             return work(client)
 
     async def go_async() -> Any:
+        import asyncio
+        import os
+        import signal
+
         from chime_tui.aws.client import ChimeVoiceClient
 
+        # Ctrl+C ends --watch, whatever the process inherited (an ignored SIGINT) and
+        # whatever a library does with the cancellation: the task is cancelled (exit 130
+        # as KeyboardInterrupt), and if it is still running 2 s later the process ends
+        # with 130 all the same (every line already written was flushed).
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+
+        def interrupted() -> None:
+            if task is not None:
+                task.cancel()
+            loop.call_later(2.0, os._exit, 130)
+
+        try:
+            loop.add_signal_handler(signal.SIGINT, interrupted)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread, or no signals here: Python's own handling
         async with ChimeVoiceClient(settings) as client:
             if formatter is not None:
                 formatter.secrets.update(await client.credential_secrets())
@@ -211,7 +231,10 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
         if asynchronous:
             import asyncio
 
-            result = asyncio.run(go_async())
+            try:
+                result = asyncio.run(go_async())
+            except asyncio.CancelledError:
+                raise KeyboardInterrupt from None  # our SIGINT handler cancelled it
         else:
             result = go()
     except ChimeError as exc:

@@ -65,6 +65,7 @@ class PollingScreen(Screen[None]):
         self.user_paused = False
         self.found: dict[type[Widget], Widget] = {}  # see `one`
         self.ticking = False  # the app's one-second tick reaches this screen (`clock_tick`)
+        self.recheck_at: float | None = None  # app.timer() of a pending re-check (recheck_later)
 
     # -- to implement ---------------------------------------------------------------
     def make_source(self) -> Source[Any]:
@@ -226,7 +227,22 @@ class PollingScreen(Screen[None]):
 
     def seconds_to_next(self) -> float | None:
         """Seconds to the next try this screen will make by itself (None: none is due)."""
+        if self.recheck_at is not None and not self.user_paused:
+            return max(0.0, self.recheck_at - self.app.timer())
         return self.poller.seconds_to_next() if self.poller is not None else None
+
+    def recheck_later(self, seconds: float) -> None:
+        """The schedule stops on NotFound: ask once more `seconds` from now (once, however
+        often this is called meanwhile); the error line counts down to it instead of
+        saying "not retrying"."""
+        if self.recheck_at is None:
+            self.recheck_at = self.app.timer() + seconds
+            self.call_later_on_clock(seconds, self.recheck_missing)
+
+    def recheck_missing(self) -> None:
+        self.recheck_at = None
+        if self.poller is not None and not self.user_paused:
+            self.poller.refresh_now(resume=False)
 
     def action_refresh(self) -> None:
         """r: fetch once now; a paused screen stays paused (p resumes)."""

@@ -66,7 +66,6 @@ class SessionDetailScreen(PollingScreen):
         self.proxy_session_id = proxy_session_id
         self.session: ProxySession | None = None
         self.panel_list: list[SessionPanel] = []
-        self.recheck_at: float | None = None  # app.timer() of a pending NotFound re-check
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -168,21 +167,7 @@ class SessionDetailScreen(PollingScreen):
             self.show_timeline()
             self.highlight(self.query_one(StatusPanel))
         else:
-            # The schedule stops on NotFound: ask once more, a little later (the error
-            # line counts down to it instead of saying "not retrying").
-            recheck = self.source.recheck_seconds
-            self.recheck_at = self.app.timer() + recheck
-            self.call_later_on_clock(recheck, self.recheck_missing)
-
-    def seconds_to_next(self) -> float | None:
-        if self.recheck_at is not None and not self.user_paused:
-            return max(0.0, self.recheck_at - self.app.timer())
-        return super().seconds_to_next()
-
-    def recheck_missing(self) -> None:
-        self.recheck_at = None
-        if self.poller is not None and not self.user_paused:
-            self.poller.refresh_now(resume=False)
+            self.recheck_later(self.source.recheck_seconds)
 
     def show_timeline(self) -> None:
         tracker = self.app.tracker

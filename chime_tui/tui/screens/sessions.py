@@ -64,7 +64,6 @@ class SessionListScreen(ListScreen):
     def __init__(self, voice_connector_id: str) -> None:
         super().__init__()
         self.voice_connector_id = voice_connector_id
-        self.recheck_at: float | None = None  # app.timer() of a pending NotFound re-check
         self.sessions: list[ProxySession] = []
         self.by_id: dict[str, ProxySession] = {}  # built once per fetch, not per tick
         self.status_filter: str | None = None
@@ -182,9 +181,7 @@ class SessionListScreen(ListScreen):
             redraw_header(self, self.voice_connector_id)
             # The schedule stops on NotFound; a 404 may pass (or the connector be made):
             # ask again now and then, and the error line counts down to it.
-            if self.recheck_at is None:
-                self.recheck_at = self.app.timer() + LIST_RECHECK_SECONDS
-                self.call_later_on_clock(LIST_RECHECK_SECONDS, self.recheck_missing)
+            self.recheck_later(LIST_RECHECK_SECONDS)
         if not self.loaded:
             self.incomplete = True
             if self.streamed:
@@ -192,16 +189,6 @@ class SessionListScreen(ListScreen):
 
     def filtering(self) -> bool:
         return self.status_filter is not None or super().filtering()
-
-    def seconds_to_next(self) -> float | None:
-        if self.recheck_at is not None and not self.user_paused:
-            return max(0.0, self.recheck_at - self.app.timer())
-        return super().seconds_to_next()
-
-    def recheck_missing(self) -> None:
-        self.recheck_at = None
-        if self.poller is not None and not self.user_paused:
-            self.poller.refresh_now(resume=False)
 
     def loading_title(self) -> str:
         """The title before the first complete listing: never a count that looks whole."""

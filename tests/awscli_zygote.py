@@ -56,7 +56,6 @@ DATA_PATH = os.environ["AWS_DATA_PATH"]  # what importing awscli set
 def child(request: dict) -> int:
     import atexit
     import time
-    import traceback
 
     for fd in (REQUESTS, REPLIES):
         os.close(fd)
@@ -76,20 +75,7 @@ def child(request: dict) -> int:
     # The `aws` script, then the interpreter's handling of sys.exit().
     if os.environ.get("LC_CTYPE", "") == "UTF-8":
         os.environ["LC_CTYPE"] = "en_US.UTF-8"
-    try:
-        sys.exit(awscli.clidriver.main())
-    except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            status = 0
-        elif isinstance(code, int):
-            status = code & 0xFF
-        else:
-            print(code, file=sys.stderr)
-            status = 1
-    except BaseException:
-        traceback.print_exc()
-        status = 1
+    status = common.exit_status(lambda: sys.exit(awscli.clidriver.main()))
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

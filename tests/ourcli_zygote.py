@@ -66,7 +66,6 @@ def child(request: dict, fds: list[int]) -> int:
     import runpy
     import threading
     import time
-    import traceback
 
     SOCK.close()
     for fd, target in zip(fds, (0, 1, 2), strict=True):
@@ -80,21 +79,8 @@ def child(request: dict, fds: list[int]) -> int:
     os.chdir(request["cwd"])
     sys.path[0] = os.getcwd()
     sys.argv = ["-m", *request["argv"]]  # runpy puts the module's path first, as -m does
-    try:
-        runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
-        status = 0
-    except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            status = 0
-        elif isinstance(code, int):
-            status = code & 0xFF
-        else:
-            print(code, file=sys.stderr)
-            status = 1
-    except BaseException:
-        traceback.print_exc()
-        status = 1
+    status = common.exit_status(lambda: runpy.run_module(request["module"], run_name="__main__",
+                                                         alter_sys=True))
     # What the interpreter does on the way out, in its order.
     threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()

@@ -13,8 +13,9 @@ import gc
 import importlib
 import os
 import sys
+import traceback
 import types
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 def import_recording_env(names: Iterable[str]) -> set[str]:
@@ -105,3 +106,23 @@ def rehome(fixable: list[tuple[object, str]], home: str) -> None:
         for name, value in list(vars(holder).items()):
             if isinstance(value, str) and old in value:
                 setattr(holder, name, swap(value))
+
+
+def exit_status(main: Callable[[], object]) -> int:
+    """Run `main` as the interpreter runs a script: the exit status sys.exit() gives
+    (None: 0, an int: its low byte, anything else printed: 1), a traceback and 1 for
+    any other exception, 0 when it returns."""
+    try:
+        main()
+        return 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code & 0xFF
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:
+        traceback.print_exc()
+        return 1

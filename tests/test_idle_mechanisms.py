@@ -112,6 +112,55 @@ async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state,
         assert moved and table.refresh_live() == len(moved)
 
 
+
+async def test_a_board_tick_sorts_again_only_when_what_it_sorts_by_changed(
+        server, state, tmp_path, monkeypatch):
+    """The board's order does not change with the clock: a tick with the same pins,
+    filter, answers and gone-set reuses it (no expiry key is computed); a new answer
+    that moves a pin re-sorts it, at once and correctly."""
+    from chime_tui import sources
+
+    vc = list(state.connectors)[1]
+    ticking = [s["ProxySessionId"] for s in state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes")][:4]
+    pins = tuple((vc, sid) for sid in ticking)
+    clock = Clock()
+    clock.now = state.clock()
+    app = make_app(app_settings(server, refresh=60, pins=pins,
+                                pins_file=tmp_path / "pins.json"), clock=clock)
+    keyed = 0
+    real = sources.SORTS["expiry"]
+
+    def counting(now):
+        key = real(now)
+
+        def count(s):
+            nonlocal keyed
+            keyed += 1
+            return key(s)
+        return count
+
+    monkeypatch.setitem(sources.SORTS, "expiry", counting)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None and app.screen.table.row_count == 4)
+        board = app.screen
+        first = board.table.ordered_keys
+        keyed = 0
+        for _ in range(5):
+            clock.now += timedelta(seconds=1)
+            app.tick_second()
+        assert keyed == 0 and board.table.ordered_keys == first
+        # The first of them now expires last: the next answer re-sorts it to the end.
+        state.update_session(*first[0].split("/"), {"ExpiryMinutes": 1_000_000})
+        await pilot.press("r")
+        await wait_for(pilot, lambda: board.table.ordered_keys[-1] == first[0])
+        assert keyed > 0
+        assert board.table.ordered_keys == (*first[1:], first[0])
+        # The filter is an input too.
+        await pilot.press("slash", *first[1].split("/")[1][:12], "enter")
+        await wait_for(pilot, lambda: board.table.ordered_keys == (first[1],))
+
 def test_the_details_panel_ages_move_by_the_minute():
     from chime_tui.humanfmt import ago_minutes
 

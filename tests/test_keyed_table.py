@@ -392,8 +392,19 @@ async def test_a_tick_repaints_only_the_live_cells_of_a_line() -> None:
         for key in KEYS[:8]:
             live[key] = "4m"
         assert table.refresh_live() == 8
-        assert [(r.x, r.width, r.height) for r in asked] == [(x, width, 1)] * 8
-        assert sorted(r.y for r in asked) == list(range(1, 9))
+        # The live cells of lines 1-8, and nothing else: neighbouring lines as one region.
+        assert [(r.x, r.width) for r in asked] == [(x, width)]
+        assert [list(r.line_range) for r in asked] == [list(range(1, 9))]
         await pilot.pause()
         assert table.render_line(3).text[x:x + width].strip() == "4m"
         assert table.render_line(3).text.startswith(" s02 ")
+        # Lines whose cells did not change are not repainted: 2 and 5-6 here.
+        asked.clear()
+        for key in (KEYS[0], KEYS[2], KEYS[3], KEYS[6], KEYS[7]):
+            live[key] = "3m"
+        assert table.refresh_live() == 5
+        assert {(r.x, r.width) for r in asked} == {(x, width)}
+        assert sorted(y for r in asked for y in r.line_range) == [1, 3, 4, 7, 8]
+        await pilot.pause()
+        assert [table.render_line(y).text[x:x + width].strip() for y in range(1, 9)] == \
+            ["3m", "4m", "3m", "3m", "4m", "4m", "3m", "3m"]

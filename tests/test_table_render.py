@@ -48,13 +48,10 @@ def cell_segments(table: KeyedTable, key: str, column: str) -> list[Segment]:
         x += width + 2
     else:
         raise AssertionError(f"column {column} is not drawn")
-    out, pos = [], 0
-    for seg in segments:
-        length = seg.cell_length
-        if pos + length > start and pos < end and seg.text.strip():
-            out.append(seg)
-        pos += length
-    return out
+    # The line's segments cut at the cell's edges (a segment may run across cells: the
+    # table joins neighbouring segments of the same style).
+    _, inside, _ = Segment.divide(segments, [start, end, sum(s.cell_length for s in segments)])
+    return [seg for seg in inside if seg.text.strip()]
 
 
 def styles_of(segments: list[Segment]) -> list[Style]:

@@ -63,6 +63,9 @@ class BoardScreen(ListScreen):
         self.result: BoardResult | None = None
         self.highlights: dict[tuple[SessionKey, str], datetime] = {}
         self.unpinned: list[SessionKey] = []  # by the user here, last last (for u)
+        # The last order and what it was sorted from (see `rows`).
+        self._sorted: tuple[tuple[str, list[tuple[SessionKey, ProxySession | None, bool]]],
+                            list[SessionKey]] | None = None
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
@@ -118,8 +121,16 @@ class BoardScreen(ListScreen):
         return self.app.tracker.last.get(key)
 
     def rows(self, now: datetime) -> list[SessionKey]:
-        expiry = SORTS["expiry"](now)  # the session list's order (sources._expiry_key)
+        """The pins shown, soonest to expire first. The order does not change with the
+        clock (a countdown's key is its expiry less `now`): it is sorted again only when
+        what it is sorted from changed, the pins, the filter, a pin's session (another
+        answer is another object) or whether it is gone, not on every tick."""
         gone = self.app.tracker.gone
+        last = self.app.tracker.last
+        inputs = (self.filter_text, [(k, last.get(k), k in gone) for k in self.pins])
+        if self._sorted is not None and self._sorted[0] == inputs:
+            return list(self._sorted[1])
+        expiry = SORTS["expiry"](now)  # the session list's order (sources._expiry_key)
 
         def soonest(key: SessionKey) -> Any:
             s = self.session_of(key)
@@ -130,7 +141,9 @@ class BoardScreen(ListScreen):
         needle = self.filter_text.lower()
         keys = [k for k in self.pins if not needle or needle in "/".join(k).lower()
                 or needle in ((self.session_of(k) or ProxySession()).status or "").lower()]
-        return sorted(keys, key=soonest)
+        order = sorted(keys, key=soonest)
+        self._sorted = (inputs, order)
+        return list(order)
 
     def health(self, key: SessionKey) -> Text:
         app = self.app

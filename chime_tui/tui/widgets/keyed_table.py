@@ -42,6 +42,7 @@ from textual.strip import Strip
 from chime_tui.textsafe import clip, has_unsafe
 
 LINE_CACHE = 256  # lines kept drawn (at least; 4 screens on a tall terminal)
+CELL_CACHE = 4096  # cells kept drawn (a few screens of lines)
 Cell = str | Text  # a str is shown exactly as it is: never read as markup
 Cells = tuple[Cell, ...]
 LiveCells = Callable[[str], Sequence[Cell]]  # key -> the live columns' cells, in order
@@ -178,6 +179,9 @@ class KeyedTable(ScrollView, can_focus=True):
         self._cursor: str | None = None
         # The lines drawn lately, a few screens of them (not every row ever drawn).
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE)
+        # Each cell as drawn (at a width, in a row style): a line whose live cells
+        # changed is put together from these, its other cells not rendered again.
+        self._cell_parts: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(CELL_CACHE)
         self._style_cache: dict[str, Style] = {}  # resolved once per style change
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
@@ -462,6 +466,7 @@ class KeyedTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._style_cache.clear()
         self._lines.clear()
+        self._cell_parts.clear()
 
     def _style(self, part: str) -> Style:
         """The base style, or a component's over it (looked up once per style change:
@@ -544,29 +549,40 @@ class KeyedTable(ScrollView, can_focus=True):
     def refresh_live(self) -> int:
         """Repaint the live cells of the visible lines whose live cells changed; how
         many lines were. Only those cells: a countdown column of a full table changes on
-        every line each second, and the rest of each line is as it was."""
+        every line each second, and the rest of each line is as it was. Neighbouring
+        lines go as one region (one repaint request, not one per line)."""
         if not self._live_at or self.live is None:
             return 0
         span = self.live_span()
+        view = Region(0, 0, self.size.width, self.size.height)
+        drawn_live, live_widths = self._drawn_live, self._live_row_widths
         repainted = 0
-        for key in self.visible_keys():
+        run: list[int] = []  # lines (in order) of cells to repaint, the current run
+
+        def flush() -> None:
+            if run and span is not None:
+                cells = Region(span[0], run[0], span[1], len(run)).intersection(view)
+                if cells.area:
+                    self.refresh(cells)
+            run.clear()
+
+        for at, key in enumerate(self.visible_keys()):
             live = [safe_cell(c) for c in self.live(key)]
-            if self._drawn_live.get(key) != tuple(cell_key(c) for c in live):
-                y = self._line_of(key)
-                if y is None:
-                    pass
-                elif span is None or tuple(cell_width(c) for c in live) != \
-                        self._live_row_widths.get(key):
-                    # A width that changed may change the column's: the whole line is
-                    # drawn, which measures it (even scrolled out of view sideways).
-                    self._refresh_key(key)
-                else:
-                    # (Scrolled sideways, the cells may be partly or wholly out of view.)
-                    cells = Region(span[0], y, span[1], 1).intersection(
-                        Region(0, 0, self.size.width, self.size.height))
-                    if cells.area:
-                        self.refresh(cells)
-                repainted += 1
+            if drawn_live.get(key) == tuple(cell_key(c) for c in live):
+                continue
+            repainted += 1
+            y = at + 1  # (visible_keys are the lines in view, the header's below)
+            if span is None or tuple(cell_width(c) for c in live) != live_widths.get(key):
+                # A width that changed may change the column's: the whole line is
+                # drawn, which measures it (even scrolled out of view sideways).
+                flush()
+                self.refresh(Region(0, y, self.size.width, 1))
+            else:
+                # (Scrolled sideways, the cells may be partly or wholly out of view.)
+                if run and run[-1] != y - 1:
+                    flush()
+                run.append(y)
+        flush()
         return repainted
 
     def render_line(self, y: int) -> Strip:
@@ -598,9 +614,10 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def _row_strip(self, key: str, at: int) -> Strip:
         cells = self.row_cells(key)
+        keys = tuple(cell_key(c) for c in cells)
         if self._live_at:
             live = tuple(cells[i] for i in self._live_at)
-            self._drawn_live[key] = tuple(cell_key(c) for c in live)
+            self._drawn_live[key] = tuple(keys[i] for i in self._live_at)
             widths = tuple(cell_width(c) for c in live)
             old = self._live_row_widths.get(key)
             if widths != old:
@@ -613,21 +630,32 @@ class KeyedTable(ScrollView, can_focus=True):
         cursor = key == self._cursor
         style = self._style("keyed-table--cursor" if cursor else
                             "keyed-table--even-row" if at % 2 == 1 else "base")
-        line_key = (tuple(cell_key(c) for c in cells), self._draw, self._gap, style, cursor)
+        line_key = (keys, self._draw, self._gap, style, cursor)
         strip = self._lines.get(line_key)
         if strip is None:
-            strip = self._lines[line_key] = self._strip(cells, style)
+            strip = self._lines[line_key] = self._strip(cells, style, keys)
         return strip
 
-    def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
+    def _strip(self, cells: Sequence[Cell], style: Style,
+               keys: Sequence[object] | None = None) -> Strip:
+        """A line of cells; `keys`: their `cell_key`s, if known. A cell's neighbouring
+        segments of the same style are joined (fewer to crop and divide on every
+        repaint), once: each cell is drawn from `_cell_parts`."""
         segments: list[Segment] = []
         length = 0
-        tight = self._gap == 1
-        for cell, width in zip(cells, self._draw):
+        gap = self._gap
+        parts = self._cell_parts
+        for at, (cell, width) in enumerate(zip(cells, self._draw)):
             if width:
-                cell_segments = self._cell_segments(cell, width, style)
-                segments.extend(cell_segments[:-1] if tight else cell_segments)
-                length += width + self._gap
+                part_key = (keys[at] if keys is not None else cell_key(cell), width, gap,
+                            style)
+                part = parts.get(part_key)
+                if part is None:
+                    part = self._cell_segments(cell, width, style)
+                    part = parts[part_key] = list(Segment.simplify(
+                        part[:-1] if gap == 1 else part))
+                segments.extend(part)
+                length += width + gap
         return Strip(segments, length)
 
     def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:

@@ -29,7 +29,7 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.aws.factory import PAGE_SIZE
 from chime_tui.files import check_writable, open_private
 from chime_tui.humanfmt import expiry_sentence
-from chime_tui.models import ExpiryState, ProxySession, SessionKey
+from chime_tui.models import ProxySession, SessionKey
 from chime_tui.monitor import Change, diff_sessions
 from chime_tui.textsafe import json_safe
 
@@ -124,14 +124,16 @@ class SessionTracker:
     def check_expiry(self, now: datetime, keys: Iterable[SessionKey] | None = None) -> list[Alert]:
         """Alert once per session when its time to expiry falls under the threshold."""
         alerts = []
-        for key in list(keys if keys is not None else self.last):
-            s = self.last.get(key)
-            if s is None or key in self.warned or key in self.gone:
+        due = now + self.threshold  # counting down (not ended, expiry ahead), under this
+        last, warned, gone = self.last, self.warned, self.gone
+        for key in list(keys if keys is not None else last):
+            s = last.get(key)
+            if s is None or key in warned or key in gone:
                 continue
-            left = s.time_to_expiry(now)
-            if s.expiry_state(now) is ExpiryState.COUNTING and left is not None \
-                    and left <= self.threshold:
-                self.warned.add(key)
+            # (Once a second for every tracked session: the expiry is computed once.)
+            expires = s.expires_at
+            if expires is not None and now < expires <= due and not s.is_closed:
+                warned.add(key)
                 # The same words as the Expiry panel's (one formatter for both).
                 alerts.append(Alert(now, key, "expiring",
                                     f"session {key[1]} {expiry_sentence(s, now)}"))

@@ -23,7 +23,7 @@ from chime_tui.textsafe import clip
 from chime_tui.tracking import BoardResult
 from chime_tui.tui.screens.base import WRITE_BINDINGS
 from chime_tui.tui.screens.list_base import ListScreen
-from chime_tui.tui.widgets.cells import capabilities_text, status_text
+from chime_tui.tui.widgets.cells import capabilities_cell, count_text, status_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 # Narrow terminals keep which session, its time left and health: participants,
@@ -174,10 +174,12 @@ class BoardScreen(ListScreen):
         s = self.session_of(key)
         values: dict[str, Cell] = {
             "vc": key[0], "id": key[1],
-            "status": status_text(s.status) if s else
+            # (Shared cells: the same object for every row of a status, not a new one
+            # for every pin at every refresh, and unchanged cells compare at once.)
+            "status": status_cell(s.status) if s else
             Text("—" if key in self.app.tracker.not_found else "…", style="dim"),
-            "caps": capabilities_text(s.capabilities) if s else "",
-            "parts": str(len(s.participants)) if s else "",
+            "caps": capabilities_cell(s.capabilities) if s else "",
+            "parts": count_text(len(s.participants)) if s else "",
         }
         if s is not None and key in self.app.tracker.gone:
             values["status"] = Text(f"was {clip(s.status, 64)}" if s.status else "—",

@@ -122,6 +122,9 @@ def build_parser(argv: Sequence[str] | None = None, every: bool = False
     `argv` (the command line by default), unless `every`."""
     p = Parser(
         prog="chime-tui",
+        # No abbreviations: the AWS CLI's `--debug` before a command would be taken as
+        # `--debug-log` with the command's name as its file, and the TUI started.
+        allow_abbrev=False,
         description="A keyboard-driven terminal dashboard for Amazon Chime SDK Voice Connector "
                     "proxy sessions: pick a voice connector and a session and watch its status, "
                     "capabilities, participants and time to expiry refresh live.",

@@ -65,25 +65,32 @@ def integer_arg(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def add_aws_options(p: argparse.ArgumentParser) -> None:
+def add_aws_options(p: argparse.ArgumentParser, command: bool = False) -> None:
+    """The AWS options. `command`: a subcommand's copy, whose options are set only when
+    given after the command: the same option before the command (`chime-tui --profile
+    prod get-proxy-session ...`, as the AWS CLI takes its global options) stands, and
+    is not silently put back to the default by the command's own."""
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if command else value
+
     g = p.add_argument_group("AWS options (the standard chain applies when omitted)")
-    g.add_argument("--profile", default=None,
+    g.add_argument("--profile", default=default(None),
                    help="named profile from the AWS config files (else AWS_PROFILE, else default)")
-    g.add_argument("--region", default=None,
+    g.add_argument("--region", default=default(None),
                    help="AWS Region (else AWS_REGION/AWS_DEFAULT_REGION, the profile's region, "
                         "or us-east-1)")
-    g.add_argument("--endpoint-url", default=None,
+    g.add_argument("--endpoint-url", default=default(None),
                    help="send requests to this URL instead of AWS (also "
                         "AWS_ENDPOINT_URL_CHIME_SDK_VOICE / AWS_ENDPOINT_URL)")
-    g.add_argument("--allow-insecure-endpoint", action="store_true",
+    g.add_argument("--allow-insecure-endpoint", action="store_true", default=default(False),
                    help="allow a plain-http endpoint on another host (the signed requests, "
                         "session token and answers cross the network unencrypted); loopback "
                         "endpoints never need it")
-    g.add_argument("--cli-connect-timeout", type=timeout_arg("connect"), default=3.0,
+    g.add_argument("--cli-connect-timeout", type=timeout_arg("connect"), default=default(3.0),
                    metavar="SECONDS", help="connect timeout per request (default 3)")
-    g.add_argument("--cli-read-timeout", type=timeout_arg("read"), default=10.0,
+    g.add_argument("--cli-read-timeout", type=timeout_arg("read"), default=default(10.0),
                    metavar="SECONDS", help="read timeout per request (default 10)")
-    g.add_argument("--no-verify-ssl", action="store_true",
+    g.add_argument("--no-verify-ssl", action="store_true", default=default(False),
                    help="do not verify TLS certificates")
 
 

@@ -36,7 +36,7 @@ def add_cli_commands(sub: Any) -> None:
                    help="keep polling (default every 5 s) and print one JSON line per change; "
                         "exits 0 when the session closes or disappears")
     _common_options(g)
-    add_aws_options(g)
+    add_aws_options(g, command=True)
     _demo_option(g)
     g.set_defaults(handler=run_get_proxy_session, title=TITLES["get-proxy-session"])
 
@@ -47,7 +47,7 @@ def add_cli_commands(sub: Any) -> None:
     ls.add_argument("--status", choices=["Open", "InProgress", "Closed"], help="only this status")
     _paging_options(ls)
     _common_options(ls)
-    add_aws_options(ls)
+    add_aws_options(ls, command=True)
     _demo_option(ls)
     ls.set_defaults(handler=run_list_proxy_sessions, title=TITLES["list-proxy-sessions"])
 
@@ -55,7 +55,7 @@ def add_cli_commands(sub: Any) -> None:
                         description="Lists the voice connectors, every page.")
     _paging_options(lv)
     _common_options(lv)
-    add_aws_options(lv)
+    add_aws_options(lv, command=True)
     _demo_option(lv)
     lv.set_defaults(handler=run_list_voice_connectors, title=TITLES["list-voice-connectors"])
 
@@ -105,7 +105,9 @@ def _common_options(p: argparse.ArgumentParser) -> None:
                    help="accepted for runbooks written for the AWS CLI; output is never paged")
     g.add_argument("--debug", action="store_true",
                    help="log every request and response to stderr (credentials scrubbed)")
-    g.add_argument("--redact", action="store_true",
+    # SUPPRESS: `chime-tui --redact get-proxy-session ...` keeps the main parser's value
+    # (phone numbers are personal data: a --redact must never be dropped).
+    g.add_argument("--redact", action="store_true", default=argparse.SUPPRESS,
                    help="mask phone numbers (country code and last two digits kept) in every "
                         "format, and in --debug logs")
 

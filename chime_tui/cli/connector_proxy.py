@@ -29,7 +29,7 @@ def add_command(sub: Any) -> None:
     p.add_argument("--voice-connector-id", help="the voice connector ID")
     _input_options(p)
     _common_options(p)
-    add_aws_options(p)
+    add_aws_options(p, command=True)
     add_more_globals(p)
     _demo_option(p)
     p.set_defaults(handler=run, title=OPERATION)

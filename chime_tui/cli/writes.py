@@ -82,7 +82,7 @@ def add_commands(sub: Any) -> None:
                        help="append the write attempt and its outcome as a JSON line "
                             "(created 0600; phone numbers masked with --redact)")
         _common_options(p)
-        add_aws_options(p)
+        add_aws_options(p, command=True)
         add_more_globals(p)
         _demo_option(p)
         p.set_defaults(handler=run, title=w.operation, write=w)

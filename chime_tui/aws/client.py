@@ -24,6 +24,7 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     PAGE_SIZE,
     SERVICE,
 )
+from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
 from chime_tui.aws.settings import AwsSettings, profile_in_use
 from chime_tui.aws.writes import after_failure, no_retries
 from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
@@ -56,6 +57,9 @@ class ChimeVoiceClient:
         self.request_count = 0
         self.last_status: int | None = None  # the last answer's HTTP status (writes' audit)
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
+        # Listed sessions' models, for the next refresh's equal items (chime_tui.aws.memo).
+        self.memo = SessionMemo()
+        self.parsers: MemoParserFactory | None = None  # the open client's parsers
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> ChimeVoiceClient:
@@ -99,6 +103,8 @@ class ChimeVoiceClient:
 
         session = session_mod.AioSession(profile=self.settings.profile)
         factory.prepare_session(session)
+        # A refresh's unchanged pages are not parsed again (chime_tui.aws.memo).
+        self.parsers = install_parsers(session)
         factory.read_endpoints_lazily(session)
         kwargs, region = factory.client_args(self.settings, session, AioConfig,
                                              warm_up_loader_caches=self.load_in_thread)
@@ -176,9 +182,12 @@ class ChimeVoiceClient:
         params: dict[str, Any] = {"VoiceConnectorId": voice_connector_id, "MaxResults": page_size}
         if status:
             params["Status"] = status
+        listed = 0  # the first MEMO_SIZE sessions of a listing go through the memo: a
+        # listing of 10,000 would only churn it
         try:
             async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
-                yield parse_sessions(items)
+                yield parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
+                listed += len(items)
         except NotFound as exc:
             raise exc.worded("voice connector not found: check the ID and the region") \
                 from None
@@ -258,9 +267,10 @@ class ChimeVoiceClient:
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
 
 
-def parse_sessions(items: list[Any]) -> list[ProxySession]:
-    """A ListProxySessions page's items as models (typed error if they are not sessions)."""
-    return _parse(ProxySession.from_api, items)
+def parse_sessions(items: list[Any], memo: SessionMemo | None = None) -> list[ProxySession]:
+    """A ListProxySessions page's items as models (typed error if they are not sessions);
+    with a memo, an item equal to one it parsed lately gives back that model."""
+    return _parse(ProxySession.from_api if memo is None else memo.session, items)
 
 
 T = TypeVar("T")

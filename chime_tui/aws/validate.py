@@ -5,6 +5,10 @@ and a JSON object with none of the output's members as an empty answer: an HTML
 page from a proxy would be an empty last page of sessions. Here such a body is
 a typed `BadResponse` instead, for aiobotocore's and botocore's clients alike
 (`before-parse` event). No botocore import: the shapes come with the event.
+
+A refresh lists the same pages every few seconds, mostly unchanged: a body that
+passed lately for the same operation passes again without being decoded and walked
+(`PASSED`; the check is a function of the operation's model and the body alone).
 """
 
 from __future__ import annotations
@@ -27,6 +31,44 @@ def _bad(why: str, body: bytes) -> BadResponse:
                        detail=body[:2000].decode("utf-8", "replace"))
 
 
+PASSED_BUDGET = 1 << 20  # bytes of bodies remembered (a page of 100 sessions: ~45 KB)
+
+
+class PassedBodies:
+    """The bodies that passed the check lately, by operation model, the least recently
+    seen dropped first once they weigh more than `budget` bytes. Exact: a key is the
+    model object (held, so never confused with another) and the body's bytes."""
+
+    def __init__(self, budget: int = PASSED_BUDGET) -> None:
+        self.budget = budget
+        self.size = 0
+        self.bodies: dict[tuple[Any, bytes], None] = {}  # oldest first
+        self.hits = 0
+
+    def seen(self, operation_model: Any, body: bytes) -> bool:
+        """Whether this body passed lately for this operation (it is then the newest)."""
+        key = (operation_model, body)
+        if key not in self.bodies:
+            return False
+        del self.bodies[key]
+        self.bodies[key] = None
+        self.hits += 1
+        return True
+
+    def add(self, operation_model: Any, body: bytes) -> None:
+        if len(body) > self.budget // 4 or (operation_model, body) in self.bodies:
+            return
+        self.bodies[(operation_model, body)] = None
+        self.size += len(body)
+        while self.size > self.budget:
+            oldest = next(iter(self.bodies))
+            del self.bodies[oldest]
+            self.size -= len(oldest[1])
+
+
+PASSED = PassedBodies()
+
+
 def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
     """Raise BadResponse unless a 2xx body is a JSON object shaped like the output."""
     status = response_dict.get("status_code") or 0
@@ -40,6 +82,15 @@ def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any
     body = response_dict.get("body") or b""
     if isinstance(body, str):
         body = body.encode()
+    remember = type(body) is bytes  # (hashable: not a bytearray)
+    if remember and PASSED.seen(operation_model, body):
+        return
+    _check_body(body, members)
+    if remember:
+        PASSED.add(operation_model, body)
+
+
+def _check_body(body: bytes, members: dict[str, Any]) -> None:
     if not body.strip():
         raise _bad("an empty body", body)
     try:

@@ -41,7 +41,6 @@ class Counts:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: Counter[str] = Counter()
-        monkeypatch.setattr(validate, "PASSED", validate.PassedBodies())  # a fresh memo
         check = validate._check_body
 
         def counted_check(body: bytes, members: dict[str, Any]) -> None:
@@ -260,18 +259,22 @@ def test_a_body_that_passed_the_check_is_not_decoded_again_and_a_bad_one_always_
         monkeypatch):
     counts = Counts(monkeypatch)
     operation = service_model().operation_model("ListProxySessions")
+    passed = validate.PassedBodies()
     good = page_response([ITEM], "r1")
     for _ in range(3):
-        validate.check_response(operation, dict(good))
+        validate.check_response(operation, dict(good), passed=passed)
     assert counts.take()["check"] == 1
     bad = page_response([{**ITEM, "ExpiryMinutes": "sixty"}], "r1")
     for _ in range(2):
         with pytest.raises(BadResponse):
-            validate.check_response(operation, dict(bad))
+            validate.check_response(operation, dict(bad), passed=passed)
     assert counts.take()["check"] == 2
     other = service_model().operation_model("ListProxySessions")  # another client's model
-    validate.check_response(other, dict(good))
+    validate.check_response(other, dict(good), passed=passed)
     assert counts.take()["check"] == 1
+    for _ in range(2):  # a one-shot command's client keeps none
+        validate.check_response(operation, dict(good))
+    assert counts.take()["check"] == 2
 
 
 def test_the_checked_bodies_are_bounded():

@@ -26,6 +26,7 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
 )
 from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
 from chime_tui.aws.settings import AwsSettings, profile_in_use
+from chime_tui.aws.validate import PassedBodies
 from chime_tui.aws.writes import after_failure, no_retries
 from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
 
@@ -60,6 +61,7 @@ class ChimeVoiceClient:
         # Listed sessions' models, for the next refresh's equal items (chime_tui.aws.memo).
         self.memo = SessionMemo()
         self.parsers: MemoParserFactory | None = None  # the open client's parsers
+        self.checked = PassedBodies()  # bodies that passed the response check lately
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> ChimeVoiceClient:
@@ -88,7 +90,7 @@ class ChimeVoiceClient:
                 self._client = await self._client_cm.__aenter__()
                 from chime_tui.aws.validate import register
 
-                register(self._client.meta.events)
+                register(self._client.meta.events, passed=self.checked)
                 self.endpoint = self._client.meta.endpoint_url
             except Exception as exc:
                 self._client = self._client_cm = None

@@ -6,13 +6,15 @@ page from a proxy would be an empty last page of sessions. Here such a body is
 a typed `BadResponse` instead, for aiobotocore's and botocore's clients alike
 (`before-parse` event). No botocore import: the shapes come with the event.
 
-A refresh lists the same pages every few seconds, mostly unchanged: a body that
-passed lately for the same operation passes again without being decoded and walked
-(`PASSED`; the check is a function of the operation's model and the body alone).
+A refresh lists the same pages every few seconds, mostly unchanged: the app's client
+registers the check with a `PassedBodies`, and a body that passed lately for the same
+operation passes again without being decoded and walked (the check is a function of
+the operation's model, a 2xx status and the body alone). One-shot commands keep none.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, cast
 
@@ -66,11 +68,10 @@ class PassedBodies:
             self.size -= len(oldest[1])
 
 
-PASSED = PassedBodies()
-
-
-def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
-    """Raise BadResponse unless a 2xx body is a JSON object shaped like the output."""
+def check_response(operation_model: Any, response_dict: dict[str, Any],
+                   passed: PassedBodies | None = None, **_: Any) -> None:
+    """Raise BadResponse unless a 2xx body is a JSON object shaped like the output.
+    `passed`: the bodies that passed lately (they pass again, unread); None: none."""
     status = response_dict.get("status_code") or 0
     shape = operation_model.output_shape
     if not 200 <= status < 300 or shape is None or operation_model.has_streaming_output:
@@ -82,12 +83,11 @@ def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any
     body = response_dict.get("body") or b""
     if isinstance(body, str):
         body = body.encode()
-    remember = type(body) is bytes  # (hashable: not a bytearray)
-    if remember and PASSED.seen(operation_model, body):
-        return
-    _check_body(body, members)
-    if remember:
-        PASSED.add(operation_model, body)
+    if passed is None or type(body) is not bytes:  # (a bytearray is not hashable)
+        _check_body(body, members)
+    elif not passed.seen(operation_model, body):
+        _check_body(body, members)
+        passed.add(operation_model, body)
 
 
 def _check_body(body: bytes, members: dict[str, Any]) -> None:
@@ -160,7 +160,11 @@ def _members(shape: Any) -> dict[str, Any]:
     return found
 
 
-def register(events: Any, service_id: str = "chime-sdk-voice") -> None:
-    """Check every answer of a client (`client.meta.events`)."""
-    events.register(f"before-parse.{service_id}.*", check_response,
+def register(events: Any, service_id: str = "chime-sdk-voice",
+             passed: PassedBodies | None = None) -> None:
+    """Check every answer of a client (`client.meta.events`); with `passed`, a body
+    that passed lately is not checked again."""
+    handler = check_response if passed is None else functools.partial(check_response,
+                                                                       passed=passed)
+    events.register(f"before-parse.{service_id}.*", handler,
                     unique_id="chime-tui-check-response")

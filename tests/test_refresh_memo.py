@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +22,9 @@ from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.aws.errors import BadResponse
 from chime_tui.aws.memo import MemoParserFactory, ParsedBodies, SessionMemo
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
-from chime_tui.models import ProxySession
+from chime_tui.models import ProxySession, iso_ms
 from chime_tui.sources import ConnectorSessions, PinnedSessions
+from chime_tui.tracking import SessionTracker
 
 from .conftest import FIXED_NOW, aws_for
 from .test_sources import Host
@@ -286,3 +288,57 @@ def test_the_checked_bodies_are_bounded():
     assert passed.seen("op", f"{99:0>100}".encode())
     passed.add("op", b"x" * 300)  # more than a quarter: not kept
     assert not passed.seen("op", b"x" * 300)
+
+
+# -- the tracker's expiry check, every second for every session seen ------------------------
+
+def counting_expires_at(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    calls: Counter[str] = Counter()
+    prop = ProxySession.expires_at
+
+    def counted(self: ProxySession) -> Any:
+        calls["expires_at"] += 1
+        return prop.fget(self)
+
+    monkeypatch.setattr(ProxySession, "expires_at", property(counted))
+    return calls
+
+
+def session_at(sid: str, created: datetime, minutes: int | None, status: str = "Open"
+               ) -> ProxySession:
+    return ProxySession.from_api({**ITEM, "ProxySessionId": sid, "Status": status,
+                                  "ExpiryMinutes": minutes, "CreatedTimestamp": iso_ms(created)})
+
+
+def test_a_tick_works_out_no_expiry_for_sessions_far_from_theirs(monkeypatch):
+    calls = counting_expires_at(monkeypatch)
+    tracker = SessionTracker(timedelta(minutes=5))
+    for i in range(100):
+        tracker.observe(session_at(f"s{i}", FIXED_NOW, 1440), FIXED_NOW)
+    assert calls["expires_at"] == 100  # once per answer
+    for second in range(10):
+        assert tracker.check_expiry(FIXED_NOW + timedelta(seconds=second)) == []
+    assert calls["expires_at"] == 100
+
+
+def test_the_expiry_alert_comes_exactly_when_the_rule_says():
+    """The same alerts, at the same instants, as the rule itself (checked every time)."""
+    threshold = timedelta(minutes=5)
+    expires = FIXED_NOW + timedelta(minutes=60)
+    tracker = SessionTracker(threshold)
+    sessions = [session_at("near", FIXED_NOW, 60), session_at("closed", FIXED_NOW, 60, "Closed"),
+                session_at("none", FIXED_NOW, None), session_at("later", FIXED_NOW, 120),
+                session_at("huge", datetime.min.replace(tzinfo=UTC), 2)]
+    for s in sessions:
+        tracker.observe(s, FIXED_NOW)
+    tick = timedelta(microseconds=1)
+    assert tracker.check_expiry(expires - threshold - tick) == []
+    alerts = tracker.check_expiry(expires - threshold)
+    assert [a.key[1] for a in alerts] == ["near"]
+    # A new answer (extended by an hour) and a new threshold are taken at once.
+    tracker.observe(session_at("later", FIXED_NOW - timedelta(minutes=60), 120), FIXED_NOW)
+    assert [a.key[1] for a in tracker.check_expiry(expires - threshold)] == ["later"]
+    tracker.threshold = timedelta(days=2)
+    tracker.warned.clear()
+    assert sorted(a.key[1] for a in tracker.check_expiry(FIXED_NOW)) == ["later", "near"]
+    assert len(tracker.due) == len(sessions)

@@ -342,3 +342,24 @@ def test_the_expiry_alert_comes_exactly_when_the_rule_says():
     tracker.warned.clear()
     assert sorted(a.key[1] for a in tracker.check_expiry(FIXED_NOW)) == ["later", "near"]
     assert len(tracker.due) == len(sessions)
+
+
+async def test_an_answer_with_a_member_outside_the_body_is_parsed_every_time():
+    """A header member (or a payload) is not a function of the body: never remembered."""
+    from aiobotocore.parsers import AioResponseParserFactory
+    from botocore.model import ShapeResolver
+
+    shape = ShapeResolver({
+        "Out": {"type": "structure", "members": {
+            "Id": {"shape": "S", "location": "header", "locationName": "x-id"},
+            "Name": {"shape": "S"}}},
+        "S": {"type": "string"}}).get_shape_by_name("Out")
+    memo = MemoParserFactory(AioResponseParserFactory())
+    seen = []
+    for request_id in ("a", "b"):
+        response = {"status_code": 200, "headers": {"x-id": request_id}, "body": b'{"Name": "n"}',
+                    "context": {"operation_name": "Op"}}
+        parsed = await memo.create_parser("rest-json").parse(response, shape)
+        seen.append((parsed["Id"], parsed["Name"]))
+    assert seen == [("a", "n"), ("b", "n")]
+    assert memo.bodies.hits == 0 and not memo.bodies.entries

@@ -115,7 +115,8 @@ class ParsedBodies:
 def _body_members_only(shape: Any) -> bool:
     """Whether botocore's REST parse of a 2xx answer of this shape is its metadata and
     the members parsed from the JSON body alone (no header, status or payload member)."""
-    if shape is None or "payload" in shape.serialization or METADATA in shape.members:
+    if getattr(shape, "type_name", None) != "structure" or METADATA in shape.members \
+            or "payload" in shape.serialization or shape.serialization.get("eventstream"):
         return False
     return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
                for m in shape.members.values())

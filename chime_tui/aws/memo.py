@@ -8,8 +8,10 @@ an equal output) and bounded:
 - `ParsedBodies` (botocore's parse, through the public `response_parser_factory`
   component): a 2xx REST-JSON body equal, byte for byte, to one parsed lately for the
   same output shape gives the same members again, from a `marshal` snapshot (fresh
-  dicts and lists, every type kept); the answer's metadata is botocore's parse of this
-  response (`parse(response, None)`: its headers, status and log lines, as always).
+  dicts and lists, every type kept: marshal takes only the exact built-in types, and
+  refuses the rest, which are then not remembered; it would write a bytearray as bytes,
+  but botocore's parse gives none: a blob is bytes); the answer's metadata is botocore's
+  parse of this response (`parse(response, None)`: its headers, status and log lines).
 - `SessionMemo` (`ProxySession.from_api`): a listed item equal to one parsed lately
   gives back the model made then (immutable).
 """

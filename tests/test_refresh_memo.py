@@ -363,3 +363,28 @@ async def test_an_answer_with_a_member_outside_the_body_is_parsed_every_time():
         seen.append((parsed["Id"], parsed["Name"]))
     assert seen == [("a", "n"), ("b", "n")]
     assert memo.bodies.hits == 0 and not memo.bodies.entries
+
+
+async def test_a_refresh_compares_no_field_of_an_unchanged_session(monkeypatch):
+    """The session list keeps its held models and the tracker diffs each watched one:
+    for the same model object, neither compares a field."""
+    state, big = frozen_big()
+    with EmulatorServer(state) as srv:
+        host = Host(srv)
+        host.pins.add((big, next(iter(state.sessions[big]))))  # watched: tracked each time
+        source = ConnectorSessions(host, big, 5.0)
+        try:
+            await source.fetch()
+            compared: Counter[str] = Counter()
+            eq = ProxySession.__eq__
+
+            def counted(self: ProxySession, other: object) -> bool:
+                compared["eq"] += 1
+                return eq(self, other)
+
+            monkeypatch.setattr(ProxySession, "__eq__", counted)
+            await source.fetch()
+            assert compared["eq"] == 0
+            assert len(host.tracker.timelines) == 0  # nothing changed, nothing recorded
+        finally:
+            await host.service.close()

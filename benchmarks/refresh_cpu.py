@@ -4,10 +4,13 @@ sets them up (the emulator with seed 7, 200 sessions of a day made on an ordinar
 connector of ~240).
 
     .venv/bin/python benchmarks/refresh_cpu.py [--refreshes 50] [--profile board|list]
+                                                [--change-one]
 
 Prints the median process time of a refresh (request build, signing, aiohttp, botocore's
 parse, our models, the tracker). The emulator runs in its own process: its CPU is not
 counted. A rough figure (the machine's other load shows in it): read medians.
+--change-one: before each refresh (not counted), one session's expiry is changed, so one
+page of each listing differs from the last refresh's.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -70,12 +74,15 @@ class Host:
         return changes
 
 
-async def measure(source: Source[Any], refreshes: int, profile: bool) -> list[float]:
+async def measure(source: Source[Any], refreshes: int, profile: bool,
+                  change: Callable[[int], None] | None) -> list[float]:
     for _ in range(3):  # the client opened, the first listing held
         await source.fetch()
     times = []
     prof = cProfile.Profile(time.process_time) if profile else None  # CPU, not waiting
-    for _ in range(refreshes):
+    for n in range(refreshes):
+        if change is not None:
+            await asyncio.to_thread(change, n)
         if prof is not None:
             prof.enable()
         t0 = time.process_time()
@@ -89,17 +96,30 @@ async def measure(source: Source[Any], refreshes: int, profile: bool) -> list[fl
     return times
 
 
-async def run(url: str, vc: str, sids: list[str], refreshes: int, profile: str) -> None:
+async def run(url: str, vc: str, sids: list[str], refreshes: int, profile: str,
+              change_one: bool) -> None:
     pins = [(vc, s) for s in sids[:PINS]]
     board_host, list_host = Host(url, pins), Host(url, [])
+    change = None
+    if change_one:
+        from chime_tui.aws.sync_client import SyncChimeVoiceClient
+
+        writer = SyncChimeVoiceClient(AwsSettings(endpoint_url=url, region="us-east-1"))
+
+        def change(n: int) -> None:
+            writer.call("update_proxy_session", VoiceConnectorId=vc, ProxySessionId=sids[n % 50],
+                        Capabilities=["Voice", "SMS"], ExpiryMinutes=1440 + n)
     try:
-        board = await measure(PinnedSessions(board_host, 5.0), refreshes, profile == "board")
+        board = await measure(PinnedSessions(board_host, 5.0), refreshes, profile == "board",
+                              change)
         listing = ConnectorSessions(list_host, vc, 5.0)
-        lst = await measure(listing, refreshes, profile == "list")
+        lst = await measure(listing, refreshes, profile == "list", change)
         n = len(listing.held)
     finally:
         await board_host.service.close()
         await list_host.service.close()
+        if change_one:
+            writer.close()
     for name, times in ((f"board of {PINS} pins", board), (f"session list ({n})", lst)):
         print(f"{name}: median {1000 * statistics.median(times):.2f} ms CPU a refresh "
               f"(min {1000 * min(times):.2f}, max {1000 * max(times):.2f}, n={len(times)})")
@@ -109,13 +129,14 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--refreshes", type=int, default=50)
     p.add_argument("--profile", choices=("board", "list", ""), default="")
+    p.add_argument("--change-one", action="store_true")
     args = p.parse_args()
     env = base_env(Path(tempfile.mkdtemp()))
     emulator, url = start_emulator(10_000, 0.0)  # as run.py (its connectors differ by it)
     try:
         vc, sids = ticking_sessions(url, env, PINS)
         os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
-        asyncio.run(run(url, vc, sids, args.refreshes, args.profile))
+        asyncio.run(run(url, vc, sids, args.refreshes, args.profile, args.change_one))
     finally:
         emulator.terminate()
         emulator.wait()

@@ -21,7 +21,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.aws.factory import PAGE_SIZE
 from chime_tui.files import check_writable, open_private
 from chime_tui.humanfmt import expiry_sentence
-from chime_tui.models import ProxySession, SessionKey
+from chime_tui.models import ExpiryState, ProxySession, SessionKey
 from chime_tui.monitor import Change, diff_sessions
 from chime_tui.textsafe import json_safe
 
@@ -54,6 +54,9 @@ class SessionTracker:
     suspect: dict[SessionKey, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
     warned: set[SessionKey] = field(default_factory=set)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
+    # Per session: the answer and threshold last seen, and from when an alert can be due.
+    due: dict[SessionKey, tuple[ProxySession, timedelta, datetime | None]] = field(
+        default_factory=dict, repr=False)
 
     def _record(self, change: Change) -> None:
         key = (change.voice_connector_id, change.proxy_session_id)
@@ -122,22 +125,46 @@ class SessionTracker:
         return [Alert(now, key, "gone", f"session {key[1]} not found: it ended or was deleted")]
 
     def check_expiry(self, now: datetime, keys: Iterable[SessionKey] | None = None) -> list[Alert]:
-        """Alert once per session when its time to expiry falls under the threshold."""
+        """Alert once per session when its time to expiry falls under the threshold.
+
+        Called every second for every session seen: a session's earliest alert time
+        (`alert_from`) is worked out once per answer and threshold, and until then the
+        session costs one comparison."""
         alerts = []
-        due = now + self.threshold  # counting down (not ended, expiry ahead), under this
-        last, warned, gone = self.last, self.warned, self.gone
-        for key in list(keys if keys is not None else last):
-            s = last.get(key)
-            if s is None or key in warned or key in gone:
+        due = self.due
+        threshold = self.threshold
+        for key in list(keys if keys is not None else self.last):
+            s = self.last.get(key)
+            if s is None or key in self.warned or key in self.gone:
                 continue
-            # (Once a second for every tracked session: the expiry is computed once.)
-            expires = s.expires_at
-            if expires is not None and now < expires <= due and not s.is_closed:
-                warned.add(key)
+            known = due.get(key)
+            if known is None or known[0] is not s or known[1] != threshold:
+                known = due[key] = (s, threshold, alert_from(s, threshold))
+            if known[2] is None or now < known[2]:
+                continue  # not counting down, or more than `threshold` left
+            left = s.time_to_expiry(now)
+            if s.expiry_state(now) is ExpiryState.COUNTING and left is not None \
+                    and left <= self.threshold:
+                self.warned.add(key)
                 # The same words as the Expiry panel's (one formatter for both).
                 alerts.append(Alert(now, key, "expiring",
                                     f"session {key[1]} {expiry_sentence(s, now)}"))
         return alerts
+
+
+def alert_from(session: ProxySession, threshold: timedelta) -> datetime | None:
+    """The earliest time `session` (this answer) can be under `threshold` from its
+    expiry: before it, more than `threshold` is left. None: never (closed, or no known
+    expiry: no countdown whatever the time)."""
+    if session.is_closed:
+        return None
+    expires = session.expires_at
+    if expires is None:
+        return None
+    try:
+        return expires - threshold
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)  # (checked every time)
 
 
 class EventsWriter:

@@ -24,7 +24,9 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     PAGE_SIZE,
     SERVICE,
 )
+from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
 from chime_tui.aws.settings import AwsSettings, profile_in_use
+from chime_tui.aws.validate import PassedBodies
 from chime_tui.aws.writes import after_failure, no_retries
 from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
 
@@ -56,6 +58,10 @@ class ChimeVoiceClient:
         self.request_count = 0
         self.last_status: int | None = None  # the last answer's HTTP status (writes' audit)
         self._writer: ChimeVoiceClient | None = None  # writes: one attempt, never retried
+        # Listed sessions' models, for the next refresh's equal items (chime_tui.aws.memo).
+        self.memo = SessionMemo()
+        self.parsers: MemoParserFactory | None = None  # the open client's parsers
+        self.checked = PassedBodies()  # bodies that passed the response check lately
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> ChimeVoiceClient:
@@ -84,7 +90,7 @@ class ChimeVoiceClient:
                 self._client = await self._client_cm.__aenter__()
                 from chime_tui.aws.validate import register
 
-                register(self._client.meta.events)
+                register(self._client.meta.events, passed=self.checked)
                 self.endpoint = self._client.meta.endpoint_url
             except Exception as exc:
                 self._client = self._client_cm = None
@@ -99,6 +105,8 @@ class ChimeVoiceClient:
 
         session = session_mod.AioSession(profile=self.settings.profile)
         factory.prepare_session(session)
+        # A refresh's unchanged pages are not parsed again (chime_tui.aws.memo).
+        self.parsers = install_parsers(session)
         factory.read_endpoints_lazily(session)
         kwargs, region = factory.client_args(self.settings, session, AioConfig,
                                              warm_up_loader_caches=self.load_in_thread)
@@ -176,9 +184,12 @@ class ChimeVoiceClient:
         params: dict[str, Any] = {"VoiceConnectorId": voice_connector_id, "MaxResults": page_size}
         if status:
             params["Status"] = status
+        listed = 0  # the first MEMO_SIZE sessions of a listing go through the memo: a
+        # listing of 10,000 would only churn it
         try:
             async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
-                yield parse_sessions(items)
+                yield parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
+                listed += len(items)
         except NotFound as exc:
             raise exc.worded("voice connector not found: check the ID and the region") \
                 from None
@@ -258,9 +269,10 @@ class ChimeVoiceClient:
         return _parse_one(ProxySession.from_api, data.get("ProxySession"))
 
 
-def parse_sessions(items: list[Any]) -> list[ProxySession]:
-    """A ListProxySessions page's items as models (typed error if they are not sessions)."""
-    return _parse(ProxySession.from_api, items)
+def parse_sessions(items: list[Any], memo: SessionMemo | None = None) -> list[ProxySession]:
+    """A ListProxySessions page's items as models (typed error if they are not sessions);
+    with a memo, an item equal to one it parsed lately gives back that model."""
+    return _parse(ProxySession.from_api if memo is None else memo.session, items)
 
 
 T = TypeVar("T")

@@ -5,10 +5,16 @@ and a JSON object with none of the output's members as an empty answer: an HTML
 page from a proxy would be an empty last page of sessions. Here such a body is
 a typed `BadResponse` instead, for aiobotocore's and botocore's clients alike
 (`before-parse` event). No botocore import: the shapes come with the event.
+
+A refresh lists the same pages every few seconds, mostly unchanged: the app's client
+registers the check with a `PassedBodies`, and a body that passed lately for the same
+operation passes again without being decoded and walked (the check is a function of
+the operation's model, a 2xx status and the body alone). One-shot commands keep none.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, cast
 
@@ -27,8 +33,45 @@ def _bad(why: str, body: bytes) -> BadResponse:
                        detail=body[:2000].decode("utf-8", "replace"))
 
 
-def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
-    """Raise BadResponse unless a 2xx body is a JSON object shaped like the output."""
+PASSED_BUDGET = 1 << 20  # bytes of bodies remembered (a page of 100 sessions: ~45 KB)
+
+
+class PassedBodies:
+    """The bodies that passed the check lately, by operation model, the least recently
+    seen dropped first once they weigh more than `budget` bytes. Exact: a key is the
+    model object (held, so never confused with another) and the body's bytes."""
+
+    def __init__(self, budget: int = PASSED_BUDGET) -> None:
+        self.budget = budget
+        self.size = 0
+        self.bodies: dict[tuple[Any, bytes], None] = {}  # oldest first
+        self.hits = 0
+
+    def seen(self, operation_model: Any, body: bytes) -> bool:
+        """Whether this body passed lately for this operation (it is then the newest)."""
+        key = (operation_model, body)
+        if key not in self.bodies:
+            return False
+        del self.bodies[key]
+        self.bodies[key] = None
+        self.hits += 1
+        return True
+
+    def add(self, operation_model: Any, body: bytes) -> None:
+        if len(body) > self.budget // 4 or (operation_model, body) in self.bodies:
+            return
+        self.bodies[(operation_model, body)] = None
+        self.size += len(body)
+        while self.size > self.budget:
+            oldest = next(iter(self.bodies))
+            del self.bodies[oldest]
+            self.size -= len(oldest[1])
+
+
+def check_response(operation_model: Any, response_dict: dict[str, Any],
+                   passed: PassedBodies | None = None, **_: Any) -> None:
+    """Raise BadResponse unless a 2xx body is a JSON object shaped like the output.
+    `passed`: the bodies that passed lately (they pass again, unread); None: none."""
     status = response_dict.get("status_code") or 0
     shape = operation_model.output_shape
     if not 200 <= status < 300 or shape is None or operation_model.has_streaming_output:
@@ -40,6 +83,14 @@ def check_response(operation_model: Any, response_dict: dict[str, Any], **_: Any
     body = response_dict.get("body") or b""
     if isinstance(body, str):
         body = body.encode()
+    if passed is None or type(body) is not bytes:  # (a bytearray is not hashable)
+        _check_body(body, members)
+    elif not passed.seen(operation_model, body):
+        _check_body(body, members)
+        passed.add(operation_model, body)
+
+
+def _check_body(body: bytes, members: dict[str, Any]) -> None:
     if not body.strip():
         raise _bad("an empty body", body)
     try:
@@ -109,7 +160,11 @@ def _members(shape: Any) -> dict[str, Any]:
     return found
 
 
-def register(events: Any, service_id: str = "chime-sdk-voice") -> None:
-    """Check every answer of a client (`client.meta.events`)."""
-    events.register(f"before-parse.{service_id}.*", check_response,
+def register(events: Any, service_id: str = "chime-sdk-voice",
+             passed: PassedBodies | None = None) -> None:
+    """Check every answer of a client (`client.meta.events`); with `passed`, a body
+    that passed lately is not checked again."""
+    handler = check_response if passed is None else functools.partial(check_response,
+                                                                       passed=passed)
+    events.register(f"before-parse.{service_id}.*", handler,
                     unique_id="chime-tui-check-response")

@@ -1,0 +1,170 @@
+"""What a refresh parsed the last time, for the next one: the same answer is not parsed
+again. No aiobotocore import here (the client imports this before aiobotocore loads).
+
+A board or a session list lists its connector every few seconds, and the service says
+the same of almost every session each time. Two memos, each exact (equal input gives
+an equal output) and bounded:
+
+- `ParsedBodies` (botocore's parse, through the public `response_parser_factory`
+  component): a 2xx REST-JSON body equal, byte for byte, to one parsed lately for the
+  same output shape gives the same members again, from a `marshal` snapshot (fresh
+  dicts and lists, every type kept: marshal takes only the exact built-in types, and
+  refuses the rest, which are then not remembered; it would write a bytearray as bytes,
+  but botocore's parse gives none: a blob is bytes); the answer's metadata is botocore's
+  parse of this response (`parse(response, None)`: its headers, status and log lines).
+- `SessionMemo` (`ProxySession.from_api`): a listed item equal to one parsed lately
+  gives back the model made then (immutable).
+"""
+
+from __future__ import annotations
+
+import marshal
+from typing import Any
+
+from chime_tui.models import ProxySession
+
+MEMO_SIZE = 2000  # sessions per generation (two generations: 4,000 at most)
+MAX_KEY = 2048  # characters: a larger item (a session is about 500) is parsed, not kept
+PARSED_BUDGET = 1 << 20  # bytes of bodies and snapshots (a page of 100 sessions: ~75 KB)
+METADATA = "ResponseMetadata"
+
+
+class SessionMemo:
+    """The models of listed items, by the item's `repr`. The items are botocore's parse
+    of a JSON body: dicts, lists, str, int, float, bool and None, for which `repr` is
+    one-to-one (it tells 1 from 1.0 and True, a string from a number, and keeps the
+    order of a dict's keys, which `ProxySession.sent` keeps too): equal keys are equal
+    items, and equal items give equal models.
+
+    Two generations of at most `size` keys: a key found in the older one moves to the
+    newer; when the newer is full, the older is dropped and the newer becomes the older.
+    So at most 2 * size models are held, and a session listed at every refresh stays
+    while others come and go. An item whose key is longer than MAX_KEY is parsed and
+    not kept (a hostile service's huge items would weigh twice)."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self.newer: dict[str, ProxySession] = {}
+        self.older: dict[str, ProxySession] = {}
+        self.made = 0  # models made by from_api (the rest came from the memo)
+
+    def __len__(self) -> int:
+        return len(self.newer) + len(self.older)
+
+    def session(self, item: Any) -> ProxySession:
+        """`ProxySession.from_api(item)`, or the equal model made of an equal item lately.
+        Raises what from_api raises (nothing is remembered then)."""
+        key = repr(item)
+        if len(key) > MAX_KEY:
+            self.made += 1
+            return ProxySession.from_api(item)
+        found = self.newer.get(key)
+        if found is not None:
+            return found
+        found = self.older.pop(key, None)
+        if found is None:
+            found = ProxySession.from_api(item)
+            self.made += 1
+        newer = self.newer
+        newer[key] = found
+        if len(newer) >= self.size:
+            self.older, self.newer = newer, {}
+        return found
+
+
+class ParsedBodies:
+    """Bodies parsed lately, by output shape (the object: held, so never mistaken for
+    another): a `marshal` snapshot of the members botocore parsed from each. The least
+    recently used go first once bodies and snapshots weigh more than `budget` bytes."""
+
+    def __init__(self, budget: int = PARSED_BUDGET) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: dict[tuple[Any, bytes], bytes] = {}  # least recently used first
+        self.hits = 0
+
+    def get(self, shape: Any, body: bytes) -> dict[str, Any] | None:
+        """The members parsed from this body lately (a fresh copy), or None."""
+        key = (shape, body)
+        snapshot = self.entries.pop(key, None)
+        if snapshot is None:
+            return None
+        self.entries[key] = snapshot  # the most recently used now
+        self.hits += 1
+        members: dict[str, Any] = marshal.loads(snapshot)
+        return members
+
+    def add(self, shape: Any, body: bytes, members: dict[str, Any]) -> None:
+        try:
+            snapshot = marshal.dumps(members)
+        except ValueError:  # a type marshal does not keep exactly: not remembered
+            return
+        weight = len(body) + len(snapshot)
+        key = (shape, body)
+        if weight > self.budget // 4 or key in self.entries:
+            return
+        self.entries[key] = snapshot
+        self.size += weight
+        while self.size > self.budget:
+            oldest = next(iter(self.entries))
+            self.size -= len(oldest[1]) + len(self.entries.pop(oldest))
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+
+
+def _body_members_only(shape: Any) -> bool:
+    """Whether botocore's REST parse of a 2xx answer of this shape is its metadata and
+    the members parsed from the JSON body alone (no header, status or payload member)."""
+    if getattr(shape, "type_name", None) != "structure" or METADATA in shape.members \
+            or "payload" in shape.serialization or shape.serialization.get("eventstream"):
+        return False
+    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
+               for m in shape.members.values())
+
+
+class MemoParser:
+    """An aiobotocore REST-JSON parser that does not parse a body it parsed lately."""
+
+    def __init__(self, parser: Any, bodies: ParsedBodies) -> None:
+        self.parser = parser
+        self.bodies = bodies
+
+    async def parse(self, response: dict[str, Any], shape: Any) -> Any:
+        body = response.get("body")
+        status = response.get("status_code") or 0
+        if not (200 <= status < 300 and type(body) is bytes and _body_members_only(shape)):
+            return await self.parser.parse(response, shape)
+        members = self.bodies.get(shape, body)
+        if members is None:
+            parsed = await self.parser.parse(response, shape)
+            if type(parsed) is dict:
+                self.bodies.add(shape, body, {k: v for k, v in parsed.items() if k != METADATA})
+            return parsed
+        parsed = await self.parser.parse(response, None)  # the metadata, and the log lines
+        parsed.update(members)
+        return parsed
+
+
+class MemoParserFactory:
+    """The session's `response_parser_factory`, with a memo for REST-JSON answers."""
+
+    def __init__(self, factory: Any, budget: int = PARSED_BUDGET) -> None:
+        self.factory = factory
+        self.bodies = ParsedBodies(budget)
+
+    def set_parser_defaults(self, **kwargs: Any) -> None:
+        self.factory.set_parser_defaults(**kwargs)
+        self.bodies.clear()  # (parsed with other defaults)
+
+    def create_parser(self, protocol_name: str) -> Any:
+        parser = self.factory.create_parser(protocol_name)
+        return MemoParser(parser, self.bodies) if protocol_name == "rest-json" else parser
+
+
+def install_parsers(session: Any) -> MemoParserFactory:
+    """Parse the answers of `session`'s clients through a `MemoParserFactory`."""
+    factory = MemoParserFactory(session.get_component("response_parser_factory"))
+    session.register_component("response_parser_factory", factory)
+    return factory

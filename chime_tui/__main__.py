@@ -269,6 +269,17 @@ def run_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def has_terminal() -> bool:
+    """Whether stdin and stdout are a terminal. Without one the dashboard cannot be
+    used, and Textual's input thread spins on a stdin at its end (/dev/null, a closed
+    pipe): half a core, for as long as nobody notices."""
+    try:
+        return sys.stdin is not None and sys.stdout is not None \
+            and sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
 def run_tui(args: argparse.Namespace) -> int:
     if args.proxy_session_id and not args.voice_connector_id:
         print("chime-tui: --proxy-session-id needs --voice-connector-id", file=sys.stderr)
@@ -382,6 +393,13 @@ def _run_tui(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
                            events_file=Path(args.events_file) if args.events_file else None,
                            allow_insecure_endpoint=args.allow_insecure_endpoint,
                            endpoint_name=f"demo endpoint {aws.endpoint_url}" if args.demo else None)
+    if not has_terminal():  # (after the checks of the command line and the settings)
+        print("chime-tui: the dashboard needs a terminal (its input and output are not "
+              "one); in scripts, use the commands: chime-tui get-proxy-session, "
+              "list-proxy-sessions, list-voice-connectors (chime-tui --help)", file=sys.stderr)
+        if server is not None:
+            server.stop()
+        return EXIT_USAGE
     from chime_tui.tui.app import make_app
 
     app = make_app(settings, prefetch=prefetch)

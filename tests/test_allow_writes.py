@@ -26,6 +26,7 @@ def settings_of(argv: list[str], monkeypatch) -> AppSettings:
             pass
 
     monkeypatch.setattr(tui_app, "make_app", NotRun)
+    monkeypatch.setattr("chime_tui.__main__.has_terminal", lambda: True)  # (under pytest)
     assert main(argv) == 0
     (settings,) = seen
     return settings

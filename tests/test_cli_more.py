@@ -12,6 +12,7 @@ import time
 import pytest
 
 from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
+from chime_tui.options import EXIT_USAGE
 
 from .conftest import DUMMY_KEY, DUMMY_SECRET, SEED_EXAMPLE
 from .test_cli import chime_tui
@@ -144,3 +145,16 @@ def test_ctrl_c_exits_130_without_a_traceback(server):
         pytest.fail("no exit 10 s after Ctrl+C; its threads:\n" + proc.stderr.read()[-6000:])
     assert code == 130
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_the_dashboard_without_a_terminal_says_so_and_exits(server, tmp_path):
+    """Run where there is no terminal (a script, cron, `< /dev/null`, piped): it used to
+    start anyway and spin on the end of its input at half a core until killed."""
+    with open(os.devnull) as devnull:
+        got = subprocess.run([sys.executable, "-m", "chime_tui", "--endpoint-url", server.url],
+                             stdin=devnull, capture_output=True, text=True, timeout=30,
+                             cwd=tmp_path)
+    assert got.returncode == EXIT_USAGE
+    assert got.stdout == ""
+    assert got.stderr.startswith("chime-tui: the dashboard needs a terminal")
+    assert "list-proxy-sessions" in got.stderr

@@ -121,6 +121,8 @@ def test_the_command_line_pauses_the_collector_for_the_dashboard_and_restores_it
         "def run(self, *a, **k):\n"
         "    seen.append(('run', gc.isenabled()))\n"
         "ChimeTuiApp.run = run\n"
+        "import chime_tui.__main__ as m\n"
+        "m.has_terminal = lambda: True\n"  # (its output is captured)
         "from chime_tui.__main__ import main\n"
         f"rc = main(['--endpoint-url', 'http://127.0.0.1:9', '--voice-connector-id', "
         f"{SEED_CONNECTOR_ID!r}, '--proxy-session-id', {SEED_SESSION_ID!r}], "

@@ -111,6 +111,7 @@ def launch_settings(monkeypatch, *argv: str) -> AppSettings:
 
     with monkeypatch.context() as patch:
         patch.setattr(tui_app, "make_app", NotRun)
+        patch.setattr("chime_tui.__main__.has_terminal", lambda: True)  # (under pytest)
         assert main(list(argv)) == 0
     return seen[0]
 
@@ -154,4 +155,5 @@ def test_an_app_that_crashed_does_not_exit_0(server, monkeypatch):
             pass
 
     monkeypatch.setattr(tui_app, "make_app", Crashed)
+    monkeypatch.setattr("chime_tui.__main__.has_terminal", lambda: True)  # (under pytest)
     assert main(["--endpoint-url", server.url]) == 1

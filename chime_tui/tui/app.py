@@ -575,8 +575,10 @@ class ChimeTuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's "Keys" opens its generic key panel (ctrl+c, "Page left"...): this
         # app's own help (?) replaces it. "Maximize" a table or panel adds nothing here.
+        # "Screenshot" would write the screen, phone numbers and all, to ~/Downloads
+        # readable by others (0644), unredacted: exports (e) are the way out, 0600.
         for command in super().get_system_commands(screen):
-            if command.title not in ("Keys", "Maximize", "Minimize"):
+            if command.title not in ("Keys", "Maximize", "Minimize", "Screenshot"):
                 yield command
         yield SystemCommand("Keys", "This app's keys for this screen (the ? key)",
                             self.action_help)

@@ -411,7 +411,16 @@ class ChimeTuiApp(App[None]):
 
     def toggle_pin(self, key: SessionKey, undo_key: str | None = None) -> bool:
         """Pin or unpin; True if pinned afterwards. `undo_key`: the key that pins an
-        unpinned session again (named in the notice)."""
+        unpinned session again (named in the notice). A session whose IDs the app could
+        not ask for (the service listed an ID that breaks its own model's pattern) is
+        not pinned: the board could never fetch it, and the next start refuses the pin."""
+        if key not in self.pins.pins:
+            from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+
+            reason = validate_voice_connector_id(key[0]) or validate_proxy_session_id(key[1])
+            if reason:
+                self.notify(f"Cannot pin {key[1]}: {reason}", severity="warning", timeout=6)
+                return False
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)

@@ -41,6 +41,14 @@ class OpenByIdScreen(ModalScreen[tuple[str, str | None] | None]):
     def problems(self) -> tuple[str, str, str | None, str | None]:
         vc = self.query_one("#vc-input", Input).value.strip()
         sid = self.query_one("#sid-input", Input).value.strip()
+        # `VC/SID` (as --pin and the pins file write a session) pasted in either field
+        # is both IDs.
+        for pasted in (sid, vc):
+            left, slash, right = pasted.partition("/")
+            if slash and not validate_voice_connector_id(left) \
+                    and not validate_proxy_session_id(right):
+                vc, sid = left, right
+                break
         return (vc, sid, validate_voice_connector_id(vc),
                 validate_proxy_session_id(sid) if sid else None)
 

@@ -279,6 +279,28 @@ async def test_space_ticks_a_capability_and_enter_confirms_the_change(server, st
         assert ("SMS" in state.get_session(*SEED)["Capabilities"]) is not before
 
 
+async def test_change_capabilities_opens_on_the_first_box(server, state):
+    """Walk 3, finding 22: the dialog opened with focus on Change, so the first Space
+    (the hint: Space ticks a box) pressed Change instead of ticking a box."""
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "C")
+        await pilot.pause()
+        voice = screen.query_one("#write-cap-Voice", Checkbox)
+        assert screen.focused is voice
+        assert voice.value
+        await pilot.press("space")
+        await pilot.pause(0.05)
+        assert not voice.value
+        assert error_text(screen) == ""  # Change was not pressed
+        assert "SMS, Voice → SMS" in text_of(screen, "#write-preview")
+        await pilot.press("enter")
+        await answered(pilot, screen)
+    assert [m for m, _, _ in writes(state)] == ["POST"]
+    assert state.get_session(*SEED)["Capabilities"] == ["SMS"]
+
+
 async def test_unchecking_every_capability_is_refused(server, state):
     app = detail_app(server)
     async with app.run_test(size=(140, 45)) as pilot:

@@ -117,7 +117,9 @@ class Planned:
 # -- building requests -----------------------------------------------------------------
 
 def parse_minutes(text: str | int) -> int:
-    """ExpiryMinutes as typed: a whole number within the model's bounds."""
+    """ExpiryMinutes as typed: a whole number within the model's bounds, written with
+    the ASCII digits 0-9 only (Python's int() also reads '٣٠' or '１２０', which a person
+    may not see as the number it is)."""
     if isinstance(text, bool):
         raise Invalid.one("ExpiryMinutes must be a whole number of minutes", "expiry")
     if isinstance(text, int):
@@ -126,10 +128,18 @@ def parse_minutes(text: str | int) -> int:
         raw = text.strip()
         if not raw:
             raise Invalid.one("type a number of minutes", "expiry")
-        if not re.fullmatch(r"[+-]?\d{1,12}", raw):
+        number = re.fullmatch(r"([+-]?)0*([0-9]+)", raw)
+        if number is None:
+            other = any(c.isdigit() and not "0" <= c <= "9" for c in raw)
             raise Invalid.one(f"ExpiryMinutes must be a whole number of minutes, not "
-                              f"{clip(raw, 40)!r}", "expiry")
-        value = int(raw)
+                              f"{clip(raw, 40)!r}: "
+                              + ("only the digits 0-9 are read, and it has other digits"
+                                 if other else "type the digits 0-9 only"), "expiry")
+        sign, digits = number.groups()
+        if len(digits) > 30:  # far out of bounds: not turned into an int (or shown) whole
+            raise Invalid.one(f"ExpiryMinutes must be from {EXPIRY_MIN} to {EXPIRY_MAX:,} "
+                              f"(the service model's bounds), not {clip(raw, 40)}", "expiry")
+        value = int(sign + digits)
     if not EXPIRY_MIN <= value <= EXPIRY_MAX:
         raise Invalid.one(f"ExpiryMinutes must be from {EXPIRY_MIN} to {EXPIRY_MAX:,} "
                           f"(the service model's bounds), not {value:,}", "expiry")
@@ -183,6 +193,10 @@ def plan_extend(session: ProxySession, minutes: str | int, now: datetime) -> Pla
     value = parse_minutes(minutes)
     if value == session.expiry_minutes:
         raise Invalid.one(f"ExpiryMinutes is {value} already: nothing would change", "expiry")
+    if session.expiry_minutes is not None and value < session.expiry_minutes:
+        # A shorter ExpiryMinutes can end the session at once: not an "extend" (D ends one).
+        raise Invalid.one(f"Extend only lengthens: {value:,} is not more than the current "
+                          f"{session.expiry_minutes:,} minutes. Nothing was sent.", "expiry")
     caps = _current_capabilities(session)
     old = session.expiry_minutes
     shown_old = "—" if old is None else str(old)

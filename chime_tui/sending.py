@@ -150,7 +150,8 @@ def success_message(outcome: Outcome) -> str:
 
 def timeline_entry(outcome: Outcome) -> tuple[Key, str, Any, Any] | None:
     """(session, field, old, new) for the session's timeline after a write that
-    succeeded: "extended by you", "capabilities changed by you", ..."""
+    succeeded: "extended by you" (or "shortened by you"), "capabilities changed by you",
+    ..."""
     if not outcome.ok:
         return None
     planned = outcome.planned
@@ -159,5 +160,19 @@ def timeline_entry(outcome: Outcome) -> tuple[Key, str, Any, Any] | None:
         if outcome.session is None or not outcome.session.proxy_session_id:
             return None
         key = (planned.voice_connector_id, outcome.session.proxy_session_id)
-    return key, DONE[planned.kind], planned.old, planned.new
+    return key, _done(planned), planned.old, planned.new
+
+
+def _done(planned: Planned) -> str:
+    """The timeline's words: "extended" only for a longer ExpiryMinutes (a shorter one can
+    end the session; the extend dialog refuses it, but the words do not rely on that)."""
+    if planned.kind != "extend":
+        return DONE[planned.kind]
+    old, new = planned.old, planned.new
+    if isinstance(old, int) and isinstance(new, int):
+        if new > old:
+            return DONE["extend"]
+        if new < old:
+            return "shortened by you"
+    return "ExpiryMinutes changed by you"
 

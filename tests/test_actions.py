@@ -5,6 +5,7 @@ one attempt sent to the local endpoint with its audit line."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 
 import pytest
@@ -88,10 +89,10 @@ def test_extend_sends_the_new_expiry_with_the_current_capabilities():
 
 
 def test_an_expiry_in_the_future_says_when():
-    fresh = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"],
+    fresh = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"], "ExpiryMinutes": 20,
                                    "CreatedTimestamp": "2026-11-27T11:50:00Z"})
     steps = {s.label: s for s in plan_extend(fresh, 30, FIXED_NOW).steps}
-    assert steps["Expires"].old == "2026-11-27 12:50 UTC (in 50 minutes)"
+    assert steps["Expires"].old == "2026-11-27 12:10 UTC (in 10 minutes)"
     assert steps["Expires"].new == "2026-11-27 12:20 UTC (in 20 minutes)"
 
 
@@ -103,11 +104,29 @@ def test_an_expiry_in_the_future_says_when():
     ("-5", "not -5"),
     ("99999999999", "not 99,999,999,999"),
     ("60", "ExpiryMinutes is 60 already"),
+    # Walk 3, finding 6: int() reads other scripts' digits; only 0-9 are a number here.
+    ("\u0663\u0660", "not '\u0663\u0660': only the digits 0-9 are read, and it has other "
+                     "digits"),
+    ("\uff11\uff12\uff10", "only the digits 0-9 are read"),
+    ("\u00b9\u00b2\u00b3", "only the digits 0-9 are read"),
+    ("1_000", "whole number of minutes, not '1_000': type the digits 0-9 only"),
+    # ... and "extend" only lengthens: a shorter value can end the session at once.
+    ("30", "Extend only lengthens: 30 is not more than the current 60 minutes"),
+    ("1", "Extend only lengthens: 1 is not more than the current 60 minutes"),
+    # Walk 3, finding 19: a whole number too large is out of bounds, not "not a number".
+    ("100000000000000000000000", "bounds), not 100,000,000,000,000,000,000,000"),
+    ("0000000000000000000000000000099999999999", "not 99,999,999,999"),
+    ("9" * 5000, "bounds), not 9999999999"),
 ])
 def test_extend_refuses_what_the_model_or_sense_refuses(typed, words):
     with pytest.raises(Invalid) as bad:
         plan_extend(SEED, typed, FIXED_NOW)
     assert words in str(bad.value)
+
+
+def test_leading_zeros_and_a_sign_are_still_a_number():
+    assert plan_extend(SEED, " 0000000000000000000090 ", FIXED_NOW).new == 90
+    assert plan_extend(SEED, "+90", FIXED_NOW).new == 90
 
 
 def test_extend_needs_capabilities_the_api_accepts():
@@ -320,3 +339,15 @@ def test_the_timeline_entry_of_each_kind():
     assert timeline_entry(Outcome(plan_end(SEED)))[1:] == ("ended by you", "Open", "deleted")
     assert timeline_entry(Outcome(plan_capabilities(SEED, ["SMS"])))[1:] == (
         "capabilities changed by you", ["SMS", "Voice"], ["SMS"])
+    extended = plan_extend(SEED, "75", FIXED_NOW)
+    assert timeline_entry(Outcome(extended))[1:] == ("extended by you", 60, 75)
+
+
+def test_the_timeline_says_extended_only_for_a_longer_expiry():
+    """Walk 3, finding 6: a shortening 60 → 30 (which ended the session) read "extended by
+    you". The extend dialog refuses one now; the words do not rely on that."""
+    extended = plan_extend(SEED, "75", FIXED_NOW)
+    shorter = dataclasses.replace(extended, new=30)
+    assert timeline_entry(Outcome(shorter))[1:] == ("shortened by you", 60, 30)
+    unknown = dataclasses.replace(extended, old=None)
+    assert timeline_entry(Outcome(unknown))[1:] == ("ExpiryMinutes changed by you", None, 75)

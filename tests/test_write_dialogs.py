@@ -152,6 +152,74 @@ async def test_a_typed_expiry_out_of_bounds_is_refused_before_anything_is_sent(s
     assert writes(state) == []
 
 
+@pytest.mark.parametrize("typed", ["\u0663\u0660", "\uff11\uff12\uff10"])
+async def test_extend_reads_only_the_digits_0_to_9(server, state, typed):
+    """Walk 3, finding 6: Arabic-Indic '٣٠' (int() reads 30) was sent as ExpiryMinutes 30
+    and ended the session; full-width '１２０' went as 120. Only 0-9 are a number."""
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "plus")
+        await pilot.press(*typed)
+        assert screen.query_one("#write-minutes", Input).value == typed
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        said = error_text(screen)
+        assert f"whole number of minutes, not '{typed}'" in said
+        assert "only the digits 0-9 are read" in said
+        assert app.screen is screen and screen.outcome is None
+        await pilot.press("escape")
+    assert writes(state) == []
+    assert state.get_session(*SEED)["ExpiryMinutes"] == 60
+
+
+@pytest.mark.parametrize("typed", ["30", "1", "59"])
+async def test_extend_refuses_a_value_that_shortens_the_session(server, state, tmp_path,
+                                                                typed):
+    """Walk 3, finding 6: a value below the current ExpiryMinutes (one that ends the
+    session at once) went out on one Enter under an "Extend" button."""
+    events = tmp_path / "events.jsonl"
+    app = detail_app(server, events_file=events)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "plus")
+        await pilot.press(*typed, "enter")
+        await pilot.pause(0.1)
+        assert error_text(screen) == (f"Extend only lengthens: {typed} is not more than the "
+                                      "current 60 minutes. Nothing was sent.")
+        await pilot.click("#write-confirm")
+        await pilot.pause(0.1)
+        assert app.screen is screen and screen.outcome is None
+        assert "Extend only lengthens" in error_text(screen)
+        # A longer value goes, as before.
+        await pilot.click("#write-minutes")
+        await pilot.press("end", *["backspace"] * len(typed), "9", "0")
+        await pilot.pause(0.05)
+        assert error_text(screen) == ""
+        assert "60 → 90 (+30 min)" in text_of(screen, "#write-preview")
+        await pilot.press("enter")
+        await answered(pilot, screen)
+        assert ("extended by you", 60, 90) in timeline(app)
+    assert [m for m, _, _ in writes(state)] == ["POST"]
+    assert state.get_session(*SEED)["ExpiryMinutes"] == 90
+    assert [line["change"]["ExpiryMinutes"] for line in audit(events)] == [90]
+
+
+async def test_a_huge_whole_number_is_out_of_bounds_not_a_non_number(server, state):
+    """Walk 3, finding 19: 24 digits were called "not a whole number"."""
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "plus")
+        await pilot.press(*"100000000000000000000000", "enter")
+        await pilot.pause(0.1)
+        said = error_text(screen)
+        assert said == ("ExpiryMinutes must be from 1 to 2,147,483,647 (the service model's "
+                        "bounds), not 100,000,000,000,000,000,000,000")
+        assert "whole number" not in said
+    assert writes(state) == []
+
+
 async def test_double_pressing_confirm_sends_one_request(server, state):
     app = detail_app(server)
     async with app.run_test(size=(140, 45)) as pilot:
@@ -209,6 +277,28 @@ async def test_space_ticks_a_capability_and_enter_confirms_the_change(server, st
         assert box.value is not before  # not toggled back
         assert [m for m, _, _ in writes(state)] == ["POST"]
         assert ("SMS" in state.get_session(*SEED)["Capabilities"]) is not before
+
+
+async def test_change_capabilities_opens_on_the_first_box(server, state):
+    """Walk 3, finding 22: the dialog opened with focus on Change, so the first Space
+    (the hint: Space ticks a box) pressed Change instead of ticking a box."""
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, "C")
+        await pilot.pause()
+        voice = screen.query_one("#write-cap-Voice", Checkbox)
+        assert screen.focused is voice
+        assert voice.value
+        await pilot.press("space")
+        await pilot.pause(0.05)
+        assert not voice.value
+        assert error_text(screen) == ""  # Change was not pressed
+        assert "SMS, Voice → SMS" in text_of(screen, "#write-preview")
+        await pilot.press("enter")
+        await answered(pilot, screen)
+    assert [m for m, _, _ in writes(state)] == ["POST"]
+    assert state.get_session(*SEED)["Capabilities"] == ["SMS"]
 
 
 async def test_unchecking_every_capability_is_refused(server, state):

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from chime_tui.actions import (
@@ -150,8 +151,10 @@ class WriteDialog(ModalScreen[None]):
             yield _row("Area code", Input(placeholder="optional: 206", id="write-area", compact=True))
 
     def on_mount(self) -> None:
-        inputs = list(self.query(Input))
-        (inputs[0] if inputs else self.query_one("#write-confirm", Button)).focus()
+        # The first field: an input, or (change capabilities) the first box, so the first
+        # Space ticks it as the hint says (not the confirm button); end: nothing to fill.
+        first: list[Widget] = [*self.query(Input)] or [*self.query(CapabilityBox)]
+        (first[0] if first else self.query_one("#write-confirm", Button)).focus()
         self.show_plan()
 
     def show_plan(self) -> Planned | None:

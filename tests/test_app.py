@@ -227,16 +227,21 @@ async def test_open_by_id_validates_before_any_call(server, state):
 async def test_open_by_id_takes_vc_slash_sid_pasted_in_either_field(server, state):
     """`VC/SID`, as --pin and the pins file write a session, pasted whole."""
     for field in ("#sid-input", "#vc-input"):
-        app = make_app(app_settings(server))
-        async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: table(app).row_count == 4)
-            await pilot.press("ctrl+o")
-            assert isinstance(app.screen, OpenByIdScreen)
-            app.screen.query_one(field, Input).value = f"{SEED_CONNECTOR_ID}/{SEED_SESSION_ID}"
-            app.screen.query_one("#sid-input", Input).focus()
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: detail_loaded(app))
-            assert app.screen.proxy_session_id == SEED_SESSION_ID
+        await open_pasted(server, field)
+
+
+async def open_pasted(server, field: str) -> None:
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: table(app).row_count == 4)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OpenByIdScreen)
+        app.screen.query_one(field, Input).value = f"{SEED_CONNECTOR_ID}/{SEED_SESSION_ID}"
+        app.screen.query_one("#sid-input", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert app.screen.proxy_session_id == SEED_SESSION_ID
+
 
 async def test_selection_filter_and_sort_survive_refresh(server, state):
     vc = list(state.connectors)[1]

@@ -207,6 +207,9 @@ class BoardResult:
     requests: int  # what the refresh itself cost (list pages, gets)
     confirmed: set[SessionKey] = field(default_factory=set)  # NotFound, confirmed: gone
     confirm_requests: int = 0  # one-off requests spent confirming a NotFound
+    # Connectors whose requests failed in this refresh (the others answered): their
+    # pins keep their last answer, shown as stale.
+    failed: dict[str, ChimeError] = field(default_factory=dict)
 
 
 @dataclass
@@ -240,13 +243,25 @@ class BoardFetcher:
         weak: set[SessionKey] = set()  # NotFound with no normal answer to confirm it
         absent: dict[str, list[str]] = defaultdict(list)  # not in a complete listing
         not_got: dict[str, list[str]] = defaultdict(list)  # GetProxySession: NotFound
+        failed: dict[str, ChimeError] = {}
         for vc, sids in by_vc.items():
             total = self.totals.get(vc)
             pages = math.ceil(total / PAGE_SIZE) if total is not None else None
-            if pages is not None and len(sids) < pages:
-                not_got[vc] = await self._by_get(vc, sids, found)
-            else:
-                absent[vc] = await self._by_list(vc, sids, free.get(vc, set()), found, weak)
+            try:
+                if pages is not None and len(sids) < pages:
+                    not_got[vc] = await self._by_get(vc, sids, found)
+                else:
+                    absent[vc] = await self._by_list(vc, sids, free.get(vc, set()), found,
+                                                     weak)
+            except ChimeError as exc:
+                # One connector failing (a 500, throttling, garbage) does not stop the
+                # others: their pins are fresh, its own keep their last answer. Only a
+                # refresh where every connector failed is a failed refresh.
+                failed[vc] = exc
+                for key in [k for k in found if k[0] == vc]:
+                    del found[key]  # (pages before the failure: shown as stale too)
+        if by_vc and len(failed) == len(by_vc):
+            raise next(iter(failed.values()))
         requests = self.client.request_count - before
         gone = known_gone or set()
         confirmed: set[SessionKey] = set()
@@ -258,7 +273,7 @@ class BoardFetcher:
                         if (vc, s) not in found)
         missing = (weak | confirmed) - found.keys()
         return BoardResult(found, missing, requests, confirmed,
-                           self.client.request_count - before - requests)
+                           self.client.request_count - before - requests, failed)
 
     async def _by_list(self, vc: str, sids: list[str], free: set[str],
                        found: dict[SessionKey, ProxySession], weak: set[SessionKey]) -> list[str]:

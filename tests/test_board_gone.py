@@ -328,3 +328,56 @@ async def test_a_board_whose_first_fetch_fails_says_how_old_its_rows_are(tmp_pat
             assert app.screen.last_ok is None
             for key in pins:
                 assert health(app, key) == "stale, 2 minutes ago"
+
+
+async def test_one_connector_failing_stales_its_own_pins_not_the_others(tmp_path):
+    """During an incident one connector's listing fails (500) while another answers:
+    only the failing connector's rows are stale (with their age), the others stay
+    current, and the board's border says which connector failed."""
+    state = small_state()
+    vcs = list(state.connectors)
+    pins = tuple((vc, sid) for vc in vcs[1:3]
+                 for sid, s in list(state.sessions[vc].items())[:2])
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await board_loaded(pilot, clock, 2)
+            bad = vcs[1]
+            state.add_rule({"status": 500, "path": f"{bad}/proxy-sessions"})
+            await clock.advance(30.0)
+            await pilot.pause()
+            board = app.screen
+            assert not board.has_class("-stale")
+            assert set(board.result.failed) == {bad}
+            for key in pins:
+                if key[0] == bad:
+                    assert health(app, key).startswith("stale, ")
+                else:
+                    assert health(app, key) == "ok"
+            subtitle = str(board.table.border_subtitle)
+            assert f"{bad}: service failure, its rows stale" in subtitle
+            # It answers again: every row is current.
+            state.faults.schedule.clear()
+            await clock.advance(REFRESH * 3)
+            await pilot.pause()
+            assert board.result.failed == {}
+            assert all(health(app, key) == "ok" for key in pins)
+            assert "service failure" not in str(board.table.border_subtitle)
+
+
+async def test_every_connector_failing_is_a_failed_refresh(tmp_path):
+    state = small_state()
+    vcs = list(state.connectors)
+    pins = tuple((vc, sid) for vc in vcs[1:3]
+                 for sid, s in list(state.sessions[vc].items())[:2])
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await board_loaded(pilot, clock, 2)
+            state.add_rule({"status": 500})
+            await clock.advance(30.0)
+            await pilot.pause()
+            assert app.screen.has_class("-stale")
+            assert all(health(app, key).startswith("stale, ") for key in pins)

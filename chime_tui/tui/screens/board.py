@@ -162,6 +162,12 @@ class BoardScreen(ListScreen):
             return Text("waiting", style="dim")
         if self.has_class("-stale"):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
+        if self.result is not None and key[0] in self.result.failed:
+            # Its connector failed in the last refresh (the others answered): the row
+            # is its last answer.
+            seen = app.tracker.seen_at.get(key)
+            return Text(f"stale, {ago(seen, app.clock())}" if seen else "not fetched",
+                        style="yellow")
         return Text("ok", style="green")
 
     def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:
@@ -225,7 +231,10 @@ class BoardScreen(ListScreen):
                          f"Watch board: empty — {self.app.key_display('pin')} pins the "
                          "selected session in a session list, or the session on its screen")
         requests = self.result.requests if self.result else 0
-        table.set_titles(subtitle=f"{requests} request{'s' if requests != 1 else ''} per refresh")
+        parts = [f"{requests} request{'s' if requests != 1 else ''} per refresh"]
+        for vc, error in (self.result.failed.items() if self.result else ()):
+            parts.append(f"{vc}: {error.kind}, its rows stale")
+        table.set_titles(subtitle=" · ".join(parts))
         self.table.refresh_live()
 
     # -- actions --------------------------------------------------------------------

@@ -83,6 +83,19 @@ async def test_an_empty_json_object_is_not_a_session(server, state):
         check_response(Op, {"status_code": 404, "body": b"<html>"})  # errors: botocore's
 
 
+
+async def test_a_listed_session_of_the_wrong_shape_is_named_by_its_id(server, state):
+    """"ProxySessions[26].ExpiryMinutes" means nothing to a person: the message names
+    the session."""
+    vc = list(state.connectors)[1]
+    sid = state.list_sessions(vc)[5]["ProxySessionId"]
+    state.set_fields(vc, sid, {"ExpiryMinutes": "sixty"})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        with pytest.raises(BadResponse) as caught:
+            await client.list_proxy_sessions(vc)
+    assert f"ExpiryMinutes (of session {sid}) is not what the service model says" in \
+        caught.value.message
+
 # -- listings that never end ----------------------------------------------------------
 
 async def test_a_new_next_token_on_every_page_is_stopped_at_the_page_bound(server, state):

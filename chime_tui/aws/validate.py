@@ -19,6 +19,7 @@ import json
 from typing import Any, cast
 
 from chime_tui.aws.errors import BadResponse
+from chime_tui.textsafe import clip
 
 # A top-level member's model type -> the JSON types that may carry it.
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -105,12 +106,29 @@ def _check_body(body: bytes, members: dict[str, Any]) -> None:
     for key in known:
         where = _mismatch(data[key], members[key])
         if where is not None:
-            raise _bad(f"{key}{where} is not what the service model says", body)
+            raise _bad(f"{key}{where}{_whose(data[key], where)} is not what the service "
+                       "model says", body)
     # A single structure (GetProxySession's ProxySession) is the whole answer.
     if len(members) == 1:
         (name, member), = members.items()
         if member.type_name == "structure" and not isinstance(data.get(name), dict):
             raise _bad(f"no {name} in the body", body)
+
+
+def _whose(value: Any, where: str) -> str:
+    """' (of session 0f4c…)' when `where` ('[26].ExpiryMinutes') is in a listed item
+    that names itself: an index means nothing to a person."""
+    if not where.startswith("[") or not isinstance(value, list):
+        return ""
+    try:
+        item = value[int(where[1:where.index("]")])]
+    except (ValueError, IndexError):
+        return ""
+    if isinstance(item, dict):
+        for key, what in (("ProxySessionId", "session"), ("VoiceConnectorId", "voice connector")):
+            if isinstance(item.get(key), str):
+                return f" (of {what} {clip(item[key], 80)})"
+    return ""
 
 
 def _mismatch(value: Any, shape: Any) -> str | None:

@@ -160,13 +160,13 @@ def _expires(session: ProxySession, minutes: int | None, now: datetime) -> str:
         return "—"
     from datetime import timedelta
 
-    from chime_tui.humanfmt import ago, in_words
+    from chime_tui.humanfmt import ago, day, in_words
 
     try:
         at = session.created + timedelta(minutes=minutes)
     except OverflowError:
         return "beyond the calendar"
-    when = at.strftime("%Y-%m-%d %H:%M UTC")
+    when = f"{day(at)} {at:%H:%M} UTC"
     return f"{when} ({in_words(at - now)})" if at > now else f"{when} (passed, {ago(at, now)})"
 
 

@@ -49,14 +49,19 @@ def ago_minutes(when: datetime | None, now: datetime) -> str:
     return ago(when, now)
 
 
+def day(when: datetime) -> str:
+    """'2026-11-28', and '0001-01-01' for year 1 (strftime's %Y does not pad it)."""
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+
+
 def utc_clock(when: datetime | None) -> str:
-    return when.strftime("%Y-%m-%d %H:%M:%S UTC") if when else "—"
+    return f"{day(when)} {when:%H:%M:%S} UTC" if when else "—"
 
 
 def short_time(when: datetime, now: datetime | None = None) -> str:
     """'14:05 UTC' on `now`'s day (or with no `now`), else '2020-04-15 17:10 UTC'."""
     if now is not None and when.date() != now.date():
-        return when.strftime("%Y-%m-%d %H:%M UTC")
+        return f"{day(when)} {when:%H:%M} UTC"
     return when.strftime("%H:%M UTC")
 
 

@@ -141,10 +141,14 @@ class PinStore:
                 try:
                     on_disk = _read(path)
                 except CorruptPins as exc:
+                    # What this instance knows (the file as it last read it, and its own
+                    # changes) is the best list there is now: written again, with any
+                    # pin still readable from the spoiled file, not dropped for it.
                     aside = self._set_aside(path)
+                    on_disk = [*self.pins, *(k for k in exc.salvaged if k not in self.pins)]
                     notes.append(f"{path} was not a valid pins file ({clip(str(exc), 120)}); "
-                                 f"kept it as {aside.name} and started a new one")
-                    on_disk = exc.salvaged
+                                 f"kept it as {aside.name} and wrote the {len(on_disk)} "
+                                 "pin(s) this window knows to a new one")
                 merged = self._apply(on_disk)
                 self._write(path, merged)
             self.pins = merged

@@ -88,8 +88,11 @@ class SessionTracker:
         for change in changes:
             self._record(change)
             if change.field == "Status":
+                # (A status missing from the answer is "—", as the tables show it.)
+                old_status = "—" if change.old is None else change.old
+                new_status = "—" if change.new is None else change.new
                 alerts.append(Alert(now, key, "status",
-                                    f"session {key[1]}: {change.old} → {change.new}"))
+                                    f"session {key[1]}: {old_status} → {new_status}"))
         alerts.extend(self.check_expiry(now, [key]))
         return changes, alerts
 

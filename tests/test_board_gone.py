@@ -303,3 +303,30 @@ async def test_r_rechecks_every_gone_pin_and_they_are_polled_slowly_until_back(t
             await clock.advance(1.0)
             assert [r.path for r in state.requests[mark:]] == [listing, listing]
             assert len(gone_alerts(app)) == 3
+
+
+
+async def test_a_board_whose_first_fetch_fails_says_how_old_its_rows_are(tmp_path):
+    """Rows the app saw earlier (here: the session list tracks pinned sessions) are
+    shown on a board that has had no answer yet: they say how old they are, not
+    "waiting" beside a ticking countdown."""
+    state = small_state()
+    pins = open_pins(state, 3)
+    pins_file = tmp_path / "p.json"
+    pins_file.write_text(json.dumps({"pins": ["/".join(k) for k in pins]}))
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = make_app(app_settings(srv, refresh=REFRESH, voice_connector_id=pins[0][0],
+                                    pins_file=pins_file, schedule=SCHEDULE),
+                       rng=lambda: 0.0, **clock.app_kwargs())
+        async with app.run_test(size=(160, 30)) as pilot:
+            await wait_for(pilot, lambda: all(k in app.tracker.last for k in pins))
+            state.add_rule({"status": 500})
+            await clock.advance(120.0)  # every refresh fails from now on
+            await pilot.press("b")
+            await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                           and app.screen.table.row_count == 3)
+            await clock.advance(1.0)
+            assert app.screen.last_ok is None
+            for key in pins:
+                assert health(app, key) == "stale, 2 minutes ago"

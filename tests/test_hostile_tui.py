@@ -262,3 +262,32 @@ async def test_an_export_stays_in_the_directory_whatever_the_id_says(server, tmp
     made = list(work.iterdir())
     assert len(made) == 1 and made[0].name.startswith("proxy-session-___evil_x___-")
     assert not list((tmp_path / "evil").iterdir())
+
+
+async def test_a_listed_session_whose_id_cannot_be_asked_for_is_not_pinned(
+        server, state, tmp_path):
+    """The service listed an ID that breaks its own model's pattern: the app could never
+    fetch it, and the next start would refuse the pin. `m` says so and pins nothing."""
+    vc = list(state.connectors)[1]
+    sid = state.list_sessions(vc)[0]["ProxySessionId"]
+    bad = "[bold]ID\u001b]2;PWN\u0007/../x"
+    state.set_fields(vc, sid, {"ProxySessionId": bad})
+    pins_file = tmp_path / "pins.json"
+    app = make_app(app_settings(server, refresh=60, voice_connector_id=vc,
+                                pins_file=pins_file))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        table = app.screen.table
+        assert table.move_cursor(bad)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.pins.pins == [] and not pins_file.exists()
+        notes = [n.message for n in app.notices]
+        assert any(m.startswith("Cannot pin ") and "control characters" in m for m in notes)
+        # An ordinary row is pinned as before.
+        other = next(k for k in table.ordered_keys if k != bad)
+        assert table.move_cursor(other)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.pins.pins == [(vc, other)]

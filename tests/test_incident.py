@@ -36,6 +36,20 @@ def open_sessions(state, vc, n):
 
 # -- plain Python ---------------------------------------------------------------------
 
+
+def test_a_status_missing_from_the_answer_is_a_dash_in_the_alert_not_none():
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    tracker = SessionTracker(threshold=timedelta(minutes=5))
+    raw = dict(SEED_EXAMPLE["ProxySession"], Status="InProgress")
+    tracker.observe(ProxySession.from_api(raw), now)
+    gone = {k: v for k, v in raw.items() if k != "Status"}
+    _, alerts = tracker.observe(ProxySession.from_api(gone), now + timedelta(seconds=5))
+    assert [a.message for a in alerts if a.kind == "status"] == [
+        f"session {raw['ProxySessionId']}: InProgress → —"]
+    _, alerts = tracker.observe(ProxySession.from_api(raw), now + timedelta(seconds=10))
+    assert [a.message for a in alerts if a.kind == "status"] == [
+        f"session {raw['ProxySessionId']}: — → InProgress"]
+
 def test_tracker_alerts_once_per_event():
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
     tracker = SessionTracker(threshold=timedelta(minutes=5))

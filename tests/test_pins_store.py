@@ -85,6 +85,27 @@ def test_a_corrupt_file_is_kept_aside_not_overwritten(tmp_path):
     assert store.warning is None and len(list(tmp_path.glob("pins.json.bad-*"))) == 1
 
 
+
+def test_a_file_spoiled_while_running_keeps_the_pins_this_window_knows(tmp_path):
+    """The file goes bad under a running app (another program, a full disk): the next
+    pin must not leave the board with that one pin: the window's own list, which it read
+    from the file when it was good, is written to the new file."""
+    path = tmp_path / "pins.json"
+    store = PinStore(path).load()
+    for n in range(1, 31):
+        store.add((VC, sid(n)))
+    path.write_text("{not json")
+    store.add((VC, sid(31)))
+    assert store.pins == [(VC, sid(n)) for n in range(1, 32)]
+    assert on_disk(path) == [f"{VC}/{sid(n)}" for n in range(1, 32)]
+    (aside,) = tmp_path.glob("pins.json.bad-*")
+    assert aside.read_text() == "{not json"
+    assert "wrote the 31 pin(s) this window knows" in store.warning
+    # An unpin made while the file is bad is kept too.
+    path.write_text("[")
+    store.remove((VC, sid(5)))
+    assert on_disk(path) == [f"{VC}/{sid(n)}" for n in range(1, 32) if n != 5]
+
 def test_a_file_with_one_bad_entry_keeps_the_good_ones(tmp_path):
     path = tmp_path / "pins.json"
     path.write_text(json.dumps({"pins": [f"{VC}/{sid(1)}", f"{VC}/[/]", 7]}))

@@ -90,6 +90,12 @@ def _paging_options(p: argparse.ArgumentParser) -> None:
                    help="resume from the NextToken a --max-items run printed")
     p.add_argument("--no-paginate", action="store_true",
                    help="one call only: the first page and the service's NextToken")
+    # The AWS CLI's own options for these operations (botocore has no paginator for
+    # them): sent as they are, one call, as a runbook line copied from it expects.
+    p.add_argument("--max-results", type=int, metavar="N",
+                   help="as the AWS CLI: one call with MaxResults N (the service checks it)")
+    p.add_argument("--next-token", metavar="TOKEN",
+                   help="as the AWS CLI: one call from the service's NextToken TOKEN")
 
 
 def _common_options(p: argparse.ArgumentParser) -> None:
@@ -172,6 +178,13 @@ def _run(args: argparse.Namespace, work: Callable[[Any], Any],
         return _fail(problem, EXIT_USAGE)
     if getattr(args, "max_items", None) is not None and args.max_items < 1:
         return _fail("--max-items must be at least 1", EXIT_USAGE)
+    if (getattr(args, "max_results", None) is not None
+            or getattr(args, "next_token", None) is not None) \
+            and (getattr(args, "max_items", None) is not None
+                 or getattr(args, "starting_token", None)):
+        return _fail("--max-results/--next-token (one call, as the AWS CLI) and "
+                     "--max-items/--starting-token (every page) do not go together",
+                     EXIT_USAGE)
     try:
         _decode_token(getattr(args, "starting_token", None))
     except UsageError as exc:
@@ -350,7 +363,11 @@ def _collect(client: Any, args: argparse.Namespace, operation: str, key: str,
              **params: Any) -> dict[str, Any]:
     """Every page; or --max-items with a resumable NextToken (as the AWS CLI's paginators).
     A token seen before, or pages without end: an error, and nothing printed."""
-    if args.no_paginate:
+    if args.no_paginate or args.max_results is not None or args.next_token is not None:
+        if args.max_results is not None:
+            params["MaxResults"] = args.max_results
+        if args.next_token is not None:
+            params["NextToken"] = args.next_token
         return cast(dict[str, Any], client.call(operation, **params))
     from chime_tui.aws.factory import Paging
 

@@ -412,7 +412,16 @@ class ChimeTuiApp(App[None]):
 
     def toggle_pin(self, key: SessionKey, undo_key: str | None = None) -> bool:
         """Pin or unpin; True if pinned afterwards. `undo_key`: the key that pins an
-        unpinned session again (named in the notice)."""
+        unpinned session again (named in the notice). A session whose IDs the app could
+        not ask for (the service listed an ID that breaks its own model's pattern) is
+        not pinned: the board could never fetch it, and the next start refuses the pin."""
+        if key not in self.pins.pins:
+            from chime_tui.models import validate_proxy_session_id, validate_voice_connector_id
+
+            reason = validate_voice_connector_id(key[0]) or validate_proxy_session_id(key[1])
+            if reason:
+                self.notify(f"Cannot pin {key[1]}: {reason}", severity="warning", timeout=6)
+                return False
         pinned = self.pins.toggle(key)
         if self.pins.warning:
             self.notify(self.pins.warning, severity="warning", timeout=10)
@@ -576,8 +585,10 @@ class ChimeTuiApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's "Keys" opens its generic key panel (ctrl+c, "Page left"...): this
         # app's own help (?) replaces it. "Maximize" a table or panel adds nothing here.
+        # "Screenshot" would write the screen, phone numbers and all, to ~/Downloads
+        # readable by others (0644), unredacted: exports (e) are the way out, 0600.
         for command in super().get_system_commands(screen):
-            if command.title not in ("Keys", "Maximize", "Minimize"):
+            if command.title not in ("Keys", "Maximize", "Minimize", "Screenshot"):
                 yield command
         yield SystemCommand("Keys", "This app's keys for this screen (the ? key)",
                             self.action_help)

@@ -154,6 +154,11 @@ class BoardScreen(ListScreen):
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is None:
+            # No answer to the board yet: a row the app saw before (another screen, an
+            # earlier board) shows that answer, and says how old it is.
+            seen = app.tracker.seen_at.get(key)
+            if seen is not None and key in app.tracker.last:
+                return Text(f"stale, {ago(seen, app.clock())}", style="yellow")
             return Text("waiting", style="dim")
         if self.has_class("-stale"):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")

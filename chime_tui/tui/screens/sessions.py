@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui.aws.errors import ChimeError, NotFound
-from chime_tui.humanfmt import expiry_short
+from chime_tui.humanfmt import day, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import SORTS, STATUS_RANK, ConnectorSessions, Listing
 from chime_tui.textsafe import visible
@@ -231,7 +231,7 @@ class SessionListScreen(ListScreen):
             s.proxy_session_id or "—", s.name or "", status_cell(s.status),
             capabilities_cell(s.capabilities), count_text(len(s.participants)), "")
         if self.sort == "created":
-            cells += (s.created.strftime("%Y-%m-%d %H:%M:%S") if s.created else "—",)
+            cells += (f"{day(s.created)} {s.created:%H:%M:%S}" if s.created else "—",)
         return cells
 
     def live_cells(self, sid: str) -> tuple[Cell, ...]:

@@ -41,7 +41,14 @@ HELPER_LIST_HANDOFF = 2.0  # seconds after the helper's listing before our clien
 HELPER_GET_HANDOFF = 0.5  # ... after its session
 RECHECK_SECONDS = 5.0  # a seen session's NotFound is confirmed by one more try this later
 CONFIRM_AFTER = 30.0  # board: seconds of unconfirmed NotFound (404s to everything) before "gone"
-RECHECK_GONE = 30.0  # board: seconds between the checks of a gone pin that cost a request
+RECHECK_GONE = 30.0  # seconds between the checks of a gone session (see recheck_gone_every)
+
+
+def recheck_gone_every(interval: float) -> float:
+    """Seconds between the checks of a gone session, for a screen refreshed every
+    `interval` seconds: the board's gone pins and the session screen's gone session are
+    asked for as often, so the two never disagree for long about the same session."""
+    return max(RECHECK_GONE, 6 * interval)
 
 
 class Host(Protocol):
@@ -119,7 +126,10 @@ class OneSession(Source[SessionUpdate]):
     """One proxy session. NotFound for a session never seen this run says so (a
     mistyped or old ID); for a seen one (here, or on the board or the list: the
     tracker's) it is suspected, and gone once a try `recheck_seconds` later says
-    NotFound again (the caller asks for that try: the schedule stops on NotFound)."""
+    NotFound again (the caller asks for that try: the schedule stops on NotFound). A
+    gone session is asked for again every `recheck_gone_seconds` (as the board asks for
+    a gone pin): a session that answers again is shown again (the tracker clears "gone"
+    and says it answers again)."""
 
     def __init__(self, host: Host, voice_connector_id: str, proxy_session_id: str,
                  interval: float, recheck_seconds: float = RECHECK_SECONDS) -> None:
@@ -129,6 +139,10 @@ class OneSession(Source[SessionUpdate]):
         self.recheck_seconds = recheck_seconds
         # The last answer; to begin with, what the app last saw of it elsewhere.
         self.seen: ProxySession | None = host.tracker.last.get(self.key)
+
+    @property
+    def recheck_gone_seconds(self) -> float:
+        return recheck_gone_every(self.interval)
 
     @property
     def gone(self) -> bool:
@@ -364,7 +378,7 @@ class PinnedSessions(Source[BoardUpdate]):
     NotFound is suspected until the NotFound is confirmed (see `BoardFetcher`; or it
     lasts `CONFIRM_AFTER`), then gone, with one alert; or, if it was never seen this
     run, not found (no alert), and looked for as rarely as a gone one. Gone pins are
-    still looked for: for free in listings made anyway, else every `RECHECK_GONE`, and
+    still looked for: for free in listings made anyway, else every `recheck_gone_every`, and
     at once after `recheck_gone()`."""
 
     def __init__(self, host: Host, interval: float) -> None:
@@ -387,7 +401,7 @@ class PinnedSessions(Source[BoardUpdate]):
         # Gone pins, and pins never seen that the service says do not exist: asked for
         # now and then only (and at once after `recheck_gone`).
         gone = (tracker.gone | tracker.not_found) & set(pins)
-        every = timedelta(seconds=max(RECHECK_GONE, 6 * self.interval))
+        every = timedelta(seconds=recheck_gone_every(self.interval))
         if self.recheck_all:
             due, self.recheck_all = set(gone), False
         else:

@@ -2,9 +2,10 @@
 
 `SessionTracker` sees every fetched session of the detail screen and the watch
 board, and the watched ones of the session list; it keeps a per-session timeline
-of field changes, and raises each alert once: a status transition, a session that disappears, time to expiry
-crossing the threshold. A session is "gone" only when it was seen this run and its
-NotFound is confirmed: by a second request after the service answered normally
+of field changes, and raises each alert once: a status transition, a session that
+disappears (and one that answers again after that), time to expiry crossing the
+threshold. A session is "gone" only when it was seen this run and its NotFound is
+confirmed: by a second request after the service answered normally
 (`BoardFetcher`), or, failing that, by NotFound lasting a while (`observe_missing`);
 until then it is only suspected, with no alert and no event. A confirmed NotFound for
 a session never seen is "not found" (a mistyped or old ID): no alert, no event.
@@ -38,7 +39,7 @@ from chime_tui.textsafe import json_safe
 class Alert:
     at: datetime
     key: SessionKey
-    kind: str  # "status" | "gone" | "expiring"; "settings" (a settings file problem)
+    kind: str  # "status" | "gone" | "back" | "expiring"; "settings" (a settings file problem)
     message: str
 
 
@@ -73,10 +74,16 @@ class SessionTracker:
         alerts: list[Alert] = []
         self.suspect.pop(key, None)
         self.not_found.discard(key)
-        if key in self.gone:  # it came back: say so in the timeline (and the events file)
+        if key in self.gone:
+            # It answers again: say so in the timeline (and the events file) and in one
+            # alert, as its "gone" was one (a burst of 404s that lasted, or a deletion
+            # that did not happen: whatever it was, the session is there).
             self.gone.discard(key)
             self._record(Change(now, key[0], key[1], "Session", "not found",
                                 session.status or "found"))
+            alerts.append(Alert(now, key, "back",
+                                f"session {key[1]} answers again"
+                                f" ({session.status or 'no status'}): it was not deleted"))
         changes = diff_sessions(old, session, now)
         for change in changes:
             self._record(change)

@@ -183,7 +183,7 @@ async def test_throttling_keeps_data_marks_it_stale_and_recovers(server, state):
         assert not screen.query_one(ErrorLine).display
 
 
-async def test_missing_session_says_so_and_stops_polling(server, state):
+async def test_missing_session_says_so_and_is_only_checked_again_every_30_s(server, state):
     clock = VirtualClock()
     app = seed_session_app(server, clock, refresh=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -200,8 +200,11 @@ async def test_missing_session_says_so_and_stops_polling(server, state):
         await clock.advance(0.1, settle=False)  # (it confirms: gone; nothing more to wait for)
         await wait_for(pilot, lambda: (SEED_CONNECTOR_ID, SEED_SESSION_ID) in app.tracker.gone)
         assert len(state.requests) == count + 1
-        await clock.advance(60.0)
-        assert len(state.requests) == count + 1  # and then no more
+        await clock.settle(2)  # the app's tick, and the next check of a gone session
+        await clock.advance(29.9)
+        assert len(state.requests) == count + 1  # polling stopped: no more until then
+        await clock.advance(0.2)  # (as often as the board checks a gone pin)
+        assert len(state.requests) == count + 2 and state.requests[-1].status == 404
         assert app.screen.session is not None  # last known state kept
 
 

@@ -224,6 +224,8 @@ async def test_a_deleted_session_is_gone_once_with_one_alert_and_comes_back(tmp_
             assert [(e["old"], e["new"]) for e in session_events(tmp_path)] == \
                 [(kept.status, "not found"), ("not found", kept.status)]
             assert len(gone_alerts(app)) == 1
+            # ...and one alert says it answers again.
+            assert [a.kind for a in app.alerts_raised if a.key == pins[1]] == ["gone", "back"]
 
 
 async def test_404s_that_last_are_confirmed_by_time_not_by_a_blip(tmp_path):

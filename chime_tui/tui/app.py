@@ -396,7 +396,8 @@ class ChimeTuiApp(App[None]):
                 if not (isinstance(screen, PollingScreen)
                         and screen.show_alert(f"{alert.kind}: {alert.message}")):
                     self.notify(alert.message, title=f"chime-tui: {alert.kind}",
-                                severity="error" if alert.kind == "gone" else "warning",
+                                severity="error" if alert.kind == "gone" else
+                                "information" if alert.kind == "back" else "warning",
                                 timeout=10)
         if self.events is not None and self.events.error:
             self.notify(self.events.error, severity="error", timeout=10)

@@ -162,6 +162,7 @@ class PollingScreen(Screen[None]):
             self.call_after_refresh(self.start_polling)
         elif not self.user_paused:
             self.poller.set_paused(False)
+            self.catch_up()
 
     def start_polling(self) -> None:
         if self.poller is None:
@@ -204,6 +205,7 @@ class PollingScreen(Screen[None]):
     def on_fetched(self, message: Fetched) -> None:
         outcome: PollOutcome[Any] = message.outcome
         if outcome.ok:
+            self.recheck_at = None  # it answered: no re-check is needed
             self.last_ok = outcome.fetched_at
             self.remove_class("-stale")
             self.show(outcome.value)
@@ -236,13 +238,24 @@ class PollingScreen(Screen[None]):
         often this is called meanwhile); the error line counts down to it instead of
         saying "not retrying"."""
         if self.recheck_at is None:
-            self.recheck_at = self.app.timer() + seconds
-            self.call_later_on_clock(seconds, self.recheck_missing)
+            at = self.recheck_at = self.app.timer() + seconds
+            self.call_later_on_clock(seconds, lambda: self.recheck_missing(at))
 
-    def recheck_missing(self) -> None:
+    def recheck_missing(self, at: float | None = None) -> None:
+        """Make the pending re-check now (`at`: the one due then, dropped if an answer
+        came meanwhile). A hidden or paused screen makes it when it is shown or resumed
+        (`catch_up`): hidden screens do no work."""
+        if at is not None and self.recheck_at != at:
+            return
+        if self.poller is None or self.user_paused or not self.ticking:
+            return  # still pending
         self.recheck_at = None
-        if self.poller is not None and not self.user_paused:
-            self.poller.refresh_now(resume=False)
+        self.poller.refresh_now(resume=False)
+
+    def catch_up(self) -> None:
+        """Shown or resumed: a re-check that fell due meanwhile is made now."""
+        if self.recheck_at is not None and self.app.timer() >= self.recheck_at:
+            self.recheck_missing()
 
     def action_refresh(self) -> None:
         """r: fetch once now; a paused screen stays paused (p resumes)."""
@@ -255,6 +268,8 @@ class PollingScreen(Screen[None]):
         self.user_paused = not self.user_paused
         self.poller.set_paused(self.user_paused)
         self.one(FetchStatus).paused = self.user_paused
+        if not self.user_paused:
+            self.catch_up()
         self.notify("Auto-refresh paused" if self.user_paused else "Auto-refresh resumed",
                     timeout=2)
 

@@ -163,11 +163,26 @@ class SessionDetailScreen(PollingScreen):
 
         assert isinstance(self.source, OneSession)
         if self.source.gone:
-            self.mark_gone(True)  # its last known state, no status or countdown as current
-            self.show_timeline()
-            self.highlight(self.query_one(StatusPanel))
+            if not self.panels()[0].gone:
+                self.mark_gone(True)  # its last known state, no status or countdown as current
+                self.show_timeline()
+                self.highlight(self.query_one(StatusPanel))
+            # Gone is what the service said, not forever: asked for again as often as the
+            # board asks for a gone pin; when it answers, `show` draws it as current again.
+            self.recheck_later(self.source.recheck_gone_seconds)
         else:
             self.recheck_later(self.source.recheck_seconds)
+
+    def catch_up(self) -> None:
+        from chime_tui.sources import OneSession
+
+        source = self.source
+        if (self.recheck_at is not None and self.panels()[0].gone
+                and isinstance(source, OneSession) and not source.gone):
+            # Found again while this screen was hidden (the board's re-check): ask now,
+            # so the two screens say the same of it.
+            self.recheck_at = self.app.timer()
+        super().catch_up()
 
     def show_timeline(self) -> None:
         tracker = self.app.tracker

@@ -32,6 +32,7 @@ from chime_tui.models import (
     ProxySession,
     VoiceConnector,
     VoiceConnectorProxy,
+    parse_timestamp,
     proxy_state,
 )
 from chime_tui.monitor import Change
@@ -350,15 +351,24 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
     status = session.status
     if not status:
         return None
+    # The UpdatedTimestamps of earlier answers in this status (not of the answer before
+    # a Status change: that one was in the other status).
+    earlier: list[tuple[datetime, datetime]] = []  # (UpdatedTimestamp, seen at)
     for change in reversed(timeline):
         if change.field == "Status":
             if change.new == status:
                 return InStatus(status, change.at, True, "seen")
+            earlier = [e for e in earlier if e[1] != change.at]
             break
+        if change.field == "UpdatedTimestamp" and (old := parse_timestamp(change.old)):
+            earlier.append((old, change.at))
     if status == "Closed" and session.ended is not None:
         return InStatus(status, session.ended, True, "ended")
     if session.updated is not None:
-        return InStatus(status, session.updated, False, "updated")
+        # Another field's change (an extend) moves UpdatedTimestamp on, not the status:
+        # an earlier answer already in this status keeps the bound where it was.
+        return InStatus(status, min([session.updated, *(e[0] for e in earlier)]), False,
+                        "updated")
     return None
 
 

@@ -145,6 +145,28 @@ def test_time_in_status_exact_when_seen_else_a_lower_bound():
                            NOW) == "≥ 2d 3h"
 
 
+
+def test_an_extend_does_not_make_the_status_younger():
+    """Walk 3 #3: an UpdatedTimestamp moved on by another field's change (an extend)
+    says nothing new about the status: the bound stays at the earlier answer's."""
+    first = NOW - timedelta(minutes=38)
+    extended = NOW - timedelta(minutes=2)
+    s = session("a", "InProgress", updated=extended)
+    timeline = [Change(NOW - timedelta(minutes=3), "vc1", "a", "ExpiryMinutes", 60, 600),
+                Change(NOW - timedelta(minutes=3), "vc1", "a", "UpdatedTimestamp",
+                       first.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                       extended.strftime("%Y-%m-%dT%H:%M:%S.000Z"))]
+    bound = in_status(s, timeline)
+    assert bound is not None and not bound.exact and bound.since == first
+    assert in_status_short(bound, NOW) == "≥ 38 min"
+    assert in_status_short(in_status(s), NOW) == "≥ 2 min"  # with nothing seen before
+    # The answer before a Status change was in the other status: it bounds nothing.
+    into_other = [Change(NOW - timedelta(minutes=5), "vc1", "a", "Status", "Open", "Closed"),
+                  Change(NOW - timedelta(minutes=5), "vc1", "a", "UpdatedTimestamp",
+                         first.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                         extended.strftime("%Y-%m-%dT%H:%M:%S.000Z"))]
+    assert in_status(s, into_other).since == extended
+
 async def test_listing_several_connectors_costs_their_pages():
     state = populate(EmulatorState(), seed=3, connectors=3, sessions=150)
     vcs = list(state.connectors)  # the seed example (1 session), then 150, 150

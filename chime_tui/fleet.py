@@ -345,12 +345,17 @@ class InStatus:
 
 
 def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatus | None:
-    """How long `session` has been in its status: from the last Status change the app
-    saw (into this status), else from its EndedTimestamp (Closed), else at least since
-    its UpdatedTimestamp (any change updates it, so the status is at least that old)."""
+    """How long `session` has been in its status: from its EndedTimestamp (Closed),
+    else from the last Status change the app saw (into this status), else at least
+    since its UpdatedTimestamp (any change updates it, so the status is at least that
+    old)."""
     status = session.status
     if not status:
         return None
+    if status == "Closed" and session.ended is not None:
+        # The service's own time of the end: the app's sighting of the change comes up
+        # to a refresh later (the panel said "ended 8 seconds ago" beside "in status 5s").
+        return InStatus(status, session.ended, True, "ended")
     # The UpdatedTimestamps of earlier answers in this status (not of the answer before
     # a Status change: that one was in the other status).
     earlier: list[tuple[datetime, datetime]] = []  # (UpdatedTimestamp, seen at)
@@ -362,8 +367,6 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
             break
         if change.field == "UpdatedTimestamp" and (old := parse_timestamp(change.old)):
             earlier.append((old, change.at))
-    if status == "Closed" and session.ended is not None:
-        return InStatus(status, session.ended, True, "ended")
     if session.updated is not None:
         # Another field's change (an extend) moves UpdatedTimestamp on, not the status:
         # an earlier answer already in this status keeps the bound where it was.

@@ -167,6 +167,17 @@ def test_an_extend_does_not_make_the_status_younger():
                          extended.strftime("%Y-%m-%dT%H:%M:%S.000Z"))]
     assert in_status(s, into_other).since == extended
 
+
+def test_a_closed_session_is_in_status_since_its_ended_timestamp_not_the_sighting():
+    """Walk 2 #12: "ended 8 seconds ago" beside "in status 5s (seen changing)": the app
+    saw the close up to a refresh after the service's EndedTimestamp, which is exact."""
+    ended = NOW - timedelta(seconds=8)
+    closed = session("c", "Closed", ended=ended)
+    seen = [Change(NOW - timedelta(seconds=5), "vc1", "c", "Status", "InProgress", "Closed")]
+    got = in_status(closed, seen)
+    assert got is not None and got.exact and got.source == "ended" and got.since == ended
+    assert in_status_short(got, NOW) == "8s"
+
 async def test_listing_several_connectors_costs_their_pages():
     state = populate(EmulatorState(), seed=3, connectors=3, sessions=150)
     vcs = list(state.connectors)  # the seed example (1 session), then 150, 150

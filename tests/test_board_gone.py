@@ -332,14 +332,18 @@ async def test_a_board_whose_first_fetch_fails_says_how_old_its_rows_are(tmp_pat
                 assert health(app, key) == "stale, 2 minutes ago"
 
 
+
+def pins_of_two_connectors(state: EmulatorState) -> tuple[list[str], tuple[tuple[str, str], ...]]:
+    """The connectors, and two sessions each of the second and third as pins."""
+    vcs = list(state.connectors)
+    return vcs, tuple((vc, sid) for vc in vcs[1:3] for sid in list(state.sessions[vc])[:2])
+
 async def test_one_connector_failing_stales_its_own_pins_not_the_others(tmp_path):
     """During an incident one connector's listing fails (500) while another answers:
     only the failing connector's rows are stale (with their age), the others stay
     current, and the board's border says which connector failed."""
     state = small_state()
-    vcs = list(state.connectors)
-    pins = tuple((vc, sid) for vc in vcs[1:3]
-                 for sid, s in list(state.sessions[vc].items())[:2])
+    vcs, pins = pins_of_two_connectors(state)
     clock = VirtualClock()
     with EmulatorServer(state) as srv:
         app = board_app(srv, tmp_path, pins, clock)
@@ -370,9 +374,7 @@ async def test_one_connector_failing_stales_its_own_pins_not_the_others(tmp_path
 
 async def test_every_connector_failing_is_a_failed_refresh(tmp_path):
     state = small_state()
-    vcs = list(state.connectors)
-    pins = tuple((vc, sid) for vc in vcs[1:3]
-                 for sid, s in list(state.sessions[vc].items())[:2])
+    vcs, pins = pins_of_two_connectors(state)
     clock = VirtualClock()
     with EmulatorServer(state) as srv:
         app = board_app(srv, tmp_path, pins, clock)

@@ -153,21 +153,18 @@ class BoardScreen(ListScreen):
             return Text("not found", style="yellow")
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
-        if self.last_ok is None:
-            # No answer to the board yet: a row the app saw before (another screen, an
-            # earlier board) shows that answer, and says how old it is.
-            seen = app.tracker.seen_at.get(key)
-            if seen is not None and key in app.tracker.last:
-                return Text(f"stale, {ago(seen, app.clock())}", style="yellow")
-            return Text("waiting", style="dim")
-        if self.has_class("-stale"):
+        if self.last_ok is not None and self.has_class("-stale"):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
-        if self.result is not None and key[0] in self.result.failed:
-            # Its connector failed in the last refresh (the others answered): the row
-            # is its last answer.
+        failed = self.result is not None and key[0] in self.result.failed
+        if self.last_ok is None or failed:
+            # No fresh answer for this row: none to the board yet, or its connector failed
+            # in the last refresh (the others answered). A row the app saw before (here,
+            # on another screen, on an earlier board) is that answer, and says its age.
             seen = app.tracker.seen_at.get(key)
-            return Text(f"stale, {ago(seen, app.clock())}" if seen else "not fetched",
-                        style="yellow")
+            if seen is not None:
+                return Text(f"stale, {ago(seen, app.clock())}", style="yellow")
+            return Text("not fetched", style="yellow") if failed else \
+                Text("waiting", style="dim")
         return Text("ok", style="green")
 
     def mark(self, key: SessionKey, column: str, value: Cell, now: datetime) -> Cell:

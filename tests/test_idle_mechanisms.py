@@ -362,7 +362,11 @@ def test_a_one_line_text_is_drawn_as_rich_draws_it():
              Text("ab", style="red") + Text("cd", style="on blue"),
              Text("█" * 10, style="green") + Text("░" * 10, style="dim"),
              Text("cut", no_wrap=True, overflow="ellipsis"), Text("no end", end=""),
-             Text("longer than the panel is wide, so it wraps"), Text("")]
+             Text("longer than the panel is wide, so it wraps"), Text(""),
+             # One style for the whole line (drawn as one segment, without rich's
+             # span machinery): named, a Style object, a theme's name, a link.
+             Text("0:00:09", style=Style(bold=True, color="red")), Text("ok", style="repr.number"),
+             Text("page", style=Style(link="https://example.com")), Text(" ", style="reverse")]
     for width in (22, 23, 40):
         options = console.options.update_width(width)
         for base in (Style(color="white", bgcolor="black"), Style.null()):

@@ -47,7 +47,7 @@ class SessionPanel(Widget, can_focus=True):
         self.line_cache: dict[object, list[Strip]] = {}  # see `draw`
         self._last_time_key: object = None
         self._last_shape: object = None
-        self._relayout = True
+        self.options: ConsoleOptions | None = None  # the console's, at `drawn_for`'s width
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         """What this panel shows that depends on the clock; None: nothing does."""
@@ -61,23 +61,22 @@ class SessionPanel(Widget, can_focus=True):
     def tick(self, now: datetime) -> None:
         """Once a second: redraw only if the clock changed what the panel shows, and
         without a layout pass unless it changed the panel's shape too (a ticking
-        countdown costs its changed lines, not the screen's layout)."""
+        countdown costs its changed lines, not the screen's layout). The redraw is
+        called here, not through `now`'s watcher: the tick is the app's idle cost."""
         if self.session is None:
             return
         key = self.time_key(self.session, now)
         if key is not None and key != self._last_time_key:
             self._last_time_key = key
-            shape = self.shape_key(self.session, now)
-            self._relayout = shape != self._last_shape
-            self._last_shape = shape
-            self.now = now
+            relayout = self.shape_key(self.session, now) != self._last_shape
+            self.set_reactive(SessionPanel.now, now)
+            self.redraw(layout=relayout)
 
     def watch_session(self) -> None:
         self.redraw()
 
     def watch_now(self) -> None:
-        self.redraw(layout=self._relayout)
-        self._relayout = True
+        self.redraw()
 
     def watch_redact(self) -> None:
         self.redraw()
@@ -123,9 +122,11 @@ class SessionPanel(Widget, can_focus=True):
         """Render `content` into strips. A Group's one-line Texts are drawn one by one
         and kept while they stay on screen: a tick re-renders the countdown line only."""
         console = self.app.console
-        options = console.options.update_width(width)
-        if self.drawn_for != (width, style):
+        options = self.options
+        if self.drawn_for != (width, style) or options is None:
             self.line_cache = {}
+            # Asked of the console once per width: it reads the terminal's size each time.
+            options = self.options = console.options.update_width(width)
         content = self.content
         parts = content.renderables if isinstance(content, Group) else [content]
         cache: dict[object, list[Strip]] = {}
@@ -182,11 +183,15 @@ def render_lines(console: Console, options: ConsoleOptions, part: RenderableType
     the line; what that shortcut gives is what rich gives (tests/test_idle_mechanisms)."""
     if isinstance(part, Text) and part.justify in (None, "default") \
             and options.justify is None and "\n" not in part.plain \
-            and "\t" not in part.plain and 0 < part.cell_len <= width:
-        # As rich draws a Text: joined into one (its own style becomes a span), no end.
-        segments = list(Segment.apply_style(_JOIN.join((part,)).render(console), style))
-        if part.cell_len < width:
-            segments.append(Segment(" " * (width - part.cell_len), style))
+            and "\t" not in part.plain and 0 < (cells := part.cell_len) <= width:
+        if part.spans:
+            # As rich draws a Text: joined into one (its own style becomes a span), no end.
+            segments = list(Segment.apply_style(_JOIN.join((part,)).render(console), style))
+        else:  # one style for the whole line (a countdown): what rich makes of it
+            own = console.get_style(part.style) if part.style else None
+            segments = [Segment(part.plain, style + own if style else own)]
+        if cells < width:
+            segments.append(Segment(" " * (width - cells), style))
         return [Strip(segments, width)]
     return [Strip(line, width) for line in
             console.render_lines(part, options, style=style, pad=True)]

@@ -237,9 +237,13 @@ def idle_cpu(cmd: list[str], env: dict[str, str], marker: bytes, seconds: float,
     try:
         app.wait_for(marker)
         app.drain(8.0)  # past the start-up work (the client opens after the first data)
-        cpu0, t0 = app.cpu_seconds(), time.perf_counter()
+        threads0, cpu0, t0 = app.thread_cpu(), app.cpu_seconds(), time.perf_counter()
         app.drain(seconds)
-        return 100 * (app.cpu_seconds() - cpu0) / (time.perf_counter() - t0)
+        threads1, cpu1, t1 = app.thread_cpu(), app.cpu_seconds(), time.perf_counter()
+        if threads0 is not None and threads1 is not None and threads0[1] <= threads1[1]:
+            # To the nanosecond; no thread ended in the window (its time would be lost).
+            return 100 * (threads1[0] - threads0[0]) / (t1 - t0)
+        return 100 * (cpu1 - cpu0) / (t1 - t0)  # in clock ticks
     finally:
         app.close()
 

@@ -261,6 +261,8 @@ def scenario_idle(url: str, env: dict[str, str], seconds: float, runs: int) -> l
     tick = Sample(f"idle CPU: one session counting down, 140x45 ({seconds:.0f} s, 5 s "
                   "refresh)", unit="%")
     floor = Sample("  floor: the seed example, which does not tick", unit="%")
+    textual_floor = Sample("  floor: a one-Static Textual app (benchmarks/floors.py), 140x45",
+                           unit="%")
     listing = Sample(f"idle CPU: that connector's session list ({listed} sessions), 160x50",
                      unit="%")
     boards = {n: Sample(f"idle CPU: watch board of {n} ticking pins, 160x50", unit="%")
@@ -274,6 +276,8 @@ def scenario_idle(url: str, env: dict[str, str], seconds: float, runs: int) -> l
             [EXE, "--endpoint-url", url, "--voice-connector-id", VC,
              "--proxy-session-id", SID, "--refresh", "5"], env, b"9135550199",
             seconds, 140, 45))
+        textual_floor.values.append(idle_cpu(
+            [sys.executable, str(FLOORS), "textual"], env, b"not fetched yet", seconds, 140, 45))
         listing.values.append(idle_cpu(
             [EXE, "--endpoint-url", url, "--voice-connector-id", vc, "--refresh", "5"], env,
             b"Sessions ", seconds, 160, 50))
@@ -282,7 +286,7 @@ def scenario_idle(url: str, env: dict[str, str], seconds: float, runs: int) -> l
             for sid in pins[:n]:
                 cmd += ["--pin", f"{vc}/{sid}"]
             sample.values.append(idle_cpu(cmd, env, b"Watch board", seconds, 160, 50))
-    return [tick, floor, listing, *boards.values()]
+    return [tick, floor, textual_floor, listing, *boards.values()]
 
 
 def scenario_board(url: str, big: str, env: dict[str, str]) -> list[Sample]:
@@ -398,11 +402,13 @@ def render(results: dict[str, list[Sample]], args: argparse.Namespace) -> str:
                      f"{worst:.0f} ms | <= {TARGETS['frozen_ms']:g} ms | "
                      f"{'yes' if worst <= TARGETS['frozen_ms'] else 'no'} |")
     if "idle" in results:
-        tick, floor, listing, *boards = results["idle"]
+        tick, floor, textual_floor, listing, *boards = results["idle"]
         lines.append(f"| idle CPU, one session counting down | {tick.median:.2f} % | "
                      f"<= {TARGETS['idle_cpu']:g} % | "
                      f"{'yes' if tick.median <= TARGETS['idle_cpu'] else 'no'} |")
         lines.append(f"|   floor: a session that does not tick | {floor.median:.2f} % | "
+                     "(reference) | |")
+        lines.append(f"|   floor: a one-Static Textual app | {textual_floor.median:.2f} % | "
                      "(reference) | |")
         ok = listing.median <= TARGETS["idle_board"]
         lines.append(f"| idle CPU, session list of a connector (as a board) | "

@@ -366,7 +366,8 @@ def test_a_one_line_text_is_drawn_as_rich_draws_it():
              # One style for the whole line (drawn as one segment, without rich's
              # span machinery): named, a Style object, a theme's name, a link.
              Text("0:00:09", style=Style(bold=True, color="red")), Text("ok", style="repr.number"),
-             Text("page", style=Style(link="https://example.com")), Text(" ", style="reverse")]
+             Text("page", style=Style(link="https://example.com")), Text(" ", style="reverse"),
+             Text("bell\x07 esc\x1b[2J", style="bold")]  # (the panels make these visible first)
     for width in (22, 23, 40):
         options = console.options.update_width(width)
         for base in (Style(color="white", bgcolor="black"), Style.null()):

@@ -47,7 +47,7 @@ class SessionPanel(Widget, can_focus=True):
         self.line_cache: dict[object, list[Strip]] = {}  # see `draw`
         self._last_time_key: object = None
         self._last_shape: object = None
-        self.options: ConsoleOptions | None = None  # the console's, at `drawn_for`'s width
+        self.console_options: ConsoleOptions | None = None  # at `drawn_for`'s width
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         """What this panel shows that depends on the clock; None: nothing does."""
@@ -122,11 +122,11 @@ class SessionPanel(Widget, can_focus=True):
         """Render `content` into strips. A Group's one-line Texts are drawn one by one
         and kept while they stay on screen: a tick re-renders the countdown line only."""
         console = self.app.console
-        options = self.options
+        options = self.console_options
         if self.drawn_for != (width, style) or options is None:
             self.line_cache = {}
             # Asked of the console once per width: it reads the terminal's size each time.
-            options = self.options = console.options.update_width(width)
+            options = self.console_options = console.options.update_width(width)
         content = self.content
         parts = content.renderables if isinstance(content, Group) else [content]
         cache: dict[object, list[Strip]] = {}

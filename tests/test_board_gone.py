@@ -332,11 +332,11 @@ async def test_a_board_whose_first_fetch_fails_says_how_old_its_rows_are(tmp_pat
                 assert health(app, key) == "stale, 2 minutes ago"
 
 
-
 def pins_of_two_connectors(state: EmulatorState) -> tuple[list[str], tuple[tuple[str, str], ...]]:
     """The connectors, and two sessions each of the second and third as pins."""
     vcs = list(state.connectors)
     return vcs, tuple((vc, sid) for vc in vcs[1:3] for sid in list(state.sessions[vc])[:2])
+
 
 async def test_one_connector_failing_stales_its_own_pins_not_the_others(tmp_path):
     """During an incident one connector's listing fails (500) while another answers:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
@@ -85,7 +87,12 @@ async def confirm_gone_by_404s(pilot, clock: VirtualClock, srv, key) -> None:
     await clock.settle(2)  # the app's tick and that check are asleep
 
 
-async def test_a_gone_session_is_asked_for_again_and_shown_again_when_it_answers(tmp_path):
+@asynccontextmanager
+async def gone_on_its_screen(tmp_path) -> AsyncIterator[tuple[EmulatorState, EmulatorServer,
+                                                                VirtualClock, Any, Any,
+                                                                tuple[str, str]]]:
+    """An Open session opened on its own screen, then confirmed gone by 404s that go on
+    (`confirm_gone_by_404s`): the state, server, clock, app, pilot and the session's key."""
     state = populate(EmulatorState(), seed=7)
     key = open_session(state)
     vc, sid = key
@@ -96,54 +103,60 @@ async def test_a_gone_session_is_asked_for_again_and_shown_again_when_it_answers
             await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
                            and app.screen.session is not None)
             await clock.idle(app)
-            screen = app.screen
             await confirm_gone_by_404s(pilot, clock, srv, key)
-            status = screen.query_one(StatusPanel)
-            line = screen.query_one(ErrorLine)
-            await clock.advance(1.0)
-            assert f"next try in {GONE_EVERY - 1:.0f} s" in line.message()
-            # Still 404 at the check: one request, still gone, no second alert, and the
-            # countdown starts again.
-            mark = len(state.requests)
-            await clock.advance(GONE_EVERY - 1.5)
-            assert len(state.requests) == mark
-            await clock.advance(0.5)
-            assert [(r.path, r.status) for r in state.requests[mark:]] == [
-                (f"/voice-connectors/{vc}/proxy-sessions/{sid}", 404)]
-            assert key in app.tracker.gone and [a.kind for a in app.alerts_raised] == ["gone"]
-            assert f"next try in {GONE_EVERY:.0f} s" in line.message()
-            assert "gone" in text_of(status)
-            # The 404s stop: the next check finds it, and the screen shows it as current.
-            set_faults(srv, {"clear": True})
-            mark = len(state.requests)
-            await clock.advance(GONE_EVERY)
-            assert [(r.path, r.status) for r in state.requests[mark:]][:1] == [
-                (f"/voice-connectors/{vc}/proxy-sessions/{sid}", 200)]
-            assert key not in app.tracker.gone and key not in app.tracker.suspect
-            await wait_for(pilot, lambda: "gone" not in text_of(status))
-            assert not screen.has_class("-stale") and not line.display
-            assert "Open" in text_of(status)
-            assert "gone" not in text_of(screen.query_one(ExpiryPanel))
-            assert "stale" not in text_of(screen.query_one(FetchStatus))
-            # One alert says so (on the screen's alert line and in the alerts list), and
-            # the events file has its return.
-            assert [a.kind for a in app.alerts_raised] == ["gone", "back"]
-            back = app.alerts_raised[-1]
-            assert back.key == key
-            assert back.message == f"session {sid} answers again (Open): it was not deleted"
-            alert_line = screen.query_one(AlertLine)
-            assert alert_line.display and alert_line.message == f"back: {back.message}"
-            assert events(tmp_path) == [("Open", "not found"), ("not found", "Open")]
-            # Polling is back to the normal interval.
-            mark = len(state.requests)
-            await clock.advance(REFRESH)
-            assert [r.status for r in state.requests[mark:]] == [200]
-            await pilot.press("a")
-            await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
-            table = app.screen.query_one(KeyedTable)
-            assert str(table.get_cell("0", "kind")) == "back"
-            assert str(table.get_cell("0", "what")) == "answers again (Open): it was not deleted"
-            assert str(table.get_cell("1", "kind")) == "gone"
+            yield state, srv, clock, app, pilot, key
+
+
+async def test_a_gone_session_is_asked_for_again_and_shown_again_when_it_answers(tmp_path):
+    async with gone_on_its_screen(tmp_path) as (state, srv, clock, app, pilot, key):
+        vc, sid = key
+        screen = app.screen
+        status = screen.query_one(StatusPanel)
+        line = screen.query_one(ErrorLine)
+        await clock.advance(1.0)
+        assert f"next try in {GONE_EVERY - 1:.0f} s" in line.message()
+        # Still 404 at the check: one request, still gone, no second alert, and the
+        # countdown starts again.
+        mark = len(state.requests)
+        await clock.advance(GONE_EVERY - 1.5)
+        assert len(state.requests) == mark
+        await clock.advance(0.5)
+        assert [(r.path, r.status) for r in state.requests[mark:]] == [
+            (f"/voice-connectors/{vc}/proxy-sessions/{sid}", 404)]
+        assert key in app.tracker.gone and [a.kind for a in app.alerts_raised] == ["gone"]
+        assert f"next try in {GONE_EVERY:.0f} s" in line.message()
+        assert "gone" in text_of(status)
+        # The 404s stop: the next check finds it, and the screen shows it as current.
+        set_faults(srv, {"clear": True})
+        mark = len(state.requests)
+        await clock.advance(GONE_EVERY)
+        assert [(r.path, r.status) for r in state.requests[mark:]][:1] == [
+            (f"/voice-connectors/{vc}/proxy-sessions/{sid}", 200)]
+        assert key not in app.tracker.gone and key not in app.tracker.suspect
+        await wait_for(pilot, lambda: "gone" not in text_of(status))
+        assert not screen.has_class("-stale") and not line.display
+        assert "Open" in text_of(status)
+        assert "gone" not in text_of(screen.query_one(ExpiryPanel))
+        assert "stale" not in text_of(screen.query_one(FetchStatus))
+        # One alert says so (on the screen's alert line and in the alerts list), and
+        # the events file has its return.
+        assert [a.kind for a in app.alerts_raised] == ["gone", "back"]
+        back = app.alerts_raised[-1]
+        assert back.key == key
+        assert back.message == f"session {sid} answers again (Open): it was not deleted"
+        alert_line = screen.query_one(AlertLine)
+        assert alert_line.display and alert_line.message == f"back: {back.message}"
+        assert events(tmp_path) == [("Open", "not found"), ("not found", "Open")]
+        # Polling is back to the normal interval.
+        mark = len(state.requests)
+        await clock.advance(REFRESH)
+        assert [r.status for r in state.requests[mark:]] == [200]
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
+        table = app.screen.query_one(KeyedTable)
+        assert str(table.get_cell("0", "kind")) == "back"
+        assert str(table.get_cell("0", "what")) == "answers again (Open): it was not deleted"
+        assert str(table.get_cell("1", "kind")) == "gone"
 
 
 async def test_the_session_screen_agrees_with_the_board_that_found_it_again(tmp_path):
@@ -195,62 +208,43 @@ async def test_a_hidden_session_screen_makes_its_gone_check_when_shown_again(tmp
     """Hidden screens do no work: the check that falls due while the session screen is
     under another screen (a board with no pins: it never asks for this session) is made
     when it is shown again, not while hidden."""
-    state = populate(EmulatorState(), seed=7)
-    key = open_session(state)
-    vc, sid = key
-    clock = VirtualClock()
-    with EmulatorServer(state) as srv:
-        app = make(srv, tmp_path, clock, (), voice_connector_id=vc, proxy_session_id=sid)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                           and app.screen.session is not None)
-            await clock.idle(app)
-            detail = app.screen
-            await confirm_gone_by_404s(pilot, clock, srv, key)
-            await pilot.press("b")
-            await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
-            await clock.idle(app)
-            mark = len(state.requests)
-            # (No settling: the due check wakes and, hidden, waits for the screen.)
-            await clock.advance(GONE_EVERY + 5, settle=False)
-            await clock.idle(app)
-            assert [r for r in state.requests[mark:] if sid in r.path] == []
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: app.screen is detail)
-            await wait_for(pilot, lambda: any(sid in r.path for r in state.requests[mark:]))
-            await clock.idle(app)
-            assert [r.status for r in state.requests[mark:] if sid in r.path] == [404]
-            assert key in app.tracker.gone
-            line = detail.query_one(ErrorLine)
-            assert f"next try in {GONE_EVERY:.0f} s" in line.message()
+    async with gone_on_its_screen(tmp_path) as (state, srv, clock, app, pilot, key):
+        sid = key[1]
+        detail = app.screen
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await clock.idle(app)
+        mark = len(state.requests)
+        # (No settling: the due check wakes and, hidden, waits for the screen.)
+        await clock.advance(GONE_EVERY + 5, settle=False)
+        await clock.idle(app)
+        assert [r for r in state.requests[mark:] if sid in r.path] == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is detail)
+        await wait_for(pilot, lambda: any(sid in r.path for r in state.requests[mark:]))
+        await clock.idle(app)
+        assert [r.status for r in state.requests[mark:] if sid in r.path] == [404]
+        assert key in app.tracker.gone
+        line = detail.query_one(ErrorLine)
+        assert f"next try in {GONE_EVERY:.0f} s" in line.message()
 
 
 async def test_a_paused_session_screen_makes_its_gone_check_when_resumed(tmp_path):
     """p pauses the check of a gone session with the rest; p again makes the one that
     fell due meanwhile at once (it is not dropped, which would leave the screen saying
     "gone" for good)."""
-    state = populate(EmulatorState(), seed=7)
-    key = open_session(state)
-    vc, sid = key
-    clock = VirtualClock()
-    with EmulatorServer(state) as srv:
-        app = make(srv, tmp_path, clock, (), voice_connector_id=vc, proxy_session_id=sid)
-        async with app.run_test(size=(160, 40)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                           and app.screen.session is not None)
-            await clock.idle(app)
-            detail = app.screen
-            await confirm_gone_by_404s(pilot, clock, srv, key)
-            set_faults(srv, {"clear": True})
-            await pilot.press("p")
-            assert detail.user_paused
-            mark = len(state.requests)
-            await clock.advance(GONE_EVERY + 5, settle=False)
-            await clock.idle(app)
-            assert state.requests[mark:] == []
-            assert "gone" in text_of(detail.query_one(StatusPanel))
-            await pilot.press("p")
-            await wait_for(pilot, lambda: "gone" not in text_of(detail.query_one(StatusPanel)))
-            assert [r.status for r in state.requests[mark:]] == [200]
-            assert key not in app.tracker.gone
-            assert [a.kind for a in app.alerts_raised] == ["gone", "back"]
+    async with gone_on_its_screen(tmp_path) as (state, srv, clock, app, pilot, key):
+        detail = app.screen
+        set_faults(srv, {"clear": True})
+        await pilot.press("p")
+        assert detail.user_paused
+        mark = len(state.requests)
+        await clock.advance(GONE_EVERY + 5, settle=False)
+        await clock.idle(app)
+        assert state.requests[mark:] == []
+        assert "gone" in text_of(detail.query_one(StatusPanel))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "gone" not in text_of(detail.query_one(StatusPanel)))
+        assert [r.status for r in state.requests[mark:]] == [200]
+        assert key not in app.tracker.gone
+        assert [a.kind for a in app.alerts_raised] == ["gone", "back"]

@@ -226,7 +226,20 @@ async def test_unpin_on_the_board_can_be_undone_and_is_not_news(server, state, t
         await pilot.pause()
         assert set(app.pins.pins) == set(pins)
         assert table.row_count == len(pins)
-        assert "u" not in app.screen.active_bindings  # nothing left to undo
+        assert not app.screen.active_bindings["u"].enabled  # nothing left to undo
+        await pilot.press("u")  # disabled: nothing happens
+        await pilot.pause()
+        assert set(app.pins.pins) == set(pins)
+
+
+async def test_the_boards_help_names_undo_unpin_before_any_unpin(server, state, tmp_path):
+    app = make_app(app_settings(server, pins=live_pins(state), pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = dict(app.screen.groups)["This screen"]
+        assert ("u", "Undo unpin") in rows, rows
 
 
 # -- 19: the small things --------------------------------------------------------------------

@@ -55,7 +55,9 @@ class BoardScreen(ListScreen):
         Binding("m,delete", "unpin", "Unpin", id="unpin"),
         *WRITE_BINDINGS,
         # A stray m must not lose a pin: u pins the last unpinned sessions back, in turn.
-        Binding("u", "undo_unpin", "Undo unpin", id="undo_unpin"),
+        # Not in the footer (at 80 columns it would push q and ? off it; the unpin's
+        # toast names the key), but in the help, always (see `check_action`).
+        Binding("u", "undo_unpin", "Undo unpin", id="undo_unpin", show=False),
     ]
 
     def __init__(self) -> None:
@@ -266,7 +268,9 @@ class BoardScreen(ListScreen):
         if action == "unpin" and not self.pins:
             return False  # nothing to unpin: the footer does not offer it
         if action == "undo_unpin" and not self.unpinned:
-            return False
+            # Disabled, not hidden (None, not False): the help lists the key before the
+            # first unpin, as the README's key table does.
+            return None
         return True
 
     def still_listed(self, key: str) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from chime_tui.models import ProxySession, redact_phone
-from chime_tui.textsafe import clip
+from chime_tui.textsafe import clip, quoted
 
 # -- the service model's constraints ------------------------------------------------
 EXPIRY_MIN = 1  # ExpiryMinutes: min 1
@@ -132,7 +132,7 @@ def parse_minutes(text: str | int) -> int:
         if number is None:
             other = any(c.isdigit() and not "0" <= c <= "9" for c in raw)
             raise Invalid.one(f"ExpiryMinutes must be a whole number of minutes, not "
-                              f"{clip(raw, 40)!r}: "
+                              f"{quoted(raw, 40)}: "
                               + ("only the digits 0-9 are read, and it has other digits"
                                  if other else "type the digits 0-9 only"), "expiry")
         sign, digits = number.groups()
@@ -215,7 +215,7 @@ def plan_capabilities(session: ProxySession, capabilities: Iterable[str]) -> Pla
     vc, sid = _session_ids(session)
     chosen = set(capabilities)
     if bad := sorted(chosen - set(CAPABILITIES)):
-        raise Invalid.one(f"unknown capability {clip(bad[0], 30)!r} (Voice, SMS)", "capabilities")
+        raise Invalid.one(f"unknown capability {quoted(bad[0], 30)} (Voice, SMS)", "capabilities")
     caps = [c for c in CAPABILITIES if c in chosen]
     if not caps:
         raise Invalid.one("choose Voice, SMS or both: a session needs one", "capabilities")
@@ -266,7 +266,7 @@ def plan_create(voice_connector_id: str, form: CreateForm, redact: bool = False)
                                          f"numbers (got {len(numbers)})"))
     for i, number in enumerate(numbers, 1):
         if not E164.match(number):
-            problems.append((f"participant_{i}", f"participant {i}: {clip(number, 30)!r} is "
+            problems.append((f"participant_{i}", f"participant {i}: {quoted(number, 30)} is "
                                                  "not an E.164 number such as +12065550100"))
     caps = [c for c in CAPABILITIES if c in form.capabilities]
     if not caps:
@@ -281,7 +281,7 @@ def plan_create(voice_connector_id: str, form: CreateForm, redact: bool = False)
     name = form.name.strip()
     if name:
         if not NAME.match(name):
-            problems.append(("name", f"name {clip(name, 40)!r}: up to 30 letters, digits and "
+            problems.append(("name", f"name {quoted(name, 40)}: up to 30 letters, digits and "
                                      "spaces"))
         params["Name"] = name
     for key, value, allowed in (("NumberSelectionBehavior", form.number_selection, SELECTION),
@@ -296,10 +296,10 @@ def plan_create(voice_connector_id: str, form: CreateForm, redact: bool = False)
             problems.append(("geo", "GeoMatchParams needs both a country and an area code "
                                     "(the service model requires both)"))
         if country and not COUNTRY.match(country):
-            problems.append(("country", f"country {clip(country, 20)!r}: two capital letters, "
+            problems.append(("country", f"country {quoted(country, 20)}: two capital letters, "
                                         "such as US"))
         if area and not AREA_CODE.match(area):
-            problems.append(("area_code", f"area code {clip(area, 20)!r}: three digits, such "
+            problems.append(("area_code", f"area code {quoted(area, 20)}: three digits, such "
                                           "as 206"))
         params["GeoMatchParams"] = {"Country": country, "AreaCode": area}
     if problems:

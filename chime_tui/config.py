@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from chime_tui.textsafe import clip, has_unsafe
+from chime_tui.textsafe import has_unsafe, quoted
 from chime_tui.validate import ALERT_MODES
 
 APP = "chime-tui"
@@ -156,18 +156,18 @@ def _value_problem(key: str, value: Any, themes: Collection[str] | None) -> str 
         except ValueError as exc:
             return f"{key} {exc}"
     elif key == "alerts" and value not in ALERT_MODES:
-        return f"alerts must be one of {', '.join(ALERT_MODES)}, not {clip(value, 40)!r}"
+        return f"alerts must be one of {', '.join(ALERT_MODES)}, not {quoted(value, 40)}"
     elif key == "region":
         return check_region(value, "region in the settings file")
     elif key == "endpoint_url":
         return check_endpoint_url(value, "endpoint_url")
     elif key == "profile" and (not value.strip() or has_unsafe(value)):
-        return f"profile {clip(value, 40)!r} is not a profile name"
+        return f"profile {quoted(value, 40)} is not a profile name"
     elif key == "theme":
         if themes is not None and value not in themes:
-            return f"unknown theme {clip(value, 40)!r} (known: {', '.join(sorted(themes))})"
+            return f"unknown theme {quoted(value, 40)} (known: {', '.join(sorted(themes))})"
         if themes is None and not _THEME_NAME.match(value):
-            return f"theme {clip(value, 40)!r} is not a theme name"
+            return f"theme {quoted(value, 40)} is not a theme name"
     return None
 
 
@@ -199,7 +199,7 @@ def read_config(text: str, where: str = "config", themes: Collection[str] | None
             problems.append(Problem(where, line, key, message))
 
         if key not in _TYPES:
-            problem(f"unknown setting {clip(key, 40)!r} (known: {', '.join(sorted(_TYPES))})")
+            problem(f"unknown setting {quoted(key, 40)} (known: {', '.join(sorted(_TYPES))})")
             continue
         types = _TYPES[key]
         if isinstance(value, bool) and bool not in types or not isinstance(value, types):
@@ -310,7 +310,7 @@ def env_problems(env: Mapping[str, str] | None = None, themes: Collection[str] |
             if not math.isfinite(float(v)):
                 raise ValueError
         except ValueError:
-            problems.append(f"CHIME_TUI_REFRESH={clip(v, 40)!r} is not a number of seconds; "
+            problems.append(f"CHIME_TUI_REFRESH={quoted(v, 40)} is not a number of seconds; "
                             "ignored")
     if (v := env.get("CHIME_TUI_THEME")) and (reason := _value_problem("theme", v, themes)):
         problems.append(f"CHIME_TUI_THEME: {reason}; the default theme is used")

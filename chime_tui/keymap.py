@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from chime_tui.textsafe import clip
+from chime_tui.textsafe import quoted
 
 ALL = frozenset({"picker", "sessions", "detail", "board", "help", "open_by_id", "account",
                  "alerts", "write_dialog", "expiring"})
@@ -104,7 +104,7 @@ def parse_keys(value: str) -> tuple[list[str], str | None]:
     keys = [normalize_key(k) for k in value.split(",")]
     for raw, key in zip(value.split(","), keys):
         if not key or not (_KEY.match(key) or (len(key) == 1 and key.isprintable())):
-            return keys, (f"{clip(raw.strip(), 40)!r} is not a key (write Textual key "
+            return keys, (f"{quoted(raw.strip(), 40)} is not a key (write Textual key "
                           "names, e.g. f5, ctrl+r, slash, comma-separated)")
     return keys, None
 
@@ -116,7 +116,7 @@ def keymap_problems(keymap: Mapping[str, object]) -> list[tuple[str, str]]:
     remapped: list[str] = []
     for bid, value in keymap.items():
         if bid not in BINDINGS:
-            problems.append((bid, f"unknown binding id {clip(bid, 40)!r} in [keys] (known: "
+            problems.append((bid, f"unknown binding id {quoted(bid, 40)} in [keys] (known: "
                                   f"{', '.join(sorted(BINDINGS))})"))
             continue
         if not isinstance(value, str):

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chime_tui.textsafe import visible
+from chime_tui.textsafe import quoted
 
 if TYPE_CHECKING:
     from chime_tui.config import Config
@@ -42,7 +42,7 @@ def timeout_arg(which: str) -> Callable[[str], float]:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"invalid literal for a number of seconds: {visible(text)!r}") from None
+                f"invalid literal for a number of seconds: {quoted(text)}") from None
         if problem := check_timeout(value, which):
             raise argparse.ArgumentTypeError(problem)
         return value
@@ -56,7 +56,7 @@ def integer_arg(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {visible(text)!r}") from None
+            raise argparse.ArgumentTypeError(f"not a whole number: {quoted(text)}") from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be between {low} and {high}, not {value}")
         return value

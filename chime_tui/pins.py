@@ -21,17 +21,17 @@ from pathlib import Path
 
 from chime_tui.files import PRIVATE, open_private
 from chime_tui.models import SessionKey, validate_proxy_session_id, validate_voice_connector_id
-from chime_tui.textsafe import clip
+from chime_tui.textsafe import clip, quoted
 
 
 def parse_pin(text: str) -> SessionKey:
     """'VC/SID' -> (VC, SID), validated against the service model's patterns."""
     vc, sep, sid = text.strip().partition("/")
     if not sep:
-        raise ValueError(f"a pin is VOICE_CONNECTOR_ID/PROXY_SESSION_ID, got {clip(text, 80)!r}")
+        raise ValueError(f"a pin is VOICE_CONNECTOR_ID/PROXY_SESSION_ID, got {quoted(text, 80)}")
     for reason in (validate_voice_connector_id(vc), validate_proxy_session_id(sid)):
         if reason:
-            raise ValueError(f"pin {clip(text, 80)!r}: {reason}")
+            raise ValueError(f"pin {quoted(text, 80)}: {reason}")
     return vc, sid
 
 

@@ -48,6 +48,13 @@ def clip(value: str, limit: int = LIMIT) -> str:
     return visible(value)
 
 
+def quoted(value: str, limit: int = LIMIT) -> str:
+    """`clip(value, limit)` in single quotes, for a message that quotes a value. Not
+    `repr` of it: that doubles the backslash of every escape `visible` made, so a key
+    with an ESC in it would read as backslash, backslash, x1b."""
+    return f"'{clip(value, limit)}'"
+
+
 def json_safe(json_text: str) -> str:
     """JSON text (from json.dumps) with the control characters it leaves raw (C1 such
     as \\x9b, bidi overrides) as \\uXXXX escapes: the same JSON value, safe to print."""

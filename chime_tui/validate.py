@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from chime_tui.textsafe import clip
+from chime_tui.textsafe import clip, quoted
 
 # Bounds: (low, high, unit). A value outside is refused, never clamped.
 # A poll interval: --refresh, CHIME_TUI_REFRESH, the settings file's refresh, --watch.
@@ -39,7 +39,7 @@ def parse_number(text: str | float | int, low: float, high: float, unit: str) ->
     try:
         value = float(text)
     except (TypeError, ValueError):
-        raise ValueError(f"not a number: {clip(str(text), 40)!r}") from None
+        raise ValueError(f"not a number: {quoted(str(text), 40)}") from None
     if not math.isfinite(value) or not low <= value <= high:
         raise ValueError(f"must be a number of {unit} between {low:g} and {high:g}, "
                          f"not {clip(str(text), 40)}")
@@ -64,7 +64,7 @@ def check_region(region: str | None, source: str = "--region") -> str | None:
     if region is None or _REGION.match(region):
         return None
     where = "" if source == "--region" else f" (from {source})"
-    return f"Provided region_name {clip(region, 80)!r} doesn't match a supported format.{where}"
+    return f"Provided region_name {quoted(region, 80)} doesn't match a supported format.{where}"
 
 
 def check_endpoint_url(url: str, source: str = "--endpoint-url") -> str | None:

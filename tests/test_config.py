@@ -39,6 +39,9 @@ def test_a_full_file_parses():
     ("redact = 1\n", "redact must be bool", Config()),
     ('alerts = "siren"\n', "alerts must be one of off, bell, notify", Config()),
     ("refresh = 0.01\n", "between 0.5 and 3600", Config()),
+    # a control character is shown as one escape, its backslash not doubled (walk 3 #17)
+    ('"k\\u001b[5m" = 1\n', "unknown setting 'k\\x1b[5m' (known:", Config()),
+    ('theme = "nord\\u0007"\n', "theme 'nord\\x07' is not a theme name", Config()),
 ])
 def test_malformed_files_name_the_line_and_fall_back_to_defaults(tmp_path, text, needle,
                                                                  expected):

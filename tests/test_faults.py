@@ -221,6 +221,24 @@ async def test_malformed_bodies_say_unexpected_response_and_log_the_body_only(
     assert "fetch failed on SessionDetailScreen: bad response" in logged
 
 
+async def test_a_session_never_read_says_no_data_yet_not_loading(server, state):
+    """Opened at a session whose every answer is malformed: the panels do not say
+    "loading…" for ever beside the error line; they say no data came (walk 3 #10)."""
+    clock = VirtualClock()
+    state.faults.malformed, state.faults.malformed_count = "types", -1
+    app = fault_app(server, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "unexpected response" in error_text(app))
+        assert "no data yet" in error_text(app)
+        for panel in app.screen.panels():
+            assert text_of(panel).strip() == "no data yet: the last try failed (see above)", \
+                text_of(panel)
+        state.faults.clear()
+        await clock.advance(app.screen.poller.next_at - clock.t)
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert "no data yet" not in text_of(app.screen.panels()[0])
+
+
 async def test_latency_longer_than_the_interval_shows_fetching_and_never_piles_up(
         server, state):
     """The endpoint holds each answer 1 s (real time: the latency is the endpoint's); the

@@ -151,6 +151,11 @@ class SessionDetailScreen(PollingScreen):
         if self.session is None and known is not None:
             self.show_session(known)  # the screen is marked stale: the error line says so
         if not isinstance(error, NotFound):
+            if self.session is None:
+                # Not "loading…": a try has failed and the next one is scheduled. What
+                # failed, and when the next try is, are on the line above the panels.
+                for panel in self.panels():
+                    panel.placeholder = "no data yet: the last try failed (see above)"
             return
         if self.session is None:
             # Never seen: not found (a mistyped or old ID), not "gone" — no alert.

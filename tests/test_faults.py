@@ -231,8 +231,8 @@ async def test_a_session_never_read_says_no_data_yet_not_loading(server, state):
         await wait_for(pilot, lambda: "unexpected response" in error_text(app))
         assert "no data yet" in error_text(app)
         for panel in app.screen.panels():
-            assert text_of(panel).strip() == "no data yet: the last try failed (see above)", \
-                text_of(panel)
+            said = text_of(panel).strip()
+            assert said == "no data yet: the last try failed (the ⚠ line says why)", said
         state.faults.clear()
         await clock.advance(app.screen.poller.next_at - clock.t)
         await wait_for(pilot, lambda: detail_loaded(app))

@@ -153,9 +153,10 @@ class SessionDetailScreen(PollingScreen):
         if not isinstance(error, NotFound):
             if self.session is None:
                 # Not "loading…": a try has failed and the next one is scheduled. What
-                # failed, and when the next try is, are on the line above the panels.
+                # failed, and when the next try is, are on the error line (⚠, above the
+                # footer).
                 for panel in self.panels():
-                    panel.placeholder = "no data yet: the last try failed (see above)"
+                    panel.placeholder = "no data yet: the last try failed (the ⚠ line says why)"
             return
         if self.session is None:
             # Never seen: not found (a mistyped or old ID), not "gone" — no alert.

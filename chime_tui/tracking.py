@@ -39,7 +39,8 @@ from chime_tui.textsafe import json_safe
 class Alert:
     at: datetime
     key: SessionKey
-    kind: str  # "status" | "gone" | "back" | "expiring"; "settings" (a settings file problem)
+    kind: str  # "status" | "gone" | "back" | "expiring"; "settings" (a settings file problem);
+    # "unreadable" (a listed item left out: not what the service model says)
     message: str
 
 

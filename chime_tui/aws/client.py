@@ -26,7 +26,7 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
 )
 from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
 from chime_tui.aws.settings import AwsSettings, profile_in_use
-from chime_tui.aws.validate import PassedBodies
+from chime_tui.aws.validate import UNREADABLE, PassedBodies
 from chime_tui.aws.writes import after_failure, no_retries
 from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
 
@@ -62,6 +62,10 @@ class ChimeVoiceClient:
         self.memo = SessionMemo()
         self.parsers: MemoParserFactory | None = None  # the open client's parsers
         self.checked = PassedBodies()  # bodies that passed the response check lately
+        # The listed items the last complete listing of each connector (None: the
+        # connectors' listing) had to leave out, not being what the service model says:
+        # {ID or a stand-in: what is wrong}. The screens say so (see `Unreadable`).
+        self.unreadable: dict[str | None, dict[str, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> ChimeVoiceClient:
@@ -156,22 +160,33 @@ class ChimeVoiceClient:
                            builtin_keys=bool(self.settings.static_credentials)) from None
         meta = response.pop("ResponseMetadata", None)
         self.last_status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
+        headers = meta.get("HTTPHeaders") if isinstance(meta, dict) else None
+        if isinstance(headers, dict) and UNREADABLE in headers:
+            response[UNREADABLE] = headers[UNREADABLE]  # (see `pages`)
         return cast(dict[str, Any], response)
 
-    async def pages(self, operation: str, key: str, **params: Any
-                     ) -> AsyncIterator[list[dict[str, Any]]]:
+    async def pages(self, operation: str, key: str,
+                    unreadable: dict[str, str] | None = None, **params: Any
+                    ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every page's items. A repeated NextToken, or more than `max_pages` pages,
-        is a BadResponse: a listing that never ends is an error, not a memory leak."""
+        is a BadResponse: a listing that never ends is an error, not a memory leak.
+        Items the response check left out are added to `unreadable` (ID: why)."""
         paging = factory.Paging(self.settings, key, params)
         while not paging.done:
-            yield paging.take(await self.call(operation, **paging.request()))
+            response = await self.call(operation, **paging.request())
+            left_out = response.pop(UNREADABLE, None)
+            if left_out is not None and unreadable is not None:
+                unreadable.update(read_unreadable(left_out, len(unreadable)))
+            yield paging.take(response)
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
         out: list[VoiceConnector] = []
+        unreadable: dict[str, str] = {}
         async for items in self.pages("list_voice_connectors", "VoiceConnectors",
-                                       MaxResults=PAGE_SIZE):
+                                      unreadable, MaxResults=PAGE_SIZE):
             out.extend(_parse(VoiceConnector.from_api, items))
+        self.unreadable[None] = unreadable
         return out
 
     async def get_voice_connector(self, voice_connector_id: str) -> VoiceConnector:
@@ -186,13 +201,17 @@ class ChimeVoiceClient:
             params["Status"] = status
         listed = 0  # the first MEMO_SIZE sessions of a listing go through the memo: a
         # listing of 10,000 would only churn it
+        unreadable: dict[str, str] = {}
         try:
-            async for items in self.pages("list_proxy_sessions", "ProxySessions", **params):
+            async for items in self.pages("list_proxy_sessions", "ProxySessions",
+                                          unreadable, **params):
                 yield parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
                 listed += len(items)
         except NotFound as exc:
             raise exc.worded("voice connector not found: check the ID and the region") \
                 from None
+        if not status:  # a whole listing: what it left out is all it left out
+            self.unreadable[voice_connector_id] = unreadable
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
                                   ) -> list[ProxySession]:
@@ -273,6 +292,24 @@ def parse_sessions(items: list[Any], memo: SessionMemo | None = None) -> list[Pr
     """A ListProxySessions page's items as models (typed error if they are not sessions);
     with a memo, an item equal to one it parsed lately gives back that model."""
     return _parse(ProxySession.from_api if memo is None else memo.session, items)
+
+
+def read_unreadable(header: str, known: int = 0) -> dict[str, str]:
+    """The items a response check left out (its UNREADABLE header), as {ID: why}; an
+    item without a readable ID is named by its place ('item 1', 'item 2'...)."""
+    import json
+
+    out: dict[str, str] = {}
+    try:
+        entries = json.loads(header)
+    except ValueError:
+        return out
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            ident = entry.get("id")
+            name = ident if isinstance(ident, str) else f"item {known + len(out) + 1}"
+            out[name] = str(entry.get("why", ""))
+    return out
 
 
 T = TypeVar("T")

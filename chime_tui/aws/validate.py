@@ -10,6 +10,12 @@ A refresh lists the same pages every few seconds, mostly unchanged: the app's cl
 registers the check with a `PassedBodies`, and a body that passed lately for the same
 operation passes again without being decoded and walked (the check is a function of
 the operation's model, a 2xx status and the body alone). One-shot commands keep none.
+
+One listed item that is not what the model says (a session with `"ExpiryMinutes":
+"sixty"`) does not fail the whole listing: the item is taken out of the body before
+botocore parses it, and named (its ID, what is wrong) in the answer's `UNREADABLE`
+header, so that the client can say which session it could not read while the others
+show. A single structure (GetProxySession's answer) that is not right is an error.
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ def _bad(why: str, body: bytes) -> BadResponse:
     return BadResponse(f"unexpected response from the service ({why})", code="BadResponse",
                        detail=body[:2000].decode("utf-8", "replace"))
 
+
+# The answer's header (lower case, as botocore gives headers back) naming the listed items
+# taken out of a body: JSON, [{"member": "ProxySessions", "id": ID or null, "why": ...}].
+UNREADABLE = "x-chime-tui-unreadable"
 
 PASSED_BUDGET = 1 << 20  # bytes of bodies remembered (a page of 100 sessions: ~45 KB)
 
@@ -84,14 +94,25 @@ def check_response(operation_model: Any, response_dict: dict[str, Any],
     body = response_dict.get("body") or b""
     if isinstance(body, str):
         body = body.encode()
-    if passed is None or type(body) is not bytes:  # (a bytearray is not hashable)
-        _check_body(body, members)
-    elif not passed.seen(operation_model, body):
-        _check_body(body, members)
-        passed.add(operation_model, body)
+    if passed is not None and type(body) is bytes and passed.seen(operation_model, body):
+        return  # (a bytearray is not hashable: never remembered)
+    taken = _check_body(body, members)
+    if taken is None:
+        if passed is not None and type(body) is bytes:
+            passed.add(operation_model, body)
+        return
+    # Some listed items are not what the model says: botocore parses the rest, and the
+    # answer names what was taken out. (Not remembered: checked again each time.)
+    new_body, unreadable = taken
+    response_dict["body"] = new_body
+    response_dict.setdefault("headers", {})[UNREADABLE] = json.dumps(unreadable)
 
 
-def _check_body(body: bytes, members: dict[str, Any]) -> None:
+def _check_body(body: bytes, members: dict[str, Any]
+                ) -> tuple[bytes, list[dict[str, Any]]] | None:
+    """None if the body is this operation's answer; a BadResponse if it is not; a body
+    without the listed items that are not what the model says, and those items named,
+    if only some of a list's items are wrong."""
     if not body.strip():
         raise _bad("an empty body", body)
     try:
@@ -103,16 +124,55 @@ def _check_body(body: bytes, members: dict[str, Any]) -> None:
     known = [k for k in data if k in members]
     if data and not known:
         raise _bad(f"none of {', '.join(sorted(members))} in the body", body)
+    unreadable: list[dict[str, Any]] = []
     for key in known:
         where = _mismatch(data[key], members[key])
-        if where is not None:
-            raise _bad(f"{key}{where}{_whose(data[key], where)} is not what the service "
-                       "model says", body)
+        if where is None:
+            continue
+        if _listed(data[key], members[key], where):
+            kept, taken = _split(data[key], members[key], key)
+            if kept:
+                data[key] = kept
+                unreadable.extend({"member": key, **t} for t in taken)
+                continue
+        raise _bad(f"{key}{where}{_whose(data[key], where)} is not what the service "
+                   "model says", body)
     # A single structure (GetProxySession's ProxySession) is the whole answer.
     if len(members) == 1:
         (name, member), = members.items()
         if member.type_name == "structure" and not isinstance(data.get(name), dict):
             raise _bad(f"no {name} in the body", body)
+    if unreadable:
+        return json.dumps(data).encode(), unreadable
+    return None
+
+
+def _listed(value: Any, shape: Any, where: str) -> bool:
+    """Whether the mismatch at `where` is inside one item of a list of structures (a
+    listed session): that item can be left out and the rest read."""
+    return (shape.type_name == "list" and isinstance(value, list)
+            and shape.member.type_name == "structure" and where.startswith("["))
+
+
+def _split(items: list[Any], shape: Any, name: str
+           ) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The items that fit the list's item shape, and for each one that does not: its ID
+    (None if it has no readable one) and what is wrong with it. An item's ID is its
+    list's name made singular, with Id: ProxySessions' ProxySessionId."""
+    id_key = name.removesuffix("s") + "Id"
+    kept: list[Any] = []
+    taken: list[dict[str, Any]] = []
+    for item in items:
+        where = _mismatch(item, shape.member)
+        if where is None:
+            kept.append(item)
+            continue
+        ident = None
+        if isinstance(item, dict) and isinstance(item.get(id_key), str):
+            ident = clip(item[id_key], 80)
+        field = where.lstrip(".") or "the item"
+        taken.append({"id": ident, "why": f"{field} is not what the service model says"})
+    return kept, taken
 
 
 def _whose(value: Any, where: str) -> str:

@@ -1,0 +1,92 @@
+"""One listed session that is not what the service model says (walk 3 #10: a wrong-typed
+field) is left out of its listing and named, instead of failing the whole connector:
+the other sessions are shown, and an alert names the one that could not be read."""
+
+from __future__ import annotations
+
+import pytest
+
+from chime_tui.aws import ChimeVoiceClient
+from chime_tui.aws.errors import BadResponse
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable
+
+from .conftest import app_settings, aws_for, wait_for
+
+WHY = "ExpiryMinutes is not what the service model says"
+
+
+def one_bad(state):
+    """A connector with several sessions, and one of them served with a wrong type."""
+    vc = list(state.connectors)[1]
+    sids = sorted(state.sessions[vc])
+    state.set_fields(vc, sids[0], {"ExpiryMinutes": "sixty"})
+    return vc, sids[0], sids[1:]
+
+
+async def test_the_listing_leaves_the_bad_session_out_and_names_it(server, state):
+    vc, bad, good = one_bad(state)
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        listed = await client.list_proxy_sessions(vc)
+        assert sorted(s.proxy_session_id for s in listed) == good
+        assert client.unreadable[vc] == {bad: WHY}
+        with pytest.raises(BadResponse):  # asked for by itself, it is still an error
+            await client.get_proxy_session(vc, bad)
+        state.set_fields(vc, bad, {"ExpiryMinutes": 30})  # the service sends it right
+        listed = await client.list_proxy_sessions(vc)
+        assert sorted(s.proxy_session_id for s in listed) == sorted([bad, *good])
+        assert client.unreadable[vc] == {}
+
+
+async def test_an_item_without_a_readable_id_is_named_by_its_place(server, state):
+    vc = list(state.connectors)[1]
+    sid = sorted(state.sessions[vc])[0]
+    state.set_fields(vc, sid, {"ProxySessionId": 12345})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        listed = await client.list_proxy_sessions(vc)
+        assert len(listed) == len(state.sessions[vc]) - 1
+        assert client.unreadable[vc] == {
+            "item 1": "ProxySessionId is not what the service model says"}
+
+
+async def test_a_listing_with_nothing_readable_is_still_an_error(server, state):
+    vc = list(state.connectors)[1]
+    for sid in state.sessions[vc]:
+        state.set_fields(vc, sid, {"ExpiryMinutes": "sixty"})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        with pytest.raises(BadResponse):
+            await client.list_proxy_sessions(vc)
+
+
+async def test_the_session_list_shows_the_rest_and_an_alert_names_the_one_left_out(
+        server, state):
+    vc, bad, good = one_bad(state)
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        table = app.screen.query_one(KeyedTable)
+        assert table.row_count == len(good)
+        assert not app.screen.has_class("-stale")
+        await wait_for(pilot, lambda: any(a.kind == "unreadable" for a in app.alerts_raised))
+        alert, = [a for a in app.alerts_raised if a.kind == "unreadable"]
+        assert alert.key == (vc, bad)
+        assert bad in alert.message and WHY in alert.message
+        # One alert, not one per refresh.
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.service.request_count >= 3)
+        await pilot.pause(0.2)
+        assert [a.kind for a in app.alerts_raised].count("unreadable") == 1
+
+
+async def test_the_board_keeps_the_connectors_other_pins_fresh(server, state, tmp_path):
+    vc, bad, good = one_bad(state)
+    pins = tuple((vc, sid) for sid in good[:3])
+    app = make_app(app_settings(server, pins=pins, pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.last_ok is not None)
+        assert not app.screen.has_class("-stale")
+        assert app.screen.query_one(KeyedTable).row_count == len(pins)

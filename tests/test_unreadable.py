@@ -90,3 +90,15 @@ async def test_the_board_keeps_the_connectors_other_pins_fresh(server, state, tm
                        and app.screen.last_ok is not None)
         assert not app.screen.has_class("-stale")
         assert app.screen.query_one(KeyedTable).row_count == len(pins)
+
+
+def test_the_commands_never_leave_a_session_out_silently(server, state):
+    """The one-shot commands print what they get: a listing they cannot read whole is
+    an error (exit 255), never a shorter list (and so is the start-up helper's, after
+    which the app lists the connector itself, alerting)."""
+    from chime_tui.aws.sync_client import SyncChimeVoiceClient
+
+    vc, bad, _ = one_bad(state)
+    with SyncChimeVoiceClient(aws_for(server)) as client:
+        with pytest.raises(BadResponse, match=f"of session {bad}"):
+            client.call("list_proxy_sessions", VoiceConnectorId=vc)

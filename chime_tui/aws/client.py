@@ -94,7 +94,7 @@ class ChimeVoiceClient:
                 self._client = await self._client_cm.__aenter__()
                 from chime_tui.aws.validate import register
 
-                register(self._client.meta.events, passed=self.checked)
+                register(self._client.meta.events, passed=self.checked, leave_out=True)
                 self.endpoint = self._client.meta.endpoint_url
             except Exception as exc:
                 self._client = self._client_cm = None

@@ -11,11 +11,13 @@ registers the check with a `PassedBodies`, and a body that passed lately for the
 operation passes again without being decoded and walked (the check is a function of
 the operation's model, a 2xx status and the body alone). One-shot commands keep none.
 
-One listed item that is not what the model says (a session with `"ExpiryMinutes":
-"sixty"`) does not fail the whole listing: the item is taken out of the body before
-botocore parses it, and named (its ID, what is wrong) in the answer's `UNREADABLE`
-header, so that the client can say which session it could not read while the others
-show. A single structure (GetProxySession's answer) that is not right is an error.
+For the app's client (`leave_out`), one listed item that is not what the model says (a
+session with `"ExpiryMinutes": "sixty"`) does not fail the whole listing: the item is
+taken out of the body before botocore parses it, and named (its ID, what is wrong) in
+the answer's `UNREADABLE` header, so that the client can say which session it could not
+read while the others show. A single structure (GetProxySession's answer) that is not
+right is an error; so is any of it for the one-shot commands, which print what they get
+(and so for the start-up helper: the app then lists the connector itself).
 """
 
 from __future__ import annotations
@@ -80,9 +82,13 @@ class PassedBodies:
 
 
 def check_response(operation_model: Any, response_dict: dict[str, Any],
-                   passed: PassedBodies | None = None, **_: Any) -> None:
+                   passed: PassedBodies | None = None, leave_out: bool = False,
+                   **_: Any) -> None:
     """Raise BadResponse unless a 2xx body is a JSON object shaped like the output.
-    `passed`: the bodies that passed lately (they pass again, unread); None: none."""
+    `passed`: the bodies that passed lately (they pass again, unread); None: none.
+    `leave_out`: listed items that are not right are left out and named (see the
+    module's doc), not an error: for the app, which says so on screen; the commands,
+    which print what they get, stop on them."""
     status = response_dict.get("status_code") or 0
     shape = operation_model.output_shape
     if not 200 <= status < 300 or shape is None or operation_model.has_streaming_output:
@@ -96,7 +102,7 @@ def check_response(operation_model: Any, response_dict: dict[str, Any],
         body = body.encode()
     if passed is not None and type(body) is bytes and passed.seen(operation_model, body):
         return  # (a bytearray is not hashable: never remembered)
-    taken = _check_body(body, members)
+    taken = _check_body(body, members, leave_out)
     if taken is None:
         if passed is not None and type(body) is bytes:
             passed.add(operation_model, body)
@@ -108,7 +114,7 @@ def check_response(operation_model: Any, response_dict: dict[str, Any],
     response_dict.setdefault("headers", {})[UNREADABLE] = json.dumps(unreadable)
 
 
-def _check_body(body: bytes, members: dict[str, Any]
+def _check_body(body: bytes, members: dict[str, Any], leave_out: bool = False
                 ) -> tuple[bytes, list[dict[str, Any]]] | None:
     """None if the body is this operation's answer; a BadResponse if it is not; a body
     without the listed items that are not what the model says, and those items named,
@@ -129,7 +135,7 @@ def _check_body(body: bytes, members: dict[str, Any]
         where = _mismatch(data[key], members[key])
         if where is None:
             continue
-        if _listed(data[key], members[key], where):
+        if leave_out and _listed(data[key], members[key], where):
             kept, taken = _split(data[key], members[key], key)
             if kept:
                 data[key] = kept
@@ -239,10 +245,11 @@ def _members(shape: Any) -> dict[str, Any]:
 
 
 def register(events: Any, service_id: str = "chime-sdk-voice",
-             passed: PassedBodies | None = None) -> None:
+             passed: PassedBodies | None = None, leave_out: bool = False) -> None:
     """Check every answer of a client (`client.meta.events`); with `passed`, a body
-    that passed lately is not checked again."""
-    handler = check_response if passed is None else functools.partial(check_response,
-                                                                       passed=passed)
+    that passed lately is not checked again; with `leave_out`, a listing's items that
+    are not right are left out and named instead of failing it."""
+    handler = check_response if passed is None and not leave_out else functools.partial(
+        check_response, passed=passed, leave_out=leave_out)
     events.register(f"before-parse.{service_id}.*", handler,
                     unique_id="chime-tui-check-response")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from chime_tui.aws.client import ChimeVoiceClient, parse_sessions
+from chime_tui.aws.client import ChimeVoiceClient, parse_sessions, unique
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.monitor import Change
@@ -335,14 +335,17 @@ class ConnectorSessions(Source[Listing]):
         if prefetch is None:
             return None
         sessions: list[ProxySession] = []
+        seen: dict[str, ProxySession] = {}
+        left_out: dict[str, str] = {}
         try:
             async for items in prefetch.session_pages(host.prefetch_timeout):
-                page = self.same_as_held(parse_sessions(items))
+                page = self.same_as_held(unique(parse_sessions(items), seen, left_out))
                 sessions.extend(page)
                 if stream:
                     self._hand_out(page)
         except (PrefetchFailed, ChimeError):
             return None
+        host.service.left_out[self.voice_connector_id] = left_out  # as its own listing
         host.open_client_later(HELPER_LIST_HANDOFF)  # once the rows are in
         return sessions
 

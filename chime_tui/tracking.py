@@ -40,7 +40,7 @@ class Alert:
     at: datetime
     key: SessionKey
     kind: str  # "status" | "gone" | "back" | "expiring"; "settings" (a settings file problem);
-    # "unreadable" (a listed item left out: not what the service model says)
+    # "left out" (of a listing: not what the service model says, or listed twice)
     message: str
 
 

@@ -94,7 +94,7 @@ async def test_a_listed_session_of_the_wrong_shape_is_named_by_its_id(server, st
     async with ChimeVoiceClient(aws_for(server)) as client:
         listed = await client.list_proxy_sessions(vc)
         assert sid not in {s.proxy_session_id for s in listed}
-        assert client.unreadable[vc] == {sid: "ExpiryMinutes is not what the service model says"}
+        assert client.left_out[vc] == {sid: "ExpiryMinutes is not what the service model says"}
         for other in state.list_sessions(vc):
             state.set_fields(vc, other["ProxySessionId"], {"ExpiryMinutes": "sixty"})
         first = state.list_sessions(vc)[0]["ProxySessionId"]

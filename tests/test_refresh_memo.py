@@ -45,9 +45,9 @@ class Counts:
         self.calls: Counter[str] = Counter()
         check = validate._check_body
 
-        def counted_check(body: bytes, members: dict[str, Any]) -> None:
+        def counted_check(body: bytes, members: dict[str, Any], *rest: Any) -> Any:
             self.calls["check"] += 1
-            check(body, members)
+            return check(body, members, *rest)
 
         monkeypatch.setattr(validate, "_check_body", counted_check)
         from_api = ProxySession.from_api

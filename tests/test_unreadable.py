@@ -1,6 +1,7 @@
 """One listed session that is not what the service model says (walk 3 #10: a wrong-typed
 field) is left out of its listing and named, instead of failing the whole connector:
-the other sessions are shown, and an alert names the one that could not be read."""
+the other sessions are shown, and an alert names the one that could not be read. A
+session listed twice in one listing is one row (walk 3 #11), and named if the two differ."""
 
 from __future__ import annotations
 
@@ -31,13 +32,13 @@ async def test_the_listing_leaves_the_bad_session_out_and_names_it(server, state
     async with ChimeVoiceClient(aws_for(server)) as client:
         listed = await client.list_proxy_sessions(vc)
         assert sorted(s.proxy_session_id for s in listed) == good
-        assert client.unreadable[vc] == {bad: WHY}
+        assert client.left_out[vc] == {bad: WHY}
         with pytest.raises(BadResponse):  # asked for by itself, it is still an error
             await client.get_proxy_session(vc, bad)
         state.set_fields(vc, bad, {"ExpiryMinutes": 30})  # the service sends it right
         listed = await client.list_proxy_sessions(vc)
         assert sorted(s.proxy_session_id for s in listed) == sorted([bad, *good])
-        assert client.unreadable[vc] == {}
+        assert client.left_out[vc] == {}
 
 
 async def test_an_item_without_a_readable_id_is_named_by_its_place(server, state):
@@ -47,7 +48,7 @@ async def test_an_item_without_a_readable_id_is_named_by_its_place(server, state
     async with ChimeVoiceClient(aws_for(server)) as client:
         listed = await client.list_proxy_sessions(vc)
         assert len(listed) == len(state.sessions[vc]) - 1
-        assert client.unreadable[vc] == {
+        assert client.left_out[vc] == {
             "item 1": "ProxySessionId is not what the service model says"}
 
 
@@ -70,15 +71,15 @@ async def test_the_session_list_shows_the_rest_and_an_alert_names_the_one_left_o
         table = app.screen.query_one(KeyedTable)
         assert table.row_count == len(good)
         assert not app.screen.has_class("-stale")
-        await wait_for(pilot, lambda: any(a.kind == "unreadable" for a in app.alerts_raised))
-        alert, = [a for a in app.alerts_raised if a.kind == "unreadable"]
+        await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))
+        alert, = [a for a in app.alerts_raised if a.kind == "left out"]
         assert alert.key == (vc, bad)
         assert bad in alert.message and WHY in alert.message
         # One alert, not one per refresh.
         await pilot.press("r")
         await wait_for(pilot, lambda: app.service.request_count >= 3)
         await pilot.pause(0.2)
-        assert [a.kind for a in app.alerts_raised].count("unreadable") == 1
+        assert [a.kind for a in app.alerts_raised].count("left out") == 1
 
 
 async def test_the_board_keeps_the_connectors_other_pins_fresh(server, state, tmp_path):
@@ -102,3 +103,63 @@ def test_the_commands_never_leave_a_session_out_silently(server, state):
     with SyncChimeVoiceClient(aws_for(server)) as client:
         with pytest.raises(BadResponse, match=f"of session {bad}"):
             client.call("list_proxy_sessions", VoiceConnectorId=vc)
+
+
+async def test_a_session_listed_twice_is_one_row_and_named_if_they_differ(server, state):
+    from chime_tui.aws.client import DUPLICATE
+
+    vc = list(state.connectors)[1]
+    sids = sorted(state.sessions[vc])
+    # Two sessions with the same fields present (so one can be served as the other).
+    shapes: dict[tuple[str, ...], str] = {}
+    for sid in sids:
+        other = shapes.setdefault(tuple(state.sessions[vc][sid].to_api()), sid)
+        if other != sid:
+            first, second = other, sid
+            break
+    sids = [first, second] + [x for x in sids if x not in (first, second)]
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        # Paging over a list that changes repeats a session: the same answer twice.
+        state.set_fields(vc, sids[1], state.sessions[vc][sids[0]].to_api())
+        listed = await client.list_proxy_sessions(vc)
+        assert [s.proxy_session_id for s in listed].count(sids[0]) == 1
+        assert client.left_out[vc] == {}  # the same answer twice: nothing to say
+        # Two different sessions claiming one ID: one row, and it is said.
+        state.set_fields(vc, sids[1], {"Name": "someone else"})
+        listed = await client.list_proxy_sessions(vc)
+        assert [s.proxy_session_id for s in listed].count(sids[0]) == 1
+        assert len(listed) == len(sids) - 1
+        assert client.left_out[vc] == {sids[0]: DUPLICATE}
+
+
+async def test_the_session_list_says_a_session_was_listed_twice(server, state):
+    vc = list(state.connectors)[1]
+    first, second = sorted(state.sessions[vc])[:2]
+    state.set_fields(vc, second, {"ProxySessionId": first})
+    app = make_app(app_settings(server, voice_connector_id=vc))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 1
+        await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))
+        alert, = [a for a in app.alerts_raised if a.kind == "left out"]
+        assert alert.message == (f"session {first} was listed twice with different values in "
+                                 f"voice connector {vc}'s listing: the first is shown")
+
+
+async def test_the_start_up_helpers_listing_is_one_row_per_session_too(server, state):
+    from chime_tui.aws.client import DUPLICATE
+    from chime_tui.prefetch import Prefetch
+
+    vc = list(state.connectors)[1]
+    first, second = sorted(state.sessions[vc])[:2]
+    state.set_fields(vc, second, {"ProxySessionId": first})
+    settings = app_settings(server, voice_connector_id=vc, refresh=600)
+    app = make_app(settings, prefetch=Prefetch.start(settings.aws, vc, None))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded, timeout=30)
+        assert app.prefetch is None  # the helper's listing is what is shown
+        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 1
+        assert app.service.left_out[vc] == {first: DUPLICATE}
+        await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))

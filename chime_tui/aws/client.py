@@ -62,10 +62,11 @@ class ChimeVoiceClient:
         self.memo = SessionMemo()
         self.parsers: MemoParserFactory | None = None  # the open client's parsers
         self.checked = PassedBodies()  # bodies that passed the response check lately
-        # The listed items the last complete listing of each connector (None: the
-        # connectors' listing) had to leave out, not being what the service model says:
-        # {ID or a stand-in: what is wrong}. The screens say so (see `Unreadable`).
-        self.unreadable: dict[str | None, dict[str, str]] = {}
+        # What the last whole listing of each connector (None: the connectors' listing)
+        # left out: {ID (or 'item N' for an item without a readable one): why}. Why is
+        # what is wrong with an item that is not what the service model says, or
+        # DUPLICATE. The app says so, one alert each (ChimeTuiApp.note_left_out).
+        self.left_out: dict[str | None, dict[str, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------------
     async def __aenter__(self) -> ChimeVoiceClient:
@@ -166,27 +167,27 @@ class ChimeVoiceClient:
         return cast(dict[str, Any], response)
 
     async def pages(self, operation: str, key: str,
-                    unreadable: dict[str, str] | None = None, **params: Any
+                    left_out: dict[str, str] | None = None, **params: Any
                     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every page's items. A repeated NextToken, or more than `max_pages` pages,
         is a BadResponse: a listing that never ends is an error, not a memory leak.
-        Items the response check left out are added to `unreadable` (ID: why)."""
+        Items the response check left out are added to `left_out` (ID: why)."""
         paging = factory.Paging(self.settings, key, params)
         while not paging.done:
             response = await self.call(operation, **paging.request())
-            left_out = response.pop(UNREADABLE, None)
-            if left_out is not None and unreadable is not None:
-                unreadable.update(read_unreadable(left_out, len(unreadable)))
+            header = response.pop(UNREADABLE, None)
+            if header is not None and left_out is not None:
+                left_out.update(read_unreadable(header, len(left_out)))
             yield paging.take(response)
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
         out: list[VoiceConnector] = []
-        unreadable: dict[str, str] = {}
+        left_out: dict[str, str] = {}
         async for items in self.pages("list_voice_connectors", "VoiceConnectors",
-                                      unreadable, MaxResults=PAGE_SIZE):
+                                      left_out, MaxResults=PAGE_SIZE):
             out.extend(_parse(VoiceConnector.from_api, items))
-        self.unreadable[None] = unreadable
+        self.left_out[None] = left_out
         return out
 
     async def get_voice_connector(self, voice_connector_id: str) -> VoiceConnector:
@@ -201,17 +202,19 @@ class ChimeVoiceClient:
             params["Status"] = status
         listed = 0  # the first MEMO_SIZE sessions of a listing go through the memo: a
         # listing of 10,000 would only churn it
-        unreadable: dict[str, str] = {}
+        left_out: dict[str, str] = {}
+        seen: dict[str, ProxySession] = {}  # one row per session ID (see `unique`)
         try:
             async for items in self.pages("list_proxy_sessions", "ProxySessions",
-                                          unreadable, **params):
-                yield parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
+                                          left_out, **params):
+                page = parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
                 listed += len(items)
+                yield unique(page, seen, left_out)
         except NotFound as exc:
             raise exc.worded("voice connector not found: check the ID and the region") \
                 from None
         if not status:  # a whole listing: what it left out is all it left out
-            self.unreadable[voice_connector_id] = unreadable
+            self.left_out[voice_connector_id] = left_out
 
     async def list_proxy_sessions(self, voice_connector_id: str, status: str | None = None
                                   ) -> list[ProxySession]:
@@ -292,6 +295,30 @@ def parse_sessions(items: list[Any], memo: SessionMemo | None = None) -> list[Pr
     """A ListProxySessions page's items as models (typed error if they are not sessions);
     with a memo, an item equal to one it parsed lately gives back that model."""
     return _parse(ProxySession.from_api if memo is None else memo.session, items)
+
+
+DUPLICATE = "listed twice with different values"
+
+
+def unique(page: list[ProxySession], seen: dict[str, ProxySession],
+           left_out: dict[str, str]) -> list[ProxySession]:
+    """The page without the sessions whose ID came earlier in the same listing (`seen`,
+    updated): paging over a list that changes can repeat a session, and a row is one
+    session. A repeat that says the same is dropped quietly; one that does not is noted
+    in `left_out` (the first stays: it may be on screen already)."""
+    out = []
+    for session in page:
+        sid = session.proxy_session_id
+        if sid is None:
+            out.append(session)
+            continue
+        first = seen.get(sid)
+        if first is None:  # (not `is`: the memo gives equal items the same model)
+            seen[sid] = session
+            out.append(session)
+        elif not first.same_answer(session):
+            left_out[sid] = DUPLICATE
+    return out
 
 
 def read_unreadable(header: str, known: int = 0) -> dict[str, str]:

@@ -101,8 +101,8 @@ class ChimeTuiApp(App[None]):
         self.sleep = sleep
         self.redact = settings.redact
         self.alerts_raised: list[Alert] = []
-        # Listed items left out as unreadable that have been alerted: (connector, ID) -> why.
-        self.unreadable_alerted: dict[tuple[str, str], str] = {}
+        # What listings left out that has been alerted: (connector, ID) -> why.
+        self.left_out_alerted: dict[tuple[str, str], str] = {}
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.pins = PinStore(settings.pins_file).load()
         self.events: EventsWriter | None = None
@@ -405,29 +405,35 @@ class ChimeTuiApp(App[None]):
             self.notify(self.events.error, severity="error", timeout=10)
             self.events.error = None
 
-    def note_unreadable(self) -> None:
-        """Listed items the client left out, not being what the service model says (a
-        session with a wrong-typed field): the rest of the listing is shown, and each one
-        left out is one alert, when first left out (again if it was read in between)."""
+    def note_left_out(self) -> None:
+        """What the client left out of a listing (chime_tui.aws.client `left_out`): a
+        listed session that is not what the service model says (a wrong-typed field),
+        or one listed twice with different values. The rest of the listing is shown;
+        each one is one alert, when first left out (again if it was read in between)."""
+        from chime_tui.aws.client import DUPLICATE
+
         found = {(vc or "", ident): why
-                 for vc, items in self.service.unreadable.items()
+                 for vc, items in self.service.left_out.items()
                  for ident, why in items.items()}
-        if found == self.unreadable_alerted:
+        if found == self.left_out_alerted:
             return
         from chime_tui.tracking import Alert
 
         now = self.clock()
         alerts = []
         for (vc, ident), why in found.items():
-            if self.unreadable_alerted.get((vc, ident)) == why:
+            if self.left_out_alerted.get((vc, ident)) == why:
                 continue
             what = f"session {ident}" if vc else f"voice connector {ident}"
             where = f"voice connector {vc}'s listing" if vc else "the connectors' listing"
-            # Enter on the alert opens the session (its screen says what is wrong).
+            if why == DUPLICATE:
+                said = f"{what} was {DUPLICATE} in {where}: the first is shown"
+            else:
+                said = f"{what} could not be read ({why}): left out of {where}"
+            # Enter on the alert opens the session (its screen says what it is now).
             key = (vc, ident) if vc and not ident.startswith("item ") else ("", "")
-            alerts.append(Alert(now, key, "unreadable",
-                                f"{what} could not be read ({why}): left out of {where}"))
-        self.unreadable_alerted = found
+            alerts.append(Alert(now, key, "left out", said))
+        self.left_out_alerted = found
         if alerts:
             self.raise_alerts(alerts)
 

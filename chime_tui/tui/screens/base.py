@@ -226,7 +226,7 @@ class PollingScreen(Screen[None]):
         status.record(outcome)
         self.one(ErrorLine).record(outcome, self.last_ok, self.seconds_to_next,
                                    self.partial_data)
-        self.app.note_unreadable()  # listed items left out of what this fetch showed
+        self.app.note_left_out()  # what a listing left out of what this fetch showed
 
     def seconds_to_next(self) -> float | None:
         """Seconds to the next try this screen will make by itself (None: none is due)."""

@@ -461,9 +461,10 @@ class KeyedTable(ScrollView, can_focus=True):
         column's `shrink_to`, `cut_to` and drop, by priority (higher first; at one
         priority a shrink before a drop, then by place). `shrink_to` without a priority
         comes before every drop, the more droppable columns' first (a long Name before
-        the Session ID). (The sort room only with `spare_sort_room`.) Column -1: one space between columns instead of two, at
-        `tight_priority` (after the shrinks and before the drops of that priority)."""
-        steps: list[tuple[tuple[object, ...], int, int | None]] = [
+        the Session ID). (The sort room only with `spare_sort_room`.) Column -1: one
+        space between columns instead of two, at `tight_priority` (after the shrinks and
+        before the drops of that priority)."""
+        steps: list[tuple[tuple[int, ...], int, int | None]] = [
             ((-self.tight_priority, 0, len(self.columns)), -1, None)]
         for i, column in enumerate(self.columns):
             if self.spare_sort_room and column.key != self.sort_column:
@@ -473,8 +474,9 @@ class KeyedTable(ScrollView, can_focus=True):
                 if bare < widths[i]:
                     steps.append(((-self.SORT_ROOM, 0, i), i, bare))
             if column.shrink_to is not None:
+                order: tuple[int, ...]
                 if column.shrink_priority is None:
-                    order = (-self.DEFAULT_SHRINK, 0, column.drop_priority == 0,
+                    order = (-self.DEFAULT_SHRINK, 0, int(column.drop_priority == 0),
                              -column.drop_priority, i)
                 else:
                     order = (-column.shrink_priority, 0, i)

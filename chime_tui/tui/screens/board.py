@@ -26,19 +26,31 @@ from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import capabilities_cell, count_text, status_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
-# Narrow terminals keep which session, its time left and health: participants,
-# capabilities, the last change and the connector go first (the connector shrinks
-# before the ID does), the status last (at 40 columns: "expired"/"ended" still show).
-COLUMNS = (Column("vc", "Voice connector", shrink_to=8, drop_priority=3),
-           Column("id", "Session ID", max_width=40, shrink_to=9),
-           Column("status", "Status", max_width=16, drop_priority=1),
-           Column("caps", "Capabilities", max_width=24, drop_priority=5),
-           Column("parts", "Participants", drop_priority=6),
+# Narrow terminals keep which session, its status, time left and health. Columns give
+# way from the highest priority number down (see `KeyedTable._fitted`): first the room
+# kept for a sort mark and a long free text's excess (one hostile Status does not take
+# the row: it is cut to the width of "InProgress"), then participants, the connector
+# cut to 16 characters, the last change, capabilities and the time in status; only
+# then the Session ID shrinks to its first 13 characters (enough to tell sessions
+# apart), the connector goes, and at 40 columns the ID to 8 and the status to 6.
+COLUMNS = (Column("vc", "Voice connector", shrink_to=17, shrink_priority=70, cut_to=10,
+                  cut_priority=35, drop_priority=20),
+           Column("id", "Session ID", max_width=40, shrink_to=14, shrink_priority=30,
+                  cut_to=9, cut_priority=15),
+           Column("status", "Status", max_width=16, shrink_to=10, shrink_priority=90,
+                  cut_to=7, cut_priority=12, drop_priority=10),
+           Column("caps", "Capabilities", max_width=24, shrink_to=12, shrink_priority=90,
+                  drop_priority=50),
+           Column("parts", "Participants", drop_priority=80),
            Column("expiry", "Expires in", min_width=10, live=True),
            # How long in its status: '3m 05s' seen changing, '≥ 3 min' since UpdatedTimestamp.
-           Column("instatus", "In status", min_width=9, live=True, drop_priority=4),
-           Column("changed", "Last change", min_width=14, live=True, drop_priority=4),
-           Column("health", "Health", min_width=8, max_width=24, live=True))
+           Column("instatus", "In status", min_width=9, live=True, drop_priority=40),
+           Column("changed", "Last change", min_width=14, live=True, drop_priority=60),
+           Column("health", "Health", min_width=8, max_width=24, live=True, cut_to=6,
+                  cut_priority=11))
+# At 40 columns one space between columns (and Health cut to its label) before the
+# status goes.
+TIGHT = 11
 LIVE = ("expiry", "instatus", "changed", "health")
 FIELD_COLUMN = {"Status": "status", "Capabilities": "caps", "Participants": "parts",
                 "ExpiryMinutes": "expiry", "EndedTimestamp": "status", "Session": "health"}
@@ -71,7 +83,8 @@ class BoardScreen(ListScreen):
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
-                                 live=self.live_cells)
+                                 live=self.live_cells, tight_priority=TIGHT,
+                                 spare_sort_room=True)
 
     def on_mount(self) -> None:
         self.sub_title = "watch board"

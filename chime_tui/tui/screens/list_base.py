@@ -75,13 +75,16 @@ class ListScreen(PollingScreen):
         self.query_one(Input).focus()
 
     def compose_list(self, placeholder: str, table_id: str, title: str,
-                     columns: Sequence[Column], live: LiveCells | None = None
+                     columns: Sequence[Column], live: LiveCells | None = None,
+                     tight_priority: int = 0, spare_sort_room: bool = False
                      ) -> ComposeResult:
-        """The list screens' layout: status line, filter, table, error line, keys."""
+        """The list screens' layout: status line, filter, table, error line, keys
+        (`tight_priority`, `spare_sort_room`: see `KeyedTable`)."""
         yield Header()
         yield self.make_status()
         yield Input(placeholder=placeholder, id="filter")
-        table = KeyedTable(columns, live=live, fit=True, id=table_id)
+        table = KeyedTable(columns, live=live, fit=True, tight_priority=tight_priority,
+                           spare_sort_room=spare_sort_room, id=table_id)
         table.border_title = title
         yield table
         yield self.make_alert_line()

@@ -30,16 +30,24 @@ LIST_RECHECK_SECONDS = 30.0  # a connector's NotFound is asked again this often
 FLUSH_BUDGET = 0.02  # seconds of adding rows per batch
 FLUSH_STEP = 100  # rows added between looks at the clock
 STATUS_FILTERS: tuple[str | None, ...] = (None, "Open", "InProgress", "Closed")
-# Narrow terminals keep what matters (status, time left, a short ID): IDs and names
-# shrink first, then participants, capabilities, the created time and names go.
-COLUMNS = (Column("pin", "", drop_priority=1),  # ● for a session pinned to the board
-           Column("id", "Session ID", max_width=40, shrink_to=9),
-           Column("name", "Name", max_width=32, shrink_to=10, drop_priority=2),
-           Column("status", "Status", max_width=16),
-           Column("caps", "Capabilities", max_width=24, drop_priority=4),
-           Column("parts", "Participants", drop_priority=5),
+# Narrow terminals keep what matters (status, time left, the ID). Columns give way from
+# the highest priority number down (see `KeyedTable._fitted`): the room kept for a sort
+# mark, long names, a long free-text Status (one hostile value is cut to the width of
+# "InProgress", not given the row), then participants go, the Session ID shrinks to its
+# first 13 characters (enough to tell sessions apart), capabilities, the created time
+# and names go, the pin mark, and at 40 columns the ID to 8, then one space between
+# columns, then the status to 6.
+COLUMNS = (Column("pin", "", drop_priority=18),  # ● for a session pinned to the board
+           Column("id", "Session ID", max_width=40, shrink_to=14, shrink_priority=45,
+                  cut_to=9, cut_priority=15),
+           Column("name", "Name", max_width=32, shrink_to=10, drop_priority=20),
+           Column("status", "Status", max_width=16, shrink_to=10, shrink_priority=90,
+                  cut_to=7, cut_priority=12),
+           Column("caps", "Capabilities", max_width=24, drop_priority=40),
+           Column("parts", "Participants", drop_priority=50),
            Column("expiry", "Expires in", min_width=10, live=True))
-CREATED = Column("created", "Created", drop_priority=3)  # while the list is sorted by it
+CREATED = Column("created", "Created", drop_priority=30)  # while the list is sorted by it
+TIGHT = 13  # one space between columns before the status is cut
 # The sort as the border names it (its column may be cut or dropped at 80 columns).
 SORT_WORDS = {"id": "session ID", "parts": "participants"}
 
@@ -82,7 +90,8 @@ class SessionListScreen(ListScreen):
 
     def compose(self) -> ComposeResult:
         for widget in self.compose_list("/ filter by session ID, name or capability",
-                                        "sessions", "Sessions", COLUMNS, live=self.live_cells):
+                                        "sessions", "Sessions", COLUMNS, live=self.live_cells,
+                                        tight_priority=TIGHT, spare_sort_room=True):
             if isinstance(widget, KeyedTable):  # the connector's proxy settings and counts
                 yield ConnectorHeader(self.voice_connector_id, id="connector-header")
             yield widget

@@ -55,11 +55,17 @@ class Column:
     min_width: int = 0
     max_width: int | None = None  # wider cells are cut, with an ellipsis
     live: bool = False  # drawn from the table's `live` callback, not from `put`
-    # When the table is narrower than its columns (a table made with fit=True): the
-    # width this column may shrink to (with an ellipsis), then, from the highest
-    # priority number down, the columns that are dropped. 0: never dropped.
+    # When the table is narrower than its columns (a table made with fit=True), columns
+    # give way in steps, from the highest priority number down (see `KeyedTable._fitted`):
+    # a column shrinks to `shrink_to` (with an ellipsis) at `shrink_priority` (None:
+    # before any column is dropped), then to `cut_to` at `cut_priority` (a last resort:
+    # an identity column keeps a useful width until the less important columns went),
+    # and is dropped at `drop_priority` (0: never dropped).
     shrink_to: int | None = None
     drop_priority: int = 0
+    shrink_priority: int | None = None
+    cut_to: int | None = None
+    cut_priority: int = 0
 
 
 def safe_cell(cell: Cell) -> Cell:
@@ -169,11 +175,18 @@ class KeyedTable(ScrollView, can_focus=True):
             self.key = key
 
     def __init__(self, columns: Sequence[Column], *, live: LiveCells | None = None,
-                 fit: bool = False, name: str | None = None, id: str | None = None,
+                 fit: bool = False, tight_priority: int = 0, spare_sort_room: bool = False,
+                 name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.live = live
         self.fit = fit  # narrow: shrink, then drop columns (see Column) to fit the width
+        # When one space between columns (not two) is tried, on the columns' priority
+        # scale (see `_give_way`); 0: after every column that can give did.
+        self.tight_priority = tight_priority
+        # Whether, too narrow, the room kept beside each header for a sort mark goes
+        # first (in every column but the sorted one), before any column shrinks.
+        self.spare_sort_room = spare_sort_room
         self._order: list[str] = []
         self._index: dict[str, int] = {}
         self._cursor: str | None = None
@@ -198,6 +211,10 @@ class KeyedTable(ScrollView, can_focus=True):
         self._row_widths: dict[str, tuple[int, ...]] = {}
         self._width_tuples: dict[tuple[int, ...], tuple[int, ...]] = {}
         self._widths: tuple[int, ...] = tuple(self._header_width(c) for c in self.columns)
+        # The widest cell of each column (its header left out, max_width applied): what a
+        # column that is not sorted on may shrink to when the table is too narrow (its
+        # header's room for a sort mark is what goes first).
+        self._content: tuple[int, ...] = (0,) * len(self.columns)
         self._draw: tuple[int, ...] = self._widths  # as drawn; 0: the column is dropped
         self._gap = 2  # spaces per column (one each side; 1: left only, a tight fit)
         self._live_widths = {i: self._widths[i] for i in self._live_at}
@@ -329,6 +346,7 @@ class KeyedTable(ScrollView, can_focus=True):
         `show_keys(ordered_keys + keys)`, at the cost of the new rows only."""
         order, index, cells, rows = self._order, self._index, self._cells, self._row_widths
         widths = list(self._widths)
+        content = list(self._content)
         start = len(order)
         for key in keys:
             if key in cells and key not in index:
@@ -337,11 +355,15 @@ class KeyedTable(ScrollView, can_focus=True):
                 for i, w in enumerate(rows[key]):
                     if w > widths[i]:
                         widths[i] = w
+                    if w > content[i]:
+                        content[i] = w
         if len(order) == start:
             return
         for i, column in enumerate(self.columns):
             if column.max_width:
                 widths[i] = min(widths[i], column.max_width)
+                content[i] = min(content[i], column.max_width)
+        self._content = tuple(content)
         if self._cursor is None:
             self._cursor = order[0]
             self.post_message(self.Highlighted(self, self._cursor))
@@ -394,22 +416,26 @@ class KeyedTable(ScrollView, can_focus=True):
         return min(width, column.max_width) if column.max_width else width
 
     def _measure(self, force: bool = False) -> None:
-        widths = [self._header_width(c) for c in self.columns]
+        content = [0] * len(self.columns)
         rows, live_rows, live_at = self._row_widths, self._live_row_widths, self._live_at
         for key in self._order:
             for i, w in enumerate(rows.get(key, ())):
-                if w > widths[i]:
-                    widths[i] = w
+                if w > content[i]:
+                    content[i] = w
             if (drawn := live_rows.get(key)) is not None:
                 for i, w in zip(live_at, drawn):
-                    if w > widths[i]:
-                        widths[i] = w
+                    if w > content[i]:
+                        content[i] = w
+        widths = [max(w, self._header_width(c)) for w, c in zip(content, self.columns)]
         self._live_widths = {i: widths[i] for i in live_at}
         for i, column in enumerate(self.columns):
             if column.max_width:
                 widths[i] = min(widths[i], column.max_width)
+                content[i] = min(content[i], column.max_width)
         new = tuple(widths)
-        if new != self._widths or force:
+        changed = tuple(content) != self._content
+        self._content = tuple(content)
+        if new != self._widths or force or (changed and self.fit):
             self._set_widths(new)
             self.refresh()
 
@@ -425,41 +451,84 @@ class KeyedTable(ScrollView, can_focus=True):
             # the new size is laid out. (Every way widths change comes through here.)
             self.call_after_refresh(self._scroll_to_cursor)
 
+    SORT_ROOM = 1_000_000  # the rank of giving back a header's unused sort-mark room
+    DEFAULT_SHRINK = 1_000  # the rank of a `shrink_to` with no `shrink_priority`
+
+    def _give_way(self, widths: Sequence[int]) -> list[tuple[int, int | None]]:
+        """The steps by which the columns give way, in order: (column, width to shrink
+        to) or (column, None): drop it. First the room kept beside each header for a sort
+        mark, in every column but the sorted one (it only shows there); then each
+        column's `shrink_to`, `cut_to` and drop, by priority (higher first; at one
+        priority a shrink before a drop, then by place). `shrink_to` without a priority
+        comes before every drop, the more droppable columns' first (a long Name before
+        the Session ID). (The sort room only with `spare_sort_room`.) Column -1: one
+        space between columns instead of two, at `tight_priority` (after the shrinks and
+        before the drops of that priority)."""
+        steps: list[tuple[tuple[int, ...], int, int | None]] = [
+            ((-self.tight_priority, 0, len(self.columns)), -1, None)]
+        for i, column in enumerate(self.columns):
+            if self.spare_sort_room and column.key != self.sort_column:
+                bare = max(self._content[i], cell_len(column.label), column.min_width)
+                if column.max_width:
+                    bare = min(bare, column.max_width)
+                if bare < widths[i]:
+                    steps.append(((-self.SORT_ROOM, 0, i), i, bare))
+            if column.shrink_to is not None:
+                order: tuple[int, ...]
+                if column.shrink_priority is None:
+                    order = (-self.DEFAULT_SHRINK, 0, int(column.drop_priority == 0),
+                             -column.drop_priority, i)
+                else:
+                    order = (-column.shrink_priority, 0, i)
+                steps.append((order, i, column.shrink_to))
+            if column.cut_to is not None:
+                steps.append(((-column.cut_priority, 0, i), i, column.cut_to))
+            if column.drop_priority:
+                steps.append(((-column.drop_priority, 1, i), i, None))
+        steps.sort(key=lambda step: step[0])
+        return [(i, to) for _, i, to in steps]
+
     def _fitted(self, widths: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
         """The widths to draw at and the spaces per column: the natural ones, or, in a
-        table too narrow for them (fit=True): the least important columns dropped
-        (highest `drop_priority` first) until what is left fits at its `shrink_to`
-        widths; if nothing more can go, one space between columns instead of two;
-        then the room there is shared out: the least important shrinkable column gives
-        way first (a long Name before the Session ID), each only as far as needed."""
+        table too narrow for them (fit=True): the columns give way step by step (see
+        `_give_way`) until what is left fits, two spaces per column; if nothing more can
+        give (or at `tight_priority`), one space between columns instead of two. Then
+        what is spare is handed back, to the last to give way first: each column gives
+        only as far as needed."""
         room = self.scrollable_content_region.width  # less a vertical scrollbar
         if not self.fit or not room:
             return widths, 2
-        columns = self.columns
-        least = [min(w, c.shrink_to) if c.shrink_to is not None else w
-                 for w, c in zip(widths, columns)]
-        kept = set(range(len(columns)))
-        by_priority = sorted((c.drop_priority, -i) for i, c in enumerate(columns)
-                             if c.drop_priority)
+        draw = list(widths)
+        kept = [True] * len(widths)
 
-        def need(sizes: Sequence[int], gap: int) -> int:
-            return sum(sizes[i] + gap for i in kept if sizes[i])
+        def need(gap: int) -> int:
+            return sum(w + gap for w, k in zip(draw, kept) if k and w)
 
-        while need(least, 2) > room and by_priority:
-            _, i = by_priority.pop()
-            kept.discard(-i)
-        gap = 2 if need(least, 2) <= room else 1
-        draw = [w if i in kept else 0 for i, w in enumerate(widths)]
-        over = need(draw, gap) - room
-        for i in sorted(kept, key=lambda i: (columns[i].drop_priority == 0,
-                                             -columns[i].drop_priority, i)):
-            if over <= 0:
+        gap = 2
+        if need(gap) <= room:
+            return widths, gap
+        shrunk: list[tuple[int, int]] = []  # (column, its width before), in order
+        for i, to in self._give_way(widths):
+            if need(gap) <= room:
                 break
-            cut = min(over, draw[i] - least[i])
-            if cut > 0:
-                draw[i] -= cut
-                over -= cut
-        return tuple(draw), gap
+            if i < 0:
+                gap = 1
+            elif not kept[i]:
+                continue
+            elif to is None:
+                kept[i] = False
+            elif to < draw[i]:
+                shrunk.append((i, draw[i]))
+                draw[i] = max(to, 1)
+        spare = room - need(gap)
+        for i, before in reversed(shrunk):
+            if spare <= 0:
+                break
+            if kept[i]:
+                back = min(spare, before - draw[i])
+                draw[i] += back
+                spare -= back
+        return tuple(w if k else 0 for w, k in zip(draw, kept)), gap
 
     # -- drawing ---------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -753,5 +822,10 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def set_sort(self, column: str | None, reverse: bool = False) -> None:
         """Show the sort indicator on this column's header."""
+        moved = column != self.sort_column
         self.sort_column, self.sort_reverse = column, reverse
-        self.refresh(Region(0, 0, self.size.width, 1))
+        if moved and self.fit:
+            self._set_widths(self._widths)  # its sort mark's room is kept, not another's
+            self.refresh()
+        else:
+            self.refresh(Region(0, 0, self.size.width, 1))

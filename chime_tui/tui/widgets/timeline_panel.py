@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -12,22 +10,20 @@ from textual.geometry import Size
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
+from chime_tui.tracking import Entry, describe
 from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
 
 
-def _value(value: Any, redacted: bool) -> str:
-    if isinstance(value, (list, dict)):
-        if redacted:
-            from chime_tui.documents import redact
-
-            value = redact(value)
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "—" if value is None else str(value)
+def _what(entry: Entry) -> Text:
+    """Our words as they are, the server's values made visible and each cut on its own
+    (a huge old value must not hide the new one)."""
+    return Text.assemble(*((lit(text, 160) if value else text) for text, value in entry.parts))
 
 
 class TimelinePanel(SessionPanel):
-    """Every change seen while watching: time, field, old → new (newest first)."""
+    """Every change seen while watching: time, field, old → new (newest first); a
+    Participants change as one entry per participant."""
 
     TITLE = "Timeline"
     changes: list[Change] = []
@@ -62,9 +58,7 @@ class TimelinePanel(SessionPanel):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for c in reversed(self.changes[-50:]):
-            table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", lit(c.field),
-                          # each side cut on its own: a huge old value must not hide
-                          # the new one
-                          Text.assemble(lit(_value(c.old, self.redact), 160), " → ",
-                                        lit(_value(c.new, self.redact), 160)))
+            when = f"{c.at:%H:%M:%S} ({ago(c.at, now)})"
+            for entry in describe(c, self.redact):
+                table.add_row(when, lit(entry.label), _what(entry))
         return table

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -10,9 +11,11 @@ from textual.geometry import Size
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
-from chime_tui.tracking import Entry, describe
 from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
+
+if TYPE_CHECKING:
+    from chime_tui.tracking import Entry
 
 
 def _what(entry: Entry) -> Text:
@@ -57,6 +60,8 @@ class TimelinePanel(SessionPanel):
         table.add_column(style="dim", no_wrap=True)
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
+        from chime_tui.tracking import describe  # (not before the first frame)
+
         for c in reversed(self.changes[-50:]):
             when = f"{c.at:%H:%M:%S} ({ago(c.at, now)})"
             for entry in describe(c, self.redact):

@@ -97,6 +97,12 @@ async def test_at_80_columns_the_entry_shows_the_change_whole(server, state, iso
         await wait_for(pilot, lambda: panel.border_subtitle == "1 change")
         await pilot.pause()
         lines = [x for x in panel_lines(panel) if x.strip()]
+        await pilot.press("x")  # redaction toggled: the entry follows
+        await pilot.pause()
+        toggled = "\n".join(panel_lines(panel))
+    masked = "+1*******00 → +1*******76"
+    assert (masked in toggled) is not redact
+    assert ("+12065550176" in toggled) is redact
     old, new = ("+1*******00", "+1*******76") if redact else ("+12065550100", "+12065550176")
     assert len(lines) == 1, lines
     assert lines[0].endswith(f"participant 1 number {old} → {new}"), lines

@@ -23,14 +23,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.aws.factory import PAGE_SIZE
+from chime_tui.documents import PHONE_KEYS, redact
 from chime_tui.files import check_writable, open_private
 from chime_tui.humanfmt import expiry_sentence
-from chime_tui.models import ExpiryState, ProxySession, SessionKey
+from chime_tui.models import ExpiryState, ProxySession, SessionKey, redact_phone
 from chime_tui.monitor import Change, diff_sessions
 from chime_tui.textsafe import json_safe
 
@@ -176,6 +178,106 @@ def alert_from(session: ProxySession, threshold: timedelta) -> datetime | None:
         return expires - threshold
     except OverflowError:
         return datetime.min.replace(tzinfo=UTC)  # (checked every time)
+
+
+# -- a change for people: the timeline's words ------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One timeline entry for people: `label` (the field, or `participant 2`) and what
+    happened, as words of ours and values: `(text, True)` is the server's (cut and made
+    visible where it is drawn), `(text, False)` ours."""
+
+    label: str
+    parts: tuple[tuple[str, bool], ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.parts)
+
+
+def shown(value: Any, redacted: bool) -> str:
+    """A field's value as one line: lists and objects as compact JSON (phone numbers
+    masked when `redacted`), a missing value as a dash."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(redact(value) if redacted else value, ensure_ascii=False,
+                          separators=(",", ":"))
+    return "—" if value is None else str(value)
+
+
+def describe(change: Change, redacted: bool) -> list[Entry]:
+    """What `change` says, for people: `Field old → new`; a Participants change as one
+    entry per participant that changed, was added or was removed (the JSON of the whole
+    list, cut at the panel's edge, hid what changed). The events file keeps the raw
+    old and new lists."""
+    if change.field == "Participants":
+        entries = _participants(change.old, change.new, redacted)
+        if entries:
+            return entries
+    return [Entry(change.field, ((shown(change.old, redacted), True), (" → ", False),
+                                 (shown(change.new, redacted), True)))]
+
+
+_PARTICIPANT_WORDS = {"PhoneNumber": "number", "ProxyPhoneNumber": "proxy"}
+
+
+def _number(participant: Any, key: str, redacted: bool) -> str:
+    value = participant.get(key) if isinstance(participant, dict) else participant
+    if redacted and key in PHONE_KEYS and isinstance(value, str):
+        return redact_phone(value) or ""
+    return shown(value, redacted)
+
+
+def _participants(old: Any, new: Any, redacted: bool) -> list[Entry] | None:
+    """Per participant, matched by phone number (one removed from the middle is
+    `removed`, not every later one `changed`); None if either side is not a list."""
+    old = [] if old is None else old
+    new = [] if new is None else new
+    if not isinstance(old, list) or not isinstance(new, list):
+        return None
+
+    def who(p: Any) -> str:
+        return _number(p, "PhoneNumber", False)
+
+    entries: list[Entry] = []
+    matcher = SequenceMatcher(None, [who(p) for p in old], [who(p) for p in new],
+                              autojunk=False)
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
+        pairs = list(zip(range(i1, i2), range(j1, j2)))
+        entries += [_participant_changed(j, old[i], new[j], redacted)
+                    for i, j in pairs if old[i] != new[j]]
+        entries += [_participant_one(i, "removed", old[i], redacted)
+                    for i in range(i1 + len(pairs), i2)]
+        entries += [_participant_one(j, "added", new[j], redacted)
+                    for j in range(j1 + len(pairs), j2)]
+    return entries
+
+
+def _participant_one(index: int, verb: str, p: Any, redacted: bool) -> Entry:
+    parts: list[tuple[str, bool]] = [(f"{verb} ", False),
+                                     (_number(p, "PhoneNumber", redacted), True)]
+    if isinstance(p, dict) and p.get("ProxyPhoneNumber") is not None:
+        parts += [(" (proxy ", False), (_number(p, "ProxyPhoneNumber", redacted), True),
+                  (")", False)]
+    return Entry(f"participant {index + 1}", tuple(parts))
+
+
+def _participant_changed(index: int, a: Any, b: Any, redacted: bool) -> Entry:
+    parts: list[tuple[str, bool]] = []
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = [*_PARTICIPANT_WORDS, *sorted((a.keys() | b.keys()) - _PARTICIPANT_WORDS.keys())]
+        for key in keys:
+            if a.get(key) == b.get(key):
+                continue
+            if parts:
+                parts.append((", ", False))
+            word = _PARTICIPANT_WORDS.get(key)
+            parts += [(f"{word} ", False)] if word else [(key, True), (" ", False)]
+            parts += [(_number(a, key, redacted), True), (" → ", False),
+                      (_number(b, key, redacted), True)]
+    if not parts:  # not objects, or a key there with null against one missing
+        parts = [(shown(a, redacted), True), (" → ", False), (shown(b, redacted), True)]
+    return Entry(f"participant {index + 1}", tuple(parts))
 
 
 class EventsWriter:

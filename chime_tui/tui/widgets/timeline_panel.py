@@ -1,39 +1,133 @@
+"""The Timeline: every change seen while watching, newest first.
+
+A busy session's timeline ticks: each row's age ("3 minutes ago") moves with the
+clock. A tick costs the rows whose age text changed, not the panel: the ages come
+from a memo keyed as humanize rounds (`age`), each row is drawn on its own and kept
+while its text is the same, and the columns keep their widths whatever the ages say
+(the time column is as wide as the longest usual age), so one row's new age does not
+move the others."""
+
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
+from textual.strip import Strip
 
 from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession
 from chime_tui.monitor import Change
 from chime_tui.tui.widgets.cells import lit
-from chime_tui.tui.widgets.panel import SessionPanel
+from chime_tui.tui.widgets.panel import SessionPanel, render_lines
+
+if TYPE_CHECKING:
+    from chime_tui.tracking import Entry
+
+SHOWN = 50  # the newest changes shown
+AGE_WIDTH = len("59 minutes ago")  # the time column fits the usual ages without moving
+MIN_WHAT = 12  # narrower than this, a row is one wrapped line, not columns
+
+_SECOND = timedelta(seconds=1)
+_ages: dict[tuple[str, int], str] = {}
 
 
-def _value(value: Any, redacted: bool) -> str:
-    if isinstance(value, (list, dict)):
-        if redacted:
-            from chime_tui.documents import redact
+def age(when: datetime, now: datetime) -> str:
+    """`ago(when, now)`, memoised by what humanize's text depends on: under a minute
+    the whole seconds, under an hour the minutes rounded (`round(seconds / 60)`, so
+    the text moves on the half minute), under a day the hours rounded, then the days.
+    A tick asks it for every row: a dictionary look-up, not humanize's formatting."""
+    delta = now - when
+    if delta < _SECOND:  # "just now", or the future (a clock set back): as it is
+        return ago(when, now)
+    days, seconds = delta.days, delta.seconds
+    if days:
+        if days > 36_500:  # "at the edge of the calendar" depends on more than days
+            return ago(when, now)
+        bucket = ("d", days)
+    elif seconds < 60:
+        bucket = ("s", seconds)
+    elif seconds < 3600:
+        bucket = ("m", round(seconds / 60))
+    else:
+        bucket = ("h", round(seconds / 3600))
+    text = _ages.get(bucket)
+    if text is None:
+        if len(_ages) > 4096:
+            _ages.clear()
+        text = _ages[bucket] = ago(when, now)
+    return text
 
-            value = redact(value)
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "—" if value is None else str(value)
+
+def _what(entry: Entry) -> Text:
+    """Our words as they are, the server's values made visible and each cut on its own
+    (a huge old value must not hide the new one)."""
+    return Text.assemble(*((lit(text, 160) if value else text) for text, value in entry.parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One entry of a change: what it shows apart from its age."""
+
+    at: datetime
+    label: Text
+    what: Text
+    key: tuple[str, Entry]  # (its time, its words): equal keys draw equal rows
+
+
+class Rows:
+    """The timeline's rows with their ages, in columns: time (age), field, what (that
+    one wraps). `lines(i, ...)` draws row `i` alone, as the panel caches it."""
+
+    def __init__(self, rows: list[tuple[Row, str]]) -> None:
+        self.rows = rows
+        self.time_width = 8 + 3 + max(AGE_WIDTH, *(len(a) for _, a in rows))
+        self.label_width = max(r.label.cell_len for r, _ in rows)
+
+    def key(self, i: int) -> object:
+        row, row_age = self.rows[i]
+        return (row.key, row_age, self.time_width, self.label_width)
+
+    def lines(self, console: Console, i: int, width: int) -> list[Text]:
+        row, row_age = self.rows[i]
+        when = Text(f"{row.at:%H:%M:%S} ({row_age})", style="dim")
+        indent = self.time_width + 1 + self.label_width + 1
+        if width - indent < MIN_WHAT:  # too narrow for columns
+            return list(Text.assemble(when, " ", row.label, " ", row.what)
+                        .wrap(console, width))
+        when.pad_right(self.time_width - when.cell_len)
+        label = row.label.copy()
+        label.pad_right(self.label_width - label.cell_len)
+        wrapped = row.what.wrap(console, width - indent, overflow="ellipsis") or [Text()]
+        first = Text.assemble(when, " ", label, " ", wrapped[0])
+        return [first, *(Text.assemble(" " * indent, line) for line in wrapped[1:])]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions
+                         ) -> Iterator[Text]:
+        for i in range(len(self.rows)):
+            yield from self.lines(console, i, options.max_width)
 
 
 class TimelinePanel(SessionPanel):
-    """Every change seen while watching: time, field, old → new (newest first)."""
+    """Every change seen while watching: time, field, old → new (newest first); a
+    Participants change as one entry per participant."""
 
     TITLE = "Timeline"
     changes: list[Change] = []
 
+    def __init__(self, number: int, **kwargs: Any) -> None:
+        super().__init__(number, **kwargs)
+        # Per shown change: its rows, for the redaction they were made with.
+        self.described: dict[int, tuple[Change, bool, list[Row]]] = {}
+        self.row_cache: dict[object, list[Strip]] = {}  # see `draw`
+
     def time_key(self, session: ProxySession, now: datetime) -> object:
-        return tuple(ago(c.at, now) for c in self.changes[-50:])
+        return tuple(age(c.at, now) for c in self.changes[-SHOWN:])
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Textual's grid measures an `auto` row at one column's width, even for a
@@ -52,19 +146,55 @@ class TimelinePanel(SessionPanel):
         self.now = now
         self.redraw()
 
+    def rows_of(self, change: Change) -> list[Row]:
+        known = self.described.get(id(change))
+        if known is not None and known[0] is change and known[1] == self.redact:
+            return known[2]
+        from chime_tui.tracking import describe  # (not before the first frame)
+
+        when = f"{change.at:%H:%M:%S}"
+        rows = [Row(change.at, lit(e.label), _what(e), (when, e))
+                for e in describe(change, self.redact)]
+        for row in rows:
+            row.label.stylize("bold")
+        self.described[id(change)] = (change, self.redact, rows)
+        return rows
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         n = len(self.changes)
         self.border_subtitle = f"{n:,} change{'' if n == 1 else 's'}"
         if not self.changes:
             return "no changes seen yet"
-        table = Table.grid(padding=(0, 1))
-        table.add_column(style="dim", no_wrap=True)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for c in reversed(self.changes[-50:]):
-            table.add_row(f"{c.at:%H:%M:%S} ({ago(c.at, now)})", lit(c.field),
-                          # each side cut on its own: a huge old value must not hide
-                          # the new one
-                          Text.assemble(lit(_value(c.old, self.redact), 160), " → ",
-                                        lit(_value(c.new, self.redact), 160)))
-        return table
+        shown = self.changes[-SHOWN:]
+        rows = [(row, age(c.at, now)) for c in reversed(shown) for row in self.rows_of(c)]
+        if len(self.described) > len(shown):  # keep only the shown changes' rows
+            keep = {id(c) for c in shown}
+            self.described = {k: v for k, v in self.described.items() if k in keep}
+        return Rows(rows)
+
+    def draw(self, width: int, style: Style) -> list[Strip]:
+        """As the base draws, row by row: a row whose key (its words, its age, the
+        column widths) is unchanged keeps its strips, so a tick draws the rows whose
+        age moved and no other."""
+        content = self.content
+        if not isinstance(content, Rows):
+            return super().draw(width, style)
+        console = self.app.console
+        options = self.console_options
+        if self.drawn_for != (width, style) or options is None:
+            self.row_cache = {}
+            options = self.console_options = console.options.update_width(width)
+        cache: dict[object, list[Strip]] = {}
+        strips: list[Strip] = []
+        for i in range(len(content.rows)):
+            key = content.key(i)
+            lines = self.row_cache.get(key)
+            if lines is None:
+                lines = [strip for line in content.lines(console, i, width)
+                         for strip in render_lines(console, options, line, style, width)]
+            cache[key] = lines
+            strips.extend(lines)
+        self.row_cache = cache  # only what is drawn now
+        self.strips = strips
+        self.drawn_for = (width, style)
+        return strips

@@ -71,6 +71,8 @@ async def test_the_session_list_shows_the_rest_and_an_alert_names_the_one_left_o
         table = app.screen.query_one(KeyedTable)
         assert table.row_count == len(good)
         assert not app.screen.has_class("-stale")
+        assert str(table.border_title).startswith(f"Sessions {len(good)} · ")
+        assert str(table.border_title).endswith(" · 1 left out"), table.border_title
         await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))
         alert, = [a for a in app.alerts_raised if a.kind == "left out"]
         assert alert.key == (vc, bad)

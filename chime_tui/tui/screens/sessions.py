@@ -278,6 +278,9 @@ class SessionListScreen(ListScreen):
                 counts[s.status or "—"] = counts.get(s.status or "—", 0) + 1
             parts = [f"{status} {counts.pop(status, 0):,}" for status in STATUS_RANK]
             parts += [f"{visible(status)} {n:,}" for status, n in sorted(counts.items())]
+            # What the listing named but could not show as a row (its alert says which).
+            if left := len(self.app.service.left_out.get(self.voice_connector_id) or {}):
+                parts.append(f"{left:,} left out")
             # Literal: a status the service invents ("[/]") is data, not markup.
             table.set_titles(" · ".join([head, *parts]))
         status = self.status_filter or "all"

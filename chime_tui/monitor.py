@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
@@ -223,11 +223,17 @@ class Change:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "time": self.at.isoformat().replace("+00:00", "Z"),
+            "time": stamp(self.at),
             "VoiceConnectorId": self.voice_connector_id,
             "ProxySessionId": self.proxy_session_id,
             "field": self.field, "old": self.old, "new": self.new,
         }
+
+
+def stamp(when: datetime) -> str:
+    """A time in the events file and `--watch` lines as the service and the audit
+    lines write one: UTC to the millisecond, `2026-11-28T13:36:39.696Z`."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 WATCHED_FIELDS = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 from chime_tui.aws import ChimeVoiceClient
@@ -201,6 +202,9 @@ async def test_detail_timeline_highlight_and_events_file(server, state, isolated
     lines = [json.loads(x) for x in events.read_text().splitlines()]
     assert {"Status", "Capabilities"} <= {x["field"] for x in lines}
     assert all({"time", "field", "old", "new"} <= set(x) for x in lines)
+    # One time format in the file, the audit lines' and the service's (walk 2 #13).
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+    assert all(stamp.fullmatch(x["time"]) for x in lines), [x["time"] for x in lines]
 
 
 async def test_expiry_threshold_alert_rings_the_bell(server, state):

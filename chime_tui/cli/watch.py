@@ -34,7 +34,9 @@ def json_line(data: Any) -> str:
 
 
 def _stamp(when: datetime) -> str:
-    return when.isoformat().replace("+00:00", "Z")
+    from chime_tui.monitor import stamp
+
+    return stamp(when)
 
 
 async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: float,

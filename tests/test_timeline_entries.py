@@ -6,6 +6,7 @@ old and new lists."""
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -72,6 +73,25 @@ def test_other_fields_read_as_before():
         == "— → Open"
 
 
+@asynccontextmanager
+async def participants_changed(server, state, after, size, **settings):
+    """The seed session on its screen, then its Participants changed to `after` and
+    the change in its Timeline: (the pilot, the Timeline panel)."""
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
+                                proxy_session_id=SEED_SESSION_ID, **settings),
+                   **clock.app_kwargs())
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
+        state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Participants": after})
+        await clock.advance(0.3)
+        panel = app.screen.query_one(TimelinePanel)
+        await wait_for(pilot, lambda: panel.border_subtitle == "1 change")
+        await pilot.pause()
+        yield pilot, panel
+
+
 def panel_lines(panel: TimelinePanel) -> list[str]:
     return [panel.render_line(y).text.rstrip() for y in range(panel.size.height)]
 
@@ -84,18 +104,8 @@ async def test_at_80_columns_the_entry_shows_the_change_whole(server, state, iso
     events = isolated_env / "events.jsonl"
     before = state.sessions[SEED_CONNECTOR_ID][SEED_SESSION_ID].to_api()["Participants"]
     after = [dict(before[0], PhoneNumber="+12065550176"), *before[1:]]
-    clock = VirtualClock()
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID, redact=redact,
-                                events_file=events), **clock.app_kwargs())
-    async with app.run_test(size=(80, 40)) as pilot:
-        await wait_for(pilot, lambda: detail_loaded(app))
-        await clock.idle(app)
-        state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Participants": after})
-        await clock.advance(0.3)
-        panel = app.screen.query_one(TimelinePanel)
-        await wait_for(pilot, lambda: panel.border_subtitle == "1 change")
-        await pilot.pause()
+    async with participants_changed(server, state, after, (80, 40), redact=redact,
+                                    events_file=events) as (pilot, panel):
         lines = [x for x in panel_lines(panel) if x.strip()]
         await pilot.press("x")  # redaction toggled: the entry follows
         await pilot.pause()
@@ -117,17 +127,7 @@ async def test_a_participants_number_with_control_characters_is_shown_escaped(
         server, state):
     before = state.sessions[SEED_CONNECTOR_ID][SEED_SESSION_ID].to_api()["Participants"]
     after = [dict(before[0], PhoneNumber="+1206\x1b[2J555"), *before[1:]]
-    clock = VirtualClock()
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=SEED_CONNECTOR_ID,
-                                proxy_session_id=SEED_SESSION_ID), **clock.app_kwargs())
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: detail_loaded(app))
-        await clock.idle(app)
-        state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, {"Participants": after})
-        await clock.advance(0.3)
-        panel = app.screen.query_one(TimelinePanel)
-        await wait_for(pilot, lambda: panel.border_subtitle == "1 change")
-        await pilot.pause()
+    async with participants_changed(server, state, after, (120, 40)) as (_, panel):
         shown = "\n".join(panel_lines(panel))
     assert "number +12065550100 → +1206\\x1b[2J555" in shown
     assert "\x1b" not in shown

@@ -180,6 +180,23 @@ def _expires(session: ProxySession, minutes: int | None, now: datetime) -> str:
     return f"{when} ({in_words(at - now)})" if at > now else f"{when} (passed, {ago(at, now)})"
 
 
+def _still_past(session: ProxySession, minutes: int, now: datetime) -> tuple[Step, ...]:
+    """A warning step when the new expiry is already past (a session the service still
+    calls open past its expiry): the change does not keep it open."""
+    if session.created is None:
+        return ()
+    from datetime import timedelta
+
+    try:
+        past = session.created + timedelta(minutes=minutes) <= now
+    except OverflowError:
+        return ()
+    if not past:
+        return ()
+    return (Step("Warning", "", "the new expiry is already past: this does not keep the "
+                                "session open (type more minutes for a time to come)"),)
+
+
 def _session_ids(session: ProxySession) -> tuple[str, str]:
     vc, sid = session.voice_connector_id, session.proxy_session_id
     if not vc or not sid:
@@ -187,9 +204,19 @@ def _session_ids(session: ProxySession) -> tuple[str, str]:
     return vc, sid
 
 
+def _not_ended(session: ProxySession, what: str) -> None:
+    """An ended session is not extended or changed: the service keeps it Closed (a
+    preview promising a new expiry would read as fixed)."""
+    if session.status == "Closed" or session.ended is not None:
+        status = clip(session.status or "ended", 30)
+        raise Invalid.one(f"this session has ended ({status}): {what}; create a new "
+                          "session instead. Nothing was sent.", "session")
+
+
 def plan_extend(session: ProxySession, minutes: str | int, now: datetime) -> Planned:
     """UpdateProxySession with a new ExpiryMinutes and the session's current capabilities."""
     vc, sid = _session_ids(session)
+    _not_ended(session, "an ended session is not extended")
     value = parse_minutes(minutes)
     if value == session.expiry_minutes:
         raise Invalid.one(f"ExpiryMinutes is {value} already: nothing would change", "expiry")
@@ -203,6 +230,7 @@ def plan_extend(session: ProxySession, minutes: str | int, now: datetime) -> Pla
     delta = "" if old is None else f" ({value - old:+,} min)"
     steps = (Step("ExpiryMinutes", shown_old, f"{value}{delta}"),
              Step("Expires", _expires(session, old, now), _expires(session, value, now)),
+             *_still_past(session, value, now),
              Step("Capabilities", "", ", ".join(caps) + " (sent unchanged: the API requires "
                                      "them)"))
     return Planned("extend", vc, sid, session.name,
@@ -213,6 +241,7 @@ def plan_extend(session: ProxySession, minutes: str | int, now: datetime) -> Pla
 def plan_capabilities(session: ProxySession, capabilities: Iterable[str]) -> Planned:
     """UpdateProxySession with new Capabilities (ExpiryMinutes left as it is)."""
     vc, sid = _session_ids(session)
+    _not_ended(session, "its capabilities are not changed")
     chosen = set(capabilities)
     if bad := sorted(chosen - set(CAPABILITIES)):
         raise Invalid.one(f"unknown capability {quoted(bad[0], 30)} (Voice, SMS)", "capabilities")

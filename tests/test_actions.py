@@ -96,6 +96,28 @@ def test_an_expiry_in_the_future_says_when():
     assert steps["Expires"].new == "2026-11-27 12:20 UTC (in 20 minutes)"
 
 
+def test_an_expiry_still_past_is_said_plainly():
+    """Walk 4, finding 2: the seed example is Open but expired in 2020; a longer expiry
+    that is still past does not keep it open, and the preview says so."""
+    steps = {s.label: s for s in plan_extend(SEED, "75", FIXED_NOW).steps}
+    assert steps["Warning"].new.startswith("the new expiry is already past: this does not "
+                                           "keep the session open")
+    fresh = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"], "ExpiryMinutes": 20,
+                                   "CreatedTimestamp": "2026-11-27T11:50:00Z"})
+    assert "Warning" not in {s.label for s in plan_extend(fresh, 30, FIXED_NOW).steps}
+
+
+@pytest.mark.parametrize("fields", [{"Status": "Closed"},
+                                    {"EndedTimestamp": "2026-11-27T11:00:00Z"}])
+def test_an_ended_session_is_not_extended_nor_its_capabilities_changed(fields):
+    ended = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"], **fields})
+    with pytest.raises(Invalid, match=r"this session has ended \((Closed|Open)\): an ended "
+                                      "session is not extended; create a new session"):
+        plan_extend(ended, "90", FIXED_NOW)
+    with pytest.raises(Invalid, match="its capabilities are not changed"):
+        plan_capabilities(ended, ["Voice"])
+
+
 @pytest.mark.parametrize("typed, words", [
     ("", "type a number of minutes"),
     ("abc", "whole number of minutes, not 'abc'"),

@@ -152,6 +152,27 @@ async def test_a_typed_expiry_out_of_bounds_is_refused_before_anything_is_sent(s
     assert writes(state) == []
 
 
+@pytest.mark.parametrize("key", ["plus", "C"])
+async def test_an_ended_session_is_not_extended_or_changed(server, state, key):
+    """Walk 4, finding 1: `+` on a Closed session previewed "→ 21:43 UTC (in an hour)"
+    and sent the change; the session stayed Closed. It is refused when the dialog opens,
+    and Enter sends nothing."""
+    state.set_status(SEED_CONNECTOR_ID, SEED_SESSION_ID, "Closed")
+    app = detail_app(server)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await loaded(pilot)
+        screen = await dialog(pilot, key)
+        await pilot.pause()
+        assert "this session has ended (Closed)" in error_text(screen)
+        assert "Nothing was sent" in error_text(screen)
+        if key == "plus":
+            await pilot.press("9", "0")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "this session has ended (Closed)" in error_text(screen)
+    assert writes(state) == []
+
+
 @pytest.mark.parametrize("typed", ["\u0663\u0660", "\uff11\uff12\uff10"])
 async def test_extend_reads_only_the_digits_0_to_9(server, state, typed):
     """Walk 3, finding 6: Arabic-Indic '٣٠' (int() reads 30) was sent as ExpiryMinutes 30

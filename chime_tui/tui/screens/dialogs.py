@@ -164,7 +164,9 @@ class WriteDialog(ModalScreen[None]):
             planned = self.plan()
         except Invalid as exc:
             self.query_one("#write-preview", Static).update("")
-            if self.tried:
+            # What is wrong with the session itself (it has ended) is said at once; what
+            # is wrong with a field being typed, once a confirm was refused.
+            if self.tried or any(where == "session" for where, _ in exc.problems):
                 self.show_error(str(exc))
             return None
         grid = Table.grid(padding=(0, 2))

@@ -213,7 +213,11 @@ async def list_fleet(service: Any, vcs: Sequence[str]) -> FleetListing:
                 out.requests += 1
                 out.errors[vc] = exc
                 return
-            out.sessions[vc] = sessions
+            from chime_tui.aws.client import ambiguous
+
+            drop = ambiguous(getattr(service, "left_out", {}).get(vc))
+            out.sessions[vc] = [s for s in sessions if s.proxy_session_id not in drop] \
+                if drop else sessions
 
     await asyncio.gather(*(one(vc) for vc in vcs))
     out.sessions = {vc: out.sessions[vc] for vc in vcs if vc in out.sessions}

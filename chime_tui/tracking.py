@@ -401,6 +401,11 @@ class BoardFetcher:
             # Nothing confirms it in this refresh.
             weak.update((vc, sid) for sid in sids if (vc, sid) not in found)
             return []
+        from chime_tui.aws.client import ambiguous
+
+        for sid in ambiguous(self.client.left_out.get(vc)):
+            # Listed twice with different values: asked for by its ID instead.
+            found.pop((vc, sid), None)
         self.totals[vc] = total
         return [sid for sid in sids if (vc, sid) not in found]
 

@@ -126,11 +126,13 @@ async def test_a_session_listed_twice_is_one_row_and_named_if_they_differ(server
         listed = await client.list_proxy_sessions(vc)
         assert [s.proxy_session_id for s in listed].count(sids[0]) == 1
         assert client.left_out[vc] == {}  # the same answer twice: nothing to say
-        # Two different sessions claiming one ID: one row, and it is said.
+        # Two different answers for one ID: which is the session is not known, so
+        # neither is listed (walk 4 #8: the impostor's values gave a false alert), and
+        # it is said.
         state.set_fields(vc, sids[1], {"Name": "someone else"})
         listed = await client.list_proxy_sessions(vc)
-        assert [s.proxy_session_id for s in listed].count(sids[0]) == 1
-        assert len(listed) == len(sids) - 1
+        assert sids[0] not in [s.proxy_session_id for s in listed]
+        assert len(listed) == len(sids) - 2
         assert client.left_out[vc] == {sids[0]: DUPLICATE}
 
 
@@ -142,11 +144,13 @@ async def test_the_session_list_says_a_session_was_listed_twice(server, state):
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.loaded)
-        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 1
+        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 2
+        assert first not in app.screen.by_id
         await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))
         alert, = [a for a in app.alerts_raised if a.kind == "left out"]
         assert alert.message == (f"session {first} was listed twice with different values in "
-                                 f"voice connector {vc}'s listing: the first is shown")
+                                 f"voice connector {vc}'s listing: neither is shown (its "
+                                 "screen and the board ask for it by its ID)")
 
 
 async def test_the_start_up_helpers_listing_is_one_row_per_session_too(server, state):
@@ -162,6 +166,34 @@ async def test_the_start_up_helpers_listing_is_one_row_per_session_too(server, s
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.loaded, timeout=30)
         assert app.prefetch is None  # the helper's listing is what is shown
-        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 1
+        assert app.screen.query_one(KeyedTable).row_count == len(state.sessions[vc]) - 2
         assert app.service.left_out[vc] == {first: DUPLICATE}
         await wait_for(pilot, lambda: any(a.kind == "left out" for a in app.alerts_raised))
+
+
+async def test_a_pin_listed_twice_is_asked_for_by_its_id_on_the_board(server, state, tmp_path):
+    """Walk 4 #8: a pinned session listed twice took the other entry's values (a false
+    expiring alert, changes that never happened). The board asks for it by its ID."""
+    vc = list(state.connectors)[1]
+    real, other = sorted(state.sessions[vc])[:2]
+    state.set_fields(vc, real, {"ExpiryMinutes": 600})
+    state.set_fields(vc, other, {"ProxySessionId": real, "ExpiryMinutes": 1})
+    app = make_app(app_settings(server, pins=((vc, real),), pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.last_ok is not None)
+        assert app.tracker.last[(vc, real)].expiry_minutes == 600  # its own answer
+        assert not any(a.kind in ("expiring", "status") for a in app.alerts_raised)
+        assert not app.tracker.timelines.get((vc, real))  # no change that never happened
+
+
+async def test_expiring_next_leaves_a_session_listed_twice_out_too(server, state):
+    from chime_tui.fleet import list_fleet
+
+    vc = list(state.connectors)[1]
+    real, other = sorted(state.sessions[vc])[:2]
+    state.set_fields(vc, other, {"ProxySessionId": real, "ExpiryMinutes": 1})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        fleet = await list_fleet(client, [vc])
+    assert real not in {s.proxy_session_id for s in fleet.sessions[vc]}
+    assert len(fleet.sessions[vc]) == len(state.sessions[vc]) - 2

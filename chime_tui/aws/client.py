@@ -221,6 +221,8 @@ class ChimeVoiceClient:
         out: list[ProxySession] = []
         async for page in self.iter_proxy_session_pages(voice_connector_id, status):
             out.extend(page)
+        if not status and (drop := ambiguous(self.left_out.get(voice_connector_id))):
+            out = [s for s in out if s.proxy_session_id not in drop]
         return out
 
     async def get_proxy_session(self, voice_connector_id: str, proxy_session_id: str
@@ -305,7 +307,9 @@ def unique(page: list[ProxySession], seen: dict[str, ProxySession],
     """The page without the sessions whose ID came earlier in the same listing (`seen`,
     updated): paging over a list that changes can repeat a session, and a row is one
     session. A repeat that says the same is dropped quietly; one that does not is noted
-    in `left_out` (the first stays: it may be on screen already)."""
+    in `left_out` as DUPLICATE: which of the two is the session is not known, so the
+    listing's users drop both once it is complete (`ambiguous`; the first may be on
+    screen already, from a page handed out as it came)."""
     out = []
     for session in page:
         sid = session.proxy_session_id
@@ -319,6 +323,13 @@ def unique(page: list[ProxySession], seen: dict[str, ProxySession],
         elif not first.same_answer(session):
             left_out[sid] = DUPLICATE
     return out
+
+
+def ambiguous(left_out: dict[str, str] | None) -> set[str]:
+    """The IDs a listing named twice with different values (see `unique`): neither
+    answer can be trusted to be the session's, so neither is shown or tracked; a
+    session screen or a board asks for the session by its ID instead."""
+    return {sid for sid, why in (left_out or {}).items() if why == DUPLICATE}
 
 
 def read_unreadable(header: str, known: int = 0) -> dict[str, str]:

@@ -427,7 +427,8 @@ class ChimeTuiApp(App[None]):
             what = f"session {ident}" if vc else f"voice connector {ident}"
             where = f"voice connector {vc}'s listing" if vc else "the connectors' listing"
             if why == DUPLICATE:
-                said = f"{what} was {DUPLICATE} in {where}: the first is shown"
+                said = (f"{what} was {DUPLICATE} in {where}: neither is shown (its "
+                        "screen and the board ask for it by its ID)")
             else:
                 said = f"{what} could not be read ({why}): left out of {where}"
             # Enter on the alert opens the session (its screen says what it is now).

@@ -322,6 +322,9 @@ class BoardResult:
     failed: dict[str, ChimeError] = field(default_factory=dict)
 
 
+CONNECTORS_AT_ONCE = 4  # connectors a board refresh asks at the same time
+
+
 @dataclass
 class BoardFetcher:
     """Refresh pinned sessions with the fewest requests: list pages or gets, per connector.
@@ -354,15 +357,18 @@ class BoardFetcher:
         absent: dict[str, list[str]] = defaultdict(list)  # not in a complete listing
         not_got: dict[str, list[str]] = defaultdict(list)  # GetProxySession: NotFound
         failed: dict[str, ChimeError] = {}
-        for vc, sids in by_vc.items():
+        gate = asyncio.Semaphore(CONNECTORS_AT_ONCE)
+
+        async def one(vc: str, sids: list[str]) -> None:
             total = self.totals.get(vc)
             pages = math.ceil(total / PAGE_SIZE) if total is not None else None
             try:
-                if pages is not None and len(sids) < pages:
-                    not_got[vc] = await self._by_get(vc, sids, found)
-                else:
-                    absent[vc] = await self._by_list(vc, sids, free.get(vc, set()), found,
-                                                     weak)
+                async with gate:
+                    if pages is not None and len(sids) < pages:
+                        not_got[vc] = await self._by_get(vc, sids, found)
+                    else:
+                        absent[vc] = await self._by_list(vc, sids, free.get(vc, set()),
+                                                         found, weak)
             except ChimeError as exc:
                 # One connector failing (a 500, throttling, garbage) does not stop the
                 # others: their pins are fresh, its own keep their last answer. Only a
@@ -370,6 +376,10 @@ class BoardFetcher:
                 failed[vc] = exc
                 for key in [k for k in found if k[0] == vc]:
                     del found[key]  # (pages before the failure: shown as stale too)
+
+        # The connectors at once (a few at a time): one that hangs until the read
+        # timeout holds the refresh for one timeout, not one per connector.
+        await asyncio.gather(*(one(vc, sids) for vc, sids in by_vc.items()))
         if by_vc and len(failed) == len(by_vc):
             raise next(iter(failed.values()))
         requests = self.client.request_count - before

@@ -76,7 +76,10 @@ async def test_the_latency_after_updated_is_the_last_good_fetchs(server, state):
         state.add_rule({"status": 500})
         state.faults.latency = 1.2
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.screen.has_class("-stale"), timeout=3)
+        # (Waits for the failed try's answer: the screen may be marked stale before it,
+        # by the clock, once the last good answer is two intervals old.)
+        await wait_for(pilot, lambda: status.failed_latency is not None, timeout=3)
+        assert app.screen.has_class("-stale")
         text = shown(status)
         ms = int(re.search(r"updated \d\d:\d\d:\d\d UTC \((\d+) ms\)", text).group(1))
         good = status.latency  # the last good fetch's

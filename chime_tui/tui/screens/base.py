@@ -137,9 +137,21 @@ class PollingScreen(Screen[None]):
         if not self.ticking or not self.display:
             # Hidden, or being removed (its widgets go first).
             return
-        self.one(FetchStatus).tick()
+        status = self.one(FetchStatus)
+        status.tick()
+        if self.last_ok is not None and not self.has_class("-stale") and \
+                (self.app.clock() - self.last_ok).total_seconds() > status.stale_after:
+            # No answer for two intervals (a fetch hanging on a read timeout, a pause):
+            # what is shown is marked stale now, not when the fetch gives up. The next
+            # answer marks it current again (`on_fetched`).
+            self.add_class("-stale")
+            self.became_stale()
         self.one(ErrorLine).refresh_text()
         self.tick()
+
+    def became_stale(self) -> None:
+        """The screen was just marked stale by the clock: screens that draw it into
+        their content (the board's Health column) redraw it."""
 
     def tick(self) -> None:
         """Screens with a clock-driven display override this."""

@@ -104,6 +104,9 @@ class BoardScreen(ListScreen):
         self.table.show_keys(row_key(key) for key in self.rows(now))
         self.table.refresh_live()
 
+    def became_stale(self) -> None:
+        self.render_rows()  # each row's Health says "stale, N ago"
+
     @property
     def pins(self) -> list[SessionKey]:
         return list(self.app.pins.pins)

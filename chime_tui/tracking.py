@@ -56,7 +56,9 @@ class SessionTracker:
     gone: set[SessionKey] = field(default_factory=set)  # seen, then NotFound (confirmed)
     not_found: set[SessionKey] = field(default_factory=set)  # never seen, NotFound (confirmed)
     suspect: dict[SessionKey, datetime] = field(default_factory=dict)  # first unconfirmed NotFound
-    warned: set[SessionKey] = field(default_factory=set)
+    # The sessions alerted as expiring, with the expiry they were alerted for: one whose
+    # expiry moves (extended) is alerted again if it falls under the threshold again.
+    warned: dict[SessionKey, datetime | None] = field(default_factory=dict)
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
     # Per session: the answer and threshold last seen, and from when an alert can be due.
     due: dict[SessionKey, tuple[ProxySession, timedelta, datetime | None]] = field(
@@ -138,7 +140,8 @@ class SessionTracker:
         return [Alert(now, key, "gone", f"session {key[1]} not found: it ended or was deleted")]
 
     def check_expiry(self, now: datetime, keys: Iterable[SessionKey] | None = None) -> list[Alert]:
-        """Alert once per session when its time to expiry falls under the threshold.
+        """Alert once per session and expiry when its time to expiry falls under the
+        threshold (again if its expiry moved since: someone extended it).
 
         Called every second for every session seen: a session's earliest alert time
         (`alert_from`) is worked out once per answer and threshold, and until then the
@@ -148,7 +151,9 @@ class SessionTracker:
         threshold = self.threshold
         for key in list(keys if keys is not None else self.last):
             s = self.last.get(key)
-            if s is None or key in self.warned or key in self.gone:
+            if s is None or key in self.gone:
+                continue
+            if key in self.warned and self.warned[key] == s.expires_at:
                 continue
             known = due.get(key)
             if known is None or known[0] is not s or known[1] != threshold:
@@ -158,10 +163,13 @@ class SessionTracker:
             left = s.time_to_expiry(now)
             if s.expiry_state(now) is ExpiryState.COUNTING and left is not None \
                     and left <= self.threshold:
-                self.warned.add(key)
+                before = self.warned.get(key)
+                self.warned[key] = s.expires_at
                 # The same words as the Expiry panel's (one formatter for both).
-                alerts.append(Alert(now, key, "expiring",
-                                    f"session {key[1]} {expiry_sentence(s, now)}"))
+                said = f"session {key[1]} {expiry_sentence(s, now)}"
+                if before is not None:
+                    said += f" (again: its expiry moved from {before:%H:%M} UTC)"
+                alerts.append(Alert(now, key, "expiring", said))
         return alerts
 
 

@@ -292,3 +292,24 @@ async def test_back_from_the_board_opened_at_start_goes_to_the_start_screen(serv
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+
+
+def test_an_extended_session_is_alerted_again_when_it_runs_down_again():
+    """Walk 4 #7: extended after its expiring alert (6 → 7 minutes), a session that fell
+    under the threshold again got no alert, and the old one kept the old time."""
+    from tests.test_refresh_memo import session_at
+
+    start = datetime(2026, 11, 28, 20, 19, 39, tzinfo=UTC)
+    tracker = SessionTracker(timedelta(minutes=5))
+    key = ("vc1", "s")  # (session_at's connector)
+    tracker.observe(session_at("s", start, 6), start)  # expires 20:25:39
+    assert tracker.check_expiry(start + timedelta(seconds=59)) == []
+    first, = tracker.check_expiry(start + timedelta(minutes=1))
+    assert first.key == key and "20:25 UTC" in first.message
+    assert tracker.check_expiry(start + timedelta(minutes=1, seconds=5)) == []  # once
+    tracker.observe(session_at("s", start, 7), start + timedelta(minutes=1, seconds=7))
+    assert tracker.check_expiry(start + timedelta(minutes=1, seconds=10)) == []  # 6 min left
+    again, = tracker.check_expiry(start + timedelta(minutes=2))  # under 5 minutes again
+    assert "20:26 UTC" in again.message
+    assert again.message.endswith("(again: its expiry moved from 20:25 UTC)")
+    assert tracker.check_expiry(start + timedelta(minutes=2, seconds=1)) == []

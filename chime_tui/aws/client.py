@@ -25,7 +25,7 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     SERVICE,
 )
 from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
-from chime_tui.aws.settings import AwsSettings, profile_in_use
+from chime_tui.aws.settings import AwsSettings, env_keys_in_use, profile_in_use
 from chime_tui.aws.validate import UNREADABLE, PassedBodies
 from chime_tui.aws.writes import after_failure, no_retries
 from chime_tui.models import ProxySession, VoiceConnector, VoiceConnectorProxy
@@ -101,7 +101,8 @@ class ChimeVoiceClient:
                 self._client = self._client_cm = None
                 raise classify(exc, endpoint=self.settings.endpoint_url,
                                profile=profile_in_use(self.settings),
-                               builtin_keys=bool(self.settings.static_credentials)) from None
+                               builtin_keys=bool(self.settings.static_credentials),
+                               env_keys=env_keys_in_use(self.settings)) from None
 
     def _make_session(self) -> tuple[Any, dict[str, Any], str]:
         """(In a worker thread.) The session, create_client's arguments and the region."""
@@ -158,7 +159,8 @@ class ChimeVoiceClient:
             raise
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings),
-                           builtin_keys=bool(self.settings.static_credentials)) from None
+                           builtin_keys=bool(self.settings.static_credentials),
+                           env_keys=env_keys_in_use(self.settings)) from None
         meta = response.pop("ResponseMetadata", None)
         self.last_status = meta.get("HTTPStatusCode") if isinstance(meta, dict) else None
         headers = meta.get("HTTPHeaders") if isinstance(meta, dict) else None

@@ -106,7 +106,8 @@ class InvalidInput(ChimeError):
 
 
 def classify(exc: BaseException, *, endpoint: str | None = None,
-             profile: str | None = None, builtin_keys: bool = False) -> ChimeError:
+             profile: str | None = None, builtin_keys: bool = False,
+             env_keys: bool = False) -> ChimeError:
     """Turn anything aiobotocore/botocore/aiohttp raise into one typed ChimeError.
     `profile`: the one in use (for the hints); `builtin_keys`: the demo's static keys
     sign instead (no profile to log in to)."""
@@ -119,7 +120,7 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
 
     where = endpoint or "the service endpoint"
     if isinstance(exc, bx.ClientError):
-        out = _client_error(exc, profile, builtin_keys)
+        out = _client_error(exc, profile, builtin_keys, env_keys)
         out.service_message = str(exc.response.get("Error", {}).get("Message", "") or "")[:4000]
         meta = exc.response.get("ResponseMetadata", {})
         if meta.get("MaxAttemptsReached") and meta.get("RetryAttempts"):  # (none: not said)
@@ -130,7 +131,8 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError,
                         bx.TokenRetrievalError, bx.SSOError, bx.UnauthorizedSSOTokenError,
                         bx.CredentialRetrievalError)):
-        return AccessDenied(_credentials_hint(profile, builtin_keys), code=type(exc).__name__)
+        return AccessDenied(_credentials_hint(profile, builtin_keys, env_keys),
+                            code=type(exc).__name__)
     if isinstance(exc, bx.ParamValidationError):
         return InvalidInput(str(exc).replace("\n", " "), code="ParamValidation")
     if isinstance(exc, bx.SSLError):
@@ -154,7 +156,8 @@ def classify(exc: BaseException, *, endpoint: str | None = None,
                        detail=repr(exc)[:2000])
 
 
-def _client_error(exc: Any, profile: str | None, builtin_keys: bool = False) -> ChimeError:
+def _client_error(exc: Any, profile: str | None, builtin_keys: bool = False,
+                  env_keys: bool = False) -> ChimeError:
     """A ClientError (the service answered with an error) as a typed error."""
     from chime_tui.textsafe import clip
 
@@ -171,7 +174,8 @@ def _client_error(exc: Any, profile: str | None, builtin_keys: bool = False) -> 
     if code in ("UnauthorizedClientException", "ForbiddenException",
                 "AccessDeniedException", "ExpiredTokenException",
                 "UnrecognizedClientException", "InvalidSignatureException") or status in (401, 403):
-        return AccessDenied(_credentials_hint(profile, builtin_keys), code=code, status=status)
+        return AccessDenied(_credentials_hint(profile, builtin_keys, env_keys), code=code,
+                            status=status)
     if code in ("BadRequestException", "ValidationException") or status == 400:
         return InvalidInput(f"the service rejected the request: {msg or code}",
                             code=code, status=status)
@@ -194,10 +198,16 @@ def _tls_error(exc: BaseException, where: str) -> ChimeError:
                        detail=text[:2000])
 
 
-def _credentials_hint(profile: str | None, builtin_keys: bool = False) -> str:
+def _credentials_hint(profile: str | None, builtin_keys: bool = False,
+                      env_keys: bool = False) -> str:
     if builtin_keys:  # named as the top line names them (aws.settings.context_label)
         return ("credentials not allowed (profile demo: the demo's built-in keys): "
                 "the endpoint refused them")
+    if env_keys:
+        # Keys in the environment outrank every file: `aws sso login` in another
+        # terminal changes nothing for this process (walk 4 #9).
+        return ("credentials expired or not allowed (environment keys, AWS_ACCESS_KEY_ID): "
+                "renew them and restart, or check IAM permissions")
     who = f"profile {profile}" if profile else "the default credentials"
     run = f"aws sso login --profile {profile}" if profile else "aws sso login"
     return f"credentials expired or not allowed ({who}): run `{run}` or check IAM permissions"

@@ -36,6 +36,14 @@ def profile_in_use(s: AwsSettings) -> str | None:
     return s.profile or os.environ.get("AWS_PROFILE") or None
 
 
+def env_keys_in_use(s: AwsSettings) -> bool:
+    """Whether botocore takes the keys from this process's environment (AWS_ACCESS_KEY_ID
+    and AWS_SECRET_ACCESS_KEY): they come first in its chain unless a profile is given
+    explicitly (the flag or the settings file; AWS_PROFILE does not outrank them)."""
+    return not s.static_credentials and not s.profile and \
+        bool(os.environ.get("AWS_ACCESS_KEY_ID")) and bool(os.environ.get("AWS_SECRET_ACCESS_KEY"))
+
+
 def region_in_use(s: AwsSettings) -> str | None:
     """The region botocore will use, as far as it is known without reading the AWS
     config files: the flag or settings file, else AWS_REGION / AWS_DEFAULT_REGION."""

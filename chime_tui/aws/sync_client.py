@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from chime_tui.aws import factory
 from chime_tui.aws.errors import classify
-from chime_tui.aws.settings import AwsSettings, profile_in_use
+from chime_tui.aws.settings import AwsSettings, env_keys_in_use, profile_in_use
 
 _gc_paused = False
 
@@ -81,7 +81,8 @@ class SyncChimeVoiceClient:
             self._client = None
             raise classify(exc, endpoint=self.settings.endpoint_url,
                            profile=profile_in_use(self.settings),
-                           builtin_keys=bool(self.settings.static_credentials)) from None
+                           builtin_keys=bool(self.settings.static_credentials),
+                           env_keys=env_keys_in_use(self.settings)) from None
         finally:
             resume_gc()
 
@@ -112,7 +113,8 @@ class SyncChimeVoiceClient:
             response = getattr(self._client, operation)(**params)
         except Exception as exc:
             raise classify(exc, endpoint=self.endpoint, profile=profile_in_use(self.settings),
-                           builtin_keys=bool(self.settings.static_credentials)) from None
+                           builtin_keys=bool(self.settings.static_credentials),
+                           env_keys=env_keys_in_use(self.settings)) from None
         self.last_status = (response.pop("ResponseMetadata", None) or {}).get("HTTPStatusCode")
         return cast(dict[str, Any], response)
 

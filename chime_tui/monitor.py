@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from chime_tui.aws.errors import AccessDenied, ChimeError, InvalidInput, NotFound, classify
+from chime_tui.aws.errors import (
+    AccessDenied,
+    ChimeError,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    classify,
+)
 from chime_tui.models import ProxySession, utcnow
 
 T = TypeVar("T")
@@ -117,6 +124,8 @@ class Poller(Generic[T]):
     # listing refreshes less often); None: the interval stays.
     pace: Callable[[float], float] | None = None
     failures: int = 0
+    last_error: ChimeError | None = None  # the last poll's (None: it succeeded)
+    asked_in_backoff: bool = False  # `r` made its one poll since the backoff's last
     paused: bool = False
     in_flight: bool = False
     next_at: float | None = None  # self.timer() of the next poll
@@ -124,13 +133,22 @@ class Poller(Generic[T]):
     _stopped: bool = False
     _force: bool = False
 
-    def refresh_now(self, resume: bool = True) -> None:
+    def refresh_now(self, resume: bool = True, asked: bool = False) -> bool:
         """Poll as soon as the current one (if any) is done; `resume`: and leave a pause
-        (False: one poll, then paused again)."""
+        (False: one poll, then paused again). `asked`: a person asked (`r`): while the
+        service throttles, one such poll between two of the backoff's own; more wait for
+        the backoff's next try (ten presses must not be ten more requests to a service
+        that said slow down): False then."""
+        if asked and isinstance(self.last_error, Throttled) and self.next_at is not None \
+                and self.next_at > self.timer():
+            if self.asked_in_backoff:
+                return False
+            self.asked_in_backoff = True
         if resume:
             self.paused = False
         self._force = True
         self._wake.set()
+        return True
 
     def set_paused(self, paused: bool) -> None:
         """Pause or resume; resuming waits for the poll that is due, it does not add one."""
@@ -157,6 +175,7 @@ class Poller(Generic[T]):
                 await self.on_error(error)
         finally:
             self.in_flight = False
+        self.last_error = error
         latency = self.timer() - started
         if error is None and self.pace is not None:
             # Before the delay is taken: the very next poll already waits the new interval.
@@ -172,6 +191,8 @@ class Poller(Generic[T]):
         until `refresh_now()`.
         """
         while not self._stopped:
+            if not self._force:  # the schedule's own poll (not one asked for)
+                self.asked_in_backoff = False
             self._force = False
             if started is not None:
                 started()

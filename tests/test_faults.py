@@ -239,6 +239,39 @@ async def test_a_session_never_read_says_no_data_yet_not_loading(server, state):
         assert "no data yet" not in text_of(app.screen.panels()[0])
 
 
+async def test_r_does_not_jump_the_throttling_backoff(server, state):
+    """Walk 4 #13: with the service throttling, ten presses of r sent fourteen requests
+    in four seconds. r asks once between two of the backoff's tries; after that it says
+    when the next one is."""
+    clock = VirtualClock()
+    app = fault_app(server, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.idle(app)
+        state.faults.throttle = -1
+        start = len(state.requests)
+        await clock.advance(REFRESH)  # that poll is throttled
+        await wait_for(pilot, lambda: app.screen.has_class("-stale"))
+        assert requests_to(state, start) == 1
+        poller = app.screen.poller
+        for _ in range(10):
+            await pilot.press("r")
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        assert requests_to(state, start) == 2  # the first press's, no more
+        assert "Throttled by the service: the next try is in" in app.notices[-1].message
+        await clock.advance(poller.next_at - clock.t)  # the backoff's own next try
+        assert requests_to(state, start) == 3
+        await pilot.press("r")  # once again, between this try and the next
+        await wait_for(pilot, lambda: requests_to(state, start) == 4)
+        state.faults.clear()
+        await clock.advance(poller.next_at - clock.t)
+        await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+        before = len(state.requests)
+        await pilot.press("r")  # not throttled: r asks at once
+        await wait_for(pilot, lambda: requests_to(state, before) == 1)
+
+
 async def test_latency_longer_than_the_interval_shows_fetching_and_never_piles_up(
         server, state):
     """The endpoint holds each answer 1 s (real time: the latency is the endpoint's); the

@@ -271,9 +271,16 @@ class PollingScreen(Screen[None]):
             self.recheck_missing()
 
     def action_refresh(self) -> None:
-        """r: fetch once now; a paused screen stays paused (p resumes)."""
-        if self.poller is not None:
-            self.poller.refresh_now(resume=not self.user_paused)
+        """r: fetch once now; a paused screen stays paused (p resumes). While the service
+        throttles, once between two of the backoff's tries; after that it says when the
+        next one is."""
+        poller = self.poller
+        if poller is not None and not poller.refresh_now(resume=not self.user_paused,
+                                                         asked=True):
+            wait = poller.seconds_to_next()
+            when = f"in {max(1, round(wait))} s" if wait is not None else "when it is due"
+            self.notify(f"Throttled by the service: the next try is {when} (r asked once "
+                        "already; sooner would only be throttled again)", timeout=3)
 
     def action_toggle_pause(self) -> None:
         if self.poller is None:

@@ -181,18 +181,25 @@ def _expires(session: ProxySession, minutes: int | None, now: datetime) -> str:
 
 
 def _still_past(session: ProxySession, minutes: int, now: datetime) -> tuple[Step, ...]:
-    """A warning step when the new expiry is already past (a session the service still
-    calls open past its expiry): the change does not keep it open."""
+    """A warning step when the new expiry is already past and so was the old one (a
+    session the service still calls open past its expiry): the change does not keep it
+    open. A session with no expiry that would get one already past is refused: that
+    "extend" would end it (walk 4 #2)."""
     if session.created is None:
         return ()
     from datetime import timedelta
 
     try:
-        past = session.created + timedelta(minutes=minutes) <= now
+        at = session.created + timedelta(minutes=minutes)
     except OverflowError:
         return ()
-    if not past:
+    if at > now:
         return ()
+    if session.expiry_minutes is None:
+        raise Invalid.one(f"ExpiryMinutes {minutes:,} would put the expiry at "
+                          f"{_expires(session, minutes, now)}: the session has no expiry "
+                          "now, and this would end it. Type more minutes (D ends a "
+                          "session). Nothing was sent.", "expiry")
     return (Step("Warning", "", "the new expiry is already past: this does not keep the "
                                 "session open (type more minutes for a time to come)"),)
 

@@ -58,6 +58,18 @@ async def perform(client: Any, planned: Planned, audit: Audit | None = None) -> 
     session: ProxySession | None = None
     error: ChimeError | None = None
     p = planned.params
+    if planned.kind == "extend":
+        # The Capabilities sent with an extend are the dialog's view of the session: asked
+        # again first, so that a change made meanwhile (another on-call, a script) is not
+        # undone by this one (walk 4 #18). A difference stops it: nothing is sent.
+        try:
+            current = await client.get_proxy_session(p["VoiceConnectorId"], p["ProxySessionId"])
+        except ChimeError as exc:
+            return Outcome(planned, None, exc)
+        except Exception as exc:
+            return Outcome(planned, None, classify(exc))
+        if (moved := changed_meanwhile(planned, current)) is not None:
+            return Outcome(planned, None, ChangedMeanwhile(moved, code="ChangedMeanwhile"))
     try:
         if planned.kind == "end":
             await client.delete_proxy_session(p["VoiceConnectorId"], p["ProxySessionId"])
@@ -77,6 +89,28 @@ async def perform(client: Any, planned: Planned, audit: Audit | None = None) -> 
         error = classify(exc)
     audit_error = record(client, planned, session, error, audit)
     return Outcome(planned, session, error, audit_error)
+
+
+class ChangedMeanwhile(ChimeError):
+    """The session changed between the dialog's view and the write: nothing was sent."""
+
+    kind = "changed meanwhile"
+
+
+def changed_meanwhile(planned: Planned, current: ProxySession) -> str | None:
+    """What of an extend's view (its ExpiryMinutes, the Capabilities it sends, the
+    session being live) the service no longer says; None: nothing."""
+    said = []
+    if current.status == "Closed" or current.ended is not None:
+        said.append(f"it has ended ({clip(current.status or 'ended', 30)})")
+    sent = list(planned.params.get("Capabilities", ()))
+    if sorted(current.capabilities) != sorted(sent):
+        said.append("Capabilities now " + (", ".join(clip(c, 30) for c in current.capabilities)
+                                           or "none"))
+    if current.expiry_minutes != planned.old:
+        now = "—" if current.expiry_minutes is None else f"{current.expiry_minutes:,}"
+        said.append(f"ExpiryMinutes now {now}")
+    return "; ".join(said) if said else None
 
 
 def record(client: Any, planned: Planned, session: ProxySession | None,
@@ -113,6 +147,9 @@ def failure_message(outcome: Outcome) -> str:
     if error is None:
         return ""
     planned = outcome.planned
+    if isinstance(error, ChangedMeanwhile):
+        return (f"The session changed since this dialog opened ({error.message}): nothing "
+                "was sent. Look at it again (Esc), then extend it if you still mean to.")
     if isinstance(error, MaybeCreated):
         return (f"No answer from the service: the session may have been created. List "
                 f"{planned.voice_connector_id}'s sessions before trying again (writes are "

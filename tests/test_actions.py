@@ -275,6 +275,39 @@ async def send(server, planned, audit=None, **aws):
         return await perform(client, planned, audit)
 
 
+@pytest.mark.parametrize("meanwhile, words", [
+    ({"Capabilities": ["Voice"]}, "Capabilities now Voice"),
+    ({"ExpiryMinutes": 75}, "ExpiryMinutes now 75"),
+    ({"Status": "Closed"}, "it has ended (Closed)"),
+])
+def test_an_extend_is_not_sent_over_a_change_made_meanwhile(server, state, tmp_path,
+                                                            meanwhile, words):
+    """Walk 4 #18: an extend sends the Capabilities the dialog saw; another operator's
+    change to them, made meanwhile (the app's view stale), was silently undone. The
+    session is asked for again first: a difference stops the extend, nothing is sent."""
+    path = tmp_path / "events.jsonl"
+    seen = ProxySession.from_api(state.get_session(SEED_CONNECTOR_ID, SEED_SESSION_ID))
+    planned = plan_extend(seen, "90", FIXED_NOW)
+    state.set_fields(SEED_CONNECTOR_ID, SEED_SESSION_ID, meanwhile)
+    outcome = run(send(server, planned, Audit(path)))
+    assert not outcome.ok and words in str(outcome.error)
+    assert writes(state) == []
+    assert not path.exists()  # nothing was attempted
+    said = failure_message(outcome)
+    assert said.startswith(f"The session changed since this dialog opened ({words}")
+    assert "nothing was sent" in said
+
+
+def test_a_session_with_no_expiry_is_not_given_one_already_past():
+    """Walk 4 #2: a session with no ExpiryMinutes, made 4 hours ago: 'extend' to 5
+    minutes put its expiry 4 hours back, and the service ended it."""
+    endless = ProxySession.from_api({**SEED_EXAMPLE["ProxySession"], "ExpiryMinutes": None,
+                                     "CreatedTimestamp": "2026-11-27T08:00:00Z"})
+    with pytest.raises(Invalid, match="the session has no expiry now, and this would end it"):
+        plan_extend(endless, "5", FIXED_NOW)
+    assert plan_extend(endless, "600", FIXED_NOW).new == 600  # 18:00, to come: fine
+
+
 def audit_lines(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 

@@ -450,7 +450,9 @@ async def test_failures_are_shown_in_the_dialog(server, state, tmp_path, fault, 
         await pilot.press("p")  # the detail screen polls this path too: pause it
         screen = await dialog(pilot, "plus")
         await pilot.press("9", "0")
-        state.add_rule({**fault, "count": 1, "path": f"/proxy-sessions/{SEED_SESSION_ID}"})
+        # (after 1: the extend's read of the session first answers; its write fails)
+        state.add_rule({**fault, "count": 1, "after": 1,
+                        "path": f"/proxy-sessions/{SEED_SESSION_ID}"})
         await pilot.press("enter")
         await answered(pilot, screen)
         assert words in error_text(screen)

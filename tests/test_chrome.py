@@ -426,3 +426,35 @@ async def test_list_footer_says_unpin_for_a_pinned_row(server, state, tmp_path):
         assert screen.active_bindings["m"].binding.description == "Pin"
         await pilot.press("up", "m")
         assert (vc, screen.selected_id()) not in app.pins.pins
+
+
+async def test_the_board_starts_its_cursor_at_the_top_once_sorted(server, state, tmp_path):
+    """Walk 4 #3: the rows wait for data in ID order; once sorted (soonest to expire
+    first) the cursor stayed on the smallest ID, a row in the middle: Enter opened a
+    session the user was not looking at."""
+    vc = list(state.connectors)[1]
+    pins = tuple((vc, sid) for sid, s in sorted(state.sessions[vc].items())
+                 if s.status != "Closed")
+    app = make_app(app_settings(server, pins=pins, pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        await pilot.pause()
+        table = app.screen.query_one(KeyedTable)
+        first = "/".join(pins[0])  # the smallest ID: the top row while they waited
+        assert table.ordered_keys[0] != first  # (sorted by expiry, it is elsewhere)
+        assert table.cursor_key == table.ordered_keys[0]
+
+
+async def test_the_boards_filter_hiding_the_cursor_row_is_no_news(server, state, tmp_path):
+    """Walk 4 #5: typing a filter on the board said the cursor's session 'left the
+    list' (a toast per keystroke): the user's own filter hid it; it is still pinned."""
+    pins = live_pins(state)
+    app = make_app(app_settings(server, pins=pins, pins_file=tmp_path / "p.json"))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_for(pilot, lambda: board_loaded(app))
+        table = app.screen.query_one(KeyedTable)
+        other = next(k for k in table.ordered_keys if k != table.cursor_key)
+        await pilot.press("slash", *other.split("/")[1][:8])
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.pause(0.2)
+        assert not any("left the list" in n.message for n in app.notices), app.notices

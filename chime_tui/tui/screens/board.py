@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -77,6 +78,7 @@ class BoardScreen(ListScreen):
         self.result: BoardResult | None = None
         self.highlights: dict[tuple[SessionKey, str], datetime] = {}
         self.unpinned: list[SessionKey] = []  # by the user here, last last (for u)
+        self.touched = False  # a key was pressed here: the cursor is the user's
         # The last order and what it was sorted from (see `rows`).
         self._sorted: tuple[tuple[str, list[tuple[SessionKey, ProxySession | None, bool]]],
                             list[SessionKey]] | None = None
@@ -125,8 +127,18 @@ class BoardScreen(ListScreen):
                 self.highlights[(key, "changed")] = now + HIGHLIGHT
         for key in update.health:
             self.highlights[(key, "health")] = now + HIGHLIGHT
+        first = self.result is None
         self.result = update.result
         self.render_rows()
+        if first and not self.touched and self.table.ordered_keys:
+            # The rows waited for data in ID order, and are sorted now (soonest to
+            # expire first): a cursor the user never moved starts at the top, not on
+            # the row that happened to be first while they waited (walk 4 #3).
+            self.table.move_cursor(self.table.ordered_keys[0])
+
+    def on_key(self, event: events.Key) -> None:
+        # Not a key handler (the bindings do that): a mark that the user has acted.
+        self.touched = True
 
     def action_refresh(self) -> None:
         """`r`: every pin now, the gone ones too."""
@@ -290,9 +302,10 @@ class BoardScreen(ListScreen):
         return True
 
     def still_listed(self, key: str) -> bool:
-        """A row the user unpinned here left on purpose: no notice about it."""
+        """A row the user unpinned here left on purpose, and one still pinned was hidden
+        by the user's filter (walk 4 #5): no notice about either."""
         vc, _, sid = key.partition("/")
-        return (vc, sid) in self.unpinned
+        return (vc, sid) in self.unpinned or (vc, sid) in self.app.pins.pins
 
     def action_unpin(self) -> None:
         key = self.selected_key()

@@ -291,8 +291,12 @@ async def test_space_ticks_a_capability_and_enter_confirms_the_change(server, st
         box.focus()
         await pilot.pause()
         before = box.value
+        # The label says on or off, not only the box's colour (walk 4 #20).
+        assert str(box.label) == f"SMS ({'on' if before else 'off'})"
         await pilot.press("space")
         assert box.value is not before
+        await pilot.pause()
+        assert str(box.label) == f"SMS ({'off' if before else 'on'})"
         await pilot.press("enter")
         await answered(pilot, screen)
         assert box.value is not before  # not toggled back

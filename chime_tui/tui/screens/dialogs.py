@@ -62,9 +62,22 @@ def _row(label: str, widget: Any) -> Horizontal:
 
 class CapabilityBox(Checkbox, inherit_bindings=False):
     """A capability's checkbox: Space ticks it; Enter confirms the dialog, as its hint
-    says (a Checkbox's Enter toggled it, and what was ticked was never sent)."""
+    says (a Checkbox's Enter toggled it, and what was ticked was never sent). Its label
+    says on or off: a ticked box and an unticked one differ only in colour, which a
+    NO_COLOR or dim terminal does not show (walk 2 #14, walk 4 #20)."""
 
     BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
+
+    def __init__(self, capability: str, value: bool, **kwargs: Any) -> None:
+        super().__init__(self.words(capability, value), value, **kwargs)
+        self.capability = capability
+
+    @staticmethod
+    def words(capability: str, value: bool) -> str:
+        return f"{capability} ({'on' if value else 'off'})"
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.label = self.words(self.capability, event.value)  # (the message goes on up)
 
 
 class WriteDialog(ModalScreen[None]):

@@ -400,3 +400,21 @@ async def test_the_last_row_in_view_leaving_under_a_filter_does_not_say_the_list
         assert "no row left in view (a filter is on)" in notice
         assert "the list is empty" not in notice
         assert len(app.screen.sessions) == len(state.sessions[vc])  # the rest are listed
+
+
+async def test_expiring_next_does_not_count_a_connector_it_could_not_list(server, state):
+    """Walk 4 #15: with one connector's listing failing, the title said 'in 4
+    connectors' while its rows were the other three's; only the border's end said so."""
+    vcs = list(state.connectors)
+    bad = vcs[1]
+    state.add_rule({"status": 500, "path": f"/voice-connectors/{bad}/proxy-sessions"})
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExpiringScreen)
+                       and app.screen.data is not None)
+        name = state.connectors[bad].name
+        title = str(table(app).border_title)
+        assert f"in {len(vcs) - 1} of {len(vcs)} connectors ({name} not listed)" in title, title
+        assert f"{name}: " in str(table(app).border_subtitle)

@@ -22,6 +22,7 @@ from chime_tui.fleet import (
 )
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession
+from chime_tui.textsafe import clip
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.cells import status_text
 from chime_tui.tui.widgets.fleet_cells import participants_cell
@@ -130,6 +131,13 @@ class ExpiringScreen(ListScreen):
             return
         where = (f"{len(data.scope)} marked connector{'s' if len(data.scope) != 1 else ''}"
                  if data.marked else f"{len(data.scope)} connectors")
+        # A connector with no rows to show (its listing failed, none kept from before) is
+        # not counted in the title, which is what gets read (walk 4 #15).
+        unlisted = [vc for vc in self.failed if vc not in self.listed_at]
+        if unlisted:
+            names = ", ".join(clip(self.names.get(vc, vc), 40) for vc in unlisted[:2])
+            more = f" and {len(unlisted) - 2} more" if len(unlisted) > 2 else ""
+            where = f"{len(data.scope) - len(unlisted)} of {where} ({names}{more} not listed)"
         table.set_titles(f"Expiring next: {len(rows):,} open or in progress in {where}, "
                          "soonest first")
         n = data.requests

@@ -418,3 +418,16 @@ async def test_expiring_next_does_not_count_a_connector_it_could_not_list(server
         title = str(table(app).border_title)
         assert f"in {len(vcs) - 1} of {len(vcs)} connectors ({name} not listed)" in title, title
         assert f"{name}: " in str(table(app).border_subtitle)
+
+
+async def test_the_picker_drops_how_old_its_counts_are_last(server):
+    """Walk 4 #14: the picker dropped Counted first, so counts minutes old looked
+    current. Fallback, Region and Closed go before it (at 120 columns it now shows; at
+    80 it still does not fit beside the connector ID)."""
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.pause()
+        widths = dict(zip((c.key for c in table(app).columns), table(app).drawn_widths))
+        assert widths["counted"] > 0, widths
+        assert widths["fallback"] == 0, widths

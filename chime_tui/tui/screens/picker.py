@@ -24,13 +24,15 @@ from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("name", "Name", max_width=40, shrink_to=12),
            Column("id", "Voice connector ID"),
-           Column("region", "Region", drop_priority=4),
+           Column("region", "Region", drop_priority=5),
            Column("proxy", "Proxy", max_width=16),
-           Column("fallback", "Fallback", drop_priority=5),
+           Column("fallback", "Fallback", drop_priority=6),
            Column("open", "Open"),
            Column("inprogress", "InProg"),
-           Column("closed", "Closed", drop_priority=1),
-           Column("counted", "Counted", live=True, min_width=8, drop_priority=6))
+           Column("closed", "Closed", drop_priority=4),
+           # How old the counts are goes last: counts minutes old must not look current
+           # (walk 4 #14: at 80 columns it went first).
+           Column("counted", "Counted", live=True, min_width=8, drop_priority=1))
 
 
 class ConnectorPickerScreen(ListScreen):

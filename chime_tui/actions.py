@@ -214,7 +214,7 @@ def _session_ids(session: ProxySession) -> tuple[str, str]:
 def _not_ended(session: ProxySession, what: str) -> None:
     """An ended session is not extended or changed: the service keeps it Closed (a
     preview promising a new expiry would read as fixed)."""
-    if session.status == "Closed" or session.ended is not None:
+    if session.is_closed:
         status = clip(session.status or "ended", 30)
         raise Invalid.one(f"this session has ended ({status}): {what}; create a new "
                           "session instead. Nothing was sent.", "session")

@@ -213,11 +213,9 @@ async def list_fleet(service: Any, vcs: Sequence[str]) -> FleetListing:
                 out.requests += 1
                 out.errors[vc] = exc
                 return
-            from chime_tui.aws.client import ambiguous
+            from chime_tui.aws.client import unambiguous
 
-            drop = ambiguous(getattr(service, "left_out", {}).get(vc))
-            out.sessions[vc] = [s for s in sessions if s.proxy_session_id not in drop] \
-                if drop else sessions
+            out.sessions[vc] = unambiguous(sessions, getattr(service, "left_out", {}).get(vc))
 
     await asyncio.gather(*(one(vc) for vc in vcs))
     out.sessions = {vc: out.sessions[vc] for vc in vcs if vc in out.sessions}

@@ -101,7 +101,7 @@ def changed_meanwhile(planned: Planned, current: ProxySession) -> str | None:
     """What of an extend's view (its ExpiryMinutes, the Capabilities it sends, the
     session being live) the service no longer says; None: nothing."""
     said = []
-    if current.status == "Closed" or current.ended is not None:
+    if current.is_closed:
         said.append(f"it has ended ({clip(current.status or 'ended', 30)})")
     sent = list(planned.params.get("Capabilities", ()))
     if sorted(current.capabilities) != sorted(sent):

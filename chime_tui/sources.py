@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from chime_tui.aws.client import ChimeVoiceClient, ambiguous, parse_sessions, unique
+from chime_tui.aws.client import ChimeVoiceClient, parse_sessions, unambiguous, unique
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.monitor import Change
@@ -278,9 +278,8 @@ class ConnectorSessions(Source[Listing]):
                 sessions.extend(page)
                 if stream:
                     self._hand_out(page)
-        if drop := ambiguous(host.service.left_out.get(self.voice_connector_id)):
-            # Listed twice with different values: neither is known to be the session.
-            sessions = [s for s in sessions if s.proxy_session_id not in drop]
+        # Listed twice with different values: neither is known to be the session.
+        sessions = unambiguous(sessions, host.service.left_out.get(self.voice_connector_id))
         await self.track_watched(sessions)
         order = self.order()
         sessions = await sort_sessions(sessions, order, host.clock())

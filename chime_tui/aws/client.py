@@ -223,9 +223,7 @@ class ChimeVoiceClient:
         out: list[ProxySession] = []
         async for page in self.iter_proxy_session_pages(voice_connector_id, status):
             out.extend(page)
-        if not status and (drop := ambiguous(self.left_out.get(voice_connector_id))):
-            out = [s for s in out if s.proxy_session_id not in drop]
-        return out
+        return unambiguous(out, self.left_out.get(voice_connector_id)) if not status else out
 
     async def get_proxy_session(self, voice_connector_id: str, proxy_session_id: str
                                 ) -> ProxySession:
@@ -332,6 +330,13 @@ def ambiguous(left_out: dict[str, str] | None) -> set[str]:
     answer can be trusted to be the session's, so neither is shown or tracked; a
     session screen or a board asks for the session by its ID instead."""
     return {sid for sid, why in (left_out or {}).items() if why == DUPLICATE}
+
+
+def unambiguous(sessions: list[ProxySession], left_out: dict[str, str] | None
+                ) -> list[ProxySession]:
+    """A complete listing without the sessions it named twice (`ambiguous`)."""
+    drop = ambiguous(left_out)
+    return [s for s in sessions if s.proxy_session_id not in drop] if drop else sessions
 
 
 def read_unreadable(header: str, known: int = 0) -> dict[str, str]:

@@ -21,7 +21,7 @@ from typing import IO, Any
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.aws.errors import NotFound
 from chime_tui.models import ProxySession, utcnow
-from chime_tui.monitor import Poller, diff_sessions
+from chime_tui.monitor import Poller, diff_sessions, stamp
 from chime_tui.sources import RECHECK_SECONDS
 
 
@@ -33,19 +33,13 @@ def json_line(data: Any) -> str:
     return json_safe(json.dumps(data, ensure_ascii=False)) + "\n"
 
 
-def _stamp(when: datetime) -> str:
-    from chime_tui.monitor import stamp
-
-    return stamp(when)
-
-
 async def watch_session(client: ChimeVoiceClient, vc: str, sid: str, interval: float,
                         out: IO[str] = sys.stdout,
                         transform: Callable[[Any], Any] = lambda d: d,
                         clock: Callable[[], datetime] = utcnow,
                         recheck: float = RECHECK_SECONDS) -> int:
     def line(event: str, **fields: Any) -> None:
-        out.write(json_line(transform({"time": _stamp(clock()), "event": event, **fields})))
+        out.write(json_line(transform({"time": stamp(clock()), "event": event, **fields})))
         out.flush()
 
     poller: Poller[ProxySession] = Poller(lambda: client.get_proxy_session(vc, sid),

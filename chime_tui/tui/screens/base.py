@@ -139,8 +139,7 @@ class PollingScreen(Screen[None]):
             return
         status = self.one(FetchStatus)
         status.tick()
-        if self.last_ok is not None and not self.has_class("-stale") and \
-                (self.app.clock() - self.last_ok).total_seconds() > status.stale_after:
+        if not self.has_class("-stale") and status.too_old(self.app.clock()):
             # No answer for two intervals (a fetch hanging on a read timeout, a pause):
             # what is shown is marked stale now, not when the fetch gives up. The next
             # answer marks it current again (`on_fetched`).

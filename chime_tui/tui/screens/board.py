@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -78,7 +77,6 @@ class BoardScreen(ListScreen):
         self.result: BoardResult | None = None
         self.highlights: dict[tuple[SessionKey, str], datetime] = {}
         self.unpinned: list[SessionKey] = []  # by the user here, last last (for u)
-        self.touched = False  # a key was pressed here: the cursor is the user's
         # The last order and what it was sorted from (see `rows`).
         self._sorted: tuple[tuple[str, list[tuple[SessionKey, ProxySession | None, bool]]],
                             list[SessionKey]] | None = None
@@ -135,10 +133,6 @@ class BoardScreen(ListScreen):
             # expire first): a cursor the user never moved starts at the top, not on
             # the row that happened to be first while they waited (walk 4 #3).
             self.table.move_cursor(self.table.ordered_keys[0])
-
-    def on_key(self, event: events.Key) -> None:
-        # Not a key handler (the bindings do that): a mark that the user has acted.
-        self.touched = True
 
     def action_refresh(self) -> None:
         """`r`: every pin now, the gone ones too."""

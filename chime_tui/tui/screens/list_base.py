@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input
@@ -26,6 +27,12 @@ class ListScreen(PollingScreen):
     ]
 
     filter_text = ""
+    touched = False  # a key was pressed here: the cursor is the user's (see `on_key`)
+
+    def on_key(self, event: events.Key) -> None:
+        # Not a key handler (the bindings do that): a mark that the user has acted, so
+        # the end of a first load does not move the cursor under them.
+        self.touched = True
 
     def render_rows(self) -> None:
         raise NotImplementedError

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -85,7 +84,6 @@ class SessionListScreen(ListScreen):
         self.streamed: list[str] = []  # first load: the rows in the order they came
         self.shown: dict[str, ProxySession] = {}  # the sessions whose cells the table has
         self.pins_shown: set[str] = set()  # the rows drawn with a pin mark
-        self.touched = False  # a key was pressed here: the cursor is the user's
         self.incomplete = False  # the first load failed part way: the rows are not all
 
     def compose(self) -> ComposeResult:
@@ -286,11 +284,6 @@ class SessionListScreen(ListScreen):
         status = self.status_filter or "all"
         order = f"{SORT_WORDS.get(self.sort, self.sort)} {'▼' if self.reverse else '▲'}"
         table.set_titles(subtitle=f"status: {status} · sort: {order}")
-
-    def on_key(self, event: events.Key) -> None:
-        # Not a key handler (the bindings do that): a mark that the user has acted, so
-        # the end of the first load does not move the cursor under them.
-        self.touched = True
 
     def pinned(self) -> set[SessionKey]:
         return set(self.app.pins.pins)

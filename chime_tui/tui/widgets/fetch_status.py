@@ -105,13 +105,17 @@ class FetchStatus(Line):
     def on_mount(self) -> None:
         self.refresh_text()
 
+    def too_old(self, now: datetime) -> bool:
+        """Whether the last good answer is older than `stale_after` (two refreshes)."""
+        return self.last_ok is not None and \
+            (now - self.last_ok).total_seconds() > self.stale_after
+
     def time_key(self, now: datetime) -> object:
         """What the line shows that depends on the clock: once the data is stale, its
         age; before that, nothing (the time of the last answer does not move)."""
         if self.last_ok is None:
             return None
-        stale = (now - self.last_ok).total_seconds() > self.stale_after
-        return ago(self.last_ok, now) if stale else False
+        return ago(self.last_ok, now) if self.too_old(now) else False
 
     def tick(self) -> None:
         """Once a second (the screen's tick): the line is built again only when the clock
@@ -162,7 +166,7 @@ class FetchStatus(Line):
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
-            stale = (now - self.last_ok).total_seconds() > self.stale_after
+            stale = self.too_old(now)
             if not short:
                 t.append(f"updated {self.last_ok:%H:%M:%S} UTC")
             elif not stale:

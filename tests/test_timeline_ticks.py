@@ -128,7 +128,7 @@ async def test_a_tick_redraws_only_the_rows_whose_age_changed(frozen_server, mon
 
         # What the kept rows show is what a fresh drawing shows.
         kept = [s.text for s in panel.strips]
-        panel.row_cache.clear()
+        panel.line_cache.clear()
         panel.drawn_for = None
         assert [s.text for s in panel.draw(panel.size.width, panel.rich_style)] == kept
         for c, line in zip(changes[::-1], kept):

@@ -7,7 +7,9 @@ line of a widget whose content it is given)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -119,23 +121,21 @@ class SessionPanel(Widget, can_focus=True):
             self.refresh(*changed)
 
     def draw(self, width: int, style: Style) -> list[Strip]:
-        """Render `content` into strips. A Group's one-line Texts are drawn one by one
-        and kept while they stay on screen: a tick re-renders the countdown line only."""
+        """Render `content` into strips, part by part (`drawn_parts`): a part whose key
+        is unchanged keeps its strips while it stays on screen, so a tick re-renders the
+        countdown line only."""
         console = self.app.console
         options = self.console_options
         if self.drawn_for != (width, style) or options is None:
             self.line_cache = {}
             # Asked of the console once per width: it reads the terminal's size each time.
             options = self.console_options = console.options.update_width(width)
-        content = self.content
-        parts = content.renderables if isinstance(content, Group) else [content]
         cache: dict[object, list[Strip]] = {}
         strips: list[Strip] = []
-        for part in parts:
-            key = _line_key(part)
+        for key, drawn in self.drawn_parts(console, options, style, width):
             lines = self.line_cache.get(key) if key is not None else None
             if lines is None:
-                lines = render_lines(console, options, part, style, width)
+                lines = drawn()
             if key is not None:
                 cache[key] = lines
             strips.extend(lines)
@@ -143,6 +143,14 @@ class SessionPanel(Widget, can_focus=True):
         self.strips = strips
         self.drawn_for = (width, style)
         return strips
+
+    def drawn_parts(self, console: Console, options: ConsoleOptions, style: Style,
+                    width: int) -> Iterator[tuple[object, Callable[[], list[Strip]]]]:
+        """The parts of `content` to draw, each with its key (None: drawn every time)
+        and how it is drawn: a Group's one-line Texts one by one."""
+        content = self.content
+        for part in content.renderables if isinstance(content, Group) else [content]:
+            yield _line_key(part), partial(render_lines, console, options, part, style, width)
 
     def render(self) -> RenderableType:
         """What the panel shows (drawn by `render_line`; here for measuring and reading)."""

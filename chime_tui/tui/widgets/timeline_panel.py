@@ -9,9 +9,10 @@ move the others."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -124,7 +125,6 @@ class TimelinePanel(SessionPanel):
         super().__init__(number, **kwargs)
         # Per shown change: its rows, for the redaction they were made with.
         self.described: dict[int, tuple[Change, bool, list[Row]]] = {}
-        self.row_cache: dict[object, list[Strip]] = {}  # see `draw`
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         return tuple(age(c.at, now) for c in self.changes[-SHOWN:])
@@ -172,29 +172,21 @@ class TimelinePanel(SessionPanel):
             self.described = {k: v for k, v in self.described.items() if k in keep}
         return Rows(rows)
 
-    def draw(self, width: int, style: Style) -> list[Strip]:
-        """As the base draws, row by row: a row whose key (its words, its age, the
-        column widths) is unchanged keeps its strips, so a tick draws the rows whose
-        age moved and no other."""
+    def drawn_parts(self, console: Console, options: ConsoleOptions, style: Style,
+                    width: int) -> Iterator[tuple[object, Callable[[], list[Strip]]]]:
+        """Row by row: a row whose key (its words, its age, the column widths) is
+        unchanged keeps its strips, so a tick draws the rows whose age moved and no
+        other."""
         content = self.content
         if not isinstance(content, Rows):
-            return super().draw(width, style)
-        console = self.app.console
-        options = self.console_options
-        if self.drawn_for != (width, style) or options is None:
-            self.row_cache = {}
-            options = self.console_options = console.options.update_width(width)
-        cache: dict[object, list[Strip]] = {}
-        strips: list[Strip] = []
+            yield from super().drawn_parts(console, options, style, width)
+            return
         for i in range(len(content.rows)):
-            key = content.key(i)
-            lines = self.row_cache.get(key)
-            if lines is None:
-                lines = [strip for line in content.lines(console, i, width)
-                         for strip in render_lines(console, options, line, style, width)]
-            cache[key] = lines
-            strips.extend(lines)
-        self.row_cache = cache  # only what is drawn now
-        self.strips = strips
-        self.drawn_for = (width, style)
-        return strips
+            yield content.key(i), partial(self.row_strips, content, i, console, options,
+                                          style, width)
+
+    @staticmethod
+    def row_strips(rows: Rows, i: int, console: Console, options: ConsoleOptions,
+                   style: Style, width: int) -> list[Strip]:
+        return [strip for line in rows.lines(console, i, width)
+                for strip in render_lines(console, options, line, style, width)]

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input
 
 from chime_tui.tui.screens.base import PollingScreen
-from chime_tui.tui.widgets.keyed_table import Column, KeyedTable, LiveCells
+from chime_tui.tui.widgets.keyed_table import Column, KeyedTable, LiveCells, LiveLayer
 
 
 class ListScreen(PollingScreen):
@@ -83,17 +85,23 @@ class ListScreen(PollingScreen):
 
     def compose_list(self, placeholder: str, table_id: str, title: str,
                      columns: Sequence[Column], live: LiveCells | None = None,
-                     tight_priority: int = 0, spare_sort_room: bool = False
-                     ) -> ComposeResult:
-        """The list screens' layout: status line, filter, table, error line, keys
-        (`tight_priority`, `spare_sort_room`: see `KeyedTable`)."""
+                     tight_priority: int = 0, spare_sort_room: bool = False,
+                     above_table: Sequence[Widget] = ()) -> ComposeResult:
+        """The list screens' layout: status line, filter, (`above_table`), table, error
+        line, keys (`tight_priority`, `spare_sort_room`: see `KeyedTable`)."""
         yield Header()
         yield self.make_status()
         yield Input(placeholder=placeholder, id="filter")
         table = KeyedTable(columns, live=live, fit=True, tight_priority=tight_priority,
                            spare_sort_room=spare_sort_room, id=table_id)
         table.border_title = title
-        yield table
+        yield from above_table
+        # The table and, over its live columns, the layer a tick repaints (the layer
+        # is placed in the frame, which moves with the table).
+        with Vertical(classes="table-frame"):
+            yield table
+            if live is not None:
+                yield LiveLayer(table)
         yield self.make_alert_line()
         yield self.make_error_line()
         yield Footer()

@@ -87,12 +87,12 @@ class SessionListScreen(ListScreen):
         self.incomplete = False  # the first load failed part way: the rows are not all
 
     def compose(self) -> ComposeResult:
-        for widget in self.compose_list("/ filter by session ID, name or capability",
-                                        "sessions", "Sessions", COLUMNS, live=self.live_cells,
-                                        tight_priority=TIGHT, spare_sort_room=True):
-            if isinstance(widget, KeyedTable):  # the connector's proxy settings and counts
-                yield ConnectorHeader(self.voice_connector_id, id="connector-header")
-            yield widget
+        # Over the table: the connector's proxy settings and counts.
+        return self.compose_list("/ filter by session ID, name or capability", "sessions",
+                                 "Sessions", COLUMNS, live=self.live_cells,
+                                 tight_priority=TIGHT, spare_sort_room=True,
+                                 above_table=[ConnectorHeader(self.voice_connector_id,
+                                                              id="connector-header")])
 
     def on_mount(self) -> None:
         self.sub_title = f"voice connector {self.voice_connector_id}"

@@ -13,7 +13,9 @@ This table keeps one plain model and draws from it:
   focus); a changed row repaints its own line and nothing else.
 - "Live" columns (a countdown) are asked of a callback at draw time, so a row
   scrolled into view never shows an old value, and `refresh_live` repaints only
-  the visible lines whose live text changed.
+  the visible lines whose live text changed: on the table's `LiveLayer` when it has
+  one (a list screen's table does), which draws the live cells over the table, so a
+  tick costs a few cells a line, not the line; else on the table's own lines.
 - The cursor is a row key, never an index: it follows its row through re-sorts,
   filters and updates. If its row goes away, the cursor goes to the neighbour
   (the next row of the old order still shown, else the previous one) and a
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -38,6 +40,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from chime_tui.textsafe import clip, has_unsafe
 
@@ -196,6 +199,12 @@ class KeyedTable(ScrollView, can_focus=True):
         # changed is put together from these, its other cells not rendered again.
         self._cell_parts: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(CELL_CACHE)
         self._style_cache: dict[str, Style] = {}  # resolved once per style change
+        # The live columns' own layer over this table (`LiveLayer`), when it has one: a
+        # tick repaints the live cells there, and this table's lines stay as drawn.
+        self.live_layer: LiveLayer | None = None
+        # The live cells `refresh_live` asked for, per row, until the frame that draws
+        # them is out: a tick asks each row's callback once, not again to draw it.
+        self._live_memo: dict[str, list[Cell]] = {}
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
@@ -271,8 +280,11 @@ class KeyedTable(ScrollView, can_focus=True):
         if not self._live_at or self.live is None:
             return cells
         merged = list(cells)
-        for at, value in zip(self._live_at, self.live(key)):
-            merged[at] = safe_cell(value)
+        live = self._live_memo.get(key)
+        if live is None:
+            live = [safe_cell(c) for c in self.live(key)]
+        for at, value in zip(self._live_at, live):
+            merged[at] = value
         return tuple(merged)
 
     def put(self, rows: Iterable[tuple[str, Sequence[Cell]]]) -> None:
@@ -289,6 +301,7 @@ class KeyedTable(ScrollView, can_focus=True):
             if old is not None and same_cells(old, cells):
                 continue
             self._cells[key] = cells
+            self._live_memo.pop(key, None)
             widths = tuple(cell_width(c) for c in cells)
             if len(self._width_tuples) >= 4096:  # churn: keep sharing bounded
                 self._width_tuples.clear()
@@ -450,6 +463,7 @@ class KeyedTable(ScrollView, can_focus=True):
             # view (narrower ones may take it away): the cursor's row stays in view, once
             # the new size is laid out. (Every way widths change comes through here.)
             self.call_after_refresh(self._scroll_to_cursor)
+        self._place_layer_later()
 
     SORT_ROOM = 1_000_000  # the rank of giving back a header's unused sort-mark room
     DEFAULT_SHRINK = 1_000  # the rank of a `shrink_to` with no `shrink_priority`
@@ -536,6 +550,8 @@ class KeyedTable(ScrollView, can_focus=True):
         self._style_cache.clear()
         self._lines.clear()
         self._cell_parts.clear()
+        if self.live_layer is not None:
+            self.live_layer.refresh()
 
     def _style(self, part: str) -> Style:
         """The base style, or a component's over it (looked up once per style change:
@@ -553,6 +569,7 @@ class KeyedTable(ScrollView, can_focus=True):
             self._set_widths(self._widths)
             self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)  # the cursor's row stays in view
+        self._place_layer_later()
 
     def watch_show_vertical_scrollbar(self, shown: bool) -> None:
         # Rows that come or go may bring or take away the vertical scrollbar without a
@@ -562,12 +579,19 @@ class KeyedTable(ScrollView, can_focus=True):
         if self.fit and self._widths:
             self._set_widths(self._widths)
             self.refresh()
+        self._place_layer_later()
 
     def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
         # The horizontal scrollbar takes (or gives back) the view's last line: the
         # cursor's row stays in view, once the new layout is in place.
         if self._cursor is not None:
             self.call_after_refresh(self._scroll_to_cursor)
+        self._place_layer_later()
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_x(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._place_layer_later()  # the live columns moved sideways
 
     def on_focus(self) -> None:
         self._style_cache.clear()
@@ -615,6 +639,108 @@ class KeyedTable(ScrollView, can_focus=True):
         left = start - int(self.scroll_x)
         return left, end - start
 
+    # -- the live columns' layer ------------------------------------------------------
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """As Widget.refresh; a repaint of this table repaints its live layer too (the
+        layer draws what this table shows under it: `render_span`)."""
+        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        if repaint and self.live_layer is not None:
+            self.live_layer.refresh()
+        return self
+
+    def layer_geometry(self) -> tuple[int, int, int, int] | None:
+        """Where the live layer goes, relative to this table's region (x, y, width,
+        height): over the live columns' cells of the lines in view (the header's not),
+        within the scrollable content. None: no live cells in view."""
+        span = self.live_span()
+        height = self._view_height() - 1
+        if span is None or height <= 0:
+            return None
+        content, region = self.scrollable_content_region, self.region
+        left = max(0, span[0])
+        width = min(span[0] + span[1], content.width) - left
+        if width <= 0:
+            return None
+        return content.x - region.x + left, content.y - region.y + 1, width, height
+
+    def layer_in_place(self) -> bool:
+        """Whether the live layer is shown exactly over the live cells in view (as the
+        last layout placed it): a tick may then repaint the layer alone."""
+        layer = self.live_layer
+        if layer is None or not layer.display:
+            return False
+        geometry = self.layer_geometry()
+        if geometry is None:
+            return False
+        x, y, width, height = geometry
+        region = self.region
+        return layer.region == Region(region.x + x, region.y + y, width, height)
+
+    def _place_layer_later(self) -> None:
+        if self.live_layer is not None:
+            self.call_after_refresh(self.place_layer)
+
+    def place_layer(self) -> None:
+        """Put the live layer over the live cells in view (hidden when there are none)."""
+        layer = self.live_layer
+        if layer is None or not self.is_mounted:
+            return
+        geometry = self.layer_geometry()
+        if geometry is None:
+            layer.display = False
+            return
+        x, y, width, height = geometry
+        styles = layer.styles
+        if (layer.display and styles.offset.x.value == x and styles.offset.y.value == y
+                and styles.width is not None and styles.width.value == width
+                and styles.height is not None and styles.height.value == height):
+            return
+        styles.offset = (x, y)
+        styles.width = width
+        styles.height = height
+        layer.display = True
+
+    def render_span(self, y: int, x0: int, x1: int, view_height: int) -> Strip:
+        """What this table shows on line `y` (0: the header) from x0 to x1 (in the
+        view, as `render_line`): the same cells drawn the same way, only those.
+        `view_height`: `_view_height()`, asked once for the lines of a repaint."""
+        width = x1 - x0
+        base = self._style("base")
+        if not 0 <= y < view_height:
+            # (Only a layer the last layout left off the lines in view draws here.)
+            return Strip.blank(width, base)
+        if y == 0:
+            labels = self._header_labels()
+            cells: Sequence[Cell] = labels
+            style = self._style("keyed-table--header")
+        else:
+            at = int(self.scroll_y) + y - 1
+            if at >= len(self._order):
+                return Strip.blank(width, base)
+            key = self._order[at]
+            cells = self.row_cells(key)
+            self._note_live(key, cells)
+            style = self._row_style(key, at)
+        scroll_x = int(self.scroll_x)
+        start, end = x0 + scroll_x, x1 + scroll_x
+        gap = self._gap
+        segments: list[Segment] = []
+        x, first = 0, None
+        for cell, drawn in zip(cells, self._draw):
+            if not drawn:
+                continue
+            if x + drawn + gap > start:
+                if first is None:
+                    first = x
+                segments.extend(self._part(cell, cell_key(cell), drawn, style))
+            x += drawn + gap
+            if x >= end:
+                break
+        if first is None:
+            return Strip.blank(width, base)
+        return Strip(segments, x - first).crop_extend(start - first, end - first, base)
+
     def refresh_live(self) -> int:
         """Repaint the live cells of the visible lines whose live cells changed; how
         many lines were. Only those cells: a countdown column of a full table changes on
@@ -627,16 +753,25 @@ class KeyedTable(ScrollView, can_focus=True):
         drawn_live, live_widths = self._drawn_live, self._live_row_widths
         repainted = 0
         run: list[int] = []  # lines (in order) of cells to repaint, the current run
+        layer = self.live_layer
+        if layer is not None and not self.layer_in_place():
+            layer = None  # (not where the cells are: this table repaints them)
+            self._place_layer_later()
 
         def flush() -> None:
             if run and span is not None:
-                cells = Region(span[0], run[0], span[1], len(run)).intersection(view)
-                if cells.area:
-                    self.refresh(cells)
+                if layer is not None:
+                    # The layer's line 0 is this table's line 1 (the header's below).
+                    layer.refresh(Region(0, run[0] - 1, layer.size.width, len(run)))
+                else:
+                    cells = Region(span[0], run[0], span[1], len(run)).intersection(view)
+                    if cells.area:
+                        self.refresh(cells)
             run.clear()
 
+        memo = self._live_memo = {}
         for at, key in enumerate(self.visible_keys()):
-            live = [safe_cell(c) for c in self.live(key)]
+            live = memo[key] = [safe_cell(c) for c in self.live(key)]
             if drawn_live.get(key) == tuple(cell_key(c) for c in live):
                 continue
             repainted += 1
@@ -652,6 +787,7 @@ class KeyedTable(ScrollView, can_focus=True):
                     flush()
                 run.append(y)
         flush()
+        self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
         return repainted
 
     def render_line(self, y: int) -> Strip:
@@ -667,13 +803,17 @@ class KeyedTable(ScrollView, can_focus=True):
             strip = self._row_strip(self._order[at], at)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
-    def _header_strip(self) -> Strip:
+    def _header_labels(self) -> list[Cell]:
         labels: list[Cell] = []
         for column in self.columns:
             label = column.label
             if column.key == self.sort_column:
                 label += " ▼" if self.sort_reverse else " ▲"
             labels.append(label)
+        return labels
+
+    def _header_strip(self) -> Strip:
+        labels = self._header_labels()
         style = self._style("keyed-table--header")
         key = ("header", tuple(cell_key(c) for c in labels), self._draw, self._gap, style)
         strip = self._lines.get(key)
@@ -681,25 +821,35 @@ class KeyedTable(ScrollView, can_focus=True):
             strip = self._lines[key] = self._strip(labels, style)
         return strip
 
+    def _row_style(self, key: str, at: int) -> Style:
+        return self._style("keyed-table--cursor" if key == self._cursor else
+                           "keyed-table--even-row" if at % 2 == 1 else "base")
+
+    def _note_live(self, key: str, cells: Cells,
+                   keys: Sequence[object] | None = None) -> None:
+        """The row's live cells are drawn as `cells` has them: `refresh_live` compares
+        with these; a width that changed may change its column's."""
+        if not self._live_at:
+            return
+        live_at = self._live_at
+        self._drawn_live[key] = tuple(keys[i] for i in live_at) if keys is not None \
+            else tuple(cell_key(cells[i]) for i in live_at)
+        widths = tuple(cell_width(cells[i]) for i in live_at)
+        old = self._live_row_widths.get(key)
+        if widths != old:
+            self._live_row_widths[key] = widths
+            # Wider than its column, or it was the widest and is narrower now.
+            column = self._live_widths
+            if any(w > column[i] or (old is not None and old[n] >= column[i] > w)
+                   for n, (i, w) in enumerate(zip(live_at, widths))):
+                self.call_later(self._measure)
+
     def _row_strip(self, key: str, at: int) -> Strip:
         cells = self.row_cells(key)
         keys = tuple(cell_key(c) for c in cells)
-        if self._live_at:
-            live = tuple(cells[i] for i in self._live_at)
-            self._drawn_live[key] = tuple(keys[i] for i in self._live_at)
-            widths = tuple(cell_width(c) for c in live)
-            old = self._live_row_widths.get(key)
-            if widths != old:
-                self._live_row_widths[key] = widths
-                # Wider than its column, or it was the widest and is narrower now.
-                column = self._live_widths
-                if any(w > column[i] or (old is not None and old[n] >= column[i] > w)
-                       for n, (i, w) in enumerate(zip(self._live_at, widths))):
-                    self.call_later(self._measure)
-        cursor = key == self._cursor
-        style = self._style("keyed-table--cursor" if cursor else
-                            "keyed-table--even-row" if at % 2 == 1 else "base")
-        line_key = (keys, self._draw, self._gap, style, cursor)
+        self._note_live(key, cells, keys)
+        style = self._row_style(key, at)
+        line_key = (keys, self._draw, self._gap, style, key == self._cursor)
         strip = self._lines.get(line_key)
         if strip is None:
             strip = self._lines[line_key] = self._strip(cells, style, keys)
@@ -713,19 +863,24 @@ class KeyedTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         length = 0
         gap = self._gap
-        parts = self._cell_parts
         for at, (cell, width) in enumerate(zip(cells, self._draw)):
             if width:
-                part_key = (keys[at] if keys is not None else cell_key(cell), width, gap,
-                            style)
-                part = parts.get(part_key)
-                if part is None:
-                    part = self._cell_segments(cell, width, style)
-                    part = parts[part_key] = list(Segment.simplify(
-                        part[:-1] if gap == 1 else part))
-                segments.extend(part)
+                segments.extend(self._part(cell, keys[at] if keys is not None
+                                           else cell_key(cell), width, style))
                 length += width + gap
         return Strip(segments, length)
+
+    def _part(self, cell: Cell, key: object, width: int, style: Style) -> list[Segment]:
+        """A cell as drawn at a width in a row style (`width` + the gap cells), from
+        `_cell_parts`."""
+        gap = self._gap
+        part_key = (key, width, gap, style)
+        part = self._cell_parts.get(part_key)
+        if part is None:
+            part = self._cell_segments(cell, width, style)
+            part = self._cell_parts[part_key] = list(Segment.simplify(
+                part[:-1] if gap == 1 else part))
+        return part
 
     def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:
         pad = Segment(" ", style)
@@ -792,10 +947,14 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        if offset.y == 0:
-            x = offset.x + int(self.scroll_x)
+        if offset is not None:
+            self.click_at(offset.x, offset.y)
+
+    def click_at(self, x: int, y: int) -> None:
+        """A click at (x, y) of the view (0: the header's line): a header sorts, a row
+        gets the cursor, the cursor's row is selected."""
+        if y == 0:
+            x += int(self.scroll_x)
             for column, width in zip(self.columns, self._draw):
                 if not width:
                     continue
@@ -804,7 +963,7 @@ class KeyedTable(ScrollView, can_focus=True):
                     self.post_message(self.HeaderSelected(self, column.key))
                     return
             return
-        at = int(self.scroll_y) + offset.y - 1
+        at = int(self.scroll_y) + y - 1
         if 0 <= at < len(self._order):
             key = self._order[at]
             if key == self._cursor:
@@ -829,3 +988,107 @@ class KeyedTable(ScrollView, can_focus=True):
             self.refresh()
         else:
             self.refresh(Region(0, 0, self.size.width, 1))
+
+
+class LiveLayer(Widget):
+    """The live columns' cells of a KeyedTable's lines in view, drawn over the table
+    (a sibling in the same frame, placed by `KeyedTable.place_layer`). A tick repaints
+    these few cells a line here, and the table's lines, as drawn, stay in Textual's
+    caches: the whole line is not styled, filtered and divided again for one countdown.
+
+    What it draws at each place is what the table shows there (`render_span`, from the
+    table's own cells and cell cache), so wherever the last layout put it, it never
+    shows another row's or another column's values; a tick uses it only when it is
+    exactly over the live cells (`KeyedTable.layer_in_place`).
+
+    It draws its lines itself (`render_lines`): it has no border, padding, tint or
+    opacity for Textual's styles cache to add, and that cache's work for each line was
+    most of a tick's. A line is drawn again when it was refreshed (`refresh`), or when
+    the layer moved or changed size; the app's line filters apply as to any widget."""
+
+    DEFAULT_CSS = """
+    LiveLayer { position: absolute; display: none; width: 1; height: 1; }
+    """
+
+    def __init__(self, table: KeyedTable) -> None:
+        self._drawn: dict[int, Strip] = {}  # line -> as drawn, until refreshed
+        self._drawn_at: object = None  # (place, width, filters) the lines were drawn at
+        super().__init__()
+        self.table = table
+        # This layer's place in the table's view and the lines in view, for a click.
+        self._origin = (0, 0, 0)
+
+    def on_mount(self) -> None:
+        self.table.live_layer = self
+        self.table.call_after_refresh(self.table.place_layer)
+
+    def on_unmount(self) -> None:
+        if self.table.live_layer is self:
+            self.table.live_layer = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if repaint:
+            if regions:
+                for region in regions:
+                    for y in range(region.y, region.bottom):
+                        self._drawn.pop(y, None)
+            else:
+                self._drawn.clear()
+        return super().refresh(*regions, repaint=repaint, layout=layout,
+                                recompose=recompose)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        table = self.table
+        content, region = table.scrollable_content_region, self.region
+        x, top, view_height = self._origin = (region.x - content.x, region.y - content.y,
+                                              content.height)
+        width = self.size.width
+        filters = tuple(self.get_line_filters())
+        background = self.background_colors[1]
+        drawn_at = (x, top, view_height, width, filters, background)
+        if drawn_at != self._drawn_at:
+            self._drawn.clear()
+            self._drawn_at = drawn_at
+        drawn = self._drawn
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            strip = drawn.get(y)
+            if strip is None:
+                strip = table.render_span(top + y, x, x + width, view_height)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                drawn[y] = strip
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        return self.render_lines(Region(0, y, self.size.width, 1))[0]
+
+    # The mouse acts on the table under the layer.
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.table.focus()
+        x, top, _ = self._origin
+        self.table.click_at(x + event.x, top + event.y)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        if event.ctrl or event.shift:
+            self.table.scroll_right(animate=False)
+        else:
+            self.table.scroll_down(animate=False)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        if event.ctrl or event.shift:
+            self.table.scroll_left(animate=False)
+        else:
+            self.table.scroll_up(animate=False)

@@ -1,0 +1,212 @@
+"""The live layer over a list screen's table (chime_tui.tui.widgets.keyed_table):
+a tick repaints the countdown cells there and the table's own lines stay as drawn;
+wherever the layer is, it draws what the table shows under it; a tick uses it only
+when it is exactly over the live cells; the mouse on it acts on the table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from rich.segment import Segment
+from textual import events
+from textual.strip import Strip
+
+from chime_tui.humanfmt import expiry_short
+from chime_tui.tui.app import make_app
+from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.keyed_table import KeyedTable, LiveLayer
+
+from .conftest import app_settings, wait_for
+from .test_chrome import screen_lines
+
+
+class Clock:
+    def __init__(self, now) -> None:
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def list_app(server, state, clock: Clock) -> Any:
+    vc = list(state.connectors)[1]
+    return make_app(app_settings(server, refresh=600, voice_connector_id=vc,
+                                 alert_threshold_minutes=0), clock=clock)
+
+
+async def loaded(pilot: Any) -> tuple[SessionListScreen, KeyedTable, LiveLayer]:
+    app = pilot.app
+
+    def done() -> bool:
+        screen = app.screen
+        return (isinstance(screen, SessionListScreen) and screen.last_ok is not None
+                and screen.table.row_count > 0 and screen.table.layer_in_place())
+
+    await wait_for(pilot, done)
+    await pilot.pause(0.1)
+    screen = app.screen
+    return screen, screen.table, screen.query_one(LiveLayer)
+
+
+def cells(strip: Strip) -> list[tuple[str, object]]:
+    """A strip, cell by cell: (character, style)."""
+    out: list[tuple[str, object]] = []
+    for segment in strip:
+        for char in segment.text:
+            out.append((char, segment.style))
+    return out
+
+
+def row_on_screen(app: Any, sid: str) -> str:
+    return next(line for line in screen_lines(app) if sid in line)
+
+
+async def test_a_list_tick_repaints_the_live_cells_not_the_table_lines(
+        server, state, monkeypatch):
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, table, layer = await loaded(pilot)
+        drawn: list[str] = []
+        spans: list[int] = []
+        real_line, real_span = KeyedTable.render_line, KeyedTable.render_span
+
+        def render_line(self, y):
+            drawn.append("table")
+            return real_line(self, y)
+
+        def render_span(self, y, x0, x1, view_height):
+            spans.append(y)
+            return real_span(self, y, x0, x1, view_height)
+
+        monkeypatch.setattr(KeyedTable, "render_line", render_line)
+        monkeypatch.setattr(KeyedTable, "render_span", render_span)
+        clock.now += timedelta(seconds=1)
+        changed = table.refresh_live()
+        await pilot.pause(0.1)
+        assert changed > 5  # countdowns under an hour tick every second
+        assert drawn == []  # the table's lines stayed as drawn
+        assert len(spans) == changed  # the layer drew the lines whose cells moved
+        # and the screen shows each visible row's countdown of now
+        for key in table.visible_keys()[:10]:
+            session = screen.by_id[key]
+            assert expiry_short(session, clock.now) in row_on_screen(app, key)
+
+
+async def test_the_layer_draws_what_the_table_draws_under_it(server, state):
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        _, table, _ = await loaded(pilot)
+        width, view = table.size.width, table.scrollable_content_region.height
+        for scroll in (0, 5):
+            table.scroll_to(y=scroll, animate=False)
+            await pilot.pause(0.05)
+            for y in range(view + 1):  # the header, every row, past the last
+                line = table.render_line(y) if y < view else Strip.blank(width)
+                for x0, x1 in ((0, width), (3, 17), (width - 20, width), (50, 51)):
+                    want = cells(line.crop_extend(x0, x1, None)) if y < view \
+                        else [(" ", None)] * (x1 - x0)
+                    got = cells(table.render_span(y, x0, x1, view))
+                    assert [c for c, _ in got] == [c for c, _ in want], (scroll, y, x0)
+                    if y < view:
+                        assert got == want, (scroll, y, x0, x1)
+
+
+async def test_the_layer_sits_over_the_live_cells_and_follows_them(server, state):
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        _, table, layer = await loaded(pilot)
+        x, y, width, height = table.layer_geometry() or (0, 0, 0, 0)
+        content = table.scrollable_content_region
+        assert layer.region.y == content.y + 1  # under the header
+        assert layer.region.height == content.height - 1
+        assert width and layer.region.width == width
+        # Narrower: the columns fit again, the live column moves; the layer with it.
+        await pilot.resize_terminal(100, 30)
+        await wait_for(pilot, table.layer_in_place)
+        assert table.layer_geometry() != (x, y, width, height)
+        # Scrolled sideways past the countdowns: no live cells in view, no layer.
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause(0.1)
+        table.scroll_to(x=table.max_scroll_x, animate=False)
+        await pilot.pause(0.1)
+        if table.layer_geometry() is None:
+            await wait_for(pilot, lambda: not layer.display)
+
+
+async def test_a_tick_does_not_use_a_layer_that_is_not_over_the_live_cells(
+        server, state, monkeypatch):
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, table, layer = await loaded(pilot)
+        layer.styles.offset = (0, 1)  # elsewhere (as a layout the table missed would)
+        await pilot.pause(0.1)
+        assert not table.layer_in_place()
+        drawn: list[int] = []
+        real_line = KeyedTable.render_line
+
+        def render_line(self, y):
+            drawn.append(y)
+            return real_line(self, y)
+
+        monkeypatch.setattr(KeyedTable, "render_line", render_line)
+        clock.now += timedelta(seconds=1)
+        assert table.refresh_live() > 5
+        await pilot.pause(0.1)
+        assert drawn  # the table drew the countdowns itself
+        await wait_for(pilot, table.layer_in_place)  # and put its layer back
+        for key in table.visible_keys()[:10]:
+            assert expiry_short(screen.by_id[key], clock.now) in row_on_screen(app, key)
+
+
+async def test_the_mouse_on_the_layer_acts_on_the_table(server, state):
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        _, table, layer = await loaded(pilot)
+        keys = table.visible_keys()
+        await pilot.click(LiveLayer, offset=(1, 3))
+        assert table.cursor_key == keys[3]
+        assert table.has_focus
+        layer.post_message(events.MouseScrollDown(layer, 1, 1, 0, 1, 0, False, False, False))
+        await pilot.pause(0.1)
+        assert table.scroll_y > 0
+
+
+def test_a_layer_strip_is_what_the_table_strip_is_cell_by_cell():
+    # (The helper above compares cells, not segments: a strip cut at other places.)
+    a = Strip([Segment("ab"), Segment("cd")], 4)
+    b = Strip([Segment("abcd")], 4)
+    assert cells(a) == cells(b)
+
+
+async def test_the_layer_shows_what_the_table_shows_there_filters_and_all(
+        server, state, monkeypatch):
+    # NO_COLOR: the app filters every widget's lines to monochrome; the layer, which
+    # draws its lines itself, must too: on screen it is the table's cells, as the table
+    # would show them (its own lines, through Textual's styles cache and filters).
+    monkeypatch.setenv("NO_COLOR", "1")
+    from textual.geometry import Region
+
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        _, table, layer = await loaded(pilot)
+        tr, lr = table.region, layer.region
+        under = table.render_lines(Region(0, 0, tr.width, tr.height))
+        mine = layer.render_lines(Region(0, 0, lr.width, lr.height))
+        dx, dy = lr.x - tr.x, lr.y - tr.y
+        assert len(mine) == lr.height > 5
+        for y, strip in enumerate(mine):
+            want = cells(under[dy + y].crop(dx, dx + lr.width))
+            assert cells(strip) == want, y
+        for strip in mine:
+            for segment in strip:
+                for color in (segment.style.color, segment.style.bgcolor):
+                    if color is not None and color.triplet is not None:
+                        r, g, b = color.triplet
+                        assert r == g == b  # monochrome

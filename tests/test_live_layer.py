@@ -62,25 +62,33 @@ def row_on_screen(app: Any, sid: str) -> str:
     return next(line for line in screen_lines(app) if sid in line)
 
 
+def spy_table_lines(monkeypatch) -> list[int]:
+    """The lines the table draws itself from now on."""
+    drawn: list[int] = []
+    real = KeyedTable.render_line
+
+    def render_line(self, y):
+        drawn.append(y)
+        return real(self, y)
+
+    monkeypatch.setattr(KeyedTable, "render_line", render_line)
+    return drawn
+
+
 async def test_a_list_tick_repaints_the_live_cells_not_the_table_lines(
         server, state, monkeypatch):
     clock = Clock(state.clock())
     app = list_app(server, state, clock)
     async with app.run_test(size=(160, 40)) as pilot:
         screen, table, layer = await loaded(pilot)
-        drawn: list[str] = []
+        drawn = spy_table_lines(monkeypatch)
         spans: list[int] = []
-        real_line, real_span = KeyedTable.render_line, KeyedTable.render_span
-
-        def render_line(self, y):
-            drawn.append("table")
-            return real_line(self, y)
+        real_span = KeyedTable.render_span
 
         def render_span(self, y, x0, x1, view_height):
             spans.append(y)
             return real_span(self, y, x0, x1, view_height)
 
-        monkeypatch.setattr(KeyedTable, "render_line", render_line)
         monkeypatch.setattr(KeyedTable, "render_span", render_span)
         clock.now += timedelta(seconds=1)
         changed = table.refresh_live()
@@ -128,13 +136,29 @@ async def test_the_layer_sits_over_the_live_cells_and_follows_them(server, state
         await pilot.resize_terminal(100, 30)
         await wait_for(pilot, table.layer_in_place)
         assert table.layer_geometry() != (x, y, width, height)
-        # Scrolled sideways past the countdowns: no live cells in view, no layer.
-        await pilot.resize_terminal(60, 24)
+        await pilot.resize_terminal(61, 20)
+        await wait_for(pilot, table.layer_in_place)
+
+
+async def test_no_live_cells_in_view_no_layer(server, state, monkeypatch):
+    # (Scrolled sideways past the live columns, or no line in view under the header.)
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        _, table, layer = await loaded(pilot)
+        monkeypatch.setattr(KeyedTable, "live_span", lambda self: None)
+        table.place_layer()
         await pilot.pause(0.1)
-        table.scroll_to(x=table.max_scroll_x, animate=False)
+        assert not layer.display and not table.layer_in_place()
+        drawn = spy_table_lines(monkeypatch)
+        clock.now += timedelta(seconds=1)
+        assert table.refresh_live() > 5
         await pilot.pause(0.1)
-        if table.layer_geometry() is None:
-            await wait_for(pilot, lambda: not layer.display)
+        assert drawn  # the table drew its countdowns itself
+        monkeypatch.undo()  # live cells in view again: the next tick puts the layer back
+        clock.now += timedelta(seconds=1)
+        table.refresh_live()
+        await wait_for(pilot, table.layer_in_place)  # and, cells in view again, the layer
 
 
 async def test_a_tick_does_not_use_a_layer_that_is_not_over_the_live_cells(
@@ -146,14 +170,7 @@ async def test_a_tick_does_not_use_a_layer_that_is_not_over_the_live_cells(
         layer.styles.offset = (0, 1)  # elsewhere (as a layout the table missed would)
         await pilot.pause(0.1)
         assert not table.layer_in_place()
-        drawn: list[int] = []
-        real_line = KeyedTable.render_line
-
-        def render_line(self, y):
-            drawn.append(y)
-            return real_line(self, y)
-
-        monkeypatch.setattr(KeyedTable, "render_line", render_line)
+        drawn = spy_table_lines(monkeypatch)
         clock.now += timedelta(seconds=1)
         assert table.refresh_live() > 5
         await pilot.pause(0.1)

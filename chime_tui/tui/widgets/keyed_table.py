@@ -1080,15 +1080,13 @@ class LiveLayer(Widget):
         self.table.click_at(x + event.x, top + event.y)
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        event.stop()
-        if event.ctrl or event.shift:
-            self.table.scroll_right(animate=False)
-        else:
-            self.table.scroll_down(animate=False)
+        self._wheel(event, self.table.scroll_right, self.table.scroll_down)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, self.table.scroll_left, self.table.scroll_up)
+
+    @staticmethod
+    def _wheel(event: events.MouseEvent, sideways: Callable[..., object],
+               down_or_up: Callable[..., object]) -> None:
         event.stop()
-        if event.ctrl or event.shift:
-            self.table.scroll_left(animate=False)
-        else:
-            self.table.scroll_up(animate=False)
+        (sideways if event.ctrl or event.shift else down_or_up)(animate=False)

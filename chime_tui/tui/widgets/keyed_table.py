@@ -385,7 +385,7 @@ class KeyedTable(ScrollView, can_focus=True):
             self._set_widths(new)
             self.refresh()
         else:
-            self.refresh(Region(0, start - int(self.scroll_y) + 1, self.size.width,
+            self.refresh(Region(0, start - round(self.scroll_y) + 1, self.size.width,
                                 len(order) - start))
             self._set_widths(new)
 
@@ -606,7 +606,7 @@ class KeyedTable(ScrollView, can_focus=True):
         at = self._index.get(key)
         if at is None:
             return None
-        y = at - int(self.scroll_y) + 1
+        y = at - round(self.scroll_y) + 1
         return y if 1 <= y < self._view_height() else None
 
     def _refresh_key(self, key: str | None) -> None:
@@ -615,7 +615,7 @@ class KeyedTable(ScrollView, can_focus=True):
             self.refresh(Region(0, y, self.size.width, 1))
 
     def visible_keys(self) -> list[str]:
-        top = int(self.scroll_y)
+        top = round(self.scroll_y)
         return self._order[top:top + max(0, self._view_height() - 1)]
 
     def _view_height(self) -> int:
@@ -636,7 +636,7 @@ class KeyedTable(ScrollView, can_focus=True):
             x += width + self._gap
         if start is None or end is None:
             return None
-        left = start - int(self.scroll_x)
+        left = start - round(self.scroll_x)
         return left, end - start
 
     # -- the live columns' layer ------------------------------------------------------
@@ -715,14 +715,14 @@ class KeyedTable(ScrollView, can_focus=True):
             cells: Sequence[Cell] = labels
             style = self._style("keyed-table--header")
         else:
-            at = int(self.scroll_y) + y - 1
+            at = round(self.scroll_y) + y - 1
             if at >= len(self._order):
                 return Strip.blank(width, base)
             key = self._order[at]
             cells = self.row_cells(key)
             self._note_live(key, cells)
             style = self._row_style(key, at)
-        scroll_x = int(self.scroll_x)
+        scroll_x = round(self.scroll_x)
         start, end = x0 + scroll_x, x1 + scroll_x
         gap = self._gap
         segments: list[Segment] = []
@@ -792,12 +792,12 @@ class KeyedTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        scroll_x = int(self.scroll_x)
+        scroll_x = round(self.scroll_x)
         base = self._style("base")
         if y == 0:
             strip = self._header_strip()
         else:
-            at = int(self.scroll_y) + y - 1
+            at = round(self.scroll_y) + y - 1
             if at >= len(self._order):
                 return Strip.blank(width, base)
             strip = self._row_strip(self._order[at], at)
@@ -939,7 +939,7 @@ class KeyedTable(ScrollView, can_focus=True):
         if at < 0 or not self._view_height():
             return
         rows = max(1, self._view_height() - 1)
-        top = int(self.scroll_y)
+        top = round(self.scroll_y)
         if at < top:
             self.scroll_to(y=at, animate=False, immediate=True)
         elif at >= top + rows:
@@ -954,7 +954,7 @@ class KeyedTable(ScrollView, can_focus=True):
         """A click at (x, y) of the view (0: the header's line): a header sorts, a row
         gets the cursor, the cursor's row is selected."""
         if y == 0:
-            x += int(self.scroll_x)
+            x += round(self.scroll_x)
             for column, width in zip(self.columns, self._draw):
                 if not width:
                     continue
@@ -963,7 +963,7 @@ class KeyedTable(ScrollView, can_focus=True):
                     self.post_message(self.HeaderSelected(self, column.key))
                     return
             return
-        at = int(self.scroll_y) + y - 1
+        at = round(self.scroll_y) + y - 1
         if 0 <= at < len(self._order):
             key = self._order[at]
             if key == self._cursor:
@@ -1059,15 +1059,30 @@ class LiveLayer(Widget):
         for y in crop.line_range:
             strip = drawn.get(y)
             if strip is None:
-                strip = table.render_span(top + y, x, x + width, view_height)
-                for line_filter in filters:
-                    strip = strip.apply_filter(line_filter, background)
-                drawn[y] = strip
+                if 0 <= top + y < view_height:
+                    strip = table.render_span(top + y, x, x + width, view_height)
+                    for line_filter in filters:
+                        strip = strip.apply_filter(line_filter, background)
+                    drawn[y] = strip
+                else:
+                    # Off the table's lines in view (a layout changed the table's size
+                    # and the layer follows in the next frame): what the table itself
+                    # draws there, its border or a line of it, as drawn (not kept).
+                    strip = self._table_line(region.x, region.y + y, width)
             strips.append(strip)
         if crop.column_span != (0, width):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
+
+    def _table_line(self, x: int, y: int, width: int) -> Strip:
+        """What the table draws at screen (x, y), `width` cells (blank off it)."""
+        table = self.table
+        area = table.region
+        if not area.contains(x, y):
+            return Strip.blank(width)
+        line = table.render_lines(Region(0, y - area.y, area.width, 1))[0]
+        return line.crop_extend(x - area.x, x - area.x + width, None)
 
     def render_line(self, y: int) -> Strip:
         return self.render_lines(Region(0, y, self.size.width, 1))[0]
@@ -1079,14 +1094,25 @@ class LiveLayer(Widget):
         x, top, _ = self._origin
         self.table.click_at(x + event.x, top + event.y)
 
+    # (As the table scrolls for the wheel: by the app's scroll sensitivity.)
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        self._wheel(event, self.table.scroll_right, self.table.scroll_down)
+        self._wheel(event, 1, sideways=event.ctrl or event.shift)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self._wheel(event, self.table.scroll_left, self.table.scroll_up)
+        self._wheel(event, -1, sideways=event.ctrl or event.shift)
 
-    @staticmethod
-    def _wheel(event: events.MouseEvent, sideways: Callable[..., object],
-               down_or_up: Callable[..., object]) -> None:
+    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
+        self._wheel(event, 1, sideways=True)
+
+    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
+        self._wheel(event, -1, sideways=True)
+
+    def _wheel(self, event: events.MouseEvent, sign: int, sideways: bool) -> None:
         event.stop()
-        (sideways if event.ctrl or event.shift else down_or_up)(animate=False)
+        table, app = self.table, self.app
+        if sideways:
+            table.scroll_to(x=table.scroll_target_x + sign * app.scroll_sensitivity_x,
+                            animate=False)
+        else:
+            table.scroll_to(y=table.scroll_target_y + sign * app.scroll_sensitivity_y,
+                            animate=False)

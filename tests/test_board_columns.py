@@ -15,7 +15,7 @@ from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, wait_for
-from .test_board_gone import REFRESH, board_app, board_loaded, open_pins, small_state
+from .test_board_gone import board_app, board_loaded, fail_until_stale, open_pins, small_state
 from .test_table_render import _list_app, list_loaded
 from .vclock import VirtualClock
 
@@ -120,13 +120,7 @@ async def test_a_stale_board_keeps_the_session_ids_minimum(
             await pilot.pause()
             before = table.drawn_widths
             assert_ids_readable(table)
-            rule = state.add_rule({"status": 503})
-            await clock.advance(REFRESH)
-            await clock.advance(30.0)
-            await wait_for(pilot, lambda: str(table.get_cell("/".join(pins[0]), "health"))
-                           .startswith("stale, "))
-            await pilot.pause()
-            await pilot.pause()
+            rule = await fail_until_stale(pilot, state, clock, table, pins[0], 503, 30.0)
             widths = drawn(table)
             assert widths["health"] >= len(str(table.get_cell("/".join(pins[0]), "health")))
             assert widths["status"] and widths["expiry"]

@@ -10,6 +10,7 @@ are exact.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -75,6 +76,21 @@ async def board_loaded(pilot, clock: VirtualClock, requests_per_refresh: int) ->
                    and app.screen.result is not None)
     await clock.idle(app)
     assert app.screen.result.requests == requests_per_refresh
+
+
+async def fail_until_stale(pilot, state: EmulatorState, clock: VirtualClock,
+                           table: Any, pin: tuple[str, str], status: int,
+                           then: float) -> dict[str, Any]:
+    """Every request answers `status` from now (the rule is returned, to remove): a
+    refresh, `then` seconds more, until the pin's health says stale, and two frames."""
+    rule = state.add_rule({"status": status})
+    await clock.advance(REFRESH)
+    await clock.advance(then)
+    await wait_for(pilot, lambda: str(table.get_cell("/".join(pin), "health"))
+                   .startswith("stale, "))
+    await pilot.pause()
+    await pilot.pause()
+    return rule
 
 
 # -- the fetcher, on its own ------------------------------------------------------------

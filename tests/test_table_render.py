@@ -28,7 +28,7 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
 
 from .conftest import app_settings, wait_for
-from .test_board_gone import REFRESH, board_app, board_loaded, open_pins, small_state
+from .test_board_gone import REFRESH, board_app, board_loaded, fail_until_stale, open_pins, small_state
 from .vclock import VirtualClock
 
 
@@ -295,13 +295,8 @@ async def test_the_board_gives_the_width_of_a_stale_episode_back_to_the_session_
             before = table.drawn_widths
             health = [c.key for c in table.columns].index("health")
             assert before[health] == 8
-            rule = state.add_rule({"status": 500})  # a failing episode: stale
-            await clock.advance(REFRESH)
-            await clock.advance(3.0)
-            await wait_for(pilot, lambda: str(table.get_cell("/".join(pins[0]), "health"))
-                           .startswith("stale, "))
-            await pilot.pause()
-            await pilot.pause()
+            # a failing episode: stale
+            rule = await fail_until_stale(pilot, state, clock, table, pins[0], 500, 3.0)
             assert table.drawn_widths[health] > 8  # it shows whole, other columns give way
             state.faults.schedule.remove(rule)
             await clock.advance(app.screen.poller.next_at - clock.t)

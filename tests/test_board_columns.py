@@ -15,7 +15,7 @@ from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, wait_for
-from .test_board_gone import board_app, board_loaded, fail_until_stale, open_pins, small_state
+from .test_board_gone import board_app, board_loaded, fail_until_stale, open_pins, recover, small_state
 from .test_table_render import _list_app, list_loaded
 from .vclock import VirtualClock
 
@@ -127,12 +127,7 @@ async def test_a_stale_board_keeps_the_session_ids_minimum(
             assert_ids_readable(table)
             if size[0] >= 140:
                 assert widths["id"] == 36
-            state.faults.schedule.remove(rule)
-            await clock.advance(app.screen.poller.next_at - clock.t)
-            await wait_for(pilot, lambda: all(str(table.get_cell("/".join(k), "health")) == "ok"
-                                              for k in pins))
-            await pilot.pause()
-            await pilot.pause()
+            await recover(pilot, state, clock, table, pins, rule)
             assert table.drawn_widths == before
 
 

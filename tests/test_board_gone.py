@@ -93,6 +93,17 @@ async def fail_until_stale(pilot, state: EmulatorState, clock: VirtualClock,
     return rule
 
 
+async def recover(pilot, state: EmulatorState, clock: VirtualClock, table: Any,
+                  pins: list[tuple[str, str]], rule: dict[str, Any]) -> None:
+    """`rule` removed, the next refresh is made and every pin's health is ok again."""
+    state.faults.schedule.remove(rule)
+    await clock.advance(pilot.app.screen.poller.next_at - clock.t)
+    await wait_for(pilot, lambda: all(str(table.get_cell("/".join(k), "health")) == "ok"
+                                      for k in pins))
+    await pilot.pause()
+    await pilot.pause()
+
+
 # -- the fetcher, on its own ------------------------------------------------------------
 
 async def test_the_fetcher_confirms_not_found_only_after_the_service_answered_normally():

@@ -28,7 +28,15 @@ from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable
 
 from .conftest import app_settings, wait_for
-from .test_board_gone import REFRESH, board_app, board_loaded, fail_until_stale, open_pins, small_state
+from .test_board_gone import (
+    REFRESH,
+    board_app,
+    board_loaded,
+    fail_until_stale,
+    open_pins,
+    recover,
+    small_state,
+)
 from .vclock import VirtualClock
 
 
@@ -298,12 +306,7 @@ async def test_the_board_gives_the_width_of_a_stale_episode_back_to_the_session_
             # a failing episode: stale
             rule = await fail_until_stale(pilot, state, clock, table, pins[0], 500, 3.0)
             assert table.drawn_widths[health] > 8  # it shows whole, other columns give way
-            state.faults.schedule.remove(rule)
-            await clock.advance(app.screen.poller.next_at - clock.t)
-            await wait_for(pilot, lambda: all(str(table.get_cell("/".join(k), "health")) == "ok"
-                                              for k in pins))
-            await pilot.pause()
-            await pilot.pause()
+            await recover(pilot, state, clock, table, pins, rule)
             assert table.drawn_widths == before  # the Session ID has its width back
 
 

@@ -141,6 +141,10 @@ async def test_the_session_list_keeps_its_sessions_marked_stale_after_garbage():
                            and app.screen.loaded and len(app.screen.sessions) == 600,
                            timeout=20)
             screen = app.screen
+            # The rule counts every request: the connector's proxy read that follows the
+            # first listing (later when the app's client opens after it) is over first.
+            await wait_for(pilot, lambda: any(r.path.endswith("/proxy") for r in state.requests)
+                           and not state.in_flight, timeout=10)
             assert list_requests(state) == 6
             state.add_rule({"after": 3, "malformed": "html"})  # page 4 of the next listing
             await pilot.press("r")

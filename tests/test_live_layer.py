@@ -44,6 +44,9 @@ async def loaded(pilot: Any) -> tuple[SessionListScreen, KeyedTable, LiveLayer]:
                 and screen.table.row_count > 0 and screen.table.layer_in_place())
 
     await wait_for(pilot, done)
+    # The tests tick by hand (`refresh_live`): the app's own tick, on the real clock,
+    # would put a layer a test moved back before it looked.
+    app.ticker.pause()
     await pilot.pause(0.1)
     screen = app.screen
     return screen, screen.table, screen.query_one(LiveLayer)

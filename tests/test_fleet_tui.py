@@ -431,3 +431,32 @@ async def test_the_picker_drops_how_old_its_counts_are_last(server):
         widths = dict(zip((c.key for c in table(app).columns), table(app).drawn_widths))
         assert widths["counted"] > 0, widths
         assert widths["fallback"] == 0, widths
+
+
+async def test_the_picker_keeps_how_old_its_counts_are_at_80_columns(server, state):
+    """Walk 4 #14, at 80 columns: Counted did not fit beside the connector ID and was
+    dropped, so counts learned minutes ago looked current. The columns now close up
+    to one space apart first: the row shows its counts and how old they are."""
+    vcs = list(state.connectors)
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+        await wait_for(pilot, lambda: cell(app, vcs[1], "open") != "—")
+        await pilot.pause()
+        t = table(app)
+        widths = dict(zip((c.key for c in t.columns), t.drawn_widths))
+        assert all(widths[k] > 0 for k in ("name", "id", "proxy", "open", "inprogress",
+                                            "counted")), widths
+        age = app.screen.live_cells(vcs[1])[0]  # how old, as a row says it now
+        lines = [t.render_line(y).text for y in range(t.size.height)]
+        drawn = {age, app.screen.live_cells(vcs[1])[0]}  # (a second may have turned)
+        assert "Counted" in lines[0], lines[0]
+        row = next(line for line in lines if vcs[1] in line)
+        assert "ago" in age or age == "just now", age
+        assert any(a in row for a in drawn), (row, drawn)
+        assert f" {cell(app, vcs[1], 'open')} " in row, row

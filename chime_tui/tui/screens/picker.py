@@ -19,19 +19,22 @@ from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 
 # Narrow terminals keep the name, the whole ID (names repeat; IDs do not), the proxy state
-# and the Open and InProg counts: the counts' age, the fallback number, the region and
-# the closed count go first (the highest drop_priority first); names shrink.
+# and the Open and InProg counts with their age: the fallback number, the region and the
+# closed count go first (the highest drop_priority first); names shrink. Then the columns
+# close up to one space apart (TIGHT), then the proxy state shrinks to its short forms
+# ('on', '⚠ off'), and the counts' age goes only after that (below ~67 columns).
+TIGHT = 2
 COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("name", "Name", max_width=40, shrink_to=12),
            Column("id", "Voice connector ID"),
            Column("region", "Region", drop_priority=5),
-           Column("proxy", "Proxy", max_width=16),
+           Column("proxy", "Proxy", max_width=16, shrink_to=5, shrink_priority=1),
            Column("fallback", "Fallback", drop_priority=6),
            Column("open", "Open"),
            Column("inprogress", "InProg"),
            Column("closed", "Closed", drop_priority=4),
            # How old the counts are goes last: counts minutes old must not look current
-           # (walk 4 #14: at 80 columns it went first).
+           # (walk 4 #14: at 80 columns it went first, then still did not fit).
            Column("counted", "Counted", live=True, min_width=8, drop_priority=1))
 
 
@@ -54,7 +57,8 @@ class ConnectorPickerScreen(ListScreen):
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
-                                 "Voice connectors", COLUMNS, live=self.live_cells)
+                                 "Voice connectors", COLUMNS, live=self.live_cells,
+                                 tight_priority=TIGHT)
 
     def on_mount(self) -> None:
         self.sub_title = "voice connectors"

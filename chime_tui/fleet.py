@@ -343,14 +343,15 @@ class InStatus:
     status: str
     since: datetime
     exact: bool  # True: seen changing (or ended then); False: at least since `since`
-    source: str  # "seen" | "ended" | "updated"
+    source: str  # "seen" | "changed" | "ended" | "updated"
 
 
 def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatus | None:
     """How long `session` has been in its status: from its EndedTimestamp (Closed),
-    else from the last Status change the app saw (into this status), else at least
-    since its UpdatedTimestamp (any change updates it, so the status is at least that
-    old)."""
+    else from the last Status change the app saw (into this status: the service's time
+    of it when the same answer moved UpdatedTimestamp, see `_status_changed`), else at
+    least since its UpdatedTimestamp (any change updates it, so the status is at least
+    that old)."""
     status = session.status
     if not status:
         return None
@@ -364,7 +365,7 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
     for change in reversed(timeline):
         if change.field == "Status":
             if change.new == status:
-                return InStatus(status, change.at, True, "seen")
+                return _status_changed(status, change, timeline)
             earlier = [e for e in earlier if e[1] != change.at]
             break
         if change.field == "UpdatedTimestamp" and (old := parse_timestamp(change.old)):
@@ -375,6 +376,23 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
         return InStatus(status, min([session.updated, *(e[0] for e in earlier)]), False,
                         "updated")
     return None
+
+
+def _status_changed(status: str, change: Change, timeline: Sequence[Change]) -> InStatus:
+    """When the Status `change` the app saw happened. The app sees it up to a refresh
+    late, or an outage late: "in status 2s (seen changing)" of a change made 27 s
+    before (walk 4 #10). The answer that brought it also moved UpdatedTimestamp, which
+    any change moves: that is the service's time of the change (as EndedTimestamp is of
+    a close). It is used when it reads as a time after the one before and not after the
+    sighting (a clock ahead of the app's, or a value that is no time: the sighting)."""
+    for other in reversed(timeline):
+        if other.at < change.at:
+            break
+        if other.at == change.at and other.field == "UpdatedTimestamp":
+            new, old = parse_timestamp(other.new), parse_timestamp(other.old)
+            if new is not None and new <= change.at and (old is None or old < new):
+                return InStatus(status, new, True, "changed")
+    return InStatus(status, change.at, True, "seen")
 
 
 def duration_short(delta: timedelta) -> str:
@@ -422,6 +440,7 @@ def in_status_sentence(value: InStatus | None, now: datetime) -> str:
     if value is None:
         return "time in status unknown"
     where = {"seen": "since the app saw it change",
+             "changed": "since its UpdatedTimestamp when the app saw it change",
              "ended": "since its EndedTimestamp",
              "updated": "since its last update (UpdatedTimestamp); the app has not seen "
                         "it change"}[value.source]

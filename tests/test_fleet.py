@@ -9,6 +9,7 @@ from chime_tui.aws import ChimeVoiceClient
 from chime_tui.emulator import EmulatorServer, EmulatorState, populate
 from chime_tui.fleet import (
     FleetWatch,
+    InStatus,
     count_statuses,
     expiring_next,
     in_status,
@@ -242,3 +243,33 @@ async def test_the_picker_and_expiring_sources_count_their_requests():
             assert one.marked and one.scope == [vcs[2]]
             assert one.requests == len(state.requests) - mark == 1 + 2
             assert expiring.pace is not None and expiring.pace(10.0) == 40.0
+
+
+def test_a_status_change_seen_late_is_timed_by_the_updated_timestamp_it_moved():
+    """Walk 4 #10: after an outage the app saw an Open → InProgress change 30 s after
+    its last sighting and said "in status 2s (seen changing)", though the same answer
+    moved UpdatedTimestamp to the change's own time, 27 s before."""
+    def stamp(at: datetime) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    before, seen_at = NOW - timedelta(minutes=16), NOW - timedelta(seconds=2)
+    changed = NOW - timedelta(seconds=29)
+    s = session("a", "InProgress", updated=changed)
+    answer = [Change(seen_at, "vc1", "a", "Status", "Open", "InProgress"),
+              Change(seen_at, "vc1", "a", "UpdatedTimestamp", stamp(before), stamp(changed))]
+    got = in_status(s, answer)
+    assert got == InStatus("InProgress", changed, True, "changed")
+    assert in_status_short(got, NOW) == "29s"
+    assert in_status_sentence(got, NOW) == ("InProgress for 29s (since its UpdatedTimestamp "
+                                            "when the app saw it change)")
+    # Its own answer only: an UpdatedTimestamp moved by an earlier one says nothing.
+    earlier = [Change(NOW - timedelta(minutes=1), "vc1", "a", "UpdatedTimestamp",
+                      stamp(before), stamp(changed)),
+               Change(seen_at, "vc1", "a", "Status", "Open", "InProgress")]
+    assert in_status(s, earlier) == InStatus("InProgress", seen_at, True, "seen")
+    # Not a time, not after the one before, or after the sighting (a service clock
+    # ahead of the app's): the sighting, as before.
+    for old, new in ((stamp(before), "not a date"), (stamp(changed), stamp(before)),
+                     (stamp(before), stamp(NOW + timedelta(seconds=3)))):
+        odd = [answer[0], Change(seen_at, "vc1", "a", "UpdatedTimestamp", old, new)]
+        assert in_status(s, odd) == InStatus("InProgress", seen_at, True, "seen"), new

@@ -219,7 +219,9 @@ async def test_expiring_next_in_the_marked_connectors_only(server, state):
         assert {cell(app, k, "vc") for k in table(app).ordered_keys} == {"rides eu"}
 
 
-async def test_time_in_status_seen_changing_on_detail_and_board(server, state):
+async def test_time_in_status_of_a_change_seen_on_detail_and_board(server, state):
+    """A Status change the app saw: the time in status is known (to the second), from
+    the UpdatedTimestamp the change moved (the service's time of it; walk 4 #10)."""
     vc = list(state.connectors)[1]
     sid = next(s for s, v in state.sessions[vc].items()
                if v.status == "Open" and v.progress_at is None)
@@ -231,8 +233,11 @@ async def test_time_in_status_seen_changing_on_detail_and_board(server, state):
         assert "in status ≥" in text_of(panel) and "change not seen" in text_of(panel)
         state.set_status(vc, sid, "InProgress")
         await pilot.press("r")
-        await wait_for(pilot, lambda: "seen changing" in text_of(panel))
+        await wait_for(pilot, lambda: "(from UpdatedTimestamp)" in text_of(panel))
         assert "in status ≥" not in text_of(panel)
+        changed = state.sessions[vc][sid].updated
+        since = app.screen.query_one(StatusPanel).since.since
+        assert abs(since - changed).total_seconds() < 0.001, (since, changed)  # (to the ms)
         await pilot.press("m", "b")
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                        and app.screen.result is not None)

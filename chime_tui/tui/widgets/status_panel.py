@@ -43,8 +43,10 @@ class StatusPanel(SessionPanel):
         if since is not None and since.status == session.status:
             from chime_tui.fleet import in_status_short
 
-            # Known (seen changing, or its EndedTimestamp) or only a lower bound: say which.
-            where = {"seen": "seen changing", "ended": "from EndedTimestamp",
+            # Known (seen changing, the UpdatedTimestamp of that change, or its EndedTimestamp)
+            # or only a lower bound: say which.
+            where = {"seen": "seen changing", "changed": "from UpdatedTimestamp",
+                     "ended": "from EndedTimestamp",
                      "updated": "since UpdatedTimestamp; change not seen"}[since.source]
             lines.append(Text(f"in status {in_status_short(since, now)} ({where})",
                               style="dim"))

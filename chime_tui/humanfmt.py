@@ -32,6 +32,13 @@ def ago(when: datetime | None, now: datetime) -> str:
     delta = now - when
     if timedelta(0) <= delta < timedelta(seconds=1):
         return "just now"
+    if delta < timedelta(days=1) and delta > timedelta(0):
+        # Floored to the unit it is said in. Humanize rounds: 51m 41s was "52 minutes
+        # ago" beside "≥ 51 min" for the same instant, and 1m 31s "2 minutes ago" beside
+        # "1m 31s" (walk 4 #11). An age is never said to be older than it is.
+        secs = int(delta.total_seconds())
+        delta = timedelta(seconds=secs - secs % (1 if secs < 60 else 60 if secs < 3600
+                                                  else 3600))
     import humanize
 
     try:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from chime_tui.humanfmt import short_time, utc_clock
+from chime_tui.fleet import InStatus, in_status_short
+from chime_tui.humanfmt import ago, short_time, utc_clock
 
 
 def test_year_one_is_padded_as_any_other_year():
@@ -15,3 +16,20 @@ def test_year_one_is_padded_as_any_other_year():
     last = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert utc_clock(last) == "9999-12-31 23:59:59 UTC"
     assert utc_clock(datetime(2026, 3, 5, 7, 8, 9, tzinfo=UTC)) == "2026-03-05 07:08:09 UTC"
+
+
+def test_an_age_is_floored_to_the_unit_it_is_said_in():
+    """Walk 4 #11: humanize rounds, so one instant read "changed 52 minutes ago" beside
+    "in status ≥ 51 min", and "2 minutes ago" beside "1m 31s". An age is never said to
+    be older than it is: the same floor as the time in status."""
+    now = datetime(2026, 11, 28, 20, 27, 55, tzinfo=UTC)
+    for delta, said, bound in ((timedelta(minutes=51, seconds=41), "51 minutes ago", "≥ 51 min"),
+                               (timedelta(minutes=1, seconds=31), "a minute ago", "≥ 1 min"),
+                               (timedelta(hours=1, minutes=50), "an hour ago", "≥ 1h 50m"),
+                               (timedelta(hours=23, minutes=40), "23 hours ago", "≥ 23h 40m")):
+        assert ago(now - delta, now) == said, delta
+        assert in_status_short(InStatus("Open", now - delta, False, "updated"), now) == bound
+    assert ago(now - timedelta(seconds=59, microseconds=900_000), now) == "59 seconds ago"
+    assert ago(now - timedelta(days=1, hours=20), now) == "a day ago"
+    assert ago(now - timedelta(milliseconds=400), now) == "just now"
+    assert ago(now + timedelta(seconds=5), now) == "5 seconds from now"  # a clock behind

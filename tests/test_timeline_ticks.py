@@ -32,17 +32,20 @@ def sweep() -> list[timedelta]:
     return out
 
 
-def test_the_age_memo_says_what_humanize_says_for_every_delta():
+def test_the_age_memo_says_what_ago_says_for_every_delta():
     timeline_panel._ages.clear()
     wrong = [(d, age(FIXED_NOW - d, FIXED_NOW), ago(FIXED_NOW - d, FIXED_NOW))
              for d in sweep() if age(FIXED_NOW - d, FIXED_NOW) != ago(FIXED_NOW - d, FIXED_NOW)]
     assert wrong == []
-    # humanize rounds the minutes (half to even): the text moves on the half minute.
+    # `ago` floors the minutes and hours (humanize alone rounds them: walk 4 #11): the
+    # text moves on the whole minute and hour.
     then = FIXED_NOW - timedelta(seconds=89)
     assert age(then, FIXED_NOW) == "a minute ago"
-    assert age(then, FIXED_NOW + timedelta(seconds=1)) == "2 minutes ago"
-    assert age(then, FIXED_NOW + timedelta(seconds=61)) == "2 minutes ago"  # 150 s: 2.5 → 2
-    assert age(then, FIXED_NOW + timedelta(seconds=62)) == "3 minutes ago"
+    assert age(then, FIXED_NOW + timedelta(seconds=1)) == "a minute ago"  # 90 s
+    assert age(then, FIXED_NOW + timedelta(seconds=30)) == "a minute ago"  # 119 s
+    assert age(then, FIXED_NOW + timedelta(seconds=31)) == "2 minutes ago"  # 120 s
+    hours = FIXED_NOW - timedelta(hours=23, minutes=59)
+    assert age(hours, FIXED_NOW) == "23 hours ago"  # (humanize alone: "a day ago")
 
 
 def busy_app(frozen_server, clock: Clock):

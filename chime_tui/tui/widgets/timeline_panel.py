@@ -39,9 +39,9 @@ _ages: dict[tuple[str, int], str] = {}
 
 
 def age(when: datetime, now: datetime) -> str:
-    """`ago(when, now)`, memoised by what humanize's text depends on: under a minute
-    the whole seconds, under an hour the minutes rounded (`round(seconds / 60)`, so
-    the text moves on the half minute), under a day the hours rounded, then the days.
+    """`ago(when, now)`, memoised by what its text depends on: under a minute the whole
+    seconds, under an hour the whole minutes, under a day the whole hours (`ago` floors
+    to the unit it says), then the days.
     A tick asks it for every row: a dictionary look-up, not humanize's formatting."""
     delta = now - when
     if delta < _SECOND:  # "just now", or the future (a clock set back): as it is
@@ -54,9 +54,9 @@ def age(when: datetime, now: datetime) -> str:
     elif seconds < 60:
         bucket = ("s", seconds)
     elif seconds < 3600:
-        bucket = ("m", round(seconds / 60))
+        bucket = ("m", seconds // 60)
     else:
-        bucket = ("h", round(seconds / 3600))
+        bucket = ("h", seconds // 3600)
     text = _ages.get(bucket)
     if text is None:
         if len(_ages) > 4096:

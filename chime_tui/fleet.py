@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from chime_tui.aws.errors import ChimeError
@@ -35,7 +36,7 @@ from chime_tui.models import (
     parse_timestamp,
     proxy_state,
 )
-from chime_tui.monitor import Change
+from chime_tui.monitor import Change, changed_at
 from chime_tui.sources import SORTS, Source
 from chime_tui.tracking import Alert
 
@@ -381,18 +382,12 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
 def _status_changed(status: str, change: Change, timeline: Sequence[Change]) -> InStatus:
     """When the Status `change` the app saw happened. The app sees it up to a refresh
     late, or an outage late: "in status 2s (seen changing)" of a change made 27 s
-    before (walk 4 #10). The answer that brought it also moved UpdatedTimestamp, which
-    any change moves: that is the service's time of the change (as EndedTimestamp is of
-    a close). It is used when it reads as a time after the one before and not after the
-    sighting (a clock ahead of the app's, or a value that is no time: the sighting)."""
-    for other in reversed(timeline):
-        if other.at < change.at:
-            break
-        if other.at == change.at and other.field == "UpdatedTimestamp":
-            new, old = parse_timestamp(other.new), parse_timestamp(other.old)
-            if new is not None and new <= change.at and (old is None or old < new):
-                return InStatus(status, new, True, "changed")
-    return InStatus(status, change.at, True, "seen")
+    before (walk 4 #10). The UpdatedTimestamp its answer moved is the service's time of
+    it (as EndedTimestamp is of a close: `monitor.changed_at`); else the sighting."""
+    same_answer = takewhile(lambda other: other.at >= change.at, reversed(timeline))
+    at = changed_at(same_answer, change.at)
+    return InStatus(status, change.at, True, "seen") if at is None else \
+        InStatus(status, at, True, "changed")
 
 
 def duration_short(delta: timedelta) -> str:

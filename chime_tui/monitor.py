@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -32,7 +32,7 @@ from chime_tui.aws.errors import (
     Throttled,
     classify,
 )
-from chime_tui.models import ProxySession, utcnow
+from chime_tui.models import ProxySession, parse_timestamp, utcnow
 
 T = TypeVar("T")
 
@@ -261,6 +261,19 @@ WATCHED_FIELDS = (
     "Name", "Status", "ExpiryMinutes", "Capabilities", "UpdatedTimestamp", "EndedTimestamp",
     "Participants", "NumberSelectionBehavior", "GeoMatchLevel", "GeoMatchParams",
 )
+
+
+def changed_at(changes: Iterable[Change], seen_at: datetime) -> datetime | None:
+    """The service's own time of the changes one answer brought (the app saw them at
+    `seen_at`, up to a refresh or an outage later): the UpdatedTimestamp they moved,
+    which any change moves. None when the answer did not move it, or moved it to no
+    time, back in time, or past the sighting (a service clock ahead of the app's)."""
+    for change in changes:
+        if change.at == seen_at and change.field == "UpdatedTimestamp":
+            new, old = parse_timestamp(change.new), parse_timestamp(change.old)
+            if new is not None and new <= seen_at and (old is None or old < new):
+                return new
+    return None
 
 
 def diff_sessions(old: ProxySession | None, new: ProxySession | None,

@@ -33,7 +33,7 @@ from chime_tui.documents import PHONE_KEYS, redact
 from chime_tui.files import check_writable, open_private
 from chime_tui.humanfmt import expiry_sentence
 from chime_tui.models import ExpiryState, ProxySession, SessionKey, redact_phone
-from chime_tui.monitor import Change, diff_sessions
+from chime_tui.monitor import Change, changed_at, diff_sessions
 from chime_tui.textsafe import json_safe
 
 
@@ -98,6 +98,10 @@ class SessionTracker:
                 new_status = "—" if change.new is None else change.new
                 alerts.append(Alert(now, key, "status",
                                     f"session {key[1]}: {old_status} → {new_status}"))
+        if (at := changed_at(changes, now)) is not None:
+            # When it changed, as the service says, not when the app saw it: the time in
+            # status beside it says the same instant (walk 4 #4).
+            self.last_change_at[key] = at
         alerts.extend(self.check_expiry(now, [key]))
         return changes, alerts
 

@@ -19,6 +19,7 @@ from chime_tui.fleet import (
     proxy_summary,
     read_proxies,
 )
+from chime_tui.humanfmt import ago
 from chime_tui.models import ProxySession, VoiceConnectorProxy
 from chime_tui.monitor import Change
 
@@ -273,3 +274,39 @@ def test_a_status_change_seen_late_is_timed_by_the_updated_timestamp_it_moved():
                      (stamp(before), stamp(NOW + timedelta(seconds=3)))):
         odd = [answer[0], Change(seen_at, "vc1", "a", "UpdatedTimestamp", old, new)]
         assert in_status(s, odd) == InStatus("InProgress", seen_at, True, "seen"), new
+
+
+def test_last_change_and_time_in_status_say_the_same_instant():
+    """Walk 4 #4: after a gap in sighting a board row said 'In status 5m 02s' (from the
+    service's time) beside 'Last change 3 minutes ago' (the app's sighting) for one
+    change. The last change is now the UpdatedTimestamp that answer moved; a change
+    whose answer did not move it to a usable time keeps the sighting."""
+    from chime_tui.tracking import SessionTracker
+
+    def answer(status: str, updated: datetime, ended: datetime | None = None,
+               expiry: int = 60) -> ProxySession:
+        stamp = "%Y-%m-%dT%H:%M:%S.000Z"
+        return ProxySession.from_api({
+            "VoiceConnectorId": "vc1", "ProxySessionId": "a", "Status": status,
+            "ExpiryMinutes": expiry, "CreatedTimestamp": (NOW - timedelta(hours=1)).strftime(stamp),
+            "UpdatedTimestamp": updated.strftime(stamp),
+            **({"EndedTimestamp": ended.strftime(stamp)} if ended else {})})
+
+    key = ("vc1", "a")
+    tracker = SessionTracker()
+    tracker.observe(answer("Open", NOW - timedelta(minutes=16)), NOW - timedelta(minutes=4))
+    changed = NOW - timedelta(minutes=3, seconds=41)  # during the outage
+    late = answer("Closed", changed, changed)
+    tracker.observe(late, NOW)  # seen again only now
+    assert tracker.last_change_at[key] == changed
+    bound = in_status(late, tracker.timelines[key])
+    assert bound is not None and bound.since == changed
+    assert ago(tracker.last_change_at[key], NOW) == "3 minutes ago"
+    assert in_status_short(bound, NOW) == "3m 41s"
+    # An UpdatedTimestamp past the sighting (the service's clock ahead): the sighting.
+    ahead = NOW + timedelta(seconds=30)
+    tracker.observe(answer("Closed", ahead, changed), NOW + timedelta(seconds=10))
+    assert tracker.last_change_at[key] == NOW + timedelta(seconds=10)
+    # Not moved by the answer: the sighting.
+    tracker.observe(answer("Closed", ahead, changed, expiry=120), NOW + timedelta(seconds=20))
+    assert tracker.last_change_at[key] == NOW + timedelta(seconds=20)

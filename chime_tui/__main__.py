@@ -196,7 +196,9 @@ def build_parser(argv: Sequence[str] | None = None, every: bool = False
     emu.add_argument("--malformed", choices=["html", "truncated", "types"], default=None,
                      help="answer GETs with a malformed body of this kind")
 
-    from chime_tui.cli.commands import add_cli_commands
+    from chime_tui.cli.commands import add_cli_commands, add_output_options
+
+    add_output_options(p)
 
     add_cli_commands(sub if every else _OnlyWanted(sub, argv))
     return p
@@ -477,6 +479,14 @@ def main(argv: Sequence[str] | None = None, short_lived: bool = False) -> int:
         pause_gc()
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    from chime_tui.cli.commands import output_defaults
+
+    given = output_defaults(args)
+    if given and getattr(args, "handler", None) is None:
+        # Not the dashboard's: the AWS CLI's, for a command (it used to say "invalid
+        # choice: 'text'", or start the app with --debug taken as --debug-log).
+        parser.error(f"argument {given[0]}: applies to a command, as the AWS CLI's global "
+                     "options (e.g. chime-tui --output text list-voice-connectors)")
     one_shot = getattr(args, "handler", None) is not None and getattr(args, "watch", None) is None
     if short_lived and not one_shot:  # the dashboard, the emulator, --watch: long-lived
         from chime_tui.aws.sync_client import resume_gc

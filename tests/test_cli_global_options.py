@@ -52,13 +52,46 @@ def test_redact_before_the_command_masks_the_numbers(server):
     assert masked.stdout == chime_tui(*GET, "--endpoint-url", server.url, "--redact").stdout
 
 
-def test_the_aws_clis_debug_before_the_command_is_an_error_not_the_app(server, tmp_path):
+def test_the_aws_clis_debug_before_the_command_is_its_debug_not_the_app(server, tmp_path):
     """`--debug` is not the app's `--debug-log` (no abbreviations): it used to start the
-    app with a debug log in a file named after the command."""
+    app with a debug log in a file named after the command. Before a command it is the
+    AWS CLI's --debug (walk 4 #19); with no command, an error, never the app."""
     where = tmp_path / "cwd"
     where.mkdir()
     got = chime_tui("--debug", "list-voice-connectors", "--endpoint-url", server.url,
                     cwd=where)
-    assert got.returncode == EXIT_USAGE
-    assert "--debug" in got.stderr and got.stdout == ""
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout)["VoiceConnectors"]
+    assert "DEBUG" in got.stderr and "ListVoiceConnectors" in got.stderr
     assert list(where.iterdir()) == []
+    alone = chime_tui("--debug", "--endpoint-url", server.url, cwd=where)
+    assert alone.returncode == EXIT_USAGE and alone.stdout == ""
+    assert "--debug: applies to a command" in alone.stderr
+    assert list(where.iterdir()) == []
+
+
+def test_the_aws_clis_output_options_before_the_command_apply(server):
+    """Walk 4 #19: `aws --output text chime-sdk-voice ...` is a common runbook shape;
+    `chime-tui --output text list-voice-connectors` said "invalid choice: 'text'". The
+    output options before the command print what they print after it."""
+    url = ("--endpoint-url", server.url)
+    for options in (("--output", "text"), ("--query", "VoiceConnectors[0].Name"),
+                    ("--output", "table", "--color", "off"), ("--output", "yaml"),
+                    ("--no-cli-pager",), ("--no-paginate", "--output", "text")):
+        before = chime_tui(*options, "list-voice-connectors", *url)
+        after = chime_tui("list-voice-connectors", *url, *options)
+        assert before.returncode == after.returncode == 0, (options, before.stderr)
+        assert before.stdout == after.stdout, options
+    assert chime_tui("--query", "VoiceConnectors[0].Name", "list-voice-connectors",
+                     *url).stdout.strip() == '"seed example"'
+    text = chime_tui("--output", "text", *GET, *url).stdout
+    assert text.startswith("PROXYSESSION") and text == chime_tui(*GET, *url, "--output",
+                                                                  "text").stdout
+    # After the command wins, as the AWS CLI's own parser has it.
+    both = chime_tui("--output", "table", "list-voice-connectors", *url, "--output", "text")
+    assert both.returncode == 0 and both.stdout.startswith("VOICECONNECTORS"), both.stdout
+    # Not for the dashboard: an error, not "invalid choice: 'text'" nor the app.
+    alone = chime_tui("--output", "text", *url)
+    assert alone.returncode == EXIT_USAGE and alone.stdout == ""
+    assert "--output: applies to a command" in alone.stderr
+    assert "invalid choice" not in alone.stderr

@@ -22,6 +22,11 @@ TITLES = {"get-proxy-session": "GetProxySession", "list-proxy-sessions": "ListPr
           "list-voice-connectors": "ListVoiceConnectors"}
 
 
+def add_output_options(p: argparse.ArgumentParser) -> None:
+    """The output options on the main parser, for a command given after them."""
+    _common_options(p, top=True)
+
+
 def add_cli_commands(sub: Any) -> None:
     from chime_tui.options import add_aws_options
 
@@ -88,7 +93,7 @@ def _paging_options(p: argparse.ArgumentParser) -> None:
                    help="print at most N items; a NextToken follows when there are more")
     p.add_argument("--starting-token", metavar="TOKEN",
                    help="resume from the NextToken a --max-items run printed")
-    p.add_argument("--no-paginate", action="store_true",
+    p.add_argument("--no-paginate", action="store_true", default=argparse.SUPPRESS,
                    help="one call only: the first page and the service's NextToken")
     # The AWS CLI's own options for these operations (botocore has no paginator for
     # them): sent as they are, one call, as a runbook line copied from it expects.
@@ -98,19 +103,47 @@ def _paging_options(p: argparse.ArgumentParser) -> None:
                    help="as the AWS CLI: one call from the service's NextToken TOKEN")
 
 
-def _common_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("output (as the AWS CLI's global options)")
+# The AWS CLI's global options that shape a command's run, and their defaults. They are
+# taken before the command as after it (`chime-tui --output text list-voice-connectors`,
+# as runbooks write `aws --output text chime-sdk-voice ...`; walk 4 #19); after it wins.
+# No parser sets a default (SUPPRESS): `output_defaults` does, once the line is parsed,
+# so a command's own copy never puts one given before the command back to its default.
+OUTPUT_DEFAULTS: dict[str, Any] = {"output": "json", "query": None, "color": "auto",
+                                   "no_cli_pager": False, "debug": False,
+                                   "no_paginate": False}
+
+
+def output_defaults(args: argparse.Namespace) -> list[str]:
+    """Give `args` the defaults of the output options it was not given; the options
+    that were given (as on the command line: '--output')."""
+    given = [f"--{name.replace('_', '-')}" for name in OUTPUT_DEFAULTS if hasattr(args, name)]
+    for name, value in OUTPUT_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    return given
+
+
+def _common_options(p: argparse.ArgumentParser, top: bool = False) -> None:
+    """The output options; `top`: the main parser's copy (before the command)."""
+    g = p.add_argument_group("output, for a command (as the AWS CLI's global options: "
+                             "before or after the command)" if top else
+                             "output (as the AWS CLI's global options)")
     g.add_argument("--output", choices=["json", "text", "table", "yaml", "human"],
-                   default="json",
+                   default=argparse.SUPPRESS,
                    help="json, text and table print what the AWS CLI prints; yaml as AWS CLI "
-                        "v2's block style; human: a readable summary")
-    g.add_argument("--query", default=None, help="a JMESPath query applied to the response")
-    g.add_argument("--color", choices=["on", "off", "auto"], default="auto",
-                   help="colour in table output (auto: when stdout is a terminal)")
-    g.add_argument("--no-cli-pager", action="store_true",
+                        "v2's block style; human: a readable summary (default json)")
+    g.add_argument("--query", default=argparse.SUPPRESS,
+                   help="a JMESPath query applied to the response")
+    g.add_argument("--color", choices=["on", "off", "auto"], default=argparse.SUPPRESS,
+                   help="colour in table output (auto, the default: when stdout is a terminal)")
+    g.add_argument("--no-cli-pager", action="store_true", default=argparse.SUPPRESS,
                    help="accepted for runbooks written for the AWS CLI; output is never paged")
-    g.add_argument("--debug", action="store_true",
+    g.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="log every request and response to stderr (credentials scrubbed)")
+    if top:
+        g.add_argument("--no-paginate", action="store_true", default=argparse.SUPPRESS,
+                       help="one call only, for the listing commands (see theirs)")
+        return  # (the main parser has its own --redact)
     # SUPPRESS: `chime-tui --redact get-proxy-session ...` keeps the main parser's value
     # (phone numbers are personal data: a --redact must never be dropped).
     g.add_argument("--redact", action="store_true", default=argparse.SUPPRESS,

@@ -96,7 +96,7 @@ def add_more_globals(p: argparse.ArgumentParser) -> None:
                         "profile's ca_bundle, or botocore's)")
     g.add_argument("--no-sign-request", action="store_true",
                    help="do not sign the request (no credentials are loaded or sent)")
-    g.add_argument("--no-paginate", action="store_true",
+    g.add_argument("--no-paginate", action="store_true", default=argparse.SUPPRESS,
                    help="accepted as the AWS CLI accepts it; this operation has no pages")
 
 

@@ -76,18 +76,24 @@ async def test_picker_proxy_column_counts_and_their_requests(server, state):
         assert [int(cell(app, vc, "open")) for vc in vcs] == expected
 
 
+async def count_the_second_connector(pilot, app, vc: str) -> None:
+    """From the picker: open the second connector's sessions and come back, once its
+    row shows the counts of that listing."""
+    await wait_for(pilot, lambda: picker_loaded(app))
+    await pilot.press("down", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                   and app.screen.loaded)
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
+    await wait_for(pilot, lambda: cell(app, vc, "open") != "—")
+
+
 async def test_counts_come_only_from_listings_made(server, state):
     """Opening one connector counts it; the others stay unknown and are not listed."""
     vcs = list(state.connectors)
     app = make_app(app_settings(server))
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: picker_loaded(app))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.loaded)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
-        await wait_for(pilot, lambda: cell(app, vcs[1], "open") != "—")
+        await count_the_second_connector(pilot, app, vcs[1])
         closed = sum(s.status == "Closed" for s in state.sessions[vcs[1]].values())
         assert cell(app, vcs[1], "closed") == str(closed)
         assert [cell(app, vc, "open") for vc in (vcs[0], vcs[2], vcs[3])] == ["—"] * 3
@@ -445,13 +451,7 @@ async def test_the_picker_keeps_how_old_its_counts_are_at_80_columns(server, sta
     vcs = list(state.connectors)
     app = make_app(app_settings(server))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: picker_loaded(app))
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.loaded)
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectorPickerScreen))
-        await wait_for(pilot, lambda: cell(app, vcs[1], "open") != "—")
+        await count_the_second_connector(pilot, app, vcs[1])
         await pilot.pause()
         t = table(app)
         widths = dict(zip((c.key for c in t.columns), t.drawn_widths))

@@ -266,14 +266,17 @@ WATCHED_FIELDS = (
 def changed_at(changes: Iterable[Change], seen_at: datetime) -> datetime | None:
     """The service's own time of the changes one answer brought (the app saw them at
     `seen_at`, up to a refresh or an outage later): the UpdatedTimestamp they moved,
-    which any change moves. None when the answer did not move it, or moved it to no
-    time, back in time, or past the sighting (a service clock ahead of the app's)."""
+    which any change moves, or the EndedTimestamp they set (a close; the later of the
+    two). None when the answer moved neither, or only to no time, back in time, or past
+    the sighting (a service clock ahead of the app's)."""
+    found: datetime | None = None
     for change in changes:
-        if change.at == seen_at and change.field == "UpdatedTimestamp":
+        if change.at == seen_at and change.field in ("UpdatedTimestamp", "EndedTimestamp"):
             new, old = parse_timestamp(change.new), parse_timestamp(change.old)
-            if new is not None and new <= seen_at and (old is None or old < new):
-                return new
-    return None
+            if new is not None and new <= seen_at and (old is None or old < new) \
+                    and (found is None or new > found):
+                found = new
+    return found
 
 
 def diff_sessions(old: ProxySession | None, new: ProxySession | None,

@@ -284,10 +284,10 @@ def test_last_change_and_time_in_status_say_the_same_instant():
     from chime_tui.tracking import SessionTracker
 
     def answer(status: str, updated: datetime, ended: datetime | None = None,
-               expiry: int = 60) -> ProxySession:
+               expiry: int = 60, sid: str = "a") -> ProxySession:
         stamp = "%Y-%m-%dT%H:%M:%S.000Z"
         return ProxySession.from_api({
-            "VoiceConnectorId": "vc1", "ProxySessionId": "a", "Status": status,
+            "VoiceConnectorId": "vc1", "ProxySessionId": sid, "Status": status,
             "ExpiryMinutes": expiry, "CreatedTimestamp": (NOW - timedelta(hours=1)).strftime(stamp),
             "UpdatedTimestamp": updated.strftime(stamp),
             **({"EndedTimestamp": ended.strftime(stamp)} if ended else {})})
@@ -310,3 +310,11 @@ def test_last_change_and_time_in_status_say_the_same_instant():
     # Not moved by the answer: the sighting.
     tracker.observe(answer("Closed", ahead, changed, expiry=120), NOW + timedelta(seconds=20))
     assert tracker.last_change_at[key] == NOW + timedelta(seconds=20)
+    # A close whose answer moved UpdatedTimestamp back (to the expiry, as the emulator
+    # does): its EndedTimestamp, which the time in status uses too.
+    other = ("vc1", "b")
+    tracker.observe(answer("Open", NOW - timedelta(minutes=2), sid="b"), NOW - timedelta(seconds=5))
+    expired = NOW - timedelta(minutes=3, seconds=52)
+    closed = answer("Closed", expired, expired, sid="b")
+    tracker.observe(closed, NOW)
+    assert tracker.last_change_at[other] == expired == in_status(closed).since

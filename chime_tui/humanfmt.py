@@ -47,6 +47,27 @@ def ago(when: datetime | None, now: datetime) -> str:
         return "at the edge of the calendar"
 
 
+def ago_short(when: datetime | None, now: datetime) -> str:
+    """A narrow table cell's age, floored: '42s ago', '7m ago', '2h 05m ago', '3d ago';
+    'just now'; '—' when unknown; a time ahead of the clock as 'in 5s'."""
+    if when is None:
+        return "—"
+    secs = int((now - when).total_seconds())
+    ahead = secs < 0
+    secs = abs(secs)
+    if secs < 1:
+        return "just now"
+    if secs < 60:
+        text = f"{secs}s"
+    elif secs < 3600:
+        text = f"{secs // 60}m"
+    elif secs < 86400:
+        text = f"{secs // 3600}h {secs % 3600 // 60:02d}m"
+    else:
+        text = f"{secs // 86400}d"
+    return f"in {text}" if ahead else f"{text} ago"
+
+
 def ago_minutes(when: datetime | None, now: datetime) -> str:
     """As `ago`, to the minute: 'under a minute ago', '3 minutes ago' (beside a full
     timestamp the seconds add nothing, and a line that changes every second costs a

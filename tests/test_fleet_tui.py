@@ -433,10 +433,10 @@ async def test_expiring_next_does_not_count_a_connector_it_could_not_list(server
 
 async def test_the_picker_drops_how_old_its_counts_are_last(server):
     """Walk 4 #14: the picker dropped Counted first, so counts minutes old looked
-    current. Fallback, Region and Closed go before it (at 120 columns it now shows; at
-    80 it still does not fit beside the connector ID)."""
+    current. Fallback, Region and Closed go before it (at 100 columns, where the sort
+    marks' room is given back first and some columns must still go)."""
     app = make_app(app_settings(server))
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: picker_loaded(app))
         await pilot.pause()
         widths = dict(zip((c.key for c in table(app).columns), table(app).drawn_widths))
@@ -465,3 +465,31 @@ async def test_the_picker_keeps_how_old_its_counts_are_at_80_columns(server, sta
         assert "ago" in age or age == "just now", age
         assert any(a in row for a in drawn), (row, drawn)
         assert f" {cell(app, vcs[1], 'open')} " in row, row
+
+
+async def test_the_picker_never_shows_counts_without_how_old_they_are(server, state):
+    """Walk 6 #1: from 77 columns down, Counted was dropped and the counts stayed,
+    minutes old with nothing saying so; at 56 the view cut them ('1' for 15). Now the
+    counts go with their age, and the age is short ('7m ago'), so it goes last."""
+    vcs = list(state.connectors)
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(84, 24)) as pilot:
+        await count_the_second_connector(pilot, app, vcs[1])
+        seen_with_counts = []
+        for width in range(84, 47, -1):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            t = table(app)
+            widths = dict(zip((c.key for c in t.columns), t.drawn_widths))
+            for key in ("open", "inprogress", "closed"):
+                assert widths[key] == 0 or widths["counted"] > 0, (width, widths)
+            lines = [t.render_line(y).text for y in range(t.size.height)]
+            row = next(line for line in lines if vcs[1][:8] in line)
+            if widths["open"]:
+                seen_with_counts.append(width)
+                age = app.screen.live_cells(vcs[1])[0]
+                assert age.endswith(" ago") or age == "just now", age
+                assert f" {cell(app, vcs[1], 'open')} " in row, (width, row)
+            assert sum(t.drawn_widths) + t.drawn_widths.count(0) <= width, (width, widths)
+        # Down to ~67 columns the counts and their age both fit.
+        assert min(seen_with_counts) <= 68 and max(seen_with_counts) == 84, seen_with_counts

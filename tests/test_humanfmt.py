@@ -33,3 +33,15 @@ def test_an_age_is_floored_to_the_unit_it_is_said_in():
     assert ago(now - timedelta(days=1, hours=20), now) == "a day ago"
     assert ago(now - timedelta(milliseconds=400), now) == "just now"
     assert ago(now + timedelta(seconds=5), now) == "5 seconds from now"  # a clock behind
+
+
+def test_a_short_age_is_floored_and_narrow():
+    from chime_tui.humanfmt import ago_short
+
+    now = datetime(2026, 11, 28, 20, 27, 55, tzinfo=UTC)
+    said = {timedelta(milliseconds=300): "just now", timedelta(seconds=59.9): "59s ago",
+            timedelta(minutes=7, seconds=59): "7m ago", timedelta(hours=2, minutes=5, seconds=59):
+            "2h 05m ago", timedelta(days=3, hours=23): "3d ago",
+            timedelta(seconds=-5): "in 5s"}
+    assert {d: ago_short(now - d, now) for d in said} == said
+    assert ago_short(None, now) == "—"

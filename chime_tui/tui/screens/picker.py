@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from chime_tui.fleet import ConnectorsOverview, Overview
-from chime_tui.humanfmt import ago
+from chime_tui.humanfmt import ago_short
 from chime_tui.models import VoiceConnector
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
@@ -21,8 +21,9 @@ from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 # Narrow terminals keep the name, the whole ID (names repeat; IDs do not), the proxy state
 # and the Open and InProg counts with their age: the fallback number, the region and the
 # closed count go first (the highest drop_priority first); names shrink. Then the columns
-# close up to one space apart (TIGHT), then the proxy state shrinks to its short forms
-# ('on', '⚠ off'), and the counts' age goes only after that (below ~67 columns).
+# close up to one space apart (TIGHT), then the proxy state is cut to 5 ('on', '⚠ off'
+# whole), and the counts' age goes only after that (below ~65 columns), the counts with
+# it: counts are never shown without how old they are.
 TIGHT = 2
 COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("name", "Name", max_width=40, shrink_to=12),
@@ -30,9 +31,10 @@ COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next
            Column("region", "Region", drop_priority=5),
            Column("proxy", "Proxy", max_width=16, shrink_to=5, shrink_priority=1),
            Column("fallback", "Fallback", drop_priority=6),
-           Column("open", "Open"),
-           Column("inprogress", "InProg"),
-           Column("closed", "Closed", drop_priority=4),
+           # Counts are never shown without how old they are (walk 6 #1): they go with it.
+           Column("open", "Open", drop_with="counted"),
+           Column("inprogress", "InProg", drop_with="counted"),
+           Column("closed", "Closed", drop_priority=4, drop_with="counted"),
            # How old the counts are goes last: counts minutes old must not look current
            # (walk 4 #14: at 80 columns it went first, then still did not fit).
            Column("counted", "Counted", live=True, min_width=8, drop_priority=1))
@@ -58,7 +60,7 @@ class ConnectorPickerScreen(ListScreen):
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
                                  "Voice connectors", COLUMNS, live=self.live_cells,
-                                 tight_priority=TIGHT)
+                                 tight_priority=TIGHT, spare_sort_room=True)
 
     def on_mount(self) -> None:
         self.sub_title = "voice connectors"
@@ -104,7 +106,8 @@ class ConnectorPickerScreen(ListScreen):
     def live_cells(self, key: str) -> tuple[Cell, ...]:
         watch = self.app.fleet.connectors.get(self.row_connector.get(key, ""))
         latest = watch.latest if watch is not None else None
-        return (ago(latest.at, self.app.clock()) if latest is not None else "—",)
+        # Short (and floored): a narrow terminal keeps it, and the counts with it.
+        return (ago_short(latest.at, self.app.clock()) if latest is not None else "—",)
 
     def still_listed(self, key: str) -> bool:
         return key.split("#")[0] in {c.voice_connector_id for c in self.connectors}

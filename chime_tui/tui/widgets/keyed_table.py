@@ -69,6 +69,9 @@ class Column:
     shrink_priority: int | None = None
     cut_to: int | None = None
     cut_priority: int = 0
+    # Dropped with the column of this key: a value that means nothing true without the
+    # other (counts without how old they are) goes when it goes.
+    drop_with: str | None = None
 
 
 def safe_cell(cell: Cell) -> Cell:
@@ -531,6 +534,10 @@ class KeyedTable(ScrollView, can_focus=True):
                 continue
             elif to is None:
                 kept[i] = False
+                gone = self.columns[i].key
+                for j, column in enumerate(self.columns):
+                    if column.drop_with == gone:
+                        kept[j] = False
             elif to < draw[i]:
                 shrunk.append((i, draw[i]))
                 draw[i] = max(to, 1)

@@ -15,12 +15,23 @@ def clock_countdown(delta: timedelta) -> str:
     return f"{h}:{m:02d}:{s:02d}"
 
 
+def _floored(delta: timedelta) -> timedelta:
+    """`delta` floored to the unit humanize says it in under a day (seconds, minutes,
+    hours; it rounds them), its sign kept: what is said is never more than it is."""
+    secs = int(abs(delta.total_seconds()))
+    if secs >= 86400:
+        return delta
+    floored = timedelta(seconds=secs - secs % (1 if secs < 60 else 60 if secs < 3600 else 3600))
+    return -floored if delta < timedelta(0) else floored
+
+
 def in_words(delta: timedelta) -> str:
-    """'in 43 minutes'."""
+    """'in 43 minutes', floored: 43m 55s left is 'in 43 minutes', never 'in 44' (an
+    alert at 4m 50s said 'expires in 5 minutes' beside the board's '4m 50s': walk 6 #2)."""
     import humanize  # imported on first use: not needed before the first frame
 
     try:
-        return "in " + humanize.naturaldelta(delta)
+        return "in " + humanize.naturaldelta(_floored(delta))
     except (OverflowError, ValueError):  # a date at the edge of the calendar
         return "in a very long time"
 
@@ -32,13 +43,11 @@ def ago(when: datetime | None, now: datetime) -> str:
     delta = now - when
     if timedelta(0) <= delta < timedelta(seconds=1):
         return "just now"
-    if delta < timedelta(days=1) and delta > timedelta(0):
-        # Floored to the unit it is said in. Humanize rounds: 51m 41s was "52 minutes
-        # ago" beside "≥ 51 min" for the same instant, and 1m 31s "2 minutes ago" beside
-        # "1m 31s" (walk 4 #11). An age is never said to be older than it is.
-        secs = int(delta.total_seconds())
-        delta = timedelta(seconds=secs - secs % (1 if secs < 60 else 60 if secs < 3600
-                                                  else 3600))
+    # Floored to the unit it is said in. Humanize rounds: 51m 41s was "52 minutes ago"
+    # beside "≥ 51 min" for the same instant, and 1m 31s "2 minutes ago" beside "1m 31s"
+    # (walk 4 #11). An age is never said to be older than it is (nor a time ahead of
+    # the clock further ahead).
+    delta = _floored(delta)
     import humanize
 
     try:

@@ -45,3 +45,16 @@ def test_a_short_age_is_floored_and_narrow():
             timedelta(seconds=-5): "in 5s"}
     assert {d: ago_short(now - d, now) for d in said} == said
     assert ago_short(None, now) == "—"
+
+
+def test_time_left_is_floored_too():
+    """Walk 6 #2: 'expires in 44 minutes' at 43m 55s left, and an alert's 'expires in 5
+    minutes' at 4m 50s beside the board's '4m 50s': time left is never said longer."""
+    from chime_tui.humanfmt import in_words
+
+    assert in_words(timedelta(minutes=43, seconds=55)) == "in 43 minutes"
+    assert in_words(timedelta(minutes=4, seconds=50)) == "in 4 minutes"
+    assert in_words(timedelta(seconds=3599)) == "in 59 minutes"
+    assert in_words(timedelta(seconds=90)) == "in a minute"
+    now = datetime(2026, 11, 28, 20, 27, 55, tzinfo=UTC)
+    assert ago(now + timedelta(hours=1, minutes=34), now) == "an hour from now"

@@ -241,6 +241,9 @@ class Change:
     field: str
     old: Any
     new: Any
+    # The app's sighting before this one, when `old` was still the answer: the change
+    # came after it (None: not known). Not in the events file.
+    after: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -268,27 +271,35 @@ def changed_at(changes: Iterable[Change], seen_at: datetime) -> datetime | None:
     `seen_at`, up to a refresh or an outage later): the UpdatedTimestamp they moved,
     which any change moves, or the EndedTimestamp they set (a close; the later of the
     two). None when the answer moved neither, or only to no time, back in time, or past
-    the sighting (a service clock ahead of the app's)."""
+    the sighting (a service clock ahead of the app's); an UpdatedTimestamp also not
+    before the sighting before, which still showed the old answer (walk 6 #3: the app
+    does not say what it saw otherwise). An EndedTimestamp is the service's record of
+    the end, as the time in status takes it, even after an answer that still said Open
+    (the service lags its own expiry: walk 4 #4)."""
     found: datetime | None = None
     for change in changes:
         if change.at == seen_at and change.field in ("UpdatedTimestamp", "EndedTimestamp"):
             new, old = parse_timestamp(change.new), parse_timestamp(change.old)
             if new is not None and new <= seen_at and (old is None or old < new) \
+                    and (change.field == "EndedTimestamp" or change.after is None
+                         or change.after < new) \
                     and (found is None or new > found):
                 found = new
     return found
 
 
 def diff_sessions(old: ProxySession | None, new: ProxySession | None,
-                  at: datetime | None = None) -> list[Change]:
-    """Per-field changes between two fetches of one session (raw API values)."""
+                  at: datetime | None = None, old_seen: datetime | None = None
+                  ) -> list[Change]:
+    """Per-field changes between two fetches of one session (raw API values);
+    `old_seen`: when `old` was seen (Change.after)."""
     if old is None or new is None or old.same_answer(new):
         return []
     when = at or utcnow()
     vc, sid = new.key
     before, after = old.raw, new.raw  # made once each (see ProxySession.raw)
     return [
-        Change(when, vc, sid, f, before.get(f), after.get(f))
+        Change(when, vc, sid, f, before.get(f), after.get(f), old_seen)
         for f in WATCHED_FIELDS
         if before.get(f) != after.get(f)
     ]

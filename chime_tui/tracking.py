@@ -74,6 +74,7 @@ class SessionTracker:
     def observe(self, session: ProxySession, now: datetime) -> tuple[list[Change], list[Alert]]:
         key = session.key
         old = self.last.get(key)
+        old_seen = self.seen_at.get(key)
         self.last[key] = session
         self.seen_at[key] = now
         alerts: list[Alert] = []
@@ -89,7 +90,7 @@ class SessionTracker:
             alerts.append(Alert(now, key, "back",
                                 f"session {key[1]} answers again"
                                 f" ({session.status or 'no status'}): it was not deleted"))
-        changes = diff_sessions(old, session, now)
+        changes = diff_sessions(old, session, now, old_seen)
         for change in changes:
             self._record(change)
             if change.field == "Status":

@@ -318,3 +318,12 @@ def test_last_change_and_time_in_status_say_the_same_instant():
     closed = answer("Closed", expired, expired, sid="b")
     tracker.observe(closed, NOW)
     assert tracker.last_change_at[other] == expired == in_status(closed).since
+    # Walk 6 #3: moved forward, but to before the sighting that still showed the old
+    # status (seen InProgress 4 s ago, now Open "since 2 minutes"): not believed.
+    third = ("vc1", "c")
+    tracker.observe(answer("InProgress", NOW - timedelta(minutes=9), sid="c"),
+                    NOW - timedelta(seconds=4))
+    claimed = answer("Open", NOW - timedelta(minutes=2), sid="c")
+    tracker.observe(claimed, NOW)
+    assert tracker.last_change_at[third] == NOW
+    assert in_status(claimed, tracker.timelines[third]) == InStatus("Open", NOW, True, "seen")

@@ -493,3 +493,23 @@ async def test_the_picker_never_shows_counts_without_how_old_they_are(server, st
             assert sum(t.drawn_widths) + t.drawn_widths.count(0) <= width, (width, widths)
         # Down to ~67 columns the counts and their age both fit.
         assert min(seen_with_counts) <= 68 and max(seen_with_counts) == 84, seen_with_counts
+
+
+async def test_count_all_names_a_connector_it_could_not_count(server, state):
+    """Walk 6 #6: with `c` on, a connector whose listing failed kept its older counts
+    (their age honest) but nothing said which one failed; expiring next says so."""
+    vcs = list(state.connectors)
+    bad = vcs[3]
+    app = make_app(app_settings(server))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: picker_loaded(app))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: cell(app, bad, "open") != "—")
+        state.add_rule({"status": 500, "path": f"/voice-connectors/{bad}/proxy-sessions"})
+        await pilot.press("r")
+        name = state.connectors[bad].name
+        await wait_for(pilot, lambda: f"{name}: " in str(table(app).border_subtitle))
+        assert "not counted" in str(table(app).border_subtitle)
+        assert cell(app, bad, "open") != "—"  # its counts from before, with their age
+        assert all(f"{state.connectors[vc].name}: " not in str(table(app).border_subtitle)
+                   for vc in vcs[:3])

@@ -14,6 +14,7 @@ from textual.widgets import Input
 from chime_tui.fleet import ConnectorsOverview, Overview
 from chime_tui.humanfmt import ago_short
 from chime_tui.models import VoiceConnector
+from chime_tui.textsafe import visible
 from chime_tui.tui.screens.list_base import ListScreen
 from chime_tui.tui.widgets.fleet_cells import count_cells, fallback_cell, proxy_cell
 from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
@@ -56,6 +57,7 @@ class ConnectorPickerScreen(ListScreen):
         self.row_connector: dict[str, str] = {}  # row key -> voice connector ID
         self.count_all = False  # c: list every connector's sessions on each refresh
         self.requests: int | None = None  # the last refresh's
+        self.not_counted: dict[str, str] = {}  # count all: connector -> why its listing failed
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter by name, ID or region", "connectors",
@@ -82,6 +84,8 @@ class ConnectorPickerScreen(ListScreen):
         if data.listing is not None:
             for vc, sessions in data.listing.sessions.items():
                 fleet.observe_listing(vc, sessions, now)
+        self.not_counted = {vc: error.kind for vc, error in
+                            (data.listing.errors.items() if data.listing is not None else ())}
         self.connectors = list(data.connectors)
         self.requests = data.requests
         self.render_rows()
@@ -141,6 +145,11 @@ class ConnectorPickerScreen(ListScreen):
         if self.requests is not None:
             parts.append(f"{self.requests} request{'s' if self.requests != 1 else ''} "
                          "per refresh")
+        # A connector whose listing failed keeps its counts from before (their age says
+        # how old): the border says which, as expiring next does (walk 6 #6).
+        names = {c.voice_connector_id: c.name for c in self.connectors}
+        for vc, kind in self.not_counted.items():
+            parts.append(f"{visible(names.get(vc) or vc)}: {kind}, not counted")
         self.table.set_titles(subtitle=" · ".join(parts))
 
     def tick(self) -> None:

@@ -513,3 +513,26 @@ async def test_count_all_names_a_connector_it_could_not_count(server, state):
         assert cell(app, bad, "open") != "—"  # its counts from before, with their age
         assert all(f"{state.connectors[vc].name}: " not in str(table(app).border_subtitle)
                    for vc in vcs[:3])
+
+
+async def test_a_timestamp_that_is_no_date_is_shown_as_sent_not_as_absent(server, state):
+    """Walk 4 #12, walk 6 #5: an UpdatedTimestamp the app cannot read was shown as
+    'Updated —', as if the service had sent none. It is shown as sent (control
+    characters visible) and said to be no date; an absent one stays '—'."""
+    from chime_tui.tui.widgets.details_panel import DetailsPanel
+
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items() if v.status != "Closed")
+    state.set_fields(vc, sid, {"UpdatedTimestamp": "banana\u001b[31m\u0007",
+                               "EndedTimestamp": None})
+    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        panel = app.screen.query_one(DetailsPanel)
+        await wait_for(pilot, lambda: "not a date" in text_of(panel))
+        text = text_of(panel)
+        assert "Updated          banana\\x1b[31m\\x07 (not a date)" in text, text
+        assert "\u001b" not in text and "\u0007" not in text
+        assert "Ended            —" in text, text
+        assert "Created          20" in text  # a date, as before

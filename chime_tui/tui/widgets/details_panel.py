@@ -7,6 +7,7 @@ from rich.table import Table
 
 from chime_tui.humanfmt import ago_minutes, utc_clock
 from chime_tui.models import ProxySession
+from chime_tui.textsafe import clip
 from chime_tui.tui.widgets.cells import lit
 from chime_tui.tui.widgets.panel import SessionPanel
 
@@ -27,9 +28,9 @@ class DetailsPanel(SessionPanel):
             ("Session ID", session.proxy_session_id or "—"),
             ("Voice connector", session.voice_connector_id or "—"),
             ("Expiry minutes", str(session.expiry_minutes) if session.expiry_minutes else "—"),
-            ("Created", _when(session.created, now)),
-            ("Updated", _when(session.updated, now)),
-            ("Ended", _when(session.ended, now)),
+            ("Created", _when(session, "CreatedTimestamp", session.created, now)),
+            ("Updated", _when(session, "UpdatedTimestamp", session.updated, now)),
+            ("Ended", _when(session, "EndedTimestamp", session.ended, now)),
             ("Number selection", session.number_selection_behavior or "—"),
             ("Geo match level", session.geo_match_level or "—"),
             ("Geo match params", f"country {geo.country or '—'}, area code {geo.area_code or '—'}"
@@ -40,5 +41,12 @@ class DetailsPanel(SessionPanel):
         return t
 
 
-def _when(dt: datetime | None, now: datetime) -> str:
-    return f"{utc_clock(dt)} ({ago_minutes(dt, now)})" if dt else "—"
+def _when(session: ProxySession, field: str, dt: datetime | None, now: datetime) -> str:
+    """The time and its age; what the service sent, said to be no date, when it is not
+    one (it was shown as '—', as if it had sent nothing: walk 4 #12, walk 6 #5); '—'."""
+    if dt is not None:
+        return f"{utc_clock(dt)} ({ago_minutes(dt, now)})"
+    sent = session.raw.get(field) if field in session.raw else None
+    if sent is None or sent == "":
+        return "—"
+    return f"{clip(str(sent), 80)} (not a date)"

@@ -371,12 +371,12 @@ def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatu
             break
         if change.field == "UpdatedTimestamp" and (old := parse_timestamp(change.old)):
             earlier.append((old, change.at))
-    if session.updated is not None:
-        # Another field's change (an extend) moves UpdatedTimestamp on, not the status:
-        # an earlier answer already in this status keeps the bound where it was.
-        return InStatus(status, min([session.updated, *(e[0] for e in earlier)]), False,
-                        "updated")
-    return None
+    # Another field's change (an extend) moves UpdatedTimestamp on, not the status: an
+    # earlier answer already in this status keeps the bound where it was, and still
+    # holds when this one's UpdatedTimestamp is no date (walk 6 #5).
+    bounds = [*([session.updated] if session.updated is not None else []),
+              *(e[0] for e in earlier)]
+    return InStatus(status, min(bounds), False, "updated") if bounds else None
 
 
 def _status_changed(status: str, change: Change, timeline: Sequence[Change]) -> InStatus:

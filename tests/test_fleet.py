@@ -327,3 +327,18 @@ def test_last_change_and_time_in_status_say_the_same_instant():
     tracker.observe(claimed, NOW)
     assert tracker.last_change_at[third] == NOW
     assert in_status(claimed, tracker.timelines[third]) == InStatus("Open", NOW, True, "seen")
+
+
+def test_a_bound_from_an_earlier_answer_holds_when_the_timestamp_is_no_date():
+    """Walk 6 #5: an UpdatedTimestamp set to 'banana' (no status change) turned the
+    board's 'In status ≥ 1h 59m' into '—', though the earlier answer's bound held."""
+    first = NOW - timedelta(hours=1, minutes=59, seconds=30)
+    s = ProxySession.from_api({"VoiceConnectorId": "vc1", "ProxySessionId": "a",
+                               "Status": "InProgress", "UpdatedTimestamp": "banana"})
+    assert s.updated is None
+    timeline = [Change(NOW - timedelta(seconds=10), "vc1", "a", "UpdatedTimestamp",
+                       first.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "banana")]
+    got = in_status(s, timeline)
+    assert got == InStatus("InProgress", first, False, "updated")
+    assert in_status_short(got, NOW) == "≥ 1h 59m"
+    assert in_status(s) is None  # nothing known at all: unknown, not a guess

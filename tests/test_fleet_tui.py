@@ -74,6 +74,13 @@ async def test_picker_proxy_column_counts_and_their_requests(server, state):
         assert len(state.requests) - mark == 1 + 4 + pages == 9
         expected = [sum(s.status == "Open" for s in state.sessions[vc].values()) for vc in vcs]
         assert [int(cell(app, vc, "open")) for vc in vcs] == expected
+        # c again: counts from the listings made; the border says so, and what a refresh
+        # costs now (walk 6 #8: it kept the last count-all refresh's 9 for up to 60 s).
+        mark = len(state.requests)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: "5 requests per refresh" in str(table(app).border_subtitle))
+        assert "counts: from listings made" in str(table(app).border_subtitle)
+        assert len(state.requests) - mark == 5 and list_requests(state) == pages
 
 
 async def count_the_second_connector(pilot, app, vc: str) -> None:

@@ -198,5 +198,6 @@ class ConnectorPickerScreen(ListScreen):
         if isinstance(self.source, ConnectorsOverview):
             self.source.count_all = self.count_all
         self.update_subtitle()  # it says which counts these are
-        if self.count_all:
-            self.action_refresh()
+        # Asked again at once either way: the border's requests per refresh are the new
+        # mode's, not the last refresh's (it said 9 after `c` off: walk 6 #8).
+        self.action_refresh()

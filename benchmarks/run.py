@@ -265,8 +265,8 @@ def scenario_idle(url: str, env: dict[str, str], seconds: float, runs: int) -> l
     list, and boards of 10/50/200 ticking pins (their statuses change as the emulator's
     sessions age), each 5 s refresh; the seed example, which expired in 2020 and does
     not tick, is the floor. The pins are sessions of 59 minutes (`_ticking_sessions`:
-every row's countdown changes every second), made on one of the
-    emulator's connectors (40 sessions of its own: 240 then, 3 pages a refresh)."""
+    every row's countdown changes every second), made on one of the emulator's
+    connectors (40 sessions of its own: 240 then, 3 pages a refresh)."""
     vc, pins, listed = _ticking_sessions(url, env, max(BOARD_PINS))
     tick = Sample(f"idle CPU: one session counting down, 140x45 ({seconds:.0f} s, 5 s "
                   "refresh)", unit="%")

@@ -23,7 +23,7 @@ from chime_tui.tui.widgets.keyed_table import Cell, Column, KeyedTable
 # and the Open and InProg counts with their age: the fallback number, the region and the
 # closed count go first (the highest drop_priority first); names shrink. Then the columns
 # close up to one space apart (TIGHT), then the proxy state is cut to 5 ('on', '⚠ off'
-# whole), and the counts' age goes only after that (below ~65 columns), the counts with
+# whole), and the counts' age goes only after that (below ~67 columns), the counts with
 # it: counts are never shown without how old they are.
 TIGHT = 2
 COLUMNS = (Column("mark", ""),  # ● a connector marked for expiring next

@@ -46,7 +46,7 @@ def _when(session: ProxySession, field: str, dt: datetime | None, now: datetime)
     one (it was shown as '—', as if it had sent nothing: walk 4 #12, walk 6 #5); '—'."""
     if dt is not None:
         return f"{utc_clock(dt)} ({ago_minutes(dt, now)})"
-    sent = session.raw.get(field) if field in session.raw else None
+    sent = session.raw.get(field)  # (`raw` is made afresh: asked once)
     if sent is None or sent == "":
         return "—"
     return f"{clip(str(sent), 80)} (not a date)"

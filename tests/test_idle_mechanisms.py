@@ -197,6 +197,47 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
             assert sum(r.height for r in regions) == 1, refreshes
 
 
+async def test_a_time_in_status_too_wide_for_its_line_ticks_one_short_line(
+        frozen_server, frozen_state, monkeypatch):
+    """"in status 52m 16s (from EndedTimestamp)" does not fit the Status panel at
+    120x36: the time goes on a line of its own, so a tick repaints that line (drawn
+    without rich's wrapping), not a phrase wrapped mid-way over two."""
+    from chime_tui.tui.widgets.status_panel import StatusPanel
+
+    clock = Clock()
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s for s, v in frozen_state.sessions[vc].items() if v.status == "Closed")
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        app.ticker.pause()
+        await pilot.pause(0.1)
+        panel = app.screen.query_one(StatusPanel)
+        lines = [strip.text.rstrip() for strip in panel.strips]
+        time = next(i for i, line in enumerate(lines) if line.startswith("in status "))
+        assert time + 1 < len(lines) and lines[time + 1] == "(from EndedTimestamp)", \
+            (lines, panel.content_size)
+        assert len(lines[time]) + 1 + len(lines[time + 1]) > panel.content_size.width
+        refreshes: list[tuple] = []
+        real = SessionPanel.refresh
+
+        def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+            refreshes.append((type(self).__name__, regions, layout))
+            return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(SessionPanel, "refresh", refresh)
+        clock.now += timedelta(seconds=1)
+        app.screen.tick()
+        status = [(regions, layout) for name, regions, layout in refreshes
+                  if name == "StatusPanel"]
+        assert status, "the time in status did not move"
+        assert [(tuple(r.y for r in regions), layout) for regions, layout in status] \
+            == [((time,), False)], status
+        assert panel.strips[time].text.rstrip() != lines[time]
+
+
 async def test_the_ticker_keeps_its_phase_whatever_the_callback_takes():
     """A once-a-second display ticks at 1, 2, 3 s, not 1, 2.3, 3.6 s: drift would make
     a countdown skip a second now and then."""

@@ -48,6 +48,13 @@ class StatusPanel(SessionPanel):
             where = {"seen": "seen changing", "changed": "from UpdatedTimestamp",
                      "ended": "from EndedTimestamp",
                      "updated": "since UpdatedTimestamp; change not seen"}[since.source]
-            lines.append(Text(f"in status {in_status_short(since, now)} ({where})",
-                              style="dim"))
+            time, source = f"in status {in_status_short(since, now)}", f"({where})"
+            if len(time) + 1 + len(source) <= self.content_size.width:
+                lines.append(Text(f"{time} {source}", style="dim"))
+            else:
+                # Too wide for one line: the time, which moves every second, on a line
+                # of its own (one short line to draw a second), then where it comes
+                # from, which does not (wrapped mid-phrase, it was wrapped again every
+                # second).
+                lines += [Text(time, style="dim"), Text(source, style="dim")]
         return Group(*lines)

@@ -9,6 +9,7 @@ import math
 from rich.text import Text
 
 from chime_tui.emulator import SEED_CONNECTOR_ID
+from chime_tui.humanfmt import ago
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.detail import SessionDetailScreen
@@ -257,6 +258,28 @@ async def test_time_in_status_of_a_change_seen_on_detail_and_board(server, state
         value = cell(app, f"{vc}/{sid}", "instatus")
         assert value.endswith("s") and not value.startswith("≥")  # seen: to the second
         assert SEED_CONNECTOR_ID != vc
+
+
+async def test_a_status_change_the_service_did_not_date_is_not_said_changed_long_ago(
+        server, state):
+    """Walk 6 #4: a Status change whose answer left UpdatedTimestamp where it was read
+    "changed 9 minutes ago" above "in status 1s (seen changing)". The line is the
+    service's UpdatedTimestamp, and says so: "updated 9 minutes ago"."""
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items()
+               if v.status == "Open" and v.progress_at is None)
+    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        panel = app.screen.query_one(StatusPanel)
+        state.set_fields(vc, sid, {"Status": "InProgress"})  # UpdatedTimestamp unmoved
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "(seen changing)" in text_of(panel))
+        lines = text_of(panel).splitlines()
+        assert not any(line.startswith("changed ") for line in lines), lines
+        updated = ago(state.sessions[vc][sid].updated, app.clock())
+        assert f"updated {updated}" in lines, lines
 
 
 async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):

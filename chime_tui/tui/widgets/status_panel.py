@@ -38,7 +38,10 @@ class StatusPanel(SessionPanel):
         if session.ended:
             lines.append(Text(f"ended {ago(session.ended, now)}", style="dim"))
         elif session.updated:
-            lines.append(Text(f"changed {ago(session.updated, now)}", style="dim"))
+            # The service's UpdatedTimestamp, in its word: a change the service left
+            # undated (a Status change that did not move it) is not said to be as old
+            # (walk 6 #4: "changed 9 minutes ago" above "in status 1s").
+            lines.append(Text(f"updated {ago(session.updated, now)}", style="dim"))
         since = self.since
         if since is not None and since.status == session.status:
             from chime_tui.fleet import in_status_short

@@ -233,16 +233,26 @@ async def test_expiring_next_in_the_marked_connectors_only(server, state):
         assert {cell(app, k, "vc") for k in table(app).ordered_keys} == {"rides eu"}
 
 
-async def test_time_in_status_of_a_change_seen_on_detail_and_board(server, state):
-    """A Status change the app saw: the time in status is known (to the second), from
-    the UpdatedTimestamp the change moved (the service's time of it; walk 4 #10)."""
+def open_session_app(server, state):
+    """An Open session that does not move on by itself, and the app opened at it."""
     vc = list(state.connectors)[1]
     sid = next(s for s, v in state.sessions[vc].items()
                if v.status == "Open" and v.progress_at is None)
-    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    return vc, sid, make_app(app_settings(server, voice_connector_id=vc,
+                                          proxy_session_id=sid))
+
+
+async def detail_shown(pilot) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionDetailScreen)
+                   and pilot.app.screen.session is not None)
+
+
+async def test_time_in_status_of_a_change_seen_on_detail_and_board(server, state):
+    """A Status change the app saw: the time in status is known (to the second), from
+    the UpdatedTimestamp the change moved (the service's time of it; walk 4 #10)."""
+    vc, sid, app = open_session_app(server, state)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await detail_shown(pilot)
         panel = app.screen.query_one(StatusPanel)
         assert "in status ≥" in text_of(panel) and "change not seen" in text_of(panel)
         state.set_status(vc, sid, "InProgress")
@@ -265,13 +275,9 @@ async def test_a_status_change_the_service_did_not_date_is_not_said_changed_long
     """Walk 6 #4: a Status change whose answer left UpdatedTimestamp where it was read
     "changed 9 minutes ago" above "in status 1s (seen changing)". The line is the
     service's UpdatedTimestamp, and says so: "updated 9 minutes ago"."""
-    vc = list(state.connectors)[1]
-    sid = next(s for s, v in state.sessions[vc].items()
-               if v.status == "Open" and v.progress_at is None)
-    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    vc, sid, app = open_session_app(server, state)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await detail_shown(pilot)
         panel = app.screen.query_one(StatusPanel)
         state.set_fields(vc, sid, {"Status": "InProgress"})  # UpdatedTimestamp unmoved
         await pilot.press("r")

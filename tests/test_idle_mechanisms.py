@@ -36,6 +36,19 @@ def spy_updates(monkeypatch) -> list[tuple[str, bool]]:
     return calls
 
 
+def spy_panel_refreshes(monkeypatch) -> list[tuple[str, tuple, bool]]:
+    """The panels' repaint requests from now on: (panel class, regions, layout)."""
+    refreshes: list[tuple[str, tuple, bool]] = []
+    real = SessionPanel.refresh
+
+    def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+        refreshes.append((type(self).__name__, regions, layout))
+        return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    monkeypatch.setattr(SessionPanel, "refresh", refresh)
+    return refreshes
+
+
 def counting_down_app(frozen_server, frozen_state, clock: Clock):
     """The app opened at a session whose countdown ticks."""
     vc = list(frozen_state.connectors)[1]
@@ -180,14 +193,7 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
                        and app.screen.session is not None)
         app.screen.tick()
         await pilot.pause(0.1)
-        refreshes: list[tuple[str, tuple, bool]] = []
-        real = SessionPanel.refresh
-
-        def refresh(self, *regions, repaint=True, layout=False, recompose=False):
-            refreshes.append((type(self).__name__, regions, layout))
-            return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
-
-        monkeypatch.setattr(SessionPanel, "refresh", refresh)
+        refreshes = spy_panel_refreshes(monkeypatch)
         clock.now += timedelta(seconds=1)
         app.screen.tick()
         assert refreshes, "the countdown did not move"
@@ -220,14 +226,7 @@ async def test_a_time_in_status_too_wide_for_its_line_ticks_one_short_line(
         assert time + 1 < len(lines) and lines[time + 1] == "(from EndedTimestamp)", \
             (lines, panel.content_size)
         assert len(lines[time]) + 1 + len(lines[time + 1]) > panel.content_size.width
-        refreshes: list[tuple] = []
-        real = SessionPanel.refresh
-
-        def refresh(self, *regions, repaint=True, layout=False, recompose=False):
-            refreshes.append((type(self).__name__, regions, layout))
-            return real(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
-
-        monkeypatch.setattr(SessionPanel, "refresh", refresh)
+        refreshes = spy_panel_refreshes(monkeypatch)
         clock.now += timedelta(seconds=1)
         app.screen.tick()
         status = [(regions, layout) for name, regions, layout in refreshes

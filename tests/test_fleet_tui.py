@@ -9,6 +9,7 @@ import math
 from rich.text import Text
 
 from chime_tui.emulator import SEED_CONNECTOR_ID
+from chime_tui.fleet import InStatus, in_status_short
 from chime_tui.humanfmt import ago
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
@@ -286,6 +287,25 @@ async def test_a_status_change_the_service_did_not_date_is_not_said_changed_long
         assert not any(line.startswith("changed ") for line in lines), lines
         updated = ago(state.sessions[vc][sid].updated, app.clock())
         assert f"updated {updated}" in lines, lines
+
+
+async def test_a_session_pinned_after_it_closed_has_its_close_as_last_change(server, state):
+    """Walk 6 #10: a Closed session the app never saw change read Last change "—"
+    beside In status "12m 15s" (from its EndedTimestamp). Its close is a change, and
+    EndedTimestamp its time: the two columns say the same instant."""
+    vc = list(state.connectors)[1]
+    sid = next(s for s, v in state.sessions[vc].items()
+               if v.status == "Closed" and v.ended is not None)
+    app = make_app(app_settings(server, pins=[(vc, sid)]))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None)
+        key = f"{vc}/{sid}"
+        ended = state.sessions[vc][sid].ended
+        assert (vc, sid) not in app.tracker.last_change_at  # no change seen
+        assert cell(app, key, "changed") == ago(ended, app.clock())
+        assert cell(app, key, "instatus") == in_status_short(
+            InStatus("Closed", ended, True, "ended"), app.clock())
 
 
 async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):

@@ -229,6 +229,11 @@ class BoardScreen(ListScreen):
         now = app.clock()
         s = self.session_of(key)
         changed_at = app.tracker.last_change_at.get(key)
+        if changed_at is None and s is not None and s.status == "Closed" \
+                and s.ended is not None:
+            # No change seen (pinned after it closed), but its close was one, at its
+            # EndedTimestamp, the time in status's too (walk 6 #10: "—" beside "12m").
+            changed_at = s.ended
         values: dict[str, Cell] = {
             # Gone: no countdown (it would tick for a session that no longer exists).
             "expiry": Text("—", style="dim") if key in app.tracker.gone

@@ -292,11 +292,13 @@ async def test_a_status_change_the_service_did_not_date_is_not_said_changed_long
 async def test_a_session_pinned_after_it_closed_has_its_close_as_last_change(server, state):
     """Walk 6 #10: a Closed session the app never saw change read Last change "—"
     beside In status "12m 15s" (from its EndedTimestamp). Its close is a change, and
-    EndedTimestamp its time: the two columns say the same instant."""
+    EndedTimestamp its time: the two columns say the same instant. An EndedTimestamp
+    later than the answer that gave it is no time of a change: "—" still."""
     vc = list(state.connectors)[1]
-    sid = next(s for s, v in state.sessions[vc].items()
-               if v.status == "Closed" and v.ended is not None)
-    app = make_app(app_settings(server, pins=[(vc, sid)]))
+    sid, future = [s for s, v in state.sessions[vc].items()
+                   if v.status == "Closed" and v.ended is not None][:2]
+    state.set_fields(vc, future, {"EndedTimestamp": "2030-01-01T00:00:00.000Z"})
+    app = make_app(app_settings(server, pins=[(vc, sid), (vc, future)]))
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
                        and app.screen.result is not None)
@@ -306,6 +308,8 @@ async def test_a_session_pinned_after_it_closed_has_its_close_as_last_change(ser
         assert cell(app, key, "changed") == ago(ended, app.clock())
         assert cell(app, key, "instatus") == in_status_short(
             InStatus("Closed", ended, True, "ended"), app.clock())
+        assert (vc, future) not in app.tracker.last_change_at
+        assert cell(app, f"{vc}/{future}", "changed") == "—"
 
 
 async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):

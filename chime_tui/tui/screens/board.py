@@ -230,9 +230,11 @@ class BoardScreen(ListScreen):
         s = self.session_of(key)
         changed_at = app.tracker.last_change_at.get(key)
         if changed_at is None and s is not None and s.status == "Closed" \
-                and s.ended is not None:
+                and s.ended is not None and (seen := app.tracker.seen_at.get(key)) \
+                and s.ended <= seen:
             # No change seen (pinned after it closed), but its close was one, at its
-            # EndedTimestamp, the time in status's too (walk 6 #10: "—" beside "12m").
+            # EndedTimestamp, the time in status's too (walk 6 #10: "—" beside "12m");
+            # not one later than the answer that gave it (a change "3 years from now").
             changed_at = s.ended
         values: dict[str, Cell] = {
             # Gone: no countdown (it would tick for a session that no longer exists).

@@ -347,16 +347,19 @@ class InStatus:
     source: str  # "seen" | "changed" | "ended" | "updated"
 
 
-def in_status(session: ProxySession, timeline: Sequence[Change] = ()) -> InStatus | None:
+def in_status(session: ProxySession, timeline: Sequence[Change] = (),
+              seen: datetime | None = None) -> InStatus | None:
     """How long `session` has been in its status: from its EndedTimestamp (Closed),
     else from the last Status change the app saw (into this status: the service's time
     of it when the same answer moved UpdatedTimestamp, see `_status_changed`), else at
     least since its UpdatedTimestamp (any change updates it, so the status is at least
-    that old)."""
+    that old). `seen`: when the app had `session` (at the latest); an EndedTimestamp
+    after it is no time of the end ("in status 0s" of a close dated 2030)."""
     status = session.status
     if not status:
         return None
-    if status == "Closed" and session.ended is not None:
+    if status == "Closed" and session.ended is not None \
+            and (seen is None or session.ended <= seen):
         # The service's own time of the end: the app's sighting of the change comes up
         # to a refresh later (the panel said "ended 8 seconds ago" beside "in status 5s").
         return InStatus(status, session.ended, True, "ended")

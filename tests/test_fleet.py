@@ -180,6 +180,19 @@ def test_a_closed_session_is_in_status_since_its_ended_timestamp_not_the_sightin
     assert got is not None and got.exact and got.source == "ended" and got.since == ended
     assert in_status_short(got, NOW) == "8s"
 
+def test_an_end_dated_after_its_sighting_is_not_the_time_in_status():
+    """A Closed session whose EndedTimestamp is later than the answer that gave it (a
+    hostile or broken 2030) was "in status 0s (from EndedTimestamp)", exact: it is no
+    time of the end, and the bound from UpdatedTimestamp holds instead."""
+    updated = NOW - timedelta(minutes=52)
+    closed = session("c", "Closed", ended=NOW + timedelta(days=3 * 365), updated=updated)
+    got = in_status(closed, [], seen=NOW)
+    assert got is not None and not got.exact and got.source == "updated"
+    assert got.since == updated and in_status_short(got, NOW) == "≥ 52 min"
+    dated = session("c", "Closed", ended=NOW - timedelta(seconds=8), updated=updated)
+    assert in_status(dated, [], seen=NOW).source == "ended"  # (at or before: believed)
+
+
 async def test_listing_several_connectors_costs_their_pages():
     state = populate(EmulatorState(), seed=3, connectors=3, sessions=150)
     vcs = list(state.connectors)  # the seed example (1 session), then 150, 150

@@ -310,6 +310,8 @@ async def test_a_session_pinned_after_it_closed_has_its_close_as_last_change(ser
             InStatus("Closed", ended, True, "ended"), app.clock())
         assert (vc, future) not in app.tracker.last_change_at
         assert cell(app, f"{vc}/{future}", "changed") == "—"
+        # nor its time in status ("0s", exact, from a close dated 2030): a bound instead
+        assert cell(app, f"{vc}/{future}", "instatus").startswith("≥")
 
 
 async def test_proxy_settings_that_cannot_be_read_are_said_so(server, state):

@@ -241,7 +241,8 @@ class BoardScreen(ListScreen):
             "expiry": Text("—", style="dim") if key in app.tracker.gone
             else expiry_short(s, now) if s else "",
             "instatus": Text("—", style="dim") if key in app.tracker.gone
-            else in_status_short(in_status(s, app.tracker.timelines.get(key, [])), now)
+            else in_status_short(in_status(s, app.tracker.timelines.get(key, []),
+                                           app.tracker.seen_at.get(key, now)), now)
             if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),

@@ -120,7 +120,8 @@ class SessionDetailScreen(PollingScreen):
         now = self.app.clock()
         key = (self.voice_connector_id, self.proxy_session_id)  # time in status: chime_tui.fleet
         self.query_one(StatusPanel).since = in_status(
-            session, self.app.tracker.timelines.get(key, []))
+            session, self.app.tracker.timelines.get(key, []),
+            self.app.tracker.seen_at.get(key, now))
         for panel in self.panels():
             panel.now = now
             panel.session = session

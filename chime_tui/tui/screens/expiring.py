@@ -118,8 +118,8 @@ class ExpiringScreen(ListScreen):
         now = app.clock()
         # Seen changing (a session the detail screen or the board watched), else a bound.
         timeline = app.tracker.timelines.get(row.session.key, [])
-        return (expiry_short(row.session, now), in_status_short(in_status(row.session, timeline),
-                                                                now))
+        return (expiry_short(row.session, now),
+                in_status_short(in_status(row.session, timeline, now), now))
 
     def render_rows(self) -> None:
         table = self.table

@@ -237,6 +237,33 @@ async def test_a_time_in_status_too_wide_for_its_line_ticks_one_short_line(
         assert panel.strips[time].text.rstrip() != lines[time]
 
 
+async def test_the_time_in_status_line_is_split_again_at_a_new_width(
+        frozen_server, frozen_state):
+    """Stacked at 80 columns, the time in status and its source fit on one line; made
+    narrower (three panels abreast at 120), the time goes on its own line at once, not
+    at the next change of its text (a bound's moves once a minute): until then rich
+    wrapped the phrase mid-way ("(since" / "UpdatedTimestamp; change not seen)")."""
+    from chime_tui.tui.widgets.status_panel import StatusPanel
+
+    app = counting_down_app(frozen_server, frozen_state, Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
+                       and app.screen.session is not None)
+        app.ticker.pause()
+        await pilot.pause(0.1)
+        panel = app.screen.query_one(StatusPanel)
+
+        def lines() -> list[str]:
+            return [strip.text.rstrip() for strip in panel.strips]
+
+        assert any(line.startswith("in status ") and line.endswith(")") for line in lines())
+        await pilot.resize_terminal(120, 36)
+        await pilot.pause(0.2)
+        got = lines()
+        time = next(i for i, line in enumerate(got) if line.startswith("in status "))
+        assert "(" not in got[time] and got[time + 1].startswith("("), got
+
+
 async def test_the_ticker_keeps_its_phase_whatever_the_callback_takes():
     """A once-a-second display ticks at 1, 2, 3 s, not 1, 2.3, 3.6 s: drift would make
     a countdown skip a second now and then."""

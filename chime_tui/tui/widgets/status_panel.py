@@ -25,6 +25,12 @@ class StatusPanel(SessionPanel):
 
         return (ago(session.ended or session.updated, now), in_status_short(self.since, now))
 
+    def on_resize(self) -> None:
+        # Whether the time in status and its source share a line depends on the width:
+        # decided again at the new one now, not at the next change of the time's text.
+        if self.session is not None:
+            self.redraw()
+
     def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
         if self.gone:  # its last status is history, not a current one
             last = status_text(session.status)

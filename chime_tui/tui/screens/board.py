@@ -228,22 +228,20 @@ class BoardScreen(ListScreen):
         app = self.app
         now = app.clock()
         s = self.session_of(key)
+        since = in_status(s, app.tracker.timelines.get(key, []),
+                          app.tracker.seen_at.get(key, now)) if s else None
         changed_at = app.tracker.last_change_at.get(key)
-        if changed_at is None and s is not None and s.status == "Closed" \
-                and s.ended is not None and (seen := app.tracker.seen_at.get(key)) \
-                and s.ended <= seen:
-            # No change seen (pinned after it closed), but its close was one, at its
-            # EndedTimestamp, the time in status's too (walk 6 #10: "—" beside "12m");
-            # not one later than the answer that gave it (a change "3 years from now").
-            changed_at = s.ended
+        if changed_at is None and since is not None and since.source == "ended":
+            # No change seen (pinned after it closed), but its close was one, at the
+            # EndedTimestamp the time in status counts from (walk 6 #10: "—" beside
+            # "12m"); `in_status` takes none later than the answer that gave it.
+            changed_at = since.since
         values: dict[str, Cell] = {
             # Gone: no countdown (it would tick for a session that no longer exists).
             "expiry": Text("—", style="dim") if key in app.tracker.gone
             else expiry_short(s, now) if s else "",
             "instatus": Text("—", style="dim") if key in app.tracker.gone
-            else in_status_short(in_status(s, app.tracker.timelines.get(key, []),
-                                           app.tracker.seen_at.get(key, now)), now)
-            if s else "",
+            else in_status_short(since, now) if s else "",
             "changed": ago(changed_at, now) if changed_at else "—",
             "health": self.health(key),
         }

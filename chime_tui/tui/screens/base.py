@@ -17,6 +17,7 @@ from chime_tui.models import ProxySession
 from chime_tui.monitor import Poller, PollOutcome
 from chime_tui.tui.messages import Fetched, FetchStarted
 from chime_tui.tui.widgets.fetch_status import AlertLine, ErrorLine, FetchStatus
+from chime_tui.tui.widgets.kept import Kept
 
 if TYPE_CHECKING:
     from chime_tui.sending import Outcome
@@ -42,7 +43,7 @@ def _app_class() -> type[ChimeTuiApp]:
     return ChimeTuiApp
 
 
-class PollingScreen(Screen[None]):
+class PollingScreen(Screen[None], Kept):
     """Subclasses give `make_source()` (what to poll: a `chime_tui.sources.Source`, which
     asks the service, parses, sorts, paces and tracks) and `show(value)` (updates widgets
     with what it gave)."""

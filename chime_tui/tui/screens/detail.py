@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer, Header
 
 from chime_tui.aws.errors import ChimeError, NotFound
 from chime_tui.humanfmt import ago
@@ -18,6 +16,7 @@ from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
 from chime_tui.tui.widgets.details_panel import DetailsPanel
 from chime_tui.tui.widgets.expiry_panel import ExpiryPanel
 from chime_tui.tui.widgets.fetch_status import FetchStatus
+from chime_tui.tui.widgets.kept import KeptFooter, KeptGrid, KeptHeader
 from chime_tui.tui.widgets.panel import SessionPanel
 from chime_tui.tui.widgets.participants_panel import ParticipantsPanel
 from chime_tui.tui.widgets.status_panel import StatusPanel
@@ -68,14 +67,14 @@ class SessionDetailScreen(PollingScreen):
         self.panel_list: list[SessionPanel] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield KeptHeader()
         yield self.make_status()
-        with Grid(id="panels"):
+        with KeptGrid(id="panels"):
             for i, cls in enumerate(PANELS, 1):
                 yield cls(i, id=cls.__name__.lower().replace("panel", "-panel"))
         yield self.make_alert_line()
         yield self.make_error_line()
-        yield Footer()
+        yield KeptFooter()
 
     def on_mount(self) -> None:
         # With no answer, what is shown is what the app saw of it before (the error

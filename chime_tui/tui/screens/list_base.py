@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Input
 
 from chime_tui.tui.screens.base import PollingScreen
+from chime_tui.tui.widgets.kept import KeptFooter, KeptHeader, KeptInput, KeptVertical
 from chime_tui.tui.widgets.keyed_table import Column, KeyedTable, LiveCells, LiveLayer
 
 
@@ -89,22 +89,22 @@ class ListScreen(PollingScreen):
                      above_table: Sequence[Widget] = ()) -> ComposeResult:
         """The list screens' layout: status line, filter, (`above_table`), table, error
         line, keys (`tight_priority`, `spare_sort_room`: see `KeyedTable`)."""
-        yield Header()
+        yield KeptHeader()
         yield self.make_status()
-        yield Input(placeholder=placeholder, id="filter")
+        yield KeptInput(placeholder=placeholder, id="filter")
         table = KeyedTable(columns, live=live, fit=True, tight_priority=tight_priority,
                            spare_sort_room=spare_sort_room, id=table_id)
         table.border_title = title
         yield from above_table
         # The table and, over its live columns, the layer a tick repaints (the layer
         # is placed in the frame, which moves with the table).
-        with Vertical(classes="table-frame"):
+        with KeptVertical(classes="table-frame"):
             yield table
             if live is not None:
                 yield LiveLayer(table)
         yield self.make_alert_line()
         yield self.make_error_line()
-        yield Footer()
+        yield KeptFooter()
 
     def action_cursor_down(self) -> None:
         self.table.action_cursor_down()

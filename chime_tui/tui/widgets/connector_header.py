@@ -17,6 +17,7 @@ from chime_tui.fleet import ConnectorWatch, proxy_summary
 from chime_tui.humanfmt import ago, phone
 from chime_tui.textsafe import visible
 from chime_tui.tui.widgets.fetch_status import Line
+from chime_tui.tui.widgets.kept import Kept
 
 SERIES = (("open", "Open"), ("inprogress", "InProgress"), ("created", "created/min"))
 
@@ -30,7 +31,7 @@ class SparkLabel(Line):
     sizes_to_text = True
 
 
-class ConnectorHeader(Vertical):
+class ConnectorHeader(Vertical, Kept):
     DEFAULT_CSS = """
     ConnectorHeader { height: auto; }
     ConnectorHeader #proxy-line { padding: 0 1; }

@@ -9,11 +9,11 @@ from typing import Any
 from rich.text import Text
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widget import Widget
 
 from chime_tui.humanfmt import ago
 from chime_tui.monitor import PollOutcome
 from chime_tui.textsafe import visible
+from chime_tui.tui.widgets.kept import Kept
 
 SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the status line
 # A fetch says "fetching…" once it has taken this long (real time, what a person can
@@ -22,7 +22,7 @@ SLOW_FAILURE = 1.0  # seconds: a failed try that took this long is named on the 
 SHOW_FETCHING_AFTER = 0.15
 
 
-class Line(Widget):
+class Line(Kept):
     """A one-line status widget. It redraws without a layout pass: its size never changes,
     and it changes every second, so a layout each time would be the app's main idle cost.
     A line that wraps (`wraps`: its CSS height is auto, with a max-height) asks for a

@@ -43,6 +43,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from chime_tui.textsafe import clip, has_unsafe
+from chime_tui.tui.widgets.kept import Kept
 
 LINE_CACHE = 256  # lines kept drawn (at least; 4 screens on a tall terminal)
 CELL_CACHE = 4096  # cells kept drawn (a few screens of lines)
@@ -114,7 +115,7 @@ def cell_width(cell: Cell) -> int:
     return len(cell) if cell.isascii() else cell_len(cell)
 
 
-class KeyedTable(ScrollView, can_focus=True):
+class KeyedTable(ScrollView, Kept, can_focus=True):
     """Rows keyed by a string; the first line is the column header."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -19,12 +19,12 @@ from rich.text import Text
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from chime_tui.models import ProxySession
+from chime_tui.tui.widgets.kept import Kept
 
 
-class SessionPanel(Widget, can_focus=True):
+class SessionPanel(Kept, can_focus=True):
     """Base for the detail screen's panels: set `session` (and `now`), get a redraw."""
 
     DEFAULT_CLASSES = "panel"

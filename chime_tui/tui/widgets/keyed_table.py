@@ -209,6 +209,9 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         # The live cells `refresh_live` asked for, per row, until the frame that draws
         # them is out: a tick asks each row's callback once, not again to draw it.
         self._live_memo: dict[str, list[Cell]] = {}
+        # And, for the rows it found changed, their live cells' keys and widths: drawing
+        # the row notes them (`_note_live`) without working them out again.
+        self._live_noted: dict[str, tuple[tuple[object, ...], tuple[int, ...]]] = {}
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
@@ -306,6 +309,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 continue
             self._cells[key] = cells
             self._live_memo.pop(key, None)
+            self._live_noted.pop(key, None)
             widths = tuple(cell_width(c) for c in cells)
             if len(self._width_tuples) >= 4096:  # churn: keep sharing bounded
                 self._width_tuples.clear()
@@ -778,13 +782,17 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             run.clear()
 
         memo = self._live_memo = {}
+        noted = self._live_noted = {}
         for at, key in enumerate(self.visible_keys()):
             live = memo[key] = [safe_cell(c) for c in self.live(key)]
-            if drawn_live.get(key) == tuple(cell_key(c) for c in live):
+            keys = tuple(cell_key(c) for c in live)
+            if drawn_live.get(key) == keys:
                 continue
             repainted += 1
             y = at + 1  # (visible_keys are the lines in view, the header's below)
-            if span is None or tuple(cell_width(c) for c in live) != live_widths.get(key):
+            widths = tuple(cell_width(c) for c in live)
+            noted[key] = (keys, widths)
+            if span is None or widths != live_widths.get(key):
                 # A width that changed may change the column's: the whole line is
                 # drawn, which measures it (even scrolled out of view sideways).
                 flush()
@@ -795,7 +803,11 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                     flush()
                 run.append(y)
         flush()
-        self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
+        def drawn() -> None:  # the next ask is a new time
+            memo.clear()
+            noted.clear()
+
+        self.call_after_refresh(drawn)
         return repainted
 
     def render_line(self, y: int) -> Strip:
@@ -840,9 +852,13 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not self._live_at:
             return
         live_at = self._live_at
-        self._drawn_live[key] = tuple(keys[i] for i in live_at) if keys is not None \
-            else tuple(cell_key(cells[i]) for i in live_at)
-        widths = tuple(cell_width(cells[i]) for i in live_at)
+        noted = self._live_noted.get(key) if keys is None else None
+        if noted is not None:  # `cells` has the live cells `refresh_live` noted
+            self._drawn_live[key], widths = noted
+        else:
+            self._drawn_live[key] = tuple(keys[i] for i in live_at) if keys is not None \
+                else tuple(cell_key(cells[i]) for i in live_at)
+            widths = tuple(cell_width(cells[i]) for i in live_at)
         old = self._live_row_widths.get(key)
         if widths != old:
             self._live_row_widths[key] = widths

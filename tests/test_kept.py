@@ -26,6 +26,10 @@ def ticking(frozen_state) -> tuple[str, str]:
     return vc, sid
 
 
+def session_shown(app) -> bool:
+    return isinstance(app.screen, SessionDetailScreen) and app.screen.session is not None
+
+
 def app_on(frozen_server, clock: VirtualClock, **kw):
     return make_app(app_settings(frozen_server, refresh=5, **kw), rng=lambda: 0.0,
                     **clock.app_kwargs())
@@ -46,6 +50,19 @@ def spy_drawn(monkeypatch) -> list[str]:
     return drawn
 
 
+async def drawn_in_a_tick(app, pilot, clock: VirtualClock, monkeypatch,
+                          settle: float) -> list[str]:
+    """The widgets drawn for one tick, `settle` seconds of the app's clock after loading."""
+    await clock.advance(settle)
+    await pilot.pause()
+    drawn = spy_drawn(monkeypatch)
+    await pilot.pause(0.3)  # what the first answers set off (the footer's keys) is done
+    drawn.clear()
+    await clock.advance(1.0)
+    await pilot.pause()
+    return drawn
+
+
 async def same_both_ways(app, pilot, step: str) -> None:
     """The screen as drawn with kept lines is the screen as Textual draws it afresh."""
     await pilot.pause()
@@ -58,21 +75,25 @@ async def same_both_ways(app, pilot, step: str) -> None:
     assert kept == fresh, f"kept lines differ from a fresh drawing after: {step}"
 
 
+async def restyled_then_stale(app, pilot, state) -> None:
+    """Another theme, then the service throttling a refresh: the screen goes stale."""
+    screen = app.screen
+    app.theme = "textual-light"
+    await same_both_ways(app, pilot, "a theme")
+    state.faults.throttle = -1
+    await pilot.press("r")
+    await wait_for(pilot, lambda: screen.has_class("-stale"))
+    await same_both_ways(app, pilot, "stale")
+
+
 async def test_a_countdown_tick_draws_only_the_panels_it_changed(
         frozen_server, frozen_state, monkeypatch):
     clock = VirtualClock(FIXED_NOW)
     vc, sid = ticking(frozen_state)
     app = app_on(frozen_server, clock, voice_connector_id=vc, proxy_session_id=sid)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
-        await clock.advance(1.0)
-        await pilot.pause()
-        drawn = spy_drawn(monkeypatch)
-        await pilot.pause(0.3)  # what the first answers set off (the footer's keys) is done
-        drawn.clear()
-        await clock.advance(1.0)
-        await pilot.pause()
+        await wait_for(pilot, lambda: session_shown(app))
+        drawn = await drawn_in_a_tick(app, pilot, clock, monkeypatch, settle=1.0)
         assert "ExpiryPanel" in drawn, drawn  # the countdown moved and was drawn
         # The panels, grid, header and footer it did not change are not drawn again.
         assert not set(drawn) & {"CapabilitiesPanel", "ParticipantsPanel", "DetailsPanel",
@@ -87,13 +108,7 @@ async def test_a_list_tick_does_not_draw_the_table_under_its_live_cells(
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.query_one(KeyedTable).row_count > 0)
-        await clock.advance(2.0)
-        await pilot.pause()
-        drawn = spy_drawn(monkeypatch)
-        await pilot.pause(0.3)  # what the first answers set off (the footer's keys) is done
-        drawn.clear()
-        await clock.advance(1.0)
-        await pilot.pause()
+        drawn = await drawn_in_a_tick(app, pilot, clock, monkeypatch, settle=2.0)
         assert "LiveLayer" in drawn, drawn  # the countdowns moved and were drawn
         assert not set(drawn) & {"KeyedTable", "KeptVertical", "KeptInput", "KeptHeader",
                                  "KeptFooter", "ConnectorHeader"}, drawn
@@ -105,20 +120,14 @@ async def test_kept_lines_on_the_session_screen_are_what_textual_draws(
     vc, sid = ticking(frozen_state)
     app = app_on(frozen_server, clock, voice_connector_id=vc, proxy_session_id=sid)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: session_shown(app))
         screen = app.screen
         await same_both_ways(app, pilot, "loaded")
         await clock.advance(1.0)
         await same_both_ways(app, pilot, "a tick")
         await pilot.press("tab")  # focus: a panel's border changes
         await same_both_ways(app, pilot, "focus moved")
-        app.theme = "textual-light"
-        await same_both_ways(app, pilot, "a theme")
-        frozen_state.faults.throttle = -1
-        await pilot.press("r")
-        await wait_for(pilot, lambda: screen.has_class("-stale"))
-        await same_both_ways(app, pilot, "stale")
+        await restyled_then_stale(app, pilot, frozen_state)
         await clock.advance(1.0)
         await same_both_ways(app, pilot, "a tick while stale")
         frozen_state.faults.clear()
@@ -153,7 +162,6 @@ async def test_kept_lines_on_the_list_and_the_board_are_what_textual_draws(
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
                        and app.screen.query_one(KeyedTable).row_count > 0)
-        screen = app.screen
         await same_both_ways(app, pilot, "listed")
         await clock.advance(1.0)
         await same_both_ways(app, pilot, "a tick")
@@ -163,12 +171,7 @@ async def test_kept_lines_on_the_list_and_the_board_are_what_textual_draws(
         await same_both_ways(app, pilot, "typed in the filter")
         await pilot.press("escape")
         await same_both_ways(app, pilot, "the filter left")
-        app.theme = "textual-light"
-        await same_both_ways(app, pilot, "a theme")
-        frozen_state.faults.throttle = -1
-        await pilot.press("r")
-        await wait_for(pilot, lambda: screen.has_class("-stale"))
-        await same_both_ways(app, pilot, "stale")
+        await restyled_then_stale(app, pilot, frozen_state)
         frozen_state.faults.clear()
         await pilot.resize_terminal(80, 24)
         await same_both_ways(app, pilot, "narrow")

@@ -23,7 +23,7 @@ from chime_tui.tui.widgets.keyed_table import KeyedTable
 from chime_tui.tui.widgets.status_panel import StatusPanel
 
 from .conftest import app_settings, wait_for
-from .test_app import text_of
+from .test_app import detail_loaded, text_of
 
 
 def table(app) -> KeyedTable:
@@ -244,8 +244,7 @@ def open_session_app(server, state):
 
 
 async def detail_shown(pilot) -> None:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SessionDetailScreen)
-                   and pilot.app.screen.session is not None)
+    await wait_for(pilot, lambda: detail_loaded(pilot.app))
 
 
 async def test_time_in_status_of_a_change_seen_on_detail_and_board(server, state):

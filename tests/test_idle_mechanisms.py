@@ -10,10 +10,10 @@ from chime_tui.emulator import SEED_CONNECTOR_ID, SEED_SESSION_ID
 from chime_tui.humanfmt import expiry_short
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
-from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.widgets.panel import SessionPanel
 
 from .conftest import FIXED_NOW, app_settings, wait_for
+from .test_app import detail_loaded
 
 
 class Clock:
@@ -63,8 +63,7 @@ async def test_a_tick_that_changes_nothing_visible_draws_nothing(frozen_server, 
     app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=SEED_CONNECTOR_ID,
                                 proxy_session_id=SEED_SESSION_ID), clock=clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         app.screen.tick()
         calls = spy_updates(monkeypatch)
         clock.now += timedelta(seconds=1)  # the seed example expired in 2020: nothing moves
@@ -77,8 +76,7 @@ async def test_a_ticking_countdown_redraws_its_panel_without_a_layout(
     clock = Clock()
     app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         app.screen.tick()
         calls = spy_updates(monkeypatch)
         clock.now += timedelta(seconds=1)
@@ -189,8 +187,7 @@ async def test_a_countdown_tick_repaints_one_line_of_one_panel(
     clock = Clock()
     app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         app.screen.tick()
         await pilot.pause(0.1)
         refreshes = spy_panel_refreshes(monkeypatch)
@@ -216,8 +213,7 @@ async def test_a_time_in_status_too_wide_for_its_line_ticks_one_short_line(
     app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
                                 proxy_session_id=sid), clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         app.ticker.pause()
         await pilot.pause(0.1)
         panel = app.screen.query_one(StatusPanel)
@@ -247,8 +243,7 @@ async def test_the_time_in_status_line_is_split_again_at_a_new_width(
 
     app = counting_down_app(frozen_server, frozen_state, Clock())
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         app.ticker.pause()
         await pilot.pause(0.1)
         panel = app.screen.query_one(StatusPanel)
@@ -332,8 +327,7 @@ async def test_a_second_of_a_ticking_session_is_one_wake_up_and_one_batch_of_ref
     app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
                                 proxy_session_id=sid), **clock.app_kwargs())
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         await clock.idle(app)
         await clock.advance(1.0)
         await pilot.pause(0.1)
@@ -359,8 +353,7 @@ async def test_a_poll_with_unchanged_data_redraws_nothing_but_the_top_line(
     clock = Clock()
     app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
         await pilot.pause(0.2)
         before = screen.last_ok
@@ -384,8 +377,7 @@ async def test_a_quick_fetch_is_one_change_of_the_top_line_not_two(
     clock = Clock()
     app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
         status = screen.query_one(FetchStatus)
         await pilot.pause(0.1)
@@ -456,8 +448,7 @@ async def test_the_top_line_is_built_again_only_when_the_clock_changes_it(
     clock = Clock()
     app = counting_down_app(frozen_server, frozen_state, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                       and app.screen.session is not None)
+        await wait_for(pilot, lambda: detail_loaded(app))
         await pilot.pause(0.1)
         status = app.screen.query_one(FetchStatus)
         built: list[str] = []

@@ -8,13 +8,13 @@ from textual.widget import Widget
 
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
-from chime_tui.tui.screens.detail import SessionDetailScreen
 from chime_tui.tui.screens.help import HelpScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
 from chime_tui.tui.widgets.kept import Kept
 from chime_tui.tui.widgets.keyed_table import KeyedTable, LiveLayer
 
 from .conftest import FIXED_NOW, app_settings, wait_for
+from .test_app import detail_loaded
 from .vclock import VirtualClock
 
 
@@ -24,10 +24,6 @@ def ticking(frozen_state) -> tuple[str, str]:
     sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
                if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
     return vc, sid
-
-
-def session_shown(app) -> bool:
-    return isinstance(app.screen, SessionDetailScreen) and app.screen.session is not None
 
 
 def app_on(frozen_server, clock: VirtualClock, **kw):
@@ -92,7 +88,7 @@ async def test_a_countdown_tick_draws_only_the_panels_it_changed(
     vc, sid = ticking(frozen_state)
     app = app_on(frozen_server, clock, voice_connector_id=vc, proxy_session_id=sid)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: session_shown(app))
+        await wait_for(pilot, lambda: detail_loaded(app))
         drawn = await drawn_in_a_tick(app, pilot, clock, monkeypatch, settle=1.0)
         assert "ExpiryPanel" in drawn, drawn  # the countdown moved and was drawn
         # The panels, grid, header and footer it did not change are not drawn again.
@@ -120,7 +116,7 @@ async def test_kept_lines_on_the_session_screen_are_what_textual_draws(
     vc, sid = ticking(frozen_state)
     app = app_on(frozen_server, clock, voice_connector_id=vc, proxy_session_id=sid)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: session_shown(app))
+        await wait_for(pilot, lambda: detail_loaded(app))
         screen = app.screen
         await same_both_ways(app, pilot, "loaded")
         await clock.advance(1.0)

@@ -75,6 +75,11 @@ class Column:
     drop_with: str | None = None
 
 
+# A row's live cells' keys (`cell_key`) and widths (`cell_width`), as `refresh_live`
+# worked them out.
+LiveNoted = tuple[tuple[object, ...], tuple[int, ...]]
+
+
 def safe_cell(cell: Cell) -> Cell:
     """The cell with control characters visible and huge values bounded."""
     if isinstance(cell, Text):
@@ -207,11 +212,10 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         # tick repaints the live cells there, and this table's lines stay as drawn.
         self.live_layer: LiveLayer | None = None
         # The live cells `refresh_live` asked for, per row, until the frame that draws
-        # them is out: a tick asks each row's callback once, not again to draw it.
-        self._live_memo: dict[str, list[Cell]] = {}
-        # And, for the rows it found changed, their live cells' keys and widths: drawing
-        # the row notes them (`_note_live`) without working them out again.
-        self._live_noted: dict[str, tuple[tuple[object, ...], tuple[int, ...]]] = {}
+        # them is out: a tick asks each row's callback once, not again to draw it. With
+        # them, for a row it found changed, their keys and widths: drawing the row notes
+        # them (`_note_live`) without working them out again (None: not worked out).
+        self._live_memo: dict[str, tuple[list[Cell], LiveNoted | None]] = {}
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
@@ -287,9 +291,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not self._live_at or self.live is None:
             return cells
         merged = list(cells)
-        live = self._live_memo.get(key)
-        if live is None:
-            live = [safe_cell(c) for c in self.live(key)]
+        memo = self._live_memo.get(key)
+        live = memo[0] if memo is not None else [safe_cell(c) for c in self.live(key)]
         for at, value in zip(self._live_at, live):
             merged[at] = value
         return tuple(merged)
@@ -309,7 +312,6 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 continue
             self._cells[key] = cells
             self._live_memo.pop(key, None)
-            self._live_noted.pop(key, None)
             widths = tuple(cell_width(c) for c in cells)
             if len(self._width_tuples) >= 4096:  # churn: keep sharing bounded
                 self._width_tuples.clear()
@@ -782,16 +784,16 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             run.clear()
 
         memo = self._live_memo = {}
-        noted = self._live_noted = {}
         for at, key in enumerate(self.visible_keys()):
-            live = memo[key] = [safe_cell(c) for c in self.live(key)]
+            live = [safe_cell(c) for c in self.live(key)]
             keys = tuple(cell_key(c) for c in live)
             if drawn_live.get(key) == keys:
+                memo[key] = (live, None)
                 continue
             repainted += 1
             y = at + 1  # (visible_keys are the lines in view, the header's below)
             widths = tuple(cell_width(c) for c in live)
-            noted[key] = (keys, widths)
+            memo[key] = (live, (keys, widths))
             if span is None or widths != live_widths.get(key):
                 # A width that changed may change the column's: the whole line is
                 # drawn, which measures it (even scrolled out of view sideways).
@@ -803,11 +805,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                     flush()
                 run.append(y)
         flush()
-        def drawn() -> None:  # the next ask is a new time
-            memo.clear()
-            noted.clear()
-
-        self.call_after_refresh(drawn)
+        self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
         return repainted
 
     def render_line(self, y: int) -> Strip:
@@ -852,7 +850,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not self._live_at:
             return
         live_at = self._live_at
-        noted = self._live_noted.get(key) if keys is None else None
+        memo = self._live_memo.get(key) if keys is None else None
+        noted = memo[1] if memo is not None else None
         if noted is not None:  # `cells` has the live cells `refresh_live` noted
             self._drawn_live[key], widths = noted
         else:

@@ -483,3 +483,35 @@ async def test_a_ticker_on_a_timer_that_stands_still_ticks_every_interval():
     await clock.advance(3.5)
     assert ticks == [1.0, 2.0, 3.0]
     task.cancel()
+
+
+def collector_scans(obj: object) -> bool:
+    """Whether the cyclic collector's generations hold `obj` (a frozen object is in
+    none of them: never scanned again)."""
+    import gc
+
+    return any(o is obj for o in gc.get_objects())
+
+
+async def test_what_the_open_client_made_is_frozen_at_the_tick_after_its_first_answer(
+        frozen_server, frozen_state):
+    """The client (aiobotocore, the service model, the memos) lives as long as the app:
+    once it has answered, the collector stops walking it on every full collection."""
+    from .vclock import VirtualClock
+
+    clock = VirtualClock(FIXED_NOW)
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                proxy_session_id=sid), **clock.app_kwargs())
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        parsers = app.service.parsers  # made when the client opened
+        assert parsers is not None and app.service.last_status == 200
+        assert not app.heap_settled and collector_scans(parsers)
+        await clock.idle(app)
+        await clock.advance(1.0)
+        await wait_for(pilot, lambda: app.heap_settled)
+        assert not collector_scans(parsers)
+        assert not collector_scans(app.screen)  # the start screen too

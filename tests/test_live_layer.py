@@ -88,9 +88,9 @@ async def test_a_list_tick_repaints_the_live_cells_not_the_table_lines(
         spans: list[int] = []
         real_span = KeyedTable.render_span
 
-        def render_span(self, y, x0, x1, view_height):
+        def render_span(self, y, x0, x1, view_height, **filtered):
             spans.append(y)
-            return real_span(self, y, x0, x1, view_height)
+            return real_span(self, y, x0, x1, view_height, **filtered)
 
         monkeypatch.setattr(KeyedTable, "render_span", render_span)
         clock.now += timedelta(seconds=1)
@@ -123,6 +123,49 @@ async def test_the_layer_draws_what_the_table_draws_under_it(server, state):
                     assert [c for c, _ in got] == [c for c, _ in want], (scroll, y, x0)
                     if y < view:
                         assert got == want, (scroll, y, x0, x1)
+
+
+async def test_the_layer_draws_what_the_app_filters_make_of_the_table(
+        server, state, tmp_path):
+    """The layer converts the cells' colours once per cell (the app's ANSIToTruecolor,
+    applied to its kept cells) instead of filtering each new line: what it draws is the
+    table's line put through every one of the app's filters, style for style. On a
+    board, whose live cells have colours of their own (a health of green "ok")."""
+    from textual.filter import ANSIToTruecolor
+    from textual.geometry import Region
+
+    from chime_tui.tui.screens.board import BoardScreen
+
+    vc = list(state.connectors)[1]
+    pins = tuple((vc, s["ProxySessionId"]) for s in state.list_sessions(vc)[:8])
+    app = make_app(app_settings(server, refresh=600, pins=pins,
+                                pins_file=tmp_path / "pins.json"),
+                   clock=Clock(state.clock()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        def board_drawn() -> bool:
+            screen = app.screen
+            return (isinstance(screen, BoardScreen) and screen.table.row_count == len(pins)
+                    and screen.table.layer_in_place())
+
+        await wait_for(pilot, board_drawn)
+        app.ticker.pause()
+        await pilot.pause(0.1)
+        table, layer = app.screen.table, app.screen.query_one(LiveLayer)
+        filters = list(layer.get_line_filters())
+        assert filters and isinstance(filters[0], ANSIToTruecolor)
+        background = layer.background_colors[1]
+        content = table.scrollable_content_region  # (where the layer's lines are taken)
+        x, top = layer.region.x - content.x, layer.region.y - content.y
+        converted = 0
+        for y in range(layer.size.height):
+            line = table.render_line(top + y).crop_extend(x, x + layer.size.width, None)
+            want = line
+            for line_filter in filters:
+                want = want.apply_filter(line_filter, background)
+            got = layer.render_lines(Region(0, y, layer.size.width, 1))[0]
+            assert cells(got) == cells(want), y
+            converted += cells(want) != cells(line)
+        assert converted  # the filter changed what it drew (the ANSI green of "ok")
 
 
 async def test_the_layer_sits_over_the_live_cells_and_follows_them(server, state):

@@ -36,6 +36,8 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -208,6 +210,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         # changed is put together from these, its other cells not rendered again.
         self._cell_parts: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(CELL_CACHE)
         self._style_cache: dict[str, Style] = {}  # resolved once per style change
+        self._filtered_styles: dict[tuple[object, ...], Style] = {}  # (`_filtered_style`)
         # The live columns' own layer over this table (`LiveLayer`), when it has one: a
         # tick repaints the live cells there, and this table's lines stay as drawn.
         self.live_layer: LiveLayer | None = None
@@ -562,6 +565,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._style_cache.clear()
+        self._filtered_styles.clear()
         self._lines.clear()
         self._cell_parts.clear()
         if self.live_layer is not None:
@@ -609,10 +613,12 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
 
     def on_focus(self) -> None:
         self._style_cache.clear()
+        self._filtered_styles.clear()
         self._refresh_key(self._cursor)
 
     def on_blur(self) -> None:
         self._style_cache.clear()
+        self._filtered_styles.clear()
         self._refresh_key(self._cursor)
 
     def _line_of(self, key: str) -> int | None:
@@ -715,12 +721,22 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         styles.height = height
         layer.display = True
 
-    def render_span(self, y: int, x0: int, x1: int, view_height: int) -> Strip:
+    def render_span(self, y: int, x0: int, x1: int, view_height: int, *,
+                    line_filter: LineFilter | None = None,
+                    background: Color | None = None) -> Strip:
         """What this table shows on line `y` (0: the header) from x0 to x1 (in the
         view, as `render_line`): the same cells drawn the same way, only those.
-        `view_height`: `_view_height()`, asked once for the lines of a repaint."""
+        `view_height`: `_view_height()`, asked once for the lines of a repaint.
+
+        With `line_filter` (one that maps each segment on its own, such as the app's
+        ANSIToTruecolor) and the `background` it filters on: the span as that filter
+        makes it, from cells filtered once each and kept so (`_filtered_part`), not the
+        whole line filtered again each time a countdown in it moves."""
         width = x1 - x0
         base = self._style("base")
+        filtered = line_filter is not None and background is not None
+        if filtered:
+            base = self._filtered_style(base, line_filter, background)
         if not 0 <= y < view_height:
             # (Only a layer the last layout left off the lines in view draws here.)
             return Strip.blank(width, base)
@@ -747,7 +763,10 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             if x + drawn + gap > start:
                 if first is None:
                     first = x
-                segments.extend(self._part(cell, cell_key(cell), drawn, style))
+                segments.extend(
+                    self._filtered_part(cell, cell_key(cell), drawn, style, line_filter,
+                                        background) if filtered
+                    else self._part(cell, cell_key(cell), drawn, style))
             x += drawn + gap
             if x >= end:
                 break
@@ -904,6 +923,29 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             part = self._cell_parts[part_key] = list(Segment.simplify(
                 part[:-1] if gap == 1 else part))
         return part
+
+    def _filtered_part(self, cell: Cell, key: object, width: int, style: Style,
+                       line_filter: LineFilter | None, background: Color | None
+                       ) -> list[Segment]:
+        """`_part` through a per-segment line filter, on `background`: kept beside it."""
+        assert line_filter is not None and background is not None
+        filtered_key = (key, width, self._gap, style, line_filter, background)
+        part = self._cell_parts.get(filtered_key)
+        if part is None:
+            part = self._cell_parts[filtered_key] = line_filter.apply(
+                self._part(cell, key, width, style), background)
+        return part
+
+    def _filtered_style(self, style: Style, line_filter: LineFilter | None,
+                        background: Color | None) -> Style:
+        """A style as a per-segment line filter makes it on `background` (kept)."""
+        assert line_filter is not None and background is not None
+        key = (style, line_filter, background)
+        filtered = self._filtered_styles.get(key)
+        if filtered is None:
+            filtered = line_filter.apply([Segment(" ", style)], background)[0].style or style
+            self._filtered_styles[key] = filtered
+        return filtered
 
     def _cell_segments(self, cell: Cell, width: int, style: Style) -> list[Segment]:
         pad = Segment(" ", style)
@@ -1073,6 +1115,10 @@ class LiveLayer(Widget):
         width = self.size.width
         filters = tuple(self.get_line_filters())
         background = self.background_colors[1]
+        # The app's first filter maps colours segment by segment: applied to the cells
+        # as they are kept drawn (`render_span`'s line_filter), not to each new line.
+        first = filters[0] if filters and isinstance(filters[0], ANSIToTruecolor) else None
+        after = filters[1:] if first is not None else filters
         drawn_at = (x, top, view_height, width, filters, background)
         if drawn_at != self._drawn_at:
             self._drawn.clear()
@@ -1083,8 +1129,9 @@ class LiveLayer(Widget):
             strip = drawn.get(y)
             if strip is None:
                 if 0 <= top + y < view_height:
-                    strip = table.render_span(top + y, x, x + width, view_height)
-                    for line_filter in filters:
+                    strip = table.render_span(top + y, x, x + width, view_height,
+                                              line_filter=first, background=background)
+                    for line_filter in after:
                         strip = strip.apply_filter(line_filter, background)
                     drawn[y] = strip
                 else:

@@ -110,6 +110,75 @@ async def test_an_unchanged_board_refresh_parses_no_page_and_no_session_again(mo
             await host.service.close()
 
 
+async def test_an_unchanged_page_is_given_as_its_models_without_a_copy_of_its_items(
+        monkeypatch):
+    """An unchanged page's body gives the models the client made of it the first time:
+    no copy of its items is made, and no item is looked up in the session memo."""
+    from chime_tui.aws import memo as memo_mod
+
+    copies: Counter[str] = Counter()
+    loads = memo_mod.marshal.loads
+
+    class CountingMarshal:
+        dumps = staticmethod(memo_mod.marshal.dumps)
+
+        @staticmethod
+        def loads(data: bytes) -> Any:
+            copies["loads"] += 1
+            return loads(data)
+
+    monkeypatch.setattr(memo_mod, "marshal", CountingMarshal)
+    state, big = frozen_big()
+    with EmulatorServer(state) as srv:
+        host = Host(srv)
+        for sid in [s.proxy_session_id for s in state.sessions[big].values()][:200]:
+            host.pins.add((big, sid))
+        board = PinnedSessions(host, 5.0)
+        try:
+            first = await board.fetch()
+            looked_up = Counter[str]()
+            session = SessionMemo.session
+
+            def counted(self: SessionMemo, item: Any) -> ProxySession:
+                looked_up["item"] += 1
+                return session(self, item)
+
+            monkeypatch.setattr(SessionMemo, "session", counted)
+            for _ in range(2):
+                again = await board.fetch()
+                assert copies["loads"] == 0 and looked_up["item"] == 0
+                assert again.result.sessions.keys() == first.result.sessions.keys()
+                assert all(again.result.sessions[k] is s
+                           for k, s in first.result.sessions.items())
+            # A session that changes: its page is parsed again, and only that page.
+            changed = list(state.sessions[big])[150]
+            state.set_status(big, changed, "Closed")
+            changed_page = await board.fetch()
+            assert looked_up["item"] == 100 and copies["loads"] == 0
+            assert changed_page.result.sessions[(big, changed)].status == "Closed"
+        finally:
+            await host.service.close()
+
+
+async def test_a_page_given_as_models_is_a_new_list_each_time(monkeypatch):
+    """A reader that changes the list it got (the items of a page) changes no later
+    answer: the models are shared (immutable), the list is not."""
+    state, big = frozen_big(50)
+    with EmulatorServer(state) as srv:
+        async with ChimeVoiceClient(aws_for(srv)) as client:
+            first = await client.list_proxy_sessions(big)
+            pages = []
+            for _ in range(2):
+                async for items, parsed in client.parsed_pages(
+                        "list_proxy_sessions", "ProxySessions", VoiceConnectorId=big,
+                        MaxResults=100):
+                    assert parsed is not None and parsed.models is not None
+                    pages.append(items)
+            assert pages[0] is not pages[1] and pages[0] == pages[1] == first
+            pages[0].clear()
+            assert await client.list_proxy_sessions(big) == first
+
+
 async def test_a_changed_session_is_the_only_one_parsed_again_and_the_listing_is_exact(
         monkeypatch):
     counts = Counts(monkeypatch)

@@ -24,7 +24,14 @@ from chime_tui.aws.factory import (  # noqa: F401  (re-exported)
     PAGE_SIZE,
     SERVICE,
 )
-from chime_tui.aws.memo import MEMO_SIZE, MemoParserFactory, SessionMemo, install_parsers
+from chime_tui.aws.memo import (
+    LAST_PARSED,
+    MEMO_SIZE,
+    MemoParserFactory,
+    Parsed,
+    SessionMemo,
+    install_parsers,
+)
 from chime_tui.aws.settings import AwsSettings, env_keys_in_use, profile_in_use
 from chime_tui.aws.validate import UNREADABLE, PassedBodies
 from chime_tui.aws.writes import after_failure, no_retries
@@ -174,13 +181,29 @@ class ChimeVoiceClient:
         """Every page's items. A repeated NextToken, or more than `max_pages` pages,
         is a BadResponse: a listing that never ends is an error, not a memory leak.
         Items the response check left out are added to `left_out` (ID: why)."""
+        async for items, _ in self.parsed_pages(operation, key, left_out, **params):
+            yield items
+
+    async def parsed_pages(self, operation: str, key: str,
+                           left_out: dict[str, str] | None = None, **params: Any
+                           ) -> AsyncIterator[tuple[list[Any], Parsed | None]]:
+        """`pages`, each with its body's `Parsed` when the body is remembered and the
+        page is the whole of its list member (chime_tui.aws.memo): the caller may hand
+        it the models made of those items (`Parsed.models`), and the same body again
+        then gives those models as the page's items."""
         paging = factory.Paging(self.settings, key, params)
         while not paging.done:
+            LAST_PARSED.set(None)
             response = await self.call(operation, **paging.request())
+            parsed = LAST_PARSED.get()
+            LAST_PARSED.set(None)
             header = response.pop(UNREADABLE, None)
             if header is not None and left_out is not None:
                 left_out.update(read_unreadable(header, len(left_out)))
-            yield paging.take(response)
+            whole = response.get(key)
+            items = paging.take(response)
+            yield items, (parsed[0] if parsed is not None and items is whole
+                          and parsed[0].listed == key else None)
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:
@@ -207,9 +230,13 @@ class ChimeVoiceClient:
         left_out: dict[str, str] = {}
         seen: dict[str, ProxySession] = {}  # one row per session ID (see `unique`)
         try:
-            async for items in self.pages("list_proxy_sessions", "ProxySessions",
-                                          left_out, **params):
-                page = parse_sessions(items, self.memo if listed < MEMO_SIZE else None)
+            async for items, parsed in self.parsed_pages("list_proxy_sessions", "ProxySessions",
+                                                         left_out, **params):
+                memo = self.memo if listed < MEMO_SIZE else None
+                page = parse_sessions(items, memo)
+                if parsed is not None and memo is not None and parsed.models is None:
+                    # The same body again gives these models, not items to look up.
+                    parsed.models = tuple(page)
                 listed += len(items)
                 yield unique(page, seen, left_out)
         except NotFound as exc:
@@ -295,7 +322,10 @@ class ChimeVoiceClient:
 
 def parse_sessions(items: list[Any], memo: SessionMemo | None = None) -> list[ProxySession]:
     """A ListProxySessions page's items as models (typed error if they are not sessions);
-    with a memo, an item equal to one it parsed lately gives back that model."""
+    with a memo, an item equal to one it parsed lately gives back that model. A page
+    given as its models already (a remembered body: chime_tui.aws.memo) is itself."""
+    if items and all(type(i) is ProxySession for i in items):
+        return list(items)
     return _parse(ProxySession.from_api if memo is None else memo.session, items)
 
 

@@ -14,11 +14,18 @@ an equal output) and bounded:
   parse of this response (`parse(response, None)`: its headers, status and log lines).
 - `SessionMemo` (`ProxySession.from_api`): a listed item equal to one parsed lately
   gives back the model made then (immutable).
+
+And the two together: once the client has made a body's models (`Parsed.models`, the
+models of its one list member, immutable, in order), the same body again gives those
+models in a new list instead of a copy of the items (`MemoParser`): an unchanged page
+of a refresh costs no copy and no item-by-item lookup. The client tells such a page
+from one of items by `LAST_PARSED` (`client.pages`).
 """
 
 from __future__ import annotations
 
 import marshal
+from contextvars import ContextVar
 from typing import Any
 
 from chime_tui.models import ProxySession
@@ -27,6 +34,12 @@ MEMO_SIZE = 2000  # sessions per generation (two generations: 4,000 at most)
 MAX_KEY = 2048  # characters: a larger item (a session is about 500) is parsed, not kept
 PARSED_BUDGET = 1 << 20  # bytes of bodies and snapshots (a page of 100 sessions: ~75 KB)
 METADATA = "ResponseMetadata"
+# The last body parsed in this task (`client.call` awaits the parse in its own task):
+# its `Parsed`, and whether its list member was given as the models (True) or as
+# botocore's items (False). None: not a remembered body.
+LAST_PARSED: ContextVar[tuple[Parsed, bool] | None] = ContextVar("chime_tui_last_parsed",
+                                                                 default=None)
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class SessionMemo:
@@ -72,42 +85,70 @@ class SessionMemo:
         return found
 
 
+class Parsed:
+    """A body botocore parsed: a `marshal` snapshot of its members; its scalar members
+    (immutable: shared as they are); the name of its one list member, if its members
+    are that list and scalars; and, once the client made them, that list's models."""
+
+    __slots__ = ("snapshot", "scalars", "listed", "models")
+
+    def __init__(self, snapshot: bytes, members: dict[str, Any]) -> None:
+        self.snapshot = snapshot
+        self.scalars = {k: v for k, v in members.items() if type(v) in _SCALARS}
+        lists = [k for k, v in members.items() if type(v) is list]
+        self.listed = lists[0] if len(lists) == 1 and \
+            len(self.scalars) + 1 == len(members) else None
+        self.models: tuple[Any, ...] | None = None
+
+    def members(self) -> dict[str, Any]:
+        """The members, a fresh copy."""
+        members: dict[str, Any] = marshal.loads(self.snapshot)
+        return members
+
+
 class ParsedBodies:
     """Bodies parsed lately, by output shape (the object: held, so never mistaken for
-    another): a `marshal` snapshot of the members botocore parsed from each. The least
-    recently used go first once bodies and snapshots weigh more than `budget` bytes."""
+    another): a `Parsed` of each. The least recently used go first once bodies and
+    snapshots weigh more than `budget` bytes (models are not counted: the listings
+    and the session memo hold them anyway)."""
 
     def __init__(self, budget: int = PARSED_BUDGET) -> None:
         self.budget = budget
         self.size = 0
-        self.entries: dict[tuple[Any, bytes], bytes] = {}  # least recently used first
+        self.entries: dict[tuple[Any, bytes], Parsed] = {}  # least recently used first
         self.hits = 0
+
+    def find(self, shape: Any, body: bytes) -> Parsed | None:
+        """This body's `Parsed`, if it was parsed lately (then the most recently used)."""
+        key = (shape, body)
+        found = self.entries.pop(key, None)
+        if found is None:
+            return None
+        self.entries[key] = found
+        self.hits += 1
+        return found
 
     def get(self, shape: Any, body: bytes) -> dict[str, Any] | None:
         """The members parsed from this body lately (a fresh copy), or None."""
-        key = (shape, body)
-        snapshot = self.entries.pop(key, None)
-        if snapshot is None:
-            return None
-        self.entries[key] = snapshot  # the most recently used now
-        self.hits += 1
-        members: dict[str, Any] = marshal.loads(snapshot)
-        return members
+        found = self.find(shape, body)
+        return None if found is None else found.members()
 
-    def add(self, shape: Any, body: bytes, members: dict[str, Any]) -> None:
+    def add(self, shape: Any, body: bytes, members: dict[str, Any]) -> Parsed | None:
+        """Remember a body's members; its `Parsed`, or None if not kept."""
         try:
             snapshot = marshal.dumps(members)
         except ValueError:  # a type marshal does not keep exactly: not remembered
-            return
+            return None
         weight = len(body) + len(snapshot)
         key = (shape, body)
         if weight > self.budget // 4 or key in self.entries:
-            return
-        self.entries[key] = snapshot
+            return None
+        parsed = self.entries[key] = Parsed(snapshot, members)
         self.size += weight
         while self.size > self.budget:
             oldest = next(iter(self.entries))
-            self.size -= len(oldest[1]) + len(self.entries.pop(oldest))
+            self.size -= len(oldest[1]) + len(self.entries.pop(oldest).snapshot)
+        return parsed
 
     def clear(self) -> None:
         self.entries.clear()
@@ -136,14 +177,24 @@ class MemoParser:
         status = response.get("status_code") or 0
         if not (200 <= status < 300 and type(body) is bytes and _body_members_only(shape)):
             return await self.parser.parse(response, shape)
-        members = self.bodies.get(shape, body)
-        if members is None:
+        found = self.bodies.find(shape, body)
+        if found is None:
             parsed = await self.parser.parse(response, shape)
             if type(parsed) is dict:
-                self.bodies.add(shape, body, {k: v for k, v in parsed.items() if k != METADATA})
+                found = self.bodies.add(shape, body,
+                                        {k: v for k, v in parsed.items() if k != METADATA})
+                if found is not None:
+                    LAST_PARSED.set((found, False))
             return parsed
         parsed = await self.parser.parse(response, None)  # the metadata, and the log lines
-        parsed.update(members)
+        models = found.models
+        if models is not None and found.listed is not None:
+            parsed.update(found.scalars)
+            parsed[found.listed] = list(models)  # (a new list: a reader may change it)
+            LAST_PARSED.set((found, True))
+        else:
+            parsed.update(found.members())
+            LAST_PARSED.set((found, False))
         return parsed
 
 

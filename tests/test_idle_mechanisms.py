@@ -124,6 +124,72 @@ async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state,
 
 
 
+async def test_a_board_tick_works_out_no_time_in_status_that_cannot_have_changed(
+        server, state, tmp_path, monkeypatch):
+    """A row's time in status is a function of its answer, its timeline and when the
+    answer came: a tick works it out again only where one of those changed, and every
+    row still shows what working it out afresh gives."""
+    from chime_tui import fleet
+    from chime_tui.fleet import in_status_short
+    from chime_tui.tui.screens import board as board_mod
+
+    vc = list(state.connectors)[1]
+    listed = state.list_sessions(vc)
+    first = next(s["ProxySessionId"] for s in listed if s["Status"] != "Closed")
+    others = [s["ProxySessionId"] for s in listed if s["ProxySessionId"] != first]
+    pins = tuple((vc, sid) for sid in [first, *others[:5]])
+    clock = Clock()
+    clock.now = state.clock()
+    app = make_app(app_settings(server, refresh=600, pins=pins,
+                                pins_file=tmp_path / "pins.json"), clock=clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                       and app.screen.result is not None and app.screen.table.row_count == 6)
+        screen = app.screen
+        app.ticker.pause()
+        worked_out: list[tuple[str, str]] = []
+
+        def counted(session, *rest):
+            worked_out.append(session.key)
+            return fleet.in_status(session, *rest)
+
+        monkeypatch.setattr(board_mod, "in_status", counted)
+
+        def shown_right() -> bool:
+            tracker = app.tracker
+            for key in pins:
+                s = screen.session_of(key)
+                fresh = fleet.in_status(s, tracker.timelines.get(key, []),
+                                        tracker.seen_at.get(key, clock.now))
+                cells = dict(zip(board_mod.LIVE, screen.live_cells(f"{key[0]}/{key[1]}")))
+                if str(cells["instatus"]) != in_status_short(fresh, clock.now):
+                    return False
+            return True
+
+        screen.tick()
+        worked_out.clear()
+        for _ in range(3):
+            clock.now += timedelta(seconds=1)
+            screen.tick()
+            await pilot.pause(0.05)
+            assert shown_right()
+        assert worked_out == []
+        # A status change: the next fetch brings a new answer and a longer timeline.
+        changed = pins[0][1]
+        state.set_status(vc, changed, "Closed")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any(c.field == "Status" for c in
+                                          app.tracker.timelines.get((vc, changed), [])))
+        await pilot.pause(0.1)
+        clock.now += timedelta(seconds=1)
+        screen.tick()
+        assert (vc, changed) in worked_out and shown_right()
+        worked_out.clear()
+        clock.now += timedelta(seconds=1)
+        screen.tick()
+        assert worked_out == [] and shown_right()
+
+
 async def test_a_board_tick_sorts_again_only_when_what_it_sorts_by_changed(
         server, state, tmp_path, monkeypatch):
     """The board's order does not change with the clock: a tick with the same pins,

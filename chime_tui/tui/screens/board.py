@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from chime_tui.fleet import in_status, in_status_short
+from chime_tui.fleet import InStatus, in_status, in_status_short
 from chime_tui.humanfmt import ago, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
@@ -80,6 +80,10 @@ class BoardScreen(ListScreen):
         # The last order and what it was sorted from (see `rows`).
         self._sorted: tuple[tuple[str, list[tuple[SessionKey, ProxySession | None, bool]]],
                             list[SessionKey]] | None = None
+        # Each row's time in status as last worked out, with what it was worked out from
+        # (see `in_status_of`); emptied at each fetch, so rows unpinned since go.
+        self._in_status: dict[SessionKey, tuple[ProxySession, int, datetime,
+                                                InStatus | None]] = {}
 
     def compose(self) -> ComposeResult:
         return self.compose_list("/ filter pinned sessions", "board", "Watch board", COLUMNS,
@@ -127,6 +131,7 @@ class BoardScreen(ListScreen):
             self.highlights[(key, "health")] = now + HIGHLIGHT
         first = self.result is None
         self.result = update.result
+        self._in_status.clear()
         self.render_rows()
         if first and not self.touched and self.table.ordered_keys:
             # The rows waited for data in ID order, and are sorted now (soonest to
@@ -221,6 +226,22 @@ class BoardScreen(ListScreen):
         return tuple(self.mark(key, column.key, values[column.key], now)
                      if column.key in values else "" for column in COLUMNS)
 
+    def in_status_of(self, key: SessionKey, session: ProxySession, now: datetime
+                     ) -> InStatus | None:
+        """`in_status` of a row's session: a function of the answer, of its timeline
+        (which only grows) and of when the answer came, not of the clock. A tick works
+        it out again only for a row where one of those changed."""
+        tracker = self.app.tracker
+        timeline = tracker.timelines.get(key, [])
+        seen = tracker.seen_at.get(key, now)
+        known = self._in_status.get(key)
+        if known is not None and known[0] is session and known[1] == len(timeline) \
+                and known[2] == seen:
+            return known[3]
+        since = in_status(session, timeline, seen)
+        self._in_status[key] = (session, len(timeline), seen, since)
+        return since
+
     def live_cells(self, rkey: str) -> tuple[Cell, ...]:
         """The clock-driven cells of one visible row: asked for at draw time."""
         vc, _, sid = rkey.partition("/")
@@ -228,8 +249,7 @@ class BoardScreen(ListScreen):
         app = self.app
         now = app.clock()
         s = self.session_of(key)
-        since = in_status(s, app.tracker.timelines.get(key, []),
-                          app.tracker.seen_at.get(key, now)) if s else None
+        since = self.in_status_of(key, s, now) if s else None
         changed_at = app.tracker.last_change_at.get(key)
         if changed_at is None and since is not None and since.source == "ended":
             # No change seen (pinned after it closed), but its close was one, at the

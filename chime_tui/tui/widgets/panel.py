@@ -116,9 +116,15 @@ class SessionPanel(Kept, can_focus=True):
         if len(new) != len(old):
             self.refresh(layout=True)
             return
-        changed = [Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, new)) if a != b]
+        above = self.lines_above()
+        changed = [Region(0, y - above, width, 1)
+                   for y, (a, b) in enumerate(zip(old, new)) if a != b and y >= above]
         if changed:
             self.refresh(*changed)
+
+    def lines_above(self) -> int:
+        """How many of the panel's lines are scrolled out of view above it."""
+        return 0
 
     def draw(self, width: int, style: Style) -> list[Strip]:
         """Render `content` into strips, part by part (`drawn_parts`): a part whose key

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.strip import Strip
 
@@ -116,15 +117,30 @@ class Rows:
 
 class TimelinePanel(SessionPanel):
     """Every change seen while watching: time, field, old → new (newest first); a
-    Participants change as one entry per participant."""
+    Participants change as one entry per participant.
+
+    At most a few lines of it fit (its CSS caps its height): focused, ↑ ↓ / j k, PgUp
+    PgDn, Home End move through the rest, and its foot says which lines are shown. A
+    change that comes in while older lines are in view adds its lines above them: the
+    lines in view stay in view."""
 
     TITLE = "Timeline"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "scroll_lines(1)", "Older", show=False),
+        Binding("up,k", "scroll_lines(-1)", "Newer", show=False),
+        Binding("pagedown", "scroll_page(1)", "Older page", show=False),
+        Binding("pageup", "scroll_page(-1)", "Newer page", show=False),
+        Binding("end", "scroll_lines(1_000_000)", "Oldest", show=False),
+        Binding("home", "scroll_lines(-1_000_000)", "Newest", show=False),
+    ]
     changes: list[Change] = []
 
     def __init__(self, number: int, **kwargs: Any) -> None:
         super().__init__(number, **kwargs)
         # Per shown change: its rows, for the redaction they were made with.
         self.described: dict[int, tuple[Change, bool, list[Row]]] = {}
+        self.first = 0  # the first line in view (0: the newest change's)
+        self.count = 0  # the changes drawn (to keep the lines in view when more come)
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         return tuple(age(c.at, now) for c in self.changes[-SHOWN:])
@@ -160,9 +176,65 @@ class TimelinePanel(SessionPanel):
         self.described[id(change)] = (change, self.redact, rows)
         return rows
 
-    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+    # -- lines in view ------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        return super().render_line(y + self.first)
+
+    def in_view(self) -> int:
+        return max(1, self.content_size.height)
+
+    def last_first(self) -> int:
+        return max(0, len(self.strips) - self.in_view())
+
+    def scroll_to_line(self, first: int) -> None:
+        first = max(0, min(first, self.last_first()))
+        if first != self.first:
+            self.first = first
+            self.refresh()
+        self.show_where()
+
+    def action_scroll_lines(self, lines: int) -> None:
+        self.scroll_to_line(self.first + lines)
+
+    def action_scroll_page(self, pages: int) -> None:
+        self.scroll_to_line(self.first + pages * self.in_view())
+
+    def lines_above(self) -> int:
+        return self.first
+
+    def foot(self) -> str:
+        """How many changes; and which lines are in view when not all of them are."""
         n = len(self.changes)
-        self.border_subtitle = f"{n:,} change{'' if n == 1 else 's'}"
+        foot = f"{n:,} change{'' if n == 1 else 's'}"
+        total, shown = len(self.strips), self.in_view()
+        if n and total > shown:
+            foot += f" · lines {self.first + 1}–{min(total, self.first + shown)} of {total}"
+        return foot
+
+    def show_where(self) -> None:
+        if self.session is None:
+            return  # no foot while loading
+        if (foot := self.foot()) != self.border_subtitle:
+            self.border_subtitle = foot
+
+    def draw(self, width: int, style: Style) -> list[Strip]:
+        before, count, first = len(self.strips), len(self.changes), self.first
+        strips = super().draw(width, style)
+        if self.first and count > self.count and len(strips) > before:
+            self.first += len(strips) - before  # newer lines above: the view stays put
+        self.count = count
+        self.first = max(0, min(self.first, self.last_first()))
+        if self.first != first:
+            self.refresh()  # every line in view moved
+        if self.session is not None and self.foot() != self.border_subtitle:
+            self.call_later(self.show_where)  # (not while the panel is being drawn)
+        return strips
+
+    def on_resize(self) -> None:
+        self.scroll_to_line(self.first)
+
+    def render_session(self, session: ProxySession, now: datetime) -> RenderableType:
+        self.show_where()
         if not self.changes:
             return "no changes seen yet"
         shown = self.changes[-SHOWN:]

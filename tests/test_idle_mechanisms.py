@@ -49,6 +49,18 @@ def spy_panel_refreshes(monkeypatch) -> list[tuple[str, tuple, bool]]:
     return refreshes
 
 
+def counting_down_app_on_virtual_time(frozen_server, frozen_state):
+    """`counting_down_app` on a virtual clock (tests/vclock.py): the app and the clock."""
+    from .vclock import VirtualClock
+
+    clock = VirtualClock(FIXED_NOW)
+    vc = list(frozen_state.connectors)[1]
+    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
+               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
+    return make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
+                                 proxy_session_id=sid), **clock.app_kwargs()), clock
+
+
 def counting_down_app(frozen_server, frozen_state, clock: Clock):
     """The app opened at a session whose countdown ticks."""
     vc = list(frozen_state.connectors)[1]
@@ -85,19 +97,29 @@ async def test_a_ticking_countdown_redraws_its_panel_without_a_layout(
         assert all(layout is False for _, layout in calls), calls
 
 
+def board_app(server, state, tmp_path, pins, refresh: float):
+    """A board of `pins` on a clock the test moves (from the emulator's now)."""
+    clock = Clock()
+    clock.now = state.clock()
+    return make_app(app_settings(server, refresh=refresh, pins=pins,
+                                 pins_file=tmp_path / "pins.json"), clock=clock), clock
+
+
+async def board_shown(pilot, rows: int) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
+                   and app.screen.result is not None and app.screen.table.row_count == rows)
+
+
 async def test_a_board_tick_repaints_only_rows_whose_text_changed(server, state, tmp_path):
     vc = list(state.connectors)[1]
     listed = state.list_sessions(vc)
     ticking = [s["ProxySessionId"] for s in listed if s["Status"] != "Closed"][:3]
     closed = [s["ProxySessionId"] for s in listed if s["Status"] == "Closed"][:3]
     pins = tuple((vc, sid) for sid in ticking + closed)
-    clock = Clock()
-    clock.now = state.clock()
-    app = make_app(app_settings(server, refresh=60, pins=pins,
-                                pins_file=tmp_path / "pins.json"), clock=clock)
+    app, clock = board_app(server, state, tmp_path, pins, refresh=60)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
-                       and app.screen.result is not None and app.screen.table.row_count == 6)
+        await board_shown(pilot, len(pins))
         await pilot.pause(0.1)
         table = app.screen.table
         for y in range(table.size.height):
@@ -138,13 +160,9 @@ async def test_a_board_tick_works_out_no_time_in_status_that_cannot_have_changed
     first = next(s["ProxySessionId"] for s in listed if s["Status"] != "Closed")
     others = [s["ProxySessionId"] for s in listed if s["ProxySessionId"] != first]
     pins = tuple((vc, sid) for sid in [first, *others[:5]])
-    clock = Clock()
-    clock.now = state.clock()
-    app = make_app(app_settings(server, refresh=600, pins=pins,
-                                pins_file=tmp_path / "pins.json"), clock=clock)
+    app, clock = board_app(server, state, tmp_path, pins, refresh=600)
     async with app.run_test(size=(160, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, BoardScreen)
-                       and app.screen.result is not None and app.screen.table.row_count == 6)
+        await board_shown(pilot, len(pins))
         screen = app.screen
         app.ticker.pause()
         worked_out: list[tuple[str, str]] = []
@@ -383,15 +401,8 @@ async def test_a_second_of_a_ticking_session_is_one_wake_up_and_one_batch_of_ref
     widget has a timer of its own that wakes the app apart from it."""
     from chime_tui.tui.app import ChimeTuiApp
 
-    from .vclock import VirtualClock
-
     refreshes, ticks = spy_refreshes(monkeypatch, ChimeTuiApp)
-    clock = VirtualClock(FIXED_NOW)
-    vc = list(frozen_state.connectors)[1]
-    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
-               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
-    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
-                                proxy_session_id=sid), **clock.app_kwargs())
+    app, clock = counting_down_app_on_virtual_time(frozen_server, frozen_state)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         await clock.idle(app)
@@ -563,14 +574,7 @@ async def test_what_the_open_client_made_is_frozen_at_the_tick_after_its_first_a
         frozen_server, frozen_state):
     """The client (aiobotocore, the service model, the memos) lives as long as the app:
     once it has answered, the collector stops walking it on every full collection."""
-    from .vclock import VirtualClock
-
-    clock = VirtualClock(FIXED_NOW)
-    vc = list(frozen_state.connectors)[1]
-    sid = next(s["ProxySessionId"] for s in frozen_state.list_sessions(vc)
-               if s["Status"] != "Closed" and s.get("ExpiryMinutes"))
-    app = make_app(app_settings(frozen_server, refresh=60, voice_connector_id=vc,
-                                proxy_session_id=sid), **clock.app_kwargs())
+    app, clock = counting_down_app_on_virtual_time(frozen_server, frozen_state)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         parsers = app.service.parsers  # made when the client opened

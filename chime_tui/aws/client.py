@@ -196,14 +196,13 @@ class ChimeVoiceClient:
             LAST_PARSED.set(None)
             response = await self.call(operation, **paging.request())
             parsed = LAST_PARSED.get()
-            LAST_PARSED.set(None)
             header = response.pop(UNREADABLE, None)
             if header is not None and left_out is not None:
                 left_out.update(read_unreadable(header, len(left_out)))
             whole = response.get(key)
             items = paging.take(response)
-            yield items, (parsed[0] if parsed is not None and items is whole
-                          and parsed[0].listed == key else None)
+            yield items, (parsed if parsed is not None and items is whole
+                          and parsed.listed == key else None)
 
     # -- typed operations -----------------------------------------------------------
     async def list_voice_connectors(self) -> list[VoiceConnector]:

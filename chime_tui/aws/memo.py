@@ -18,8 +18,9 @@ an equal output) and bounded:
 And the two together: once the client has made a body's models (`Parsed.models`, the
 models of its one list member, immutable, in order), the same body again gives those
 models in a new list instead of a copy of the items (`MemoParser`): an unchanged page
-of a refresh costs no copy and no item-by-item lookup. The client tells such a page
-from one of items by `LAST_PARSED` (`client.pages`).
+of a refresh costs no copy and no item-by-item lookup. The client finds a page's
+`Parsed` in `LAST_PARSED` (`client.parsed_pages`); a page of models is told from one of
+items by its items' type (`client.parse_sessions`).
 """
 
 from __future__ import annotations
@@ -34,11 +35,9 @@ MEMO_SIZE = 2000  # sessions per generation (two generations: 4,000 at most)
 MAX_KEY = 2048  # characters: a larger item (a session is about 500) is parsed, not kept
 PARSED_BUDGET = 1 << 20  # bytes of bodies and snapshots (a page of 100 sessions: ~75 KB)
 METADATA = "ResponseMetadata"
-# The last body parsed in this task (`client.call` awaits the parse in its own task):
-# its `Parsed`, and whether its list member was given as the models (True) or as
-# botocore's items (False). None: not a remembered body.
-LAST_PARSED: ContextVar[tuple[Parsed, bool] | None] = ContextVar("chime_tui_last_parsed",
-                                                                 default=None)
+# The `Parsed` of the last body parsed in this task (`client.call` awaits the parse in
+# its own task); None: not a remembered body.
+LAST_PARSED: ContextVar[Parsed | None] = ContextVar("chime_tui_last_parsed", default=None)
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -184,17 +183,16 @@ class MemoParser:
                 found = self.bodies.add(shape, body,
                                         {k: v for k, v in parsed.items() if k != METADATA})
                 if found is not None:
-                    LAST_PARSED.set((found, False))
+                    LAST_PARSED.set(found)
             return parsed
         parsed = await self.parser.parse(response, None)  # the metadata, and the log lines
         models = found.models
         if models is not None and found.listed is not None:
             parsed.update(found.scalars)
             parsed[found.listed] = list(models)  # (a new list: a reader may change it)
-            LAST_PARSED.set((found, True))
         else:
             parsed.update(found.members())
-            LAST_PARSED.set((found, False))
+        LAST_PARSED.set(found)
         return parsed
 
 

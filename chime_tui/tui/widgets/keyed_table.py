@@ -722,21 +722,19 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         layer.display = True
 
     def render_span(self, y: int, x0: int, x1: int, view_height: int, *,
-                    line_filter: LineFilter | None = None,
-                    background: Color | None = None) -> Strip:
+                    filtered: tuple[LineFilter, Color] | None = None) -> Strip:
         """What this table shows on line `y` (0: the header) from x0 to x1 (in the
         view, as `render_line`): the same cells drawn the same way, only those.
         `view_height`: `_view_height()`, asked once for the lines of a repaint.
 
-        With `line_filter` (one that maps each segment on its own, such as the app's
-        ANSIToTruecolor) and the `background` it filters on: the span as that filter
+        With `filtered`, a line filter that maps each segment on its own (such as the
+        app's ANSIToTruecolor) and the background it filters on: the span as that filter
         makes it, from cells filtered once each and kept so (`_filtered_part`), not the
         whole line filtered again each time a countdown in it moves."""
         width = x1 - x0
         base = self._style("base")
-        filtered = line_filter is not None and background is not None
-        if filtered:
-            base = self._filtered_style(base, line_filter, background)
+        if filtered is not None:
+            base = self._filtered_style(base, *filtered)
         if not 0 <= y < view_height:
             # (Only a layer the last layout left off the lines in view draws here.)
             return Strip.blank(width, base)
@@ -764,9 +762,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 if first is None:
                     first = x
                 segments.extend(
-                    self._filtered_part(cell, cell_key(cell), drawn, style, line_filter,
-                                        background) if filtered
-                    else self._part(cell, cell_key(cell), drawn, style))
+                    self._filtered_part(cell, cell_key(cell), drawn, style, *filtered)
+                    if filtered is not None else self._part(cell, cell_key(cell), drawn, style))
             x += drawn + gap
             if x >= end:
                 break
@@ -925,10 +922,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         return part
 
     def _filtered_part(self, cell: Cell, key: object, width: int, style: Style,
-                       line_filter: LineFilter | None, background: Color | None
-                       ) -> list[Segment]:
+                       line_filter: LineFilter, background: Color) -> list[Segment]:
         """`_part` through a per-segment line filter, on `background`: kept beside it."""
-        assert line_filter is not None and background is not None
         filtered_key = (key, width, self._gap, style, line_filter, background)
         part = self._cell_parts.get(filtered_key)
         if part is None:
@@ -936,10 +931,9 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 self._part(cell, key, width, style), background)
         return part
 
-    def _filtered_style(self, style: Style, line_filter: LineFilter | None,
-                        background: Color | None) -> Style:
+    def _filtered_style(self, style: Style, line_filter: LineFilter, background: Color
+                        ) -> Style:
         """A style as a per-segment line filter makes it on `background` (kept)."""
-        assert line_filter is not None and background is not None
         key = (style, line_filter, background)
         filtered = self._filtered_styles.get(key)
         if filtered is None:
@@ -1116,7 +1110,7 @@ class LiveLayer(Widget):
         filters = tuple(self.get_line_filters())
         background = self.background_colors[1]
         # The app's first filter maps colours segment by segment: applied to the cells
-        # as they are kept drawn (`render_span`'s line_filter), not to each new line.
+        # as they are kept drawn (`render_span`'s `filtered`), not to each new line.
         first = filters[0] if filters and isinstance(filters[0], ANSIToTruecolor) else None
         after = filters[1:] if first is not None else filters
         drawn_at = (x, top, view_height, width, filters, background)
@@ -1129,8 +1123,9 @@ class LiveLayer(Widget):
             strip = drawn.get(y)
             if strip is None:
                 if 0 <= top + y < view_height:
-                    strip = table.render_span(top + y, x, x + width, view_height,
-                                              line_filter=first, background=background)
+                    strip = table.render_span(
+                        top + y, x, x + width, view_height,
+                        filtered=(first, background) if first is not None else None)
                     for line_filter in after:
                         strip = strip.apply_filter(line_filter, background)
                     drawn[y] = strip

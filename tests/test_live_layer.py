@@ -105,6 +105,30 @@ async def test_a_list_tick_repaints_the_live_cells_not_the_table_lines(
             assert expiry_short(session, clock.now) in row_on_screen(app, key)
 
 
+async def test_a_table_line_drawn_before_the_tick_does_not_hide_the_tick_from_the_layer(
+        server, state):
+    """Textual draws a table's lines again on its own, without `refresh` (a widget whose
+    size changed is marked dirty directly): such a draw, after the clock moved and before
+    the tick, shows the table's line with the new countdowns under the layer. The tick
+    must still repaint the layer over them, or the screen keeps the old countdowns."""
+    clock = Clock(state.clock())
+    app = list_app(server, state, clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen, table, layer = await loaded(pilot)
+        clock.now += timedelta(seconds=1)
+        for y in range(table.scrollable_content_region.height):
+            table.render_line(y)  # (as Textual's styles cache asks for a dirty line)
+        table.refresh_live()
+        await pilot.pause(0.1)
+        moved = 0
+        for key in table.visible_keys()[:10]:
+            session = screen.by_id[key]
+            now = expiry_short(session, clock.now)
+            moved += now != expiry_short(session, clock.now - timedelta(seconds=1))
+            assert now in row_on_screen(app, key), key
+        assert moved  # (countdowns under an hour tick every second)
+
+
 async def test_the_layer_draws_what_the_table_draws_under_it(server, state):
     clock = Clock(state.clock())
     app = list_app(server, state, clock)

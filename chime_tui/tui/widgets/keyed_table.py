@@ -862,7 +862,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def _note_live(self, key: str, cells: Cells,
                    keys: Sequence[object] | None = None) -> None:
         """The row's live cells are drawn as `cells` has them: `refresh_live` compares
-        with these; a width that changed may change its column's."""
+        with these; a width that changed may change its column's. `keys`: the cells'
+        `cell_key`s, given when the table draws the line itself (not its layer)."""
         if not self._live_at:
             return
         live_at = self._live_at
@@ -871,9 +872,23 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if noted is not None:  # `cells` has the live cells `refresh_live` noted
             self._drawn_live[key], widths = noted
         else:
-            self._drawn_live[key] = tuple(keys[i] for i in live_at) if keys is not None \
+            drawn = tuple(keys[i] for i in live_at) if keys is not None \
                 else tuple(cell_key(cells[i]) for i in live_at)
+            before = self._drawn_live.get(key)
+            self._drawn_live[key] = drawn
             widths = tuple(cell_width(cells[i]) for i in live_at)
+            layer = self.live_layer
+            if (keys is not None and before is not None and drawn != before
+                    and layer is not None and layer.display):
+                # The table drew the row's new live cells itself, before a tick asked
+                # (Textual draws a line again on its own, without `refresh`, when the
+                # table's size changed): the layer over them shows the old ones, and the
+                # tick, finding these noted, would leave it so.
+                y = self._line_of(key)
+                if y is not None and self.layer_in_place():
+                    layer.refresh(Region(0, y - 1, layer.size.width, 1))
+                else:
+                    layer.refresh()
         old = self._live_row_widths.get(key)
         if widths != old:
             self._live_row_widths[key] = widths

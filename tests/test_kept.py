@@ -33,16 +33,18 @@ def app_on(frozen_server, clock: VirtualClock, **kw):
 
 def spy_drawn(monkeypatch) -> list[str]:
     """The widgets drawn from now on: through Textual's styles cache (which Kept asks
-    on a miss only), or, for a table's live layer, by the layer itself."""
+    on a miss only), by a widget that splices its changed lines into those kept, or,
+    for a table's live layer, by the layer itself."""
     drawn: list[str] = []
-    for cls in (Widget, LiveLayer):
-        real = cls.render_lines
+    for cls, name in ((Widget, "render_lines"), (LiveLayer, "render_lines"),
+                      (Kept, "_spliced")):
+        real = getattr(cls, name)
 
-        def render_lines(self, crop, real=real):
+        def spy(self, *args, real=real):
             drawn.append(type(self).__name__)
-            return real(self, crop)
+            return real(self, *args)
 
-        monkeypatch.setattr(cls, "render_lines", render_lines)
+        monkeypatch.setattr(cls, name, spy)
     return drawn
 
 
@@ -94,6 +96,35 @@ async def test_a_countdown_tick_draws_only_the_panels_it_changed(
         # The panels, grid, header and footer it did not change are not drawn again.
         assert not set(drawn) & {"CapabilitiesPanel", "ParticipantsPanel", "DetailsPanel",
                                  "TimelinePanel", "KeptGrid", "KeptHeader", "KeptFooter"}, drawn
+
+
+async def test_a_countdown_tick_draws_its_lines_into_the_panel_kept(
+        frozen_server, frozen_state, monkeypatch):
+    """The Expiry panel's changed lines go between its border's kept edges (`splices`),
+    not through Textual's styles cache; the screen is what Textual draws afresh."""
+    clock = VirtualClock(FIXED_NOW)
+    vc, sid = ticking(frozen_state)
+    app = app_on(frozen_server, clock, voice_connector_id=vc, proxy_session_id=sid)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        await clock.advance(1.0)
+        await pilot.pause()
+        through_cache: list[str] = []
+        real = Widget.render_lines
+
+        def render_lines(self, crop):
+            through_cache.append(type(self).__name__)
+            return real(self, crop)
+
+        monkeypatch.setattr(Widget, "render_lines", render_lines)
+        for _ in range(3):
+            before = app.export_screenshot()
+            through_cache.clear()
+            await clock.advance(1.0)
+            await pilot.pause()
+            assert app.export_screenshot() != before  # the countdown moved
+            assert not {"ExpiryPanel", "StatusPanel"} & set(through_cache), through_cache
+            await same_both_ways(app, pilot, "a tick")
 
 
 async def test_a_list_tick_does_not_draw_the_table_under_its_live_cells(

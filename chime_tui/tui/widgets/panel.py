@@ -29,6 +29,8 @@ class SessionPanel(Kept, can_focus=True):
 
     DEFAULT_CLASSES = "panel"
     TITLE = ""
+    splices = True  # a tick's changed lines are drawn into the lines kept (see Kept)
+    auto_links = False  # (it draws no links: server strings are never markup)
 
     session: reactive[ProxySession | None] = reactive(None, always_update=True)
     # What a panel without a session says: loading, or that the session was never found.
@@ -50,6 +52,7 @@ class SessionPanel(Kept, can_focus=True):
         self._last_time_key: object = None
         self._last_shape: object = None
         self.console_options: ConsoleOptions | None = None  # at `drawn_for`'s width
+        self._base_style: Style | None = None  # `rich_style`, until the styles change
 
     def time_key(self, session: ProxySession, now: datetime) -> object:
         """What this panel shows that depends on the clock; None: nothing does."""
@@ -162,8 +165,25 @@ class SessionPanel(Kept, can_focus=True):
         """What the panel shows (drawn by `render_line`; here for measuring and reading)."""
         return self.content
 
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
+    def on_focus(self) -> None:
+        self._base_style = None
+
+    def on_blur(self) -> None:
+        self._base_style = None
+
+    def base_style(self) -> Style:
+        """`rich_style` (it walks the widget's ancestors), asked once per style change."""
+        style = self._base_style
+        if style is None:
+            style = self._base_style = self.rich_style
+        return style
+
     def render_line(self, y: int) -> Strip:
-        width, style = self.size.width, self.rich_style
+        width, style = self.size.width, self.base_style()
         if self.drawn_for != (width, style):
             self.draw(width, style)
         if y < len(self.strips):

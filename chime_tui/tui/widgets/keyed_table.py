@@ -227,6 +227,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def _reset(self, columns: Sequence[Column]) -> None:
         self.columns = tuple(columns)
         self._live_at = [i for i, c in enumerate(self.columns) if c.live]
+        self._live_pos = {at: n for n, at in enumerate(self._live_at)}  # column -> live cell
         # Per row: its cells, and their widths (one tuple object for the rows of the
         # same widths: 10,000 rows have a few hundred). Nothing else is kept per row
         # but for the rows drawn (`_drawn_live`, `_live_row_widths`, the line cache).
@@ -722,7 +723,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         layer.display = True
 
     def render_span(self, y: int, x0: int, x1: int, view_height: int, *,
-                    filtered: tuple[LineFilter, Color] | None = None) -> Strip:
+                    filtered: tuple[LineFilter, Color] | None = None,
+                    scroll: tuple[int, int] | None = None) -> Strip:
         """What this table shows on line `y` (0: the header) from x0 to x1 (in the
         view, as `render_line`): the same cells drawn the same way, only those.
         `view_height`: `_view_height()`, asked once for the lines of a repaint.
@@ -730,7 +732,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         With `filtered`, a line filter that maps each segment on its own (such as the
         app's ANSIToTruecolor) and the background it filters on: the span as that filter
         makes it, from cells filtered once each and kept so (`_filtered_part`), not the
-        whole line filtered again each time a countdown in it moves."""
+        whole line filtered again each time a countdown in it moves. `scroll`: the
+        view's (x, y) scroll, rounded, if asked already for the lines of a repaint."""
         width = x1 - x0
         base = self._style("base")
         if filtered is not None:
@@ -738,29 +741,42 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not 0 <= y < view_height:
             # (Only a layer the last layout left off the lines in view draws here.)
             return Strip.blank(width, base)
+        scroll_x, scroll_y = scroll if scroll is not None else (round(self.scroll_x),
+                                                                round(self.scroll_y))
+        live: Sequence[Cell] | None = None  # the live cells, if `cells` lacks them
         if y == 0:
             labels = self._header_labels()
             cells: Sequence[Cell] = labels
             style = self._style("keyed-table--header")
         else:
-            at = round(self.scroll_y) + y - 1
+            at = scroll_y + y - 1
             if at >= len(self._order):
                 return Strip.blank(width, base)
             key = self._order[at]
-            cells = self.row_cells(key)
-            self._note_live(key, cells)
+            memo = self._live_memo.get(key) if self.live is not None else None
+            if memo is not None and memo[1] is not None:
+                # A tick's line (`refresh_live` worked its live cells out and noted
+                # them): the row's own cells with those, not a merged copy of the row.
+                self._note_live(key, ())
+                cells = self._cells.get(key) or ("",) * len(self.columns)
+                live = memo[0]
+            else:
+                cells = self.row_cells(key)
+                self._note_live(key, cells)
             style = self._row_style(key, at)
-        scroll_x = round(self.scroll_x)
         start, end = x0 + scroll_x, x1 + scroll_x
         gap = self._gap
+        live_pos = self._live_pos
         segments: list[Segment] = []
         x, first = 0, None
-        for cell, drawn in zip(cells, self._draw):
+        for column, drawn in enumerate(self._draw):
             if not drawn:
                 continue
             if x + drawn + gap > start:
                 if first is None:
                     first = x
+                cell = cells[column] if live is None or column not in live_pos \
+                    else live[live_pos[column]]
                 segments.extend(
                     self._filtered_part(cell, cell_key(cell), drawn, style, *filtered)
                     if filtered is not None else self._part(cell, cell_key(cell), drawn, style))
@@ -769,6 +785,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 break
         if first is None:
             return Strip.blank(width, base)
+        if first == start and x == end:  # (the span is whole cells: nothing to crop)
+            return Strip(segments, width)
         return Strip(segments, x - first).crop_extend(start - first, end - first, base)
 
     def refresh_live(self) -> int:
@@ -1133,13 +1151,14 @@ class LiveLayer(Widget):
             self._drawn.clear()
             self._drawn_at = drawn_at
         drawn = self._drawn
+        scroll = (round(table.scroll_x), round(table.scroll_y))
         strips: list[Strip] = []
         for y in crop.line_range:
             strip = drawn.get(y)
             if strip is None:
                 if 0 <= top + y < view_height:
                     strip = table.render_span(
-                        top + y, x, x + width, view_height,
+                        top + y, x, x + width, view_height, scroll=scroll,
                         filtered=(first, background) if first is not None else None)
                     for line_filter in after:
                         strip = strip.apply_filter(line_filter, background)

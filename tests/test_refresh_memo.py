@@ -9,6 +9,7 @@ the local endpoint over loopback, with real aiobotocore; counts, not timings.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -457,3 +458,35 @@ async def test_a_refresh_compares_no_field_of_an_unchanged_session(monkeypatch):
             assert len(host.tracker.timelines) == 0  # nothing changed, nothing recorded
         finally:
             await host.service.close()
+
+
+async def test_a_new_page_is_made_into_models_after_a_turn_of_the_event_loop(monkeypatch):
+    """A first listing's page is botocore's parse, then `ProxySession.from_api` of its
+    100 items: two stalls of the screen, not one twice as long. An unchanged page (its
+    models kept) is given at once."""
+    state, big = frozen_big()
+    turned: list[bool] = []  # per page made into models: had the loop turned since?
+    call = ChimeVoiceClient.call
+
+    async def marked_call(self: ChimeVoiceClient, operation: str, **params: Any) -> Any:
+        answer = await call(self, operation, **params)
+        flag = [False]
+        asyncio.get_running_loop().call_soon(flag.__setitem__, 0, True)
+        marked_call.flag = flag  # type: ignore[attr-defined]
+        return answer
+
+    parse = client_mod.parse_sessions
+
+    def marked_parse(items: Any, memo: Any = None) -> list[ProxySession]:
+        turned.append(marked_call.flag[0])  # type: ignore[attr-defined]
+        return parse(items, memo)
+
+    monkeypatch.setattr(ChimeVoiceClient, "call", marked_call)
+    monkeypatch.setattr(client_mod, "parse_sessions", marked_parse)
+    with EmulatorServer(state) as srv:
+        async with ChimeVoiceClient(aws_for(srv)) as client:
+            first = await client.list_proxy_sessions(big)
+            assert len(first) == 250 and turned == [True, True, True]
+            turned.clear()
+            again = await client.list_proxy_sessions(big)
+            assert again == first and turned == [False, False, False]

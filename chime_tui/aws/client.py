@@ -232,6 +232,11 @@ class ChimeVoiceClient:
             async for items, parsed in self.parsed_pages("list_proxy_sessions", "ProxySessions",
                                                          left_out, **params):
                 memo = self.memo if listed < MEMO_SIZE else None
+                if parsed is None or parsed.models is None:
+                    # New items to make models of: after a turn of the event loop, so
+                    # that botocore's parse of the page and ours are two short stalls of
+                    # the screen, not one long one (a first listing of 10,000).
+                    await asyncio.sleep(0)
                 page = parse_sessions(items, memo)
                 if parsed is not None and memo is not None and parsed.models is None:
                     # The same body again gives these models, not items to look up.

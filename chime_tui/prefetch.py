@@ -32,6 +32,8 @@ from typing import Any
 
 from chime_tui.aws.settings import AwsSettings
 
+LISTING_NICENESS = 10  # the listing helper's, below the dashboard's (see `main`)
+
 # The listing's last line: the pages before it are all there are.
 END_OF_LISTING = {"end": "of listing"}
 
@@ -218,6 +220,14 @@ def main(argv: list[str]) -> int:
     (without a session ID) every page of the connector's sessions, a JSON line each."""
     spec = json.loads(argv[0])
     _die_with_parent(spec.get("parent"))
+    if not spec.get("sid"):
+        # A listing: the dashboard draws its pages while this fetches the next ones.
+        # Where the two (and a local endpoint) want more cores than there are, the
+        # screen comes first: it is the one someone is looking at.
+        try:
+            os.nice(LISTING_NICENESS)
+        except (AttributeError, OSError):  # (no nice on this platform: as it is)
+            pass
 
     # botocore's synchronous client: no asyncio, aiohttp or aiobotocore to import,
     # which is most of a one-shot call's cost (the dashboard's live refresh stays on

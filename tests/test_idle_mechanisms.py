@@ -562,6 +562,37 @@ async def test_a_ticker_on_a_timer_that_stands_still_ticks_every_interval():
     task.cancel()
 
 
+def test_the_client_opens_with_the_collector_paused_and_freezes_what_it_made(
+        monkeypatch):
+    """Its import and session (some 200,000 objects for the app's lifetime) are made
+    with no collection: a full one among them, in the opening thread, held the GIL for
+    15-28 ms in the middle of a first listing. Frozen when the collector is back on."""
+    import asyncio
+    import gc
+
+    from chime_tui.aws import client as client_mod
+    from chime_tui.aws.client import ChimeVoiceClient
+    from chime_tui.aws.settings import AwsSettings
+
+    seen: list[bool] = []
+    load = client_mod._load_aiobotocore
+
+    def watched_load():
+        seen.append(gc.isenabled())
+        return load()
+
+    monkeypatch.setattr(client_mod, "_load_aiobotocore", watched_load)
+    frozen_before = gc.get_freeze_count()
+
+    async def go() -> None:
+        async with ChimeVoiceClient(AwsSettings(endpoint_url="http://127.0.0.1:9",
+                                                region="us-east-1")) as client:
+            assert client.parsers is not None and not collector_scans(client.parsers)
+
+    asyncio.run(go())
+    assert seen == [False] and gc.isenabled() and gc.get_freeze_count() > frozen_before
+
+
 def collector_scans(obj: object) -> bool:
     """Whether the cyclic collector's generations hold `obj` (a frozen object is in
     none of them: never scanned again)."""
@@ -573,15 +604,19 @@ def collector_scans(obj: object) -> bool:
 async def test_what_the_open_client_made_is_frozen_at_the_tick_after_its_first_answer(
         frozen_server, frozen_state):
     """The client (aiobotocore, the service model, the memos) lives as long as the app:
-    once it has answered, the collector stops walking it on every full collection."""
+    it is frozen as it opens (`ChimeVoiceClient._make_session`), and what was made
+    until its first answer at the tick after that answer (`settle_heap`): the collector
+    stops walking them on every full collection."""
     app, clock = counting_down_app_on_virtual_time(frozen_server, frozen_state)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: detail_loaded(app))
         parsers = app.service.parsers  # made when the client opened
         assert parsers is not None and app.service.last_status == 200
-        assert not app.heap_settled and collector_scans(parsers)
+        assert not collector_scans(parsers)
+        answer = app.screen.session  # made of the first answer, after the client opened
+        assert not app.heap_settled and collector_scans(answer)
         await clock.idle(app)
         await clock.advance(1.0)
         await wait_for(pilot, lambda: app.heap_settled)
-        assert not collector_scans(parsers)
+        assert not collector_scans(answer)
         assert not collector_scans(app.screen)  # the start screen too

@@ -118,3 +118,23 @@ def test_without_prctl_the_parent_watch_still_ends_the_helper():
     finally:
         app.kill()
         app.wait()
+
+
+def test_a_listing_helper_yields_the_cpu_to_the_screen_a_session_helper_does_not(
+        silent_endpoint):
+    """A listing's helper fetches pages while the dashboard draws them: where the two
+    (and a local endpoint) want more cores than there are, the screen comes first. The
+    helper for one session is the on-call path's answer: at the app's own priority."""
+    from chime_tui.prefetch import LISTING_NICENESS
+
+    sock, url = silent_endpoint
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    aws = AwsSettings(endpoint_url=url, region="us-east-1")
+    for sid, niceness in ((None, min(19, ours + LISTING_NICENESS)), (SEED_SESSION_ID, ours)):
+        prefetch = Prefetch.start(aws, SEED_CONNECTOR_ID, sid)
+        try:
+            conn, _ = sock.accept()  # mid-request: its start-up is behind it
+            assert os.getpriority(os.PRIO_PROCESS, prefetch.proc.pid) == niceness, sid
+            conn.close()
+        finally:
+            prefetch.cancel()

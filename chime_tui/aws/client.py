@@ -13,6 +13,7 @@ botocore's dateutil parsing on large listings.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar, cast
 
@@ -112,17 +113,31 @@ class ChimeVoiceClient:
                                env_keys=env_keys_in_use(self.settings)) from None
 
     def _make_session(self) -> tuple[Any, dict[str, Any], str]:
-        """(In a worker thread.) The session, create_client's arguments and the region."""
-        session_mod = _load_aiobotocore()
-        from aiobotocore.config import AioConfig
+        """(In a worker thread.) The session, create_client's arguments and the region.
 
-        session = session_mod.AioSession(profile=self.settings.profile)
-        factory.prepare_session(session)
-        # A refresh's unchanged pages are not parsed again (chime_tui.aws.memo).
-        self.parsers = install_parsers(session)
-        factory.read_endpoints_lazily(session)
-        kwargs, region = factory.client_args(self.settings, session, AioConfig,
-                                             warm_up_loader_caches=self.load_in_thread)
+        The cyclic collector is paused meanwhile: the import and the session make some
+        200,000 objects that live as long as the app, and a full collection among them
+        (it runs in whichever thread allocates, holding the GIL) stopped the screen's
+        loop for 15-28 ms in the middle of a first listing. What exists when it is
+        turned back on is frozen: never scanned again."""
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            session_mod = _load_aiobotocore()
+            from aiobotocore.config import AioConfig
+
+            session = session_mod.AioSession(profile=self.settings.profile)
+            factory.prepare_session(session)
+            # A refresh's unchanged pages are not parsed again (chime_tui.aws.memo).
+            self.parsers = install_parsers(session)
+            factory.read_endpoints_lazily(session)
+            kwargs, region = factory.client_args(self.settings, session, AioConfig,
+                                                 warm_up_loader_caches=self.load_in_thread)
+        finally:
+            if paused:
+                gc.freeze()
+                gc.enable()
         return session, kwargs, region
 
     async def close(self) -> None:

@@ -565,12 +565,17 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     # -- drawing ---------------------------------------------------------------------
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._style_cache.clear()
-        self._filtered_styles.clear()
+        self._forget_styles()
         self._lines.clear()
         self._cell_parts.clear()
         if self.live_layer is not None:
             self.live_layer.refresh()
+
+    def _forget_styles(self) -> None:
+        """The styles resolved for drawing, and as the app's colour filter makes them:
+        worked out again (a style change, focus gained or lost)."""
+        self._style_cache.clear()
+        self._filtered_styles.clear()
 
     def _style(self, part: str) -> Style:
         """The base style, or a component's over it (looked up once per style change:
@@ -613,13 +618,11 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             self._place_layer_later()  # the live columns moved sideways
 
     def on_focus(self) -> None:
-        self._style_cache.clear()
-        self._filtered_styles.clear()
+        self._forget_styles()
         self._refresh_key(self._cursor)
 
     def on_blur(self) -> None:
-        self._style_cache.clear()
-        self._filtered_styles.clear()
+        self._forget_styles()
         self._refresh_key(self._cursor)
 
     def _line_of(self, key: str) -> int | None:

@@ -60,7 +60,13 @@ def first_frame(app):
     seen["loaded"] = sorted(m for m in {later!r} if m in sys.modules)
     app.set_timer(0.3, lambda: after_first_frame(app))  # the frame's other callbacks ran
 
-def after_first_frame(app):
+def after_first_frame(app, waited=0):
+    # Once the app's own client is open: opening it pauses the collector for a moment
+    # (chime_tui.aws.client._make_session), whatever the app's start did.
+    if not app.service.is_open and waited < 300:
+        app.set_timer(0.05, lambda: after_first_frame(app, waited + 1))
+        return
+    seen["client open"] = app.service.is_open
     seen["gc after"] = gc.isenabled()
     app.exit()
 
@@ -94,12 +100,13 @@ def test_at_the_first_frame_only_the_start_screens_modules_are_loaded(server):
 def test_the_collector_is_paused_until_the_first_frame_is_out(server):
     seen = first_frame(server, pause=True)
     assert seen["gc while building"] is False
-    assert seen["gc after"] is True
+    assert seen["client open"] is True and seen["gc after"] is True
 
 
 def test_the_app_does_not_start_the_collector_it_did_not_pause(server):
     seen = first_frame(server, pause=False)
-    assert seen["gc while building"] is True and seen["gc after"] is True
+    assert seen["gc while building"] is True
+    assert seen["client open"] is True and seen["gc after"] is True
 
 
 @pytest.mark.parametrize("short_lived", [False, True])

@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.segment import Segment
 from textual import events
+from textual.geometry import Region
 from textual.strip import Strip
 
 from chime_tui.humanfmt import expiry_short
@@ -365,3 +366,108 @@ async def test_a_layer_over_the_tables_border_shows_the_border(server, state):
         dx = lr.x - tr.x
         assert cells(last) == cells(border.crop(dx, dx + lr.width))
         assert any("status: all · sort: expiry" in line for line in screen_lines(app))
+
+
+def board_settled(server, state, tmp_path):
+    """A board of a connector's open sessions on a clock the test moves (no expiry
+    alerts: a toast would repaint the screen whole)."""
+    vc = list(state.connectors)[1]
+    pins = tuple((vc, s["ProxySessionId"]) for s in state.list_sessions(vc)
+                 if s["Status"] != "Closed")[:12]
+    clock = Clock(state.clock())
+    app = make_app(app_settings(server, refresh=600, pins=pins, alert_threshold_minutes=0,
+                                pins_file=tmp_path / "pins.json"), clock=clock)
+    return app, clock, vc
+
+
+async def board_ready(pilot, clock, rows: int):
+    """The board shown, its ticker paused, past the first fetch's highlights."""
+    from .test_idle_mechanisms import board_shown
+
+    app = pilot.app
+    await board_shown(pilot, rows)
+    await wait_for(pilot, lambda: app.screen.table.layer_in_place())
+    app.ticker.pause()
+    clock.now += timedelta(seconds=4)  # past the first fetch's highlights
+    app.screen.tick()
+    await pilot.pause(0.1)
+    return app.screen.table, app.screen.query_one(LiveLayer)
+
+
+def spy_layer_regions(monkeypatch) -> list[Region]:
+    """The regions of the live layer refreshed from now on (a whole refresh: its own)."""
+    regions: list[Region] = []
+    real = LiveLayer.refresh
+
+    def refresh(self, *parts, **kw):
+        regions.extend(parts or [Region(0, 0, self.size.width, self.size.height)])
+        return real(self, *parts, **kw)
+
+    monkeypatch.setattr(LiveLayer, "refresh", refresh)
+    return regions
+
+
+async def test_a_board_tick_sends_the_terminal_only_the_live_cells_that_changed(
+        server, state, tmp_path, monkeypatch):
+    """A board's live columns are its countdown, time in status, last change and
+    health; a second moves the countdowns. What a tick repaints (and so what is sent
+    to the terminal) is the changed cells, not the whole layer, and every character
+    that changed on screen is inside what it repainted."""
+    app, clock, _ = board_settled(server, state, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table, layer = await board_ready(pilot, clock, 12)
+        whole = Region(0, 0, layer.size.width, layer.size.height)
+        before = [cells(strip) for strip in layer.render_lines(whole)]  # (as drawn)
+        regions = spy_layer_regions(monkeypatch)
+        clock.now += timedelta(seconds=1)
+        assert table.refresh_live() > 5
+        await pilot.pause(0.1)
+        after = [cells(strip) for strip in layer.render_lines(whole)]
+        assert regions and all(r.width < layer.size.width for r in regions), regions
+        moved = 0
+        for y, (old, new) in enumerate(zip(before, after)):
+            assert len(old) == len(new) == layer.size.width
+            for x, (a, b) in enumerate(zip(old, new)):
+                if a != b:
+                    moved += 1
+                    assert any(r.contains(x, y) for r in regions), (x, y, regions)
+        assert moved  # (the countdowns moved)
+
+
+async def test_a_live_cell_drawn_but_not_sent_is_repainted_by_the_next_tick(
+        server, state, tmp_path, monkeypatch):
+    """A tick repaints the countdown cells; if the layer draws those lines after the
+    clock moved on (its line drawn whole, with a new time in status too), the terminal
+    is sent the part the tick repainted. A cell outside it is not noted as shown: the
+    next tick repaints it. (Each changed cell reaches the terminal in one or the other.)"""
+    from chime_tui.fleet import in_status, in_status_short
+
+    app, clock, vc = board_settled(server, state, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table, layer = await board_ready(pilot, clock, 12)
+        regions = spy_layer_regions(monkeypatch)
+        tick = clock.now + timedelta(seconds=1)
+        clock.now = tick
+        assert table.refresh_live() > 5  # the countdowns' cells
+        # The frame comes after the clock passed a minute, the tick's own cells gone
+        # (as when the frame is late and the tick's work was let go).
+        clock.now = tick + timedelta(seconds=60)
+        table._live_memo.clear()
+        await pilot.pause(0.1)
+        table.refresh_live()  # the clock did not move since the frame
+        await pilot.pause(0.1)
+
+        def in_status_at(key: str, at) -> str:
+            s = app.tracker.last[(vc, key.partition("/")[2])]
+            return in_status_short(in_status(s), at)
+
+        keys = table.visible_keys()
+        moved = [k for k in keys if in_status_at(k, tick) != in_status_at(k, clock.now)]
+        assert moved  # ("≥ 3 min" moves by the minute)
+        x = dict(zip([c.key for c in table.columns if c.live], table._live_xs()))["instatus"]
+        assert x is not None
+        layer_x = layer.region.x - table.scrollable_content_region.x
+        for key in moved:
+            y = keys.index(key)  # (the layer's line 0 is the first row)
+            assert any(r.contains(x[0] - layer_x, y) and r.contains(x[1] - 1 - layer_x, y)
+                       for r in regions), (key, regions)

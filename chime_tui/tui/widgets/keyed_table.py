@@ -80,6 +80,8 @@ class Column:
 # A row's live cells' keys (`cell_key`) and widths (`cell_width`), as `refresh_live`
 # worked them out.
 LiveNoted = tuple[tuple[object, ...], tuple[int, ...]]
+# Noted for a live cell the terminal has not been sent (equal to no cell's key).
+_UNSENT = object()
 
 
 def safe_cell(cell: Cell) -> Cell:
@@ -228,6 +230,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         self.columns = tuple(columns)
         self._live_at = [i for i, c in enumerate(self.columns) if c.live]
         self._live_pos = {at: n for n, at in enumerate(self._live_at)}  # column -> live cell
+        self._xs_memo: tuple[object, list[tuple[int, int] | None]] | None = None
         # Per row: its cells, and their widths (one tuple object for the rows of the
         # same widths: 10,000 rows have a few hundred). Nothing else is kept per row
         # but for the rows drawn (`_drawn_live`, `_live_row_widths`, the line cache).
@@ -667,10 +670,21 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Self:
         """As Widget.refresh; a repaint of this table repaints its live layer too (the
-        layer draws what this table shows under it: `render_span`)."""
+        layer draws what this table shows under it: `render_span`): where the regions
+        are under it, when it is in place (a row's line, not the whole layer, for a
+        row that changed), else the whole layer."""
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
-        if repaint and self.live_layer is not None:
-            self.live_layer.refresh()
+        layer = self.live_layer
+        if repaint and layer is not None:
+            if regions and self.layer_in_place():
+                dx, dy = layer.region.x - self.region.x, layer.region.y - self.region.y
+                size = Region(0, 0, layer.size.width, layer.size.height)
+                under = [part for part in (r.translate((-dx, -dy)).intersection(size)
+                                           for r in regions) if part.area]
+                if under:
+                    layer.refresh(*under)
+            else:
+                layer.refresh()
         return self
 
     def layer_geometry(self) -> tuple[int, int, int, int] | None:
@@ -727,7 +741,8 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
 
     def render_span(self, y: int, x0: int, x1: int, view_height: int, *,
                     filtered: tuple[LineFilter, Color] | None = None,
-                    scroll: tuple[int, int] | None = None) -> Strip:
+                    scroll: tuple[int, int] | None = None,
+                    sent: tuple[int, int] | None = None) -> Strip:
         """What this table shows on line `y` (0: the header) from x0 to x1 (in the
         view, as `render_line`): the same cells drawn the same way, only those.
         `view_height`: `_view_height()`, asked once for the lines of a repaint.
@@ -736,7 +751,10 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         app's ANSIToTruecolor) and the background it filters on: the span as that filter
         makes it, from cells filtered once each and kept so (`_filtered_part`), not the
         whole line filtered again each time a countdown in it moves. `scroll`: the
-        view's (x, y) scroll, rounded, if asked already for the lines of a repaint."""
+        view's (x, y) scroll, rounded, if asked already for the lines of a repaint.
+        `sent`: the part of the span (x from, x to, in the view) that reaches the
+        terminal, when the line was refreshed in part (`refresh_live`): its live cells
+        outside it are noted as they were before (`_note_live`)."""
         width = x1 - x0
         base = self._style("base")
         if filtered is not None:
@@ -760,12 +778,12 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             if memo is not None and memo[1] is not None:
                 # A tick's line (`refresh_live` worked its live cells out and noted
                 # them): the row's own cells with those, not a merged copy of the row.
-                self._note_live(key, ())
+                self._note_live(key, (), sent=(x0, x1, *sent) if sent else None)
                 cells = self._cells.get(key) or ("",) * len(self.columns)
                 live = memo[0]
             else:
                 cells = self.row_cells(key)
-                self._note_live(key, cells)
+                self._note_live(key, cells, sent=(x0, x1, *sent) if sent else None)
             style = self._row_style(key, at)
         start, end = x0 + scroll_x, x1 + scroll_x
         gap = self._gap
@@ -795,8 +813,11 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def refresh_live(self) -> int:
         """Repaint the live cells of the visible lines whose live cells changed; how
         many lines were. Only those cells: a countdown column of a full table changes on
-        every line each second, and the rest of each line is as it was. Neighbouring
-        lines go as one region (one repaint request, not one per line)."""
+        every line each second, and the rest of each line is as it was; of a line's live
+        cells, from the first that changed to the last (a board's countdown moves every
+        second, its health and last change seldom: what is sent to the terminal is the
+        countdown). Neighbouring lines go as one region (one repaint request, not one
+        per line), as wide as the widest of theirs."""
         if not self._live_at or self.live is None:
             return 0
         span = self.live_span()
@@ -804,17 +825,26 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         drawn_live, live_widths = self._drawn_live, self._live_row_widths
         repainted = 0
         run: list[int] = []  # lines (in order) of cells to repaint, the current run
+        run_x = [0, 0]  # the run's cells to repaint, in the view: x from, x to
+        xs = self._live_xs()
         layer = self.live_layer
         if layer is not None and not self.layer_in_place():
             layer = None  # (not where the cells are: this table repaints them)
             self._place_layer_later()
+        # Where the layer's x 0 is in the view (`layer_geometry`).
+        layer_left = max(0, span[0]) if span is not None else 0
 
         def flush() -> None:
             if run and span is not None:
+                x0, x1 = run_x
                 if layer is not None:
                     # The layer's line 0 is this table's line 1 (the header's below).
-                    layer.refresh(Region(0, run[0] - 1, layer.size.width, len(run)))
+                    x0, x1 = max(0, x0 - layer_left), min(layer.size.width, x1 - layer_left)
+                    if x1 > x0:
+                        layer.refresh(Region(x0, run[0] - 1, x1 - x0, len(run)))
                 else:
+                    # (The whole live span: the table draws its lines whole, and notes
+                    # all their live cells as drawn.)
                     cells = Region(span[0], run[0], span[1], len(run)).intersection(view)
                     if cells.area:
                         self.refresh(cells)
@@ -838,12 +868,50 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                 self.refresh(Region(0, y, self.size.width, 1))
             else:
                 # (Scrolled sideways, the cells may be partly or wholly out of view.)
+                x0, x1 = self._changed_xs(drawn_live.get(key), keys, xs, span)
                 if run and run[-1] != y - 1:
                     flush()
+                if run:
+                    run_x[0], run_x[1] = min(run_x[0], x0), max(run_x[1], x1)
+                else:
+                    run_x[0], run_x[1] = x0, x1
                 run.append(y)
         flush()
         self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
         return repainted
+
+    def _live_xs(self) -> list[tuple[int, int] | None]:
+        """Where each live cell (in `_live_at`'s order) is drawn on a line, in the view:
+        x from, x to, its spaces included; None for a live column not drawn."""
+        scroll_x = round(self.scroll_x)
+        at_now = (self._draw, self._gap, scroll_x)
+        known = self._xs_memo
+        if known is not None and known[0] == at_now:
+            return known[1]
+        xs: dict[int, tuple[int, int]] = {}
+        x, gap, live_pos = -scroll_x, self._gap, self._live_pos
+        for at, width in enumerate(self._draw):
+            if not width:
+                continue
+            if at in live_pos:
+                xs[at] = (x, x + width + gap)
+            x += width + gap
+        found = [xs.get(at) for at in self._live_at]
+        self._xs_memo = (at_now, found)
+        return found
+
+    @staticmethod
+    def _changed_xs(old: Sequence[object] | None, keys: Sequence[object],
+                    xs: list[tuple[int, int] | None],
+                    span: tuple[int, int]) -> tuple[int, int]:
+        """The cells of a line to repaint, in the view (x from, x to): from the first
+        live cell whose key is not `old`'s (as drawn) to the last. The whole live span
+        when nothing is known of what was drawn, or no changed cell is drawn."""
+        if old is not None and len(old) == len(keys):
+            drawn = [x for x, a, b in zip(xs, old, keys) if a != b and x is not None]
+            if drawn:
+                return drawn[0][0], drawn[-1][1]
+        return span[0], span[0] + span[1]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -881,21 +949,31 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                            "keyed-table--even-row" if at % 2 == 1 else "base")
 
     def _note_live(self, key: str, cells: Cells,
-                   keys: Sequence[object] | None = None) -> None:
+                   keys: Sequence[object] | None = None,
+                   sent: tuple[int, int, int, int] | None = None) -> None:
         """The row's live cells are drawn as `cells` has them: `refresh_live` compares
         with these; a width that changed may change its column's. `keys`: the cells'
-        `cell_key`s, given when the table draws the line itself (not its layer)."""
+        `cell_key`s, given when the table draws the line itself (not its layer).
+        `sent`: the layer drew the line from x to x (in the view) and only the part
+        from x to x of it reaches the terminal: a live cell shown outside that part is
+        noted as it was (the terminal still shows that), so that a tick that finds it
+        changed repaints it."""
         if not self._live_at:
             return
         live_at = self._live_at
         memo = self._live_memo.get(key) if keys is None else None
         noted = memo[1] if memo is not None else None
         if noted is not None:  # `cells` has the live cells `refresh_live` noted
-            self._drawn_live[key], widths = noted
+            drawn, widths = noted
+            if sent is not None:
+                drawn = self._sent_only(key, drawn, sent)
+            self._drawn_live[key] = drawn
         else:
             drawn = tuple(keys[i] for i in live_at) if keys is not None \
                 else tuple(cell_key(cells[i]) for i in live_at)
             before = self._drawn_live.get(key)
+            if sent is not None:
+                drawn = self._sent_only(key, drawn, sent)
             self._drawn_live[key] = drawn
             widths = tuple(cell_width(cells[i]) for i in live_at)
             layer = self.live_layer
@@ -918,6 +996,22 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             if any(w > column[i] or (old is not None and old[n] >= column[i] > w)
                    for n, (i, w) in enumerate(zip(live_at, widths))):
                 self.call_later(self._measure)
+
+    def _sent_only(self, key: str, drawn: tuple[object, ...],
+                   sent: tuple[int, int, int, int]) -> tuple[object, ...]:
+        """`drawn` (a line's live cells' keys, as the layer drew them from x to x) with
+        each cell that shows there outside the part sent (x to x) as it was noted
+        before: the terminal did not get it. (Unknown before: a key equal to none.)"""
+        x0, x1, sent0, sent1 = sent
+        before = self._drawn_live.get(key)
+        noted: list[object] = []
+        for i, (new, xs) in enumerate(zip(drawn, self._live_xs())):
+            if xs is not None:
+                shown0, shown1 = max(xs[0], x0), min(xs[1], x1)
+                if shown0 < shown1 and not sent0 <= shown0 <= shown1 <= sent1:
+                    new = before[i] if before is not None and i < len(before) else _UNSENT
+            noted.append(new)
+        return tuple(noted)
 
     def _row_strip(self, key: str, at: int) -> Strip:
         cells = self.row_cells(key)
@@ -1107,6 +1201,10 @@ class LiveLayer(Widget):
 
     def __init__(self, table: KeyedTable) -> None:
         self._drawn: dict[int, Strip] = {}  # line -> as drawn, until refreshed
+        # line -> the part of it (x from, x to) refreshed since it was drawn, where
+        # only a part was: only that part reaches the terminal when it is drawn again.
+        # A line not drawn and not here was refreshed whole.
+        self._exposed: dict[int, tuple[int, int]] = {}
         self._drawn_at: object = None  # (place, width, filters) the lines were drawn at
         super().__init__()
         self.table = table
@@ -1125,17 +1223,25 @@ class LiveLayer(Widget):
                 recompose: bool = False) -> Self:
         if repaint:
             if regions:
+                exposed = self._exposed
                 for region in regions:
+                    x0, x1 = region.x, region.right
                     for y in range(region.y, region.bottom):
-                        self._drawn.pop(y, None)
+                        if self._drawn.pop(y, None) is not None:
+                            exposed[y] = (x0, x1)
+                        elif y in exposed:
+                            a, b = exposed[y]
+                            exposed[y] = (min(a, x0), max(b, x1))
             else:
                 self._drawn.clear()
+                self._exposed.clear()
         return super().refresh(*regions, repaint=repaint, layout=layout,
                                 recompose=recompose)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn.clear()
+        self._exposed.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         table = self.table
@@ -1152,17 +1258,20 @@ class LiveLayer(Widget):
         drawn_at = (x, top, view_height, width, filters, background)
         if drawn_at != self._drawn_at:
             self._drawn.clear()
+            self._exposed.clear()
             self._drawn_at = drawn_at
-        drawn = self._drawn
+        drawn, exposed = self._drawn, self._exposed
         scroll = (round(table.scroll_x), round(table.scroll_y))
         strips: list[Strip] = []
         for y in crop.line_range:
             strip = drawn.get(y)
             if strip is None:
                 if 0 <= top + y < view_height:
+                    part = exposed.pop(y, None)
                     strip = table.render_span(
                         top + y, x, x + width, view_height, scroll=scroll,
-                        filtered=(first, background) if first is not None else None)
+                        filtered=(first, background) if first is not None else None,
+                        sent=(x + part[0], x + part[1]) if part is not None else None)
                     for line_filter in after:
                         strip = strip.apply_filter(line_filter, background)
                     drawn[y] = strip

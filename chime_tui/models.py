@@ -147,8 +147,12 @@ def _shared_tuple(values: list[Any]) -> tuple[str, ...]:
 
 
 def iso_ms(value: datetime) -> str:
-    """A UTC time as the service writes it: 2020-04-15T16:10:10.288Z."""
-    return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+    """A UTC time as the service writes it: 2020-04-15T16:10:10.288Z (the year in four
+    digits, as 0001). datetime's own isoformat: strftime took three times as long, for
+    each of the 20,000-30,000 timestamps of a 10,000-session listing."""
+    if value.tzinfo is UTC:  # (what parse_timestamp gives)
+        return value.isoformat(timespec="milliseconds")[:-6] + "Z"
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _all_str(values: Any) -> bool:

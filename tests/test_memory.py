@@ -65,6 +65,16 @@ def test_a_usual_answer_is_kept_as_its_fields_and_given_back_exactly():
     assert same(dict(session.raw), copy.deepcopy(data))  # a new dict each time, not shared
 
 
+def test_a_timestamp_of_a_year_before_1000_is_given_back_in_four_digits():
+    """The service writes 0001-01-01T00:00:00.000Z (strftime's %Y gave "1-01-01": such
+    an answer was kept whole, not as its fields)."""
+    data = listed(1, CreatedTimestamp="0001-01-01T00:00:00.000Z",
+                  UpdatedTimestamp="0999-12-31T23:59:59.999Z")
+    session = ProxySession.from_api(data)
+    assert isinstance(session.sent, tuple)
+    assert same(session.raw, data)
+
+
 def test_answers_the_fields_cannot_give_back_are_kept_as_they_came():
     odd = [
         listed(1, CreatedTimestamp="2020-04-15T16:10:10Z"),  # no milliseconds
@@ -79,6 +89,9 @@ def test_answers_the_fields_cannot_give_back_are_kept_as_they_came():
         listed(9, Name=5),
         listed(10, GeoMatchParams={"Country": "US", "Extra": "1"}),
         listed(11, Capabilities=("Voice",)),
+        listed(12, CreatedTimestamp="2020-04-15 16:10:10.288Z"),  # a space for the T
+        listed(13, CreatedTimestamp="2020-W16-3T16:10:10.288Z"),  # a week date
+        listed(14, CreatedTimestamp="2020-04-15T16:10:10.2880Z"),
     ]
     for data in odd:
         session = ProxySession.from_api(data)

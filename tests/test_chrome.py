@@ -428,6 +428,44 @@ async def test_list_footer_says_unpin_for_a_pinned_row(server, state, tmp_path):
         assert (vc, screen.selected_id()) not in app.pins.pins
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(
+        server, state, tmp_path, monkeypatch):
+    """Textual's Footer removes and mounts all of its keys whenever the screen says its
+    bindings may have changed (each selection in a list does: Pin or Unpin). A move
+    between two rows that are not pinned changes no key: the footer stays as built. A
+    pin changes one: it is built again, and says Unpin."""
+    from textual.widgets import Footer
+
+    app, vc = list_app(server, state, pins_file=tmp_path / "p.json")
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_for(pilot, lambda: list_loaded(app))
+        await pilot.pause(0.2)
+        built: list[object] = []
+        real = Footer.compose
+
+        def compose(self):
+            built.append(self)
+            return real(self)
+
+        monkeypatch.setattr(Footer, "compose", compose)
+
+        def keys() -> str:
+            return screen_lines(app)[-1]
+
+        assert " Pin " in keys() and "Unpin" not in keys()
+        await pilot.press("down")
+        await pilot.pause(0.1)
+        assert built == []  # the same keys: not built again
+        assert " Pin " in keys() and "Unpin" not in keys()
+        await pilot.press("m")
+        await pilot.pause(0.1)
+        assert (vc, app.screen.selected_id()) in app.pins.pins
+        assert built and "Unpin" in keys()
+        await pilot.press("down")
+        await pilot.pause(0.1)
+        assert " Pin " in keys() and "Unpin" not in keys()
+
+
 async def test_the_board_starts_its_cursor_at_the_top_once_sorted(server, state, tmp_path):
     """Walk 4 #3: the rows wait for data in ID order; once sorted (soonest to expire
     first) the cursor stayed on the smallest ID, a row in the middle: Enter opened a

@@ -127,7 +127,37 @@ class KeptHeader(Header, Kept):
 
 
 class KeptFooter(Footer, Kept):
-    """Textual's Footer (its own lines: the bar behind its keys)."""
+    """Textual's Footer (its own lines: the bar behind its keys).
+
+    Rebuilt only when what it would show changed. Textual's Footer removes and mounts
+    all of its keys whenever the screen says its bindings may have changed: six times
+    as a screen opens (its stack, focus and resume each say so), and again for each
+    selection a list makes (the selected row's Pin or Unpin), ~15 ms each on this
+    machine, on the screen's loop while a listing loads. What it shows is a function of
+    the screen's active bindings (each binding, whether it is enabled, its tooltip),
+    the keys as the app displays them and the footer's own settings: the same, the keys
+    it has are the keys it would build."""
+
+    _composed: object = None
+
+    def _shows(self) -> object:
+        app = self.app
+        return (tuple((binding, enabled, tooltip, app.get_key_display(binding))
+                      for _node, binding, enabled, tooltip
+                      in self.screen.active_bindings.values()),
+                self.show_command_palette, app.ENABLE_COMMAND_PALETTE,
+                app.COMMAND_PALETTE_BINDING, self.combine_groups)
+
+    async def recompose(self) -> None:
+        if not self.is_attached:
+            return await super().recompose()
+        shows = self._shows()
+        if shows == self._composed:
+            return
+        await super().recompose()
+        # (None while it has no keys: Textual's Footer builds none until the screen
+        # first says its bindings are ready, whatever they are.)
+        self._composed = shows if self.children else None
 
 
 class KeptGrid(Grid, Kept):

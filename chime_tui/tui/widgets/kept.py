@@ -132,11 +132,11 @@ class KeptFooter(Footer, Kept):
     Rebuilt only when what it would show changed. Textual's Footer removes and mounts
     all of its keys whenever the screen says its bindings may have changed: six times
     as a screen opens (its stack, focus and resume each say so), and again for each
-    selection a list makes (the selected row's Pin or Unpin), ~15 ms each on this
-    machine, on the screen's loop while a listing loads. What it shows is a function of
-    the screen's active bindings (each binding, whether it is enabled, its tooltip),
-    the keys as the app displays them and the footer's own settings: the same, the keys
-    it has are the keys it would build."""
+    selection a list makes (the selected row's Pin or Unpin), 15-20 ms apart in a
+    start-up's timeline, on the screen's loop while a listing loads. What it shows is
+    a function of the screen's active bindings (each binding, whether it is enabled,
+    its tooltip), the keys as the app displays them and the footer's own settings: the
+    same, the keys it has are the keys it would build."""
 
     _composed: object = None
 

@@ -653,18 +653,10 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
     def live_span(self) -> tuple[int, int] | None:
         """Where the live columns are drawn on a line, in the widget (x, width), the
         spaces either side included: None when none is drawn."""
-        x, start, end = 0, None, None
-        for at, width in enumerate(self._draw):
-            if not width:
-                continue
-            if at in self._live_at:
-                start = x if start is None else start
-                end = x + width + self._gap
-            x += width + self._gap
-        if start is None or end is None:
+        drawn = [xs for xs in self._live_xs() if xs is not None]
+        if not drawn:
             return None
-        left = start - round(self.scroll_x)
-        return left, end - start
+        return drawn[0][0], drawn[-1][1] - drawn[0][0]
 
     # -- the live columns' layer ------------------------------------------------------
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from chime_tui.aws import client as client_mod
-from chime_tui.aws import validate
+from chime_tui.aws import memo, validate
 from chime_tui.aws.client import ChimeVoiceClient
 from chime_tui.aws.errors import BadResponse
 from chime_tui.aws.memo import MemoParserFactory, ParsedBodies, SessionMemo
@@ -40,17 +40,27 @@ def frozen_big(sessions: int = 250) -> tuple[EmulatorState, str]:
 
 
 class Counts:
-    """What a refresh did: botocore parses of a body, checks of a body, from_api calls."""
+    """What a refresh did: bodies parsed (walked by botocore, or taken as the check read
+    them: `plain_members`), bodies decoded by the check, from_api calls."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: Counter[str] = Counter()
-        check = validate._check_body
+        decode = validate._decode
 
-        def counted_check(body: bytes, members: dict[str, Any], *rest: Any) -> Any:
+        def counted_decode(body: bytes) -> Any:
             self.calls["check"] += 1
-            return check(body, members, *rest)
+            return decode(body)
 
-        monkeypatch.setattr(validate, "_check_body", counted_check)
+        monkeypatch.setattr(validate, "_decode", counted_decode)
+        plain = memo.plain_members
+
+        def counted_plain(response: dict[str, Any], shape: Any) -> Any:
+            members = plain(response, shape)
+            if members is not None:
+                self.calls["parsed"] += 1
+            return members
+
+        monkeypatch.setattr(memo, "plain_members", counted_plain)
         from_api = ProxySession.from_api
 
         def counted_from_api(data: Any) -> ProxySession:
@@ -71,7 +81,7 @@ class Counts:
 
             async def parse(self, response: dict[str, Any], shape: Any) -> Any:
                 if shape is not None:
-                    calls["botocore"] += 1
+                    calls["parsed"] += 1
                 return await self.parser.parse(response, shape)
 
         class SpyFactory:
@@ -81,7 +91,7 @@ class Counts:
         client.parsers.factory = SpyFactory()
 
     def take(self) -> dict[str, int]:
-        out = {k: self.calls[k] for k in ("botocore", "check", "from_api")}
+        out = {k: self.calls[k] for k in ("parsed", "check", "from_api")}
         self.calls.clear()
         return out
 
@@ -99,10 +109,10 @@ async def test_an_unchanged_board_refresh_parses_no_page_and_no_session_again(mo
         board = PinnedSessions(host, 5.0)
         try:
             first = await board.fetch()
-            assert counts.take() == {"botocore": 3, "check": 3, "from_api": 250}
+            assert counts.take() == {"parsed": 3, "check": 3, "from_api": 250}
             second = await board.fetch()
             # Sent again (3 pages), but nothing parsed again: the same models.
-            assert counts.take() == {"botocore": 0, "check": 0, "from_api": 0}
+            assert counts.take() == {"parsed": 0, "check": 0, "from_api": 0}
             assert state.request_count("proxy-sessions") == 6
             assert second.result.sessions.keys() == first.result.sessions.keys()
             assert all(second.result.sessions[k] is s for k, s in first.result.sessions.items())
@@ -192,7 +202,7 @@ async def test_a_changed_session_is_the_only_one_parsed_again_and_the_listing_is
             changed = list(state.sessions[big])[150]  # on the second page
             state.set_status(big, changed, "Closed")
             memoized = await client.list_proxy_sessions(big)
-            assert counts.take() == {"botocore": 1, "check": 1, "from_api": 1}
+            assert counts.take() == {"parsed": 1, "check": 1, "from_api": 1}
         # A new client, with nothing remembered, parses every page and session:
         async with ChimeVoiceClient(aws_for(srv)) as fresh:
             plain = [ProxySession.from_api(i) for i in state.list_sessions(big) or []]
@@ -290,13 +300,13 @@ def page_response(items: list[dict[str, Any]], request_id: str, token: str | Non
 async def test_a_remembered_body_gives_what_botocore_gives_fresh_and_its_own_metadata():
     from aiobotocore.parsers import AioResponseParserFactory
 
-    from chime_tui.aws.factory import _identity
+    from chime_tui.aws.factory import keep_as_sent
 
     shape = service_model().operation_model("ListProxySessions").output_shape
     plain = AioResponseParserFactory()
-    plain.set_parser_defaults(timestamp_parser=_identity)
+    plain.set_parser_defaults(timestamp_parser=keep_as_sent)
     memo = MemoParserFactory(AioResponseParserFactory())
-    memo.set_parser_defaults(timestamp_parser=_identity)
+    memo.set_parser_defaults(timestamp_parser=keep_as_sent)
     items = [ITEM, {**ITEM, "ProxySessionId": "s2", "Unknown": 1, "ExpiryMinutes": None}]
     first = await memo.create_parser("rest-json").parse(page_response(items, "r1", "t"), shape)
     first["ProxySessions"][0]["Status"] = "changed by its reader"

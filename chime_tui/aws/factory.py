@@ -17,8 +17,10 @@ MAX_PAGES = 1000  # pages of one listing before it is taken as endless (100,000 
 MAX_ITEMS = 100_000  # items of one listing, whatever the page size the service chose
 
 
-def _identity(value: Any) -> Any:
+def keep_as_sent(value: Any) -> Any:
+    """The parsers' timestamp parser: a timestamp stays the string the service sent."""
     return value
+
 
 
 def prepare_session(session: Any) -> None:
@@ -29,7 +31,7 @@ def prepare_session(session: Any) -> None:
     from chime_tui.aws.loader import install
 
     session.get_component("response_parser_factory").set_parser_defaults(
-        timestamp_parser=_identity)
+        timestamp_parser=keep_as_sent)
     install(session)
 
 

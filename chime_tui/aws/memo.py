@@ -29,12 +29,19 @@ import marshal
 from contextvars import ContextVar
 from typing import Any
 
+from chime_tui.aws.plain import (
+    DECODED,
+    METADATA,
+    PlainParserFactory,
+    _body_members_only,
+    install,
+    plain_members,
+)
 from chime_tui.models import ProxySession
 
 MEMO_SIZE = 2000  # sessions per generation (two generations: 4,000 at most)
 MAX_KEY = 2048  # characters: a larger item (a session is about 500) is parsed, not kept
 PARSED_BUDGET = 1 << 20  # bytes of bodies and snapshots (a page of 100 sessions: ~75 KB)
-METADATA = "ResponseMetadata"
 # The `Parsed` of the last body parsed in this task (`client.call` awaits the parse in
 # its own task); None: not a remembered body.
 LAST_PARSED: ContextVar[Parsed | None] = ContextVar("chime_tui_last_parsed", default=None)
@@ -154,37 +161,39 @@ class ParsedBodies:
         self.size = 0
 
 
-def _body_members_only(shape: Any) -> bool:
-    """Whether botocore's REST parse of a 2xx answer of this shape is its metadata and
-    the members parsed from the JSON body alone (no header, status or payload member)."""
-    if getattr(shape, "type_name", None) != "structure" or METADATA in shape.members \
-            or "payload" in shape.serialization or shape.serialization.get("eventstream"):
-        return False
-    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
-               for m in shape.members.values())
-
-
 class MemoParser:
-    """An aiobotocore REST-JSON parser that does not parse a body it parsed lately."""
+    """An aiobotocore REST-JSON parser that does not parse a body it parsed lately, nor
+    walk one the check found plain (`plain_members`)."""
 
-    def __init__(self, parser: Any, bodies: ParsedBodies) -> None:
+    def __init__(self, parser: Any, bodies: ParsedBodies,
+                 factory: MemoParserFactory | None = None) -> None:
         self.parser = parser
         self.bodies = bodies
+        self.factory = factory
 
     async def parse(self, response: dict[str, Any], shape: Any) -> Any:
         body = response.get("body")
         status = response.get("status_code") or 0
         if not (200 <= status < 300 and type(body) is bytes and _body_members_only(shape)):
+            response.pop(DECODED, None)
             return await self.parser.parse(response, shape)
         found = self.bodies.find(shape, body)
         if found is None:
-            parsed = await self.parser.parse(response, shape)
+            kept = self.factory is not None and self.factory.timestamps_kept
+            members = plain_members(response, shape) if kept else None
+            if members is None:
+                response.pop(DECODED, None)
+                parsed = await self.parser.parse(response, shape)
+            else:
+                parsed = await self.parser.parse(response, None)
+                parsed.update(members)
             if type(parsed) is dict:
                 found = self.bodies.add(shape, body,
                                         {k: v for k, v in parsed.items() if k != METADATA})
                 if found is not None:
                     LAST_PARSED.set(found)
             return parsed
+        response.pop(DECODED, None)
         parsed = await self.parser.parse(response, None)  # the metadata, and the log lines
         models = found.models
         if models is not None and found.listed is not None:
@@ -196,24 +205,26 @@ class MemoParser:
         return parsed
 
 
-class MemoParserFactory:
-    """The session's `response_parser_factory`, with a memo for REST-JSON answers."""
+class MemoParserFactory(PlainParserFactory):
+    """The (aiobotocore) session's `response_parser_factory`, with a memo for REST-JSON
+    answers. `timestamps_kept`: as `PlainParserFactory`'s."""
 
-    def __init__(self, factory: Any, budget: int = PARSED_BUDGET) -> None:
-        self.factory = factory
+    def __init__(self, factory: Any, budget: int = PARSED_BUDGET,
+                 timestamps_kept: bool = False) -> None:
+        super().__init__(factory, timestamps_kept)
         self.bodies = ParsedBodies(budget)
 
     def set_parser_defaults(self, **kwargs: Any) -> None:
-        self.factory.set_parser_defaults(**kwargs)
+        super().set_parser_defaults(**kwargs)
         self.bodies.clear()  # (parsed with other defaults)
 
     def create_parser(self, protocol_name: str) -> Any:
         parser = self.factory.create_parser(protocol_name)
-        return MemoParser(parser, self.bodies) if protocol_name == "rest-json" else parser
+        return MemoParser(parser, self.bodies, self) if protocol_name == "rest-json" \
+            else parser
 
 
 def install_parsers(session: Any) -> MemoParserFactory:
-    """Parse the answers of `session`'s clients through a `MemoParserFactory`."""
-    factory = MemoParserFactory(session.get_component("response_parser_factory"))
-    session.register_component("response_parser_factory", factory)
-    return factory
+    """Parse the answers of `session`'s clients through a `MemoParserFactory`; the
+    session's timestamps are kept as sent (`factory.prepare_session` ran)."""
+    return install(session, MemoParserFactory)

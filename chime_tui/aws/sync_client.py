@@ -69,10 +69,13 @@ class SyncChimeVoiceClient:
             import botocore.session
             from botocore.config import Config
 
+            from chime_tui.aws.plain import install_plain_parsers
             from chime_tui.aws.validate import register
 
             session = botocore.session.Session(profile=self.settings.profile)
             factory.prepare_session(session)
+            # An answer the check found plain is not walked again (chime_tui.aws.memo).
+            install_plain_parsers(session)
             kwargs, self.region = factory.client_args(self.settings, session, Config)
             self._client = session.create_client(factory.SERVICE, **kwargs)
             register(self._client.meta.events)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any
 
 from chime_tui.aws.errors import BadResponse
 from chime_tui.textsafe import clip
@@ -81,6 +82,12 @@ class PassedBodies:
             self.size -= len(oldest[1])
 
 
+# The key of a checked answer (`response_dict`) under which the check leaves the body it
+# read and its JSON, `(body, data)`, when botocore's parse of that body would be the JSON
+# itself (`plain`): the parsers (`chime_tui.aws.memo`) then do not walk it again.
+DECODED = "chime-tui-decoded"
+
+
 def check_response(operation_model: Any, response_dict: dict[str, Any],
                    passed: PassedBodies | None = None, leave_out: bool = False,
                    **_: Any) -> None:
@@ -102,10 +109,16 @@ def check_response(operation_model: Any, response_dict: dict[str, Any],
         body = body.encode()
     if passed is not None and type(body) is bytes and passed.seen(operation_model, body):
         return  # (a bytearray is not hashable: never remembered)
-    taken = _check_body(body, members, leave_out)
+    data, as_botocore = _decode(body)
+    # Plain (every key a member, in the model's order, no null, the exact JSON types):
+    # fits the model all the way down, and is what botocore's parse gives back.
+    plain = as_botocore and _plain_for(shape)(data)
+    taken = _check_body(body, data, members, leave_out, checked=plain)
     if taken is None:
         if passed is not None and type(body) is bytes:
             passed.add(operation_model, body)
+        if plain:
+            response_dict[DECODED] = (response_dict.get("body"), data)
         return
     # Some listed items are not what the model says: botocore parses the rest, and the
     # answer names what was taken out. (Not remembered: checked again each time.)
@@ -114,24 +127,34 @@ def check_response(operation_model: Any, response_dict: dict[str, Any],
     response_dict.setdefault("headers", {})[UNREADABLE] = json.dumps(unreadable)
 
 
-def _check_body(body: bytes, members: dict[str, Any], leave_out: bool = False
-                ) -> tuple[bytes, list[dict[str, Any]]] | None:
-    """None if the body is this operation's answer; a BadResponse if it is not; a body
-    without the listed items that are not what the model says, and those items named,
-    if only some of a list's items are wrong."""
+def _decode(body: bytes) -> tuple[Any, bool]:
+    """The body's JSON, and whether it was read as botocore reads it (UTF-8 text, then
+    JSON); raises BadResponse if it is not JSON at all."""
     if not body.strip():
         raise _bad("an empty body", body)
     try:
-        data = json.loads(body)
+        return json.loads(body.decode("utf-8")), True
+    except ValueError:  # (UnicodeDecodeError too) botocore would not read it as this
+        pass
+    try:
+        return json.loads(body), False
     except (ValueError, UnicodeDecodeError):
         raise _bad("the body is not JSON", body) from None
+
+
+def _check_body(body: bytes, data: Any, members: dict[str, Any], leave_out: bool = False,
+                checked: bool = False) -> tuple[bytes, list[dict[str, Any]]] | None:
+    """None if the body (`data`, its JSON) is this operation's answer; a BadResponse if
+    it is not; a body without the listed items that are not what the model says, and
+    those items named, if only some of a list's items are wrong. `checked`: the members
+    are known to fit the model (a plain body)."""
     if not isinstance(data, dict):
         raise _bad("the body is not a JSON object", body)
     known = [k for k in data if k in members]
     if data and not known:
         raise _bad(f"none of {', '.join(sorted(members))} in the body", body)
     unreadable: list[dict[str, Any]] = []
-    for key in known:
+    for key in () if checked else known:
         where = _mismatch(data[key], members[key])
         if where is None:
             continue
@@ -199,49 +222,171 @@ def _whose(value: Any, where: str) -> str:
 
 def _mismatch(value: Any, shape: Any) -> str | None:
     """None if `value` fits `shape` all the way down; else where it does not ('[3].Status')."""
-    if value is None:
-        return None
+    return _check_for(shape)(value)
+
+
+Check = Callable[[Any], "str | None"]
+Plain = Callable[[Any], bool]
+# Per shape, a function made once: the check (`_mismatch`) and the plain test. Keyed by
+# the shape's id, with the shape held so that the id is never another's.
+_CHECKS: dict[int, tuple[Any, Check]] = {}
+_PLAINS: dict[int, tuple[Any, Plain]] = {}
+# The exact types of a JSON value that fit a scalar of the model as they are (the check
+# of any other value, a subclass or None, is the general one), and that botocore's parse
+# gives back as they are (with timestamps kept as sent: see chime_tui.aws.memo).
+_EXACT = {"string": frozenset({str}), "integer": frozenset({int}), "long": frozenset({int}),
+          "boolean": frozenset({bool}), "float": frozenset({int, float}),
+          "double": frozenset({int, float}), "timestamp": frozenset({str, int, float})}
+_AS_PARSED = {**_EXACT, "float": frozenset({float}), "double": frozenset({float})}
+_NONE: frozenset[type] = frozenset()
+
+
+def _check_for(shape: Any) -> Check:
+    hit = _CHECKS.get(id(shape))
+    if hit is not None and hit[0] is shape:
+        return hit[1]
     kind = shape.type_name
     allowed = _JSON_TYPES.get(kind)
+    check: Check
     if allowed is None:
-        return None
-    if not isinstance(value, allowed) or isinstance(value, bool) and bool not in allowed:
-        return ""
-    if kind == "structure":
-        fields = _members(shape)
-        for key, item in cast(dict[str, Any], value).items():
-            sub = fields.get(key)
-            if sub is not None and (where := _mismatch(item, sub)) is not None:
-                return f".{key}{where}"
-    elif kind == "list":
-        member = shape.member
-        if member.type_name in _SCALARS:
-            allowed = _JSON_TYPES[member.type_name]
-            for i, item in enumerate(cast(list[Any], value)):
-                if item is not None and (not isinstance(item, allowed) or isinstance(
-                        item, bool) and bool not in allowed):
-                    return f"[{i}]"
-        else:
-            for i, item in enumerate(cast(list[Any], value)):
-                if (where := _mismatch(item, member)) is not None:
-                    return f"[{i}]{where}"
-    elif kind == "map":
-        for key, item in cast(dict[str, Any], value).items():
-            if (where := _mismatch(item, shape.value)) is not None:
-                return f".{key}{where}"
+        check = _fits
+    elif kind in _EXACT:
+        check = _scalar_check(allowed)
+    else:
+        # Registered before its members are: a shape may hold itself.
+        subs: dict[str, tuple[frozenset[type], Check]] = {}
+        check = _container_check(kind, allowed, subs)
+        _CHECKS[id(shape)] = (shape, check)
+        inner = (dict(shape.members) if kind == "structure" else
+                 {"": shape.member if kind == "list" else shape.value})
+        subs.update({key: (_EXACT.get(sub.type_name, _NONE) | {type(None)}, _check_for(sub))
+                     for key, sub in inner.items()})
+        return check
+    _CHECKS[id(shape)] = (shape, check)
+    return check
+
+
+def _fits(value: Any) -> str | None:
     return None
 
 
-_SCALARS = {"string", "integer", "long", "boolean", "float", "double", "timestamp"}
-_MEMBERS: dict[int, dict[str, Any]] = {}
+def _scalar_check(allowed: tuple[type, ...]) -> Check:
+    bool_ok = bool in allowed
+
+    def check(value: Any) -> str | None:
+        if value is None or isinstance(value, allowed) and (
+                bool_ok or not isinstance(value, bool)):
+            return None
+        return ""
+    return check
 
 
-def _members(shape: Any) -> dict[str, Any]:
-    """A structure's members, looked up once per shape (botocore builds them per access)."""
-    found = _MEMBERS.get(id(shape))
-    if found is None:
-        found = _MEMBERS[id(shape)] = dict(shape.members)
-    return found
+def _container_check(kind: str, allowed: tuple[type, ...],
+                     subs: dict[str, tuple[frozenset[type], Check]]) -> Check:
+    if kind == "structure":
+        def check(value: Any) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, allowed):
+                return ""
+            fields: Any = value
+            for key, item in fields.items():
+                sub = subs.get(key)
+                if sub is not None and type(item) not in sub[0] and (
+                        where := sub[1](item)) is not None:
+                    return f".{key}{where}"
+            return None
+        return check
+
+    def check_items(value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, allowed):
+            return ""
+        exact, sub = subs[""]
+        items: Any = value
+        pairs = enumerate(items) if kind == "list" else items.items()
+        for key, item in pairs:
+            if type(item) not in exact and (where := sub(item)) is not None:
+                return f"[{key}]{where}" if kind == "list" else f".{key}{where}"
+        return None
+    return check_items
+
+
+def _plain_for(shape: Any) -> Plain:
+    """A test of a JSON value: True if it fits `shape` and botocore's REST-JSON parse of
+    it (timestamps kept as sent) is the value itself, in every type and key order:
+    structures whose keys are all members, in the model's order, none null; lists (a
+    null item is kept as null); strings, integers, booleans, floats and timestamps as
+    their exact JSON types. Maps, blobs, documents, unions, members named otherwise in
+    the JSON or carried outside the body: never plain (botocore's parse then runs)."""
+    hit = _PLAINS.get(id(shape))
+    if hit is not None and hit[0] is shape:
+        return hit[1]
+    kind = shape.type_name
+    plain: Plain
+    if kind == "structure" and _plain_structure(shape):
+        subs: dict[str, tuple[int, frozenset[type], Plain]] = {}
+        plain = _structure_plain(subs)
+        _PLAINS[id(shape)] = (shape, plain)
+        subs.update({name: (i, _AS_PARSED.get(sub.type_name, _NONE), _plain_for(sub))
+                     for i, (name, sub) in enumerate(shape.members.items())})
+        return plain
+    if kind == "list":
+        cell: list[tuple[frozenset[type], Plain]] = []
+        plain = _list_plain(cell)
+        _PLAINS[id(shape)] = (shape, plain)
+        member = shape.member
+        cell.append((_AS_PARSED.get(member.type_name, _NONE) | {type(None)},
+                     _plain_for(member)))
+        return plain
+    exact = _AS_PARSED.get(kind)
+    if exact is None or shape.serialization.get("location"):
+        plain = _never
+    else:
+        def plain(value: Any) -> bool:
+            return type(value) in exact
+    _PLAINS[id(shape)] = (shape, plain)
+    return plain
+
+
+def _plain_structure(shape: Any) -> bool:
+    ser = shape.serialization
+    if shape.is_document_type or shape.is_tagged_union or "payload" in ser \
+            or ser.get("eventstream") or "ResponseMetadata" in shape.members:
+        return False
+    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
+               and m.serialization.get("name", name) == name
+               for name, m in shape.members.items())
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _structure_plain(subs: dict[str, tuple[int, frozenset[type], Plain]]) -> Plain:
+    def plain(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        last = -1
+        for key, item in value.items():
+            sub = subs.get(key)
+            if sub is None or sub[0] <= last:
+                return False  # not a member, or out of the model's order
+            last = sub[0]
+            if type(item) not in sub[1] and (item is None or not sub[2](item)):
+                return False
+        return True
+    return plain
+
+
+def _list_plain(cell: list[tuple[frozenset[type], Plain]]) -> Plain:
+    def plain(value: Any) -> bool:
+        if type(value) is not list:
+            return False
+        exact, sub = cell[0]
+        return all(type(item) in exact or sub(item) for item in value)
+    return plain
 
 
 def register(events: Any, service_id: str = "chime-sdk-voice",

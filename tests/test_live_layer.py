@@ -471,3 +471,67 @@ async def test_a_live_cell_drawn_but_not_sent_is_repainted_by_the_next_tick(
             y = keys.index(key)  # (the layer's line 0 is the first row)
             assert any(r.contains(x[0] - layer_x, y) and r.contains(x[1] - 1 - layer_x, y)
                        for r in regions), (key, regions)
+
+
+def count_live_calls(table: KeyedTable) -> dict[str, int]:
+    """How many times the table asks its `live` callback for a row's cells, from now."""
+    calls = {"n": 0}
+    real = table.live
+    assert real is not None
+
+    def counted(key: str) -> Any:
+        calls["n"] += 1
+        return real(key)
+
+    table.live = counted
+    return calls
+
+
+async def test_a_tick_asks_each_row_in_view_for_its_live_cells_once(
+        server, state, tmp_path):
+    """The app's tick works out each visible row's live cells (to find which changed);
+    the frame that draws them draws those, without asking every row again. It did ask
+    again: the screen runs its after-refresh callbacks once idle, which came before the
+    layer's repaint reached it, and the tick's cells were dropped before the frame."""
+    app, clock, vc = board_settled(server, state, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table, layer = await board_ready(pilot, clock, 12)
+        calls = count_live_calls(table)
+        for _ in range(3):
+            clock.now += timedelta(seconds=1)
+            calls["n"] = 0
+            app.tick_second()
+            await pilot.pause(0.1)
+            assert calls["n"] == len(table.visible_keys()) == 12
+            for key in table.visible_keys():  # and what is drawn is the clock's now
+                s = app.tracker.last[(vc, key.partition("/")[2])]
+                assert expiry_short(s, clock.now) in row_on_screen(app, key.partition("/")[2])
+
+
+async def test_a_board_shown_again_draws_its_countdowns_at_the_time_it_is_shown(
+        server, state, tmp_path):
+    """Under a session's screen the board is not ticked; shown again, it shows the time
+    it is shown at before its next tick, not the countdowns it had when it was hidden
+    (its lines were drawn then, and kept)."""
+    app, clock, vc = board_settled(server, state, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table, layer = await board_ready(pilot, clock, 12)
+        board = app.screen
+        clock.now += timedelta(seconds=1)
+        app.tick_second()
+        await pilot.pause(0.1)
+        sid = table.visible_keys()[0].partition("/")[2]
+        app.open_session(vc, sid)
+        await wait_for(pilot, lambda: app.screen is not board)
+        await pilot.pause(0.1)
+        assert not board.ticking
+        for _ in range(150):  # minutes move: every countdown's text does
+            clock.now += timedelta(seconds=1)
+            app.tick_second()
+        await pilot.pause(0.1)
+        app.pop_screen()
+        await wait_for(pilot, lambda: app.screen is board)
+        await pilot.pause(0.1)
+        for key in table.visible_keys():
+            s = app.tracker.last[(vc, key.partition("/")[2])]
+            assert expiry_short(s, clock.now) in row_on_screen(app, key.partition("/")[2])

@@ -105,6 +105,7 @@ class ChimeTuiApp(App[None]):
         self.left_out_alerted: dict[tuple[str, str], str] = {}
         self.credential_watch: Any = None  # a CredentialWatch while waiting on credentials
         self.heap_settled = False  # see `settle_heap`
+        self.ticks = 0  # seconds ticked (`tick_second`): what a table's live cells are of
         self.pins = PinStore(settings.pins_file).load()
         self.events: EventsWriter | None = None
         # Every notification of the run, newest last (what tests and the user can check
@@ -336,6 +337,8 @@ class ChimeTuiApp(App[None]):
         if not self.is_running:
             return  # shutting down: the screens may be gone already
         from chime_tui.tui.screens.base import PollingScreen
+
+        self.ticks += 1
 
         for screen in self.screen_stack:  # under a dialog too; a hidden one sleeps
             if isinstance(screen, PollingScreen):

@@ -168,7 +168,12 @@ class PollingScreen(Screen[None], Kept):
     def on_screen_resume(self) -> None:
         if not self.is_current:
             return
-        self.ticking = True
+        hidden, self.ticking = not self.ticking, True
+        if hidden and self.poller is not None:
+            # Shown again: its ages and countdowns are of the time it was hidden, and
+            # its lines as drawn then; they move to now before the screen is drawn, not
+            # at the next tick.
+            self.clock_tick()
         if self.poller is None:
             # After the first frame: importing aiobotocore must not delay it.
             self.call_after_refresh(self.start_polling)

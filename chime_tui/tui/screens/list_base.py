@@ -43,6 +43,11 @@ class ListScreen(PollingScreen):
     def table(self) -> KeyedTable:
         return self.query_one(KeyedTable)
 
+    def app_ticks(self) -> int:
+        """The table's `live_stamp`: the live cells are the clock's until the app ticks
+        again (each tick asks for them anew, `refresh_live`)."""
+        return self.app.ticks
+
     def on_input_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
         self.render_rows()
@@ -92,7 +97,8 @@ class ListScreen(PollingScreen):
         yield KeptHeader()
         yield self.make_status()
         yield KeptInput(placeholder=placeholder, id="filter")
-        table = KeyedTable(columns, live=live, fit=True, tight_priority=tight_priority,
+        table = KeyedTable(columns, live=live, live_stamp=self.app_ticks, fit=True,
+                           tight_priority=tight_priority,
                            spare_sort_room=spare_sort_room, id=table_id)
         table.border_title = title
         yield from above_table

@@ -191,11 +191,16 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             self.key = key
 
     def __init__(self, columns: Sequence[Column], *, live: LiveCells | None = None,
+                 live_stamp: Callable[[], object] | None = None,
                  fit: bool = False, tight_priority: int = 0, spare_sort_room: bool = False,
                  name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.live = live
+        # What the live cells are a function of besides the rows (the app's tick): the
+        # ones `refresh_live` asked for are drawn until it says otherwise. None: until
+        # the frame after `refresh_live` is out.
+        self.live_stamp = live_stamp
         self.fit = fit  # narrow: shrink, then drop columns (see Column) to fit the width
         # When one space between columns (not two) is tried, on the columns' priority
         # scale (see `_give_way`); 0: after every column that can give did.
@@ -221,6 +226,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         # them, for a row it found changed, their keys and widths: drawing the row notes
         # them (`_note_live`) without working them out again (None: not worked out).
         self._live_memo: dict[str, tuple[list[Cell], LiveNoted | None]] = {}
+        self._live_memo_stamp: object = None  # `live_stamp()` when they were asked for
         self._titles: dict[str, str] = {}
         self.sort_column: str | None = None
         self.sort_reverse = False
@@ -298,7 +304,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not self._live_at or self.live is None:
             return cells
         merged = list(cells)
-        memo = self._live_memo.get(key)
+        memo = self._memo().get(key)
         live = memo[0] if memo is not None else [safe_cell(c) for c in self.live(key)]
         for at, value in zip(self._live_at, live):
             merged[at] = value
@@ -766,7 +772,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             if at >= len(self._order):
                 return Strip.blank(width, base)
             key = self._order[at]
-            memo = self._live_memo.get(key) if self.live is not None else None
+            memo = self._memo().get(key) if self.live is not None else None
             if memo is not None and memo[1] is not None:
                 # A tick's line (`refresh_live` worked its live cells out and noted
                 # them): the row's own cells with those, not a merged copy of the row.
@@ -843,6 +849,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
             run.clear()
 
         memo = self._live_memo = {}
+        self._live_memo_stamp = self.live_stamp() if self.live_stamp is not None else None
         for at, key in enumerate(self.visible_keys()):
             live = [safe_cell(c) for c in self.live(key)]
             keys = tuple(cell_key(c) for c in live)
@@ -869,8 +876,19 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
                     run_x[0], run_x[1] = x0, x1
                 run.append(y)
         flush()
-        self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
+        if self.live_stamp is None:
+            self.call_after_refresh(lambda: memo.clear())  # drawn: the next ask is a new time
         return repainted
+
+    def _memo(self) -> dict[str, tuple[list[Cell], LiveNoted | None]]:
+        """The live cells `refresh_live` asked for, while they are still the ones to draw:
+        until the frame after it is out, or with `live_stamp`, until the stamp moves on.
+        (Screen callbacks run once the screen is idle, which can come before the frame
+        that draws a tick's lines: the frame then asked every row again.)"""
+        memo = self._live_memo
+        if memo and self.live_stamp is not None and self.live_stamp() != self._live_memo_stamp:
+            memo.clear()  # a later tick's time: this table was not asked (not shown)
+        return memo
 
     def _live_xs(self) -> list[tuple[int, int] | None]:
         """Where each live cell (in `_live_at`'s order) is drawn on a line, in the view:
@@ -953,7 +971,7 @@ class KeyedTable(ScrollView, Kept, can_focus=True):
         if not self._live_at:
             return
         live_at = self._live_at
-        memo = self._live_memo.get(key) if keys is None else None
+        memo = self._memo().get(key) if keys is None else None
         noted = memo[1] if memo is not None else None
         if noted is not None:  # `cells` has the live cells `refresh_live` noted
             drawn, widths = noted

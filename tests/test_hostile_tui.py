@@ -158,6 +158,39 @@ def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server
             open(f"/proc/{child}/stat").read().split()[2] == "Z"
 
 
+def test_a_terminal_that_goes_away_without_a_hangup_signal_ends_the_app(server):
+    """Started without a controlling terminal (or under nohup), the app gets no SIGHUP
+    when its terminal's other end closes; Textual's input thread then finds input to
+    read that is always empty, and spun a core. The app's tick sees the terminal hung
+    up and ends as on SIGHUP (129), its start-up helper with it."""
+    exe = shutil.which("chime-tui") or os.path.join(os.path.dirname(sys.executable),
+                                                    "chime-tui")
+    master, slave = pty.openpty()  # opened before the new session: not its controlling tty
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
+    proc = subprocess.Popen(
+        [exe, "--endpoint-url", server.url, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
+         "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    out = b""
+    try:
+        end = time.monotonic() + 20
+        while b"Participants" not in out and time.monotonic() < end:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                out += os.read(master, 65536)
+        assert b"Participants" in out
+        os.close(master)  # the terminal goes away; no signal is sent
+        master = -1
+        rc = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if master >= 0:
+            os.close(master)
+    assert rc == 129
+
+
 def test_a_crash_exits_non_zero_with_one_line_and_the_log_path(server, isolated_env):
     """Whatever goes wrong inside, the user gets a non-zero exit, one line naming the
     error and where its traceback is kept (0600), not a screenful of traceback."""

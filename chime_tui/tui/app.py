@@ -37,6 +37,23 @@ if TYPE_CHECKING:
     from chime_tui.tracking import Alert, EventsWriter, SessionTracker
 
 
+def terminal_hung_up() -> bool:
+    """Whether the terminal the app reads has hung up (its other end closed): a hung-up
+    terminal fails every ioctl with EIO. False for anything else (no terminal at all:
+    headless, in the tests). One system call, once a second."""
+    import errno
+    import sys
+    import termios
+
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno())  # type: ignore[union-attr]
+    except termios.error as exc:
+        return bool(exc.args) and exc.args[0] == errno.EIO
+    except (AttributeError, ValueError, OSError):  # no stdin, or closed
+        return False
+    return False
+
+
 class Notice(NamedTuple):
     """One notification as shown: literal text."""
 
@@ -336,6 +353,12 @@ class ChimeTuiApp(App[None]):
         second, not once per timer."""
         if not self.is_running:
             return  # shutting down: the screens may be gone already
+        if terminal_hung_up():
+            # The terminal's other end closed and no SIGHUP came (not the process's
+            # controlling terminal, or SIGHUP ignored, as under nohup): Textual's input
+            # thread would read nothing forever, a core busy. End as on SIGHUP.
+            self.exit_on_signal(signal.SIGHUP)
+            return
         from chime_tui.tui.screens.base import PollingScreen
 
         self.ticks += 1

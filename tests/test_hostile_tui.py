@@ -104,20 +104,28 @@ async def test_hostile_fields_through_every_screen_never_crash_nor_reach_the_ter
         assert app.is_running
 
 
-@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server, tmp_path):
-    """In a real pseudo-terminal: the app draws, gets the signal, leaves the alternate
-    screen with mouse tracking off, and exits 128+N; its start-up helper is gone."""
+def app_in_pty(server) -> tuple[subprocess.Popen[bytes], int]:
+    """The app at the seed session, in a new pseudo-terminal, in a new session: the pty is
+    opened before, so it is not the app's controlling terminal (no SIGHUP from the
+    kernel when it closes). The pty's other end is returned."""
     exe = shutil.which("chime-tui") or os.path.join(os.path.dirname(sys.executable),
                                                     "chime-tui")
     master, slave = pty.openpty()
-    os.set_blocking(master, False)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
     proc = subprocess.Popen(
         [exe, "--endpoint-url", server.url, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
          "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"],
         stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
     os.close(slave)
+    return proc, master
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server, tmp_path):
+    """In a real pseudo-terminal: the app draws, gets the signal, leaves the alternate
+    screen with mouse tracking off, and exits 128+N; its start-up helper is gone."""
+    proc, master = app_in_pty(server)
+    os.set_blocking(master, False)
     out = b""
 
     def read_until(needle: bytes, timeout: float) -> None:
@@ -159,19 +167,12 @@ def test_a_signal_restores_the_terminal_and_ends_the_helper(signum, code, server
 
 
 def test_a_terminal_that_goes_away_without_a_hangup_signal_ends_the_app(server):
-    """Started without a controlling terminal (or under nohup), the app gets no SIGHUP
-    when its terminal's other end closes; Textual's input thread then finds input to
-    read that is always empty, and spun a core. The app's tick sees the terminal hung
-    up and ends as on SIGHUP (129), its start-up helper with it."""
-    exe = shutil.which("chime-tui") or os.path.join(os.path.dirname(sys.executable),
-                                                    "chime-tui")
-    master, slave = pty.openpty()  # opened before the new session: not its controlling tty
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
-    proc = subprocess.Popen(
-        [exe, "--endpoint-url", server.url, "--voice-connector-id", "abcdef1ghij2klmno3pqr4",
-         "--proxy-session-id", "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
+    """Started without a controlling terminal (`setsid`, or a program that hands it a
+    pseudo-terminal), the app gets no SIGHUP when its terminal's other end closes;
+    Textual's input thread then finds input to read that is always empty, and spun a
+    core. The app's tick sees the terminal hung up and ends as on SIGHUP (129), its
+    start-up helper with it."""
+    proc, master = app_in_pty(server)
     out = b""
     try:
         end = time.monotonic() + 20

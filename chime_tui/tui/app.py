@@ -354,9 +354,10 @@ class ChimeTuiApp(App[None]):
         if not self.is_running:
             return  # shutting down: the screens may be gone already
         if terminal_hung_up():
-            # The terminal's other end closed and no SIGHUP came (not the process's
-            # controlling terminal, or SIGHUP ignored, as under nohup): Textual's input
-            # thread would read nothing forever, a core busy. End as on SIGHUP.
+            # The terminal's other end closed and no SIGHUP came (it is not the
+            # process's controlling terminal: started by `setsid`, or by a program that
+            # hands it a pty): Textual's input thread would read nothing forever, a core
+            # busy. End as on SIGHUP.
             self.exit_on_signal(signal.SIGHUP)
             return
         from chime_tui.tui.screens.base import PollingScreen

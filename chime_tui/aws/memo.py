@@ -33,7 +33,7 @@ from chime_tui.aws.plain import (
     DECODED,
     METADATA,
     PlainParserFactory,
-    _body_members_only,
+    body_members_only,
     install,
     plain_members,
 )
@@ -174,7 +174,7 @@ class MemoParser:
     async def parse(self, response: dict[str, Any], shape: Any) -> Any:
         body = response.get("body")
         status = response.get("status_code") or 0
-        if not (200 <= status < 300 and type(body) is bytes and _body_members_only(shape)):
+        if not (200 <= status < 300 and type(body) is bytes and body_members_only(shape)):
             response.pop(DECODED, None)
             return await self.parser.parse(response, shape)
         found = self.bodies.find(shape, body)

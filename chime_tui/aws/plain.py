@@ -14,22 +14,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from chime_tui.aws.validate import DECODED
+from chime_tui.aws.validate import DECODED, METADATA, body_members_only
 
-METADATA = "ResponseMetadata"
-
-__all__ = ["DECODED", "METADATA", "PlainParser", "PlainParserFactory", "install",
-           "install_plain_parsers", "plain_members"]
-
-
-def _body_members_only(shape: Any) -> bool:
-    """Whether botocore's REST parse of a 2xx answer of this shape is its metadata and
-    the members parsed from the JSON body alone (no header, status or payload member)."""
-    if getattr(shape, "type_name", None) != "structure" or METADATA in shape.members \
-            or "payload" in shape.serialization or shape.serialization.get("eventstream"):
-        return False
-    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
-               for m in shape.members.values())
+__all__ = ["DECODED", "METADATA", "PlainParser", "PlainParserFactory", "body_members_only",
+           "install", "install_plain_parsers", "plain_members"]
 
 
 def plain_members(response: dict[str, Any], shape: Any) -> dict[str, Any] | None:
@@ -39,7 +27,7 @@ def plain_members(response: dict[str, Any], shape: Any) -> dict[str, Any] | None
     found = response.pop(DECODED, None)
     if found is None or found[0] is not response.get("body") \
             or not 200 <= (response.get("status_code") or 0) < 300 \
-            or not _body_members_only(shape) or type(found[1]) is not dict:
+            or not body_members_only(shape) or type(found[1]) is not dict:
         return None
     members: dict[str, Any] = found[1]
     return members

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from chime_tui.aws.errors import BadResponse
 from chime_tui.textsafe import clip
@@ -80,6 +80,19 @@ class PassedBodies:
             oldest = next(iter(self.bodies))
             del self.bodies[oldest]
             self.size -= len(oldest[1])
+
+
+METADATA = "ResponseMetadata"  # the key of botocore's metadata in a parsed answer
+
+
+def body_members_only(shape: Any) -> bool:
+    """Whether botocore's REST parse of a 2xx answer of this shape is its metadata and
+    the members parsed from the JSON body alone (no header, status or payload member)."""
+    if getattr(shape, "type_name", None) != "structure" or METADATA in shape.members \
+            or "payload" in shape.serialization or shape.serialization.get("eventstream"):
+        return False
+    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
+               for m in shape.members.values())
 
 
 # The key of a checked answer (`response_dict`) under which the check leaves the body it
@@ -225,6 +238,7 @@ def _mismatch(value: Any, shape: Any) -> str | None:
     return _check_for(shape)(value)
 
 
+F = TypeVar("F")
 Check = Callable[[Any], "str | None"]
 Plain = Callable[[Any], bool]
 # Per shape, a function made once: the check (`_mismatch`) and the plain test. Keyed by
@@ -233,7 +247,7 @@ _CHECKS: dict[int, tuple[Any, Check]] = {}
 _PLAINS: dict[int, tuple[Any, Plain]] = {}
 # The exact types of a JSON value that fit a scalar of the model as they are (the check
 # of any other value, a subclass or None, is the general one), and that botocore's parse
-# gives back as they are (with timestamps kept as sent: see chime_tui.aws.memo).
+# gives back as they are (with timestamps kept as sent: see chime_tui.aws.plain).
 _EXACT = {"string": frozenset({str}), "integer": frozenset({int}), "long": frozenset({int}),
           "boolean": frozenset({bool}), "float": frozenset({int, float}),
           "double": frozenset({int, float}), "timestamp": frozenset({str, int, float})}
@@ -241,10 +255,15 @@ _AS_PARSED = {**_EXACT, "float": frozenset({float}), "double": frozenset({float}
 _NONE: frozenset[type] = frozenset()
 
 
+def _made(made: dict[int, tuple[Any, F]], shape: Any) -> F | None:
+    """The function made for `shape` in `made` (`_CHECKS`, `_PLAINS`), or None."""
+    hit = made.get(id(shape))
+    return hit[1] if hit is not None and hit[0] is shape else None
+
+
 def _check_for(shape: Any) -> Check:
-    hit = _CHECKS.get(id(shape))
-    if hit is not None and hit[0] is shape:
-        return hit[1]
+    if (made := _made(_CHECKS, shape)) is not None:
+        return made
     kind = shape.type_name
     allowed = _JSON_TYPES.get(kind)
     check: Check
@@ -320,9 +339,8 @@ def _plain_for(shape: Any) -> Plain:
     null item is kept as null); strings, integers, booleans, floats and timestamps as
     their exact JSON types. Maps, blobs, documents, unions, members named otherwise in
     the JSON or carried outside the body: never plain (botocore's parse then runs)."""
-    hit = _PLAINS.get(id(shape))
-    if hit is not None and hit[0] is shape:
-        return hit[1]
+    if (made := _made(_PLAINS, shape)) is not None:
+        return made
     kind = shape.type_name
     plain: Plain
     if kind == "structure" and _plain_structure(shape):
@@ -351,13 +369,11 @@ def _plain_for(shape: Any) -> Plain:
 
 
 def _plain_structure(shape: Any) -> bool:
-    ser = shape.serialization
-    if shape.is_document_type or shape.is_tagged_union or "payload" in ser \
-            or ser.get("eventstream") or "ResponseMetadata" in shape.members:
-        return False
-    return all(not m.serialization.get("location") and not m.serialization.get("eventstream")
-               and m.serialization.get("name", name) == name
-               for name, m in shape.members.items())
+    """A structure botocore parses member by member from the body, each under its own
+    name (`body_members_only`, not a document nor a union, no member renamed)."""
+    return body_members_only(shape) and not shape.is_document_type \
+        and not shape.is_tagged_union \
+        and all(m.serialization.get("name", name) == name for name, m in shape.members.items())
 
 
 def _never(value: Any) -> bool:

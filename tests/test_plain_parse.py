@@ -28,7 +28,9 @@ OPERATIONS = ("ListProxySessions", "GetProxySession", "ListVoiceConnectors",
 
 
 def reference_mismatch(value: Any, shape: Any) -> str | None:
-    """The check's walk as it was until 2026-11-29 (one recursive function)."""
+    """The check's walk as it was until 2026-11-29 (one recursive function), with the
+    rule added on 2026-11-29 (session 17): a null item of a list is not what the model
+    says (it was let through, and shown as a capability or participant "None")."""
     if value is None:
         return None
     kind = shape.type_name
@@ -45,6 +47,8 @@ def reference_mismatch(value: Any, shape: Any) -> str | None:
                 return f".{key}{where}"
     elif kind == "list":
         for i, item in enumerate(value):
+            if item is None:
+                return f"[{i}]"
             if (where := reference_mismatch(item, shape.member)) is not None:
                 return f"[{i}]{where}"
     elif kind == "map":
@@ -162,7 +166,7 @@ def test_a_plain_answer_is_read_once_and_an_odd_one_is_botocores_to_parse(monkey
             "ExpiryMinutes": 60, "Capabilities": ["Voice", "SMS"],
             "CreatedTimestamp": "2026-11-29T10:00:00.000Z",
             "Participants": [{"PhoneNumber": "+12065550100",
-                              "ProxyPhoneNumber": "+12065550199"}, None]}
+                              "ProxyPhoneNumber": "+12065550199"}, {}]}
     plain_factory, reference = parsers()
     walks: list[Any] = []
     inner = reference.create_parser("rest-json")

@@ -12,6 +12,8 @@ from chime_tui.aws.errors import BadResponse
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
 from chime_tui.tui.screens.sessions import SessionListScreen
+from chime_tui.tui.widgets.capabilities_panel import CapabilitiesPanel
+from chime_tui.tui.widgets.fetch_status import ErrorLine
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, aws_for, wait_for
@@ -197,3 +199,55 @@ async def test_expiring_next_leaves_a_session_listed_twice_out_too(server, state
         fleet = await list_fleet(client, [vc])
     assert real not in {s.proxy_session_id for s in fleet.sessions[vc]}
     assert len(fleet.sessions[vc]) == len(state.sessions[vc]) - 2
+
+
+NULL_ITEMS = {"Capabilities": (["Voice", None], "Capabilities[1]"),
+              "Participants": ([None], "Participants[0]")}
+
+
+@pytest.mark.parametrize("field", NULL_ITEMS)
+async def test_a_null_item_in_a_sessions_list_is_not_read_as_a_value(server, state, field):
+    """Helper walk, session 16: `Capabilities: ["Voice", null]` was shown as a capability
+    "None" (`✔ None`, `Voice, None`), and `Participants: [null]` as a participant "— —",
+    counted. A null is none of the model's values: the session is not what the service
+    model says, left out of its listing and named, and an error asked for by its ID."""
+    value, where = NULL_ITEMS[field]
+    vc = list(state.connectors)[1]
+    sids = sorted(state.sessions[vc])
+    state.set_fields(vc, sids[0], {field: value})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        listed = await client.list_proxy_sessions(vc)
+        assert sorted(s.proxy_session_id for s in listed) == sids[1:]
+        assert client.left_out[vc] == {sids[0]: f"{where} is not what the service model says"}
+        with pytest.raises(BadResponse, match=rf"ProxySession\.{where.replace('[', '.')}"):
+            await client.get_proxy_session(vc, sids[0])
+
+
+def test_a_null_session_in_a_listing_is_left_out_and_counted():
+    import json
+
+    from chime_tui.aws.validate import UNREADABLE, check_response
+
+    from .strategies import MODEL
+
+    item = {"VoiceConnectorId": "vc", "ProxySessionId": "s1", "Status": "Open"}
+    response = {"status_code": 200, "headers": {},
+                "body": json.dumps({"ProxySessions": [None, item]}).encode()}
+    check_response(MODEL.operation_model("ListProxySessions"), response, leave_out=True)
+    assert json.loads(response["body"]) == {"ProxySessions": [item]}
+    assert json.loads(response["headers"][UNREADABLE]) == [
+        {"member": "ProxySessions", "id": None,
+         "why": "the item is not what the service model says"}]
+
+
+async def test_the_session_screen_shows_no_null_capability(server, state):
+    vc = list(state.connectors)[1]
+    sid = sorted(state.sessions[vc])[0]
+    state.set_fields(vc, sid, {"Capabilities": ["Voice", None]})
+    app = make_app(app_settings(server, voice_connector_id=vc, proxy_session_id=sid))
+    async with app.run_test(size=(140, 40)) as pilot:
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display and "Capabilities[1]" in line.message())
+        for panel in app.screen.panels():
+            assert "None" not in str(panel.render())
+        assert str(app.screen.query_one(CapabilitiesPanel).render()).startswith("no data yet")

@@ -205,7 +205,7 @@ def _split(items: list[Any], shape: Any, name: str
     kept: list[Any] = []
     taken: list[dict[str, Any]] = []
     for item in items:
-        where = _mismatch(item, shape.member)
+        where = "" if item is None else _mismatch(item, shape.member)
         if where is None:
             kept.append(item)
             continue
@@ -324,10 +324,18 @@ def _container_check(kind: str, allowed: tuple[type, ...],
             return ""
         exact, sub = subs[""]
         items: Any = value
-        pairs = enumerate(items) if kind == "list" else items.items()
-        for key, item in pairs:
+        if kind == "list":
+            for i, item in enumerate(items):
+                # A null item is none of the model's values (a null member is an absent
+                # one): shown, it would be a capability or a participant called "None".
+                if item is None:
+                    return f"[{i}]"
+                if type(item) not in exact and (where := sub(item)) is not None:
+                    return f"[{i}]{where}"
+            return None
+        for key, item in items.items():
             if type(item) not in exact and (where := sub(item)) is not None:
-                return f"[{key}]{where}" if kind == "list" else f".{key}{where}"
+                return f".{key}{where}"
         return None
     return check_items
 
@@ -335,9 +343,9 @@ def _container_check(kind: str, allowed: tuple[type, ...],
 def _plain_for(shape: Any) -> Plain:
     """A test of a JSON value: True if it fits `shape` and botocore's REST-JSON parse of
     it (timestamps kept as sent) is the value itself, in every type and key order:
-    structures whose keys are all members, in the model's order, none null; lists (a
-    null item is kept as null); strings, integers, booleans, floats and timestamps as
-    their exact JSON types. Maps, blobs, documents, unions, members named otherwise in
+    structures whose keys are all members, in the model's order, none null; lists, no
+    item null (the check refuses those); strings, integers, booleans, floats and
+    timestamps as their exact JSON types. Maps, blobs, documents, unions, members named otherwise in
     the JSON or carried outside the body: never plain (botocore's parse then runs)."""
     if (made := _made(_PLAINS, shape)) is not None:
         return made
@@ -355,8 +363,7 @@ def _plain_for(shape: Any) -> Plain:
         plain = _list_plain(cell)
         _PLAINS[id(shape)] = (shape, plain)
         member = shape.member
-        cell.append((_AS_PARSED.get(member.type_name, _NONE) | {type(None)},
-                     _plain_for(member)))
+        cell.append((_AS_PARSED.get(member.type_name, _NONE), _plain_for(member)))
         return plain
     exact = _AS_PARSED.get(kind)
     if exact is None or shape.serialization.get("location"):

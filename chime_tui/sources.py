@@ -392,6 +392,7 @@ class PinnedSessions(Source[BoardUpdate]):
         self.fetcher: BoardFetcher | None = None
         self.rechecked: dict[SessionKey, datetime] = {}  # gone pins: when last asked for
         self.recheck_all = False  # every pin on the next fetch, the gone ones too
+        self.unreadable: set[SessionKey] = set()  # as the last refresh found them
 
     def recheck_gone(self) -> None:
         self.recheck_all = True
@@ -425,7 +426,12 @@ class PinnedSessions(Source[BoardUpdate]):
             self.rechecked.pop(key, None)
             changes[key] = host.track(session)  # clears "missing?" and "gone"
         confirm_after = timedelta(seconds=max(CONFIRM_AFTER, 4 * self.interval))
-        health: set[SessionKey] = set()
+        # Listed, but not readable: there, so not suspected missing (its row keeps the
+        # last answer, stale); its Health changes when it becomes so or stops being so.
+        health = set(result.unreadable.keys() ^ self.unreadable)
+        self.unreadable = set(result.unreadable)
+        for key in result.unreadable:
+            tracker.suspect.pop(key, None)
         for key in result.missing:
             if key in tracker.gone or key in tracker.not_found:
                 continue

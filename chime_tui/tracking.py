@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from chime_tui.aws.errors import ChimeError, NotFound
+from chime_tui.aws.errors import BadResponse, ChimeError, NotFound
 from chime_tui.aws.factory import PAGE_SIZE
 from chime_tui.documents import PHONE_KEYS, redact
 from chime_tui.files import check_writable, open_private
@@ -333,6 +333,10 @@ class BoardResult:
     # Connectors whose requests failed in this refresh (the others answered): their
     # pins keep their last answer, shown as stale.
     failed: dict[str, ChimeError] = field(default_factory=dict)
+    # Pins that a complete listing had, but left out as not what the service model says
+    # (why): the session is there, its answer could not be read. Not missing: they keep
+    # their last answer, shown as stale.
+    unreadable: dict[SessionKey, str] = field(default_factory=dict)
 
 
 CONNECTORS_AT_ONCE = 4  # connectors a board refresh asks at the same time
@@ -370,6 +374,7 @@ class BoardFetcher:
         absent: dict[str, list[str]] = defaultdict(list)  # not in a complete listing
         not_got: dict[str, list[str]] = defaultdict(list)  # GetProxySession: NotFound
         failed: dict[str, ChimeError] = {}
+        unreadable: dict[SessionKey, str] = {}
         gate = asyncio.Semaphore(CONNECTORS_AT_ONCE)
 
         async def one(vc: str, sids: list[str]) -> None:
@@ -378,10 +383,10 @@ class BoardFetcher:
             try:
                 async with gate:
                     if pages is not None and len(sids) < pages:
-                        not_got[vc] = await self._by_get(vc, sids, found)
+                        not_got[vc] = await self._by_get(vc, sids, found, unreadable)
                     else:
                         absent[vc] = await self._by_list(vc, sids, free.get(vc, set()),
-                                                         found, weak)
+                                                         found, weak, unreadable)
             except ChimeError as exc:
                 # One connector failing (a 500, throttling, garbage) does not stop the
                 # others: their pins are fresh, its own keep their last answer. Only a
@@ -389,6 +394,8 @@ class BoardFetcher:
                 failed[vc] = exc
                 for key in [k for k in found if k[0] == vc]:
                     del found[key]  # (pages before the failure: shown as stale too)
+                for key in [k for k in unreadable if k[0] == vc]:
+                    del unreadable[key]
 
         # The connectors at once (a few at a time): one that hangs until the read
         # timeout holds the refresh for one timeout, not one per connector.
@@ -406,11 +413,15 @@ class BoardFetcher:
                         if (vc, s) not in found)
         missing = (weak | confirmed) - found.keys()
         return BoardResult(found, missing, requests, confirmed,
-                           self.client.request_count - before - requests, failed)
+                           self.client.request_count - before - requests, failed, unreadable)
 
     async def _by_list(self, vc: str, sids: list[str], free: set[str],
-                       found: dict[SessionKey, ProxySession], weak: set[SessionKey]) -> list[str]:
-        """List the connector; the pins missing from a complete listing."""
+                       found: dict[SessionKey, ProxySession], weak: set[SessionKey],
+                       unreadable: dict[SessionKey, str]) -> list[str]:
+        """List the connector; the pins missing from a complete listing. A pin the
+        listing left out as not what the service model says is `unreadable`, not
+        missing: asking for it by its ID would be the same error, and a session that
+        is there must never be suspected, or confirmed, gone."""
         wanted = set(sids) | free
         total = 0
         try:
@@ -424,15 +435,22 @@ class BoardFetcher:
             # Nothing confirms it in this refresh.
             weak.update((vc, sid) for sid in sids if (vc, sid) not in found)
             return []
-        from chime_tui.aws.client import ambiguous
+        from chime_tui.aws.client import DUPLICATE, ambiguous
 
-        for sid in ambiguous(self.client.left_out.get(vc)):
+        left_out = self.client.left_out.get(vc) or {}
+        for sid in ambiguous(left_out):
             # Listed twice with different values: asked for by its ID instead.
             found.pop((vc, sid), None)
         self.totals[vc] = total
-        return [sid for sid in sids if (vc, sid) not in found]
+        for sid in sids:
+            why = left_out.get(sid)
+            if (vc, sid) not in found and why is not None and why != DUPLICATE:
+                unreadable[(vc, sid)] = why
+        return [sid for sid in sids if (vc, sid) not in found and (vc, sid) not in unreadable]
 
     async def _gets(self, vc: str, sids: list[str]) -> list[ProxySession | ChimeError]:
+        """GetProxySession for each: the session, or its NotFound or BadResponse (any
+        other error is raised)."""
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(sid: str) -> ProxySession | ChimeError:
@@ -440,18 +458,28 @@ class BoardFetcher:
                 try:
                     session: ProxySession = await self.client.get_proxy_session(vc, sid)
                     return session
-                except NotFound as exc:
+                except (NotFound, BadResponse) as exc:
                     return exc
 
         return await asyncio.gather(*(one(s) for s in sids))
 
-    async def _by_get(self, vc: str, sids: list[str], found: dict[SessionKey, ProxySession]
-                      ) -> list[str]:
-        """One GetProxySession per pin; the pins that answered NotFound."""
+    async def _by_get(self, vc: str, sids: list[str], found: dict[SessionKey, ProxySession],
+                      unreadable: dict[SessionKey, str]) -> list[str]:
+        """One GetProxySession per pin; the pins that answered NotFound. A pin whose
+        answer is not what the service model says is `unreadable` when another pin's
+        answer was read: then the service answers, and that session's answer is wrong.
+        When no answer could be read (a proxy's HTML page to every request), it is the
+        connector's failure (raised: backoff, every pin stale)."""
+        results = await self._gets(vc, sids)
+        bad = [r for r in results if isinstance(r, BadResponse)]
+        if bad and len(bad) == len(results):
+            raise bad[0]
         not_found = []
-        for sid, result in zip(sids, await self._gets(vc, sids)):
+        for sid, result in zip(sids, results):
             if isinstance(result, ProxySession):
                 found[(vc, sid)] = result
+            elif isinstance(result, BadResponse):
+                unreadable[(vc, sid)] = result.message
             else:
                 not_found.append(sid)
         return not_found
@@ -472,6 +500,6 @@ class BoardFetcher:
         for sid, result in zip(sids, results):
             if isinstance(result, ProxySession):
                 found[(vc, sid)] = result  # it is there after all
-            else:
+            elif isinstance(result, NotFound):
                 confirmed.add(sid)
         return confirmed

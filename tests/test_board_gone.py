@@ -412,3 +412,69 @@ async def test_every_connector_failing_is_a_failed_refresh(tmp_path):
             await pilot.pause()
             assert app.screen.has_class("-stale")
             assert all(health(app, key).startswith("stale, ") for key in pins)
+
+
+@pytest.mark.parametrize("mode", ["list", "get"])
+async def test_a_pin_listed_but_unreadable_is_stale_not_missing(tmp_path, mode):
+    """Helper walk, session 16: a pinned session served with `ExpiryMinutes: "sixty"` is
+    left out of its connector's listing as unreadable. The board said "missing?
+    (checking)" beside its last answer (not marked stale), and 30 s on recorded a false
+    `Open → not found`, then "answers again". (Asked for by its ID, its connector
+    failed: every pin of it stale.) It is there: its row keeps the last answer and says
+    it is unreadable, with that answer's age; never suspected, never gone; the other
+    pins are fresh."""
+    state = small_state() if mode == "list" else big_state()
+    pins = open_pins(state, 3 if mode == "list" else 2)
+    others = [k for k in pins if k != pins[1]]
+    vc, sid = pins[1]
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await board_loaded(pilot, clock, 1 if mode == "list" else 3)
+            await clock.advance(REFRESH)  # (with "get": the refreshes ask by ID from now)
+            kept = app.tracker.last[pins[1]]
+            state.set_fields(vc, sid, {"ExpiryMinutes": "sixty"})
+            await clock.advance(REFRESH)
+            table = app.screen.query_one(KeyedTable)
+            assert health(app, pins[1]).startswith("unreadable, "), health(app, pins[1])
+            assert "pin unreadable, stale" in str(table.border_subtitle)
+            assert [health(app, k) for k in others] == ["ok"] * len(others)
+            assert not app.screen.result.failed and not app.screen.has_class("-stale")
+            assert pins[1] not in app.tracker.suspect
+            # A listing: not asked for by its ID too (the same error).
+            assert app.screen.result.requests == (1 if mode == "list" else len(pins))
+            await clock.advance(40.0)  # longer than a NotFound takes to be confirmed
+            assert health(app, pins[1]).startswith("unreadable, ")
+            assert app.tracker.last[pins[1]] is kept
+            assert not app.tracker.gone and not app.tracker.not_found
+            assert gone_alerts(app) == [] and session_events(tmp_path) == []
+            state.set_fields(vc, sid, {"ExpiryMinutes": kept.expiry_minutes})
+            await clock.advance(REFRESH)
+            assert health(app, pins[1]) == "ok"
+            assert "unreadable" not in str(table.border_subtitle)
+            assert not [a for a in app.alerts_raised if a.kind in ("gone", "back")]
+            assert session_events(tmp_path) == []
+
+
+async def test_pins_asked_for_by_id_with_no_answer_readable_fail_their_connector():
+    """Asked for by their IDs, pins whose answers are all unreadable (a proxy's page to
+    every request) are the connector's failure, with its backoff: not "unreadable" pins
+    of a connector that answers."""
+    state = big_state()
+    pins = open_pins(state, 2)
+    with EmulatorServer(state) as srv:
+        async with ChimeVoiceClient(aws_for(srv)) as client:
+            fetcher = BoardFetcher(client)
+            await fetcher.fetch(pins)  # a listing, then gets
+            rule = state.add_rule({"malformed": "html"})
+            with pytest.raises(BadResponse):
+                await fetcher.fetch(pins)
+            remove_rule(state, rule)
+            state.set_fields(*pins[0], {"ExpiryMinutes": "sixty"})
+            result = await fetcher.fetch(pins)
+            assert set(result.sessions) == {pins[1]} and not result.failed
+            assert list(result.unreadable) == [pins[0]]
+            assert "ExpiryMinutes is not what the service model says" in \
+                result.unreadable[pins[0]]
+            assert not result.missing

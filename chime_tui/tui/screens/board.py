@@ -184,6 +184,12 @@ class BoardScreen(ListScreen):
             return Text("missing? (checking)", style="bold yellow")
         if self.last_ok is not None and self.has_class("-stale"):
             return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
+        if self.result is not None and key in self.result.unreadable:
+            # Listed, but its answer is not what the service model says: the row is
+            # the last answer that could be read (if any), and says so.
+            seen = app.tracker.seen_at.get(key)
+            return Text(f"unreadable, {ago(seen, app.clock())}" if seen else "unreadable",
+                        style="bold yellow")
         failed = self.result is not None and key[0] in self.result.failed
         if self.last_ok is None or failed:
             # No fresh answer for this row: none to the board yet, or its connector failed
@@ -281,6 +287,10 @@ class BoardScreen(ListScreen):
         parts = [f"{requests} request{'s' if requests != 1 else ''} per refresh"]
         for vc, error in (self.result.failed.items() if self.result else ()):
             parts.append(f"{vc}: {error.kind}, its rows stale")
+        if self.result and self.result.unreadable:
+            count = len(self.result.unreadable)
+            parts.append(f"{count} pin{'s' if count != 1 else ''} unreadable, stale "
+                         "(Enter says why)")
         table.set_titles(subtitle=" · ".join(parts))
         self.table.refresh_live()
 

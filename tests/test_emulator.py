@@ -154,6 +154,20 @@ async def test_schedule_and_fields_over_http_reach_aiobotocore(server, state):
     assert [r.status for r in state.requests] == [200, 404, 200, 200]
 
 
+async def test_clear_also_ends_the_hostile_field_values(server, state):
+    """`{"clear": true}` is "all knobs off": the field values served as given end too,
+    and the session answers as the emulator keeps it (a walk left them on: session 16)."""
+    sid = "123a4bc5-67d8-901e-2f3g-h4ghjk56789l"
+    post_knobs(server, {"fields": {SEED_CONNECTOR_ID: {"Name": "vc\u001b[2J"},
+                                   f"{SEED_CONNECTOR_ID}/{sid}": {"ExpiryMinutes": "sixty"}}})
+    post_knobs(server, {"clear": True})
+    async with ChimeVoiceClient(aws_for(server)) as client:
+        assert (await client.get_proxy_session(SEED_CONNECTOR_ID, sid)).expiry_minutes == \
+            state.sessions[SEED_CONNECTOR_ID][sid].expiry_minutes
+        assert (await client.get_voice_connector(SEED_CONNECTOR_ID)).name == \
+            state.connectors[SEED_CONNECTOR_ID].name
+
+
 def test_http_knobs_take_the_emulator_flag_names(server, state):
     post_knobs(server, {"fail_status": 503})
     assert (state.faults.status, state.faults.status_count) == (503, -1)

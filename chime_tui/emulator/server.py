@@ -242,7 +242,8 @@ FLAG_NAMES = {"fail_status": "status", "fail_count": "status_count"}
 
 async def set_faults(request: web.Request) -> web.Response:
     """Set knobs at run time: the Faults fields or the emulator's flag names
-    (`fail_status`, `fail_count`, dashes or underscores), `clear`, `schedule` (a list
+    (`fail_status`, `fail_count`, dashes or underscores), `clear` (the field values
+    too), `schedule` (a list
     of rules, see EmulatorState.add_rule), `paging`, and `fields`: {"VC": {...}} or
     {"VC/SID": {...}} to serve hostile field values."""
     body = await _body(request)
@@ -254,6 +255,7 @@ async def set_faults(request: web.Request) -> web.Response:
         with state.lock:
             if body.pop("clear", False):
                 faults.clear()
+                state.clear_fields()
             knobs = {FLAG_NAMES.get(k.replace("-", "_"), k.replace("-", "_")): v
                      for k, v in body.items()}
             for key in knobs:

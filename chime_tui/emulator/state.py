@@ -351,6 +351,15 @@ class EmulatorState:
             s.lifecycle = False
 
     # -- hostile data and per-request fault schedules -------------------------------
+    def clear_fields(self) -> None:
+        """Serve every session and connector as kept again (no value set by `set_fields`)."""
+        with self.lock:
+            for connector in self.connectors.values():
+                connector.extra.clear()
+            for sessions in self.sessions.values():
+                for session in sessions.values():
+                    session.extra.clear()
+
     def set_fields(self, vc_id: str, sid: str | None, values: dict[str, Any]) -> None:
         """Serve these fields as given (any value, any type) on a session, or on the
         connector when `sid` is None. A value of None removes the field."""

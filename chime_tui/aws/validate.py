@@ -345,8 +345,9 @@ def _plain_for(shape: Any) -> Plain:
     it (timestamps kept as sent) is the value itself, in every type and key order:
     structures whose keys are all members, in the model's order, none null; lists, no
     item null (the check refuses those); strings, integers, booleans, floats and
-    timestamps as their exact JSON types. Maps, blobs, documents, unions, members named otherwise in
-    the JSON or carried outside the body: never plain (botocore's parse then runs)."""
+    timestamps as their exact JSON types. Maps, blobs, documents, unions, members named
+    otherwise in the JSON or carried outside the body: never plain (botocore's parse
+    then runs)."""
     if (made := _made(_PLAINS, shape)) is not None:
         return made
     kind = shape.type_name

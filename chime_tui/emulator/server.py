@@ -243,9 +243,8 @@ FLAG_NAMES = {"fail_status": "status", "fail_count": "status_count"}
 async def set_faults(request: web.Request) -> web.Response:
     """Set knobs at run time: the Faults fields or the emulator's flag names
     (`fail_status`, `fail_count`, dashes or underscores), `clear` (the field values
-    too), `schedule` (a list
-    of rules, see EmulatorState.add_rule), `paging`, and `fields`: {"VC": {...}} or
-    {"VC/SID": {...}} to serve hostile field values."""
+    too), `schedule` (a list of rules, see EmulatorState.add_rule), `paging`, and
+    `fields`: {"VC": {...}} or {"VC/SID": {...}} to serve hostile field values."""
     body = await _body(request)
     if isinstance(body, web.Response):
         return body

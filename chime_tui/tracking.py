@@ -466,12 +466,13 @@ class BoardFetcher:
     async def _by_get(self, vc: str, sids: list[str], found: dict[SessionKey, ProxySession],
                       unreadable: dict[SessionKey, str]) -> list[str]:
         """One GetProxySession per pin; the pins that answered NotFound. A pin whose
-        answer is not what the service model says is `unreadable` when another pin's
-        answer was read: then the service answers, and that session's answer is wrong.
-        When no answer could be read (a proxy's HTML page to every request), it is the
-        connector's failure (raised: backoff, every pin stale)."""
+        answer could not be read is `unreadable` when the service answered: another
+        pin's answer was read, or this one is the session's answer with a value of the
+        wrong type (`BadResponse.field`). When no answer was the service's (a proxy's
+        HTML page to every request), it is the connector's failure (raised: backoff,
+        every pin stale)."""
         results = await self._gets(vc, sids)
-        bad = [r for r in results if isinstance(r, BadResponse)]
+        bad = [r for r in results if isinstance(r, BadResponse) and r.field is None]
         if bad and len(bad) == len(results):
             raise bad[0]
         not_found = []

@@ -10,6 +10,7 @@ are exact.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -478,3 +479,40 @@ async def test_pins_asked_for_by_id_with_no_answer_readable_fail_their_connector
             assert "ExpiryMinutes is not what the service model says" in \
                 result.unreadable[pins[0]]
             assert not result.missing
+            # Every pin's answer wrong in a value (walk 17 F1): the service answers, so
+            # each is unreadable, not a failure of the connector (which hid the second
+            # one's own error, and backed off).
+            state.set_fields(*pins[1], {"Capabilities": ["Voice", None]})
+            result = await fetcher.fetch(pins)
+            assert not result.failed and not result.sessions and not result.missing
+            assert sorted(result.unreadable) == sorted(pins)
+            assert "Capabilities[1]" in result.unreadable[pins[1]]
+
+
+async def test_a_stale_board_says_each_rows_own_age(tmp_path):
+    """Walk 17 F1: a pin unreadable for a minute, then a refresh that failed whole: the
+    row said "stale, 10 seconds ago", the last good refresh's age, though its answer
+    was a minute older. Each row says the age of its own answer."""
+    from chime_tui.humanfmt import ago
+
+    state = big_state()
+    pins = open_pins(state, 2)
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await board_loaded(pilot, clock, 3)
+            state.set_fields(*pins[1], {"ExpiryMinutes": "sixty"})
+            await clock.advance(40.0)
+            assert health(app, pins[0]) == "ok"
+            said = health(app, pins[1])
+            assert said.startswith("unreadable, 4") and said.endswith("s ago"), said
+            state.add_rule({"malformed": "html"})
+            await clock.advance(REFRESH)
+            assert app.screen.has_class("-stale")
+            now = app.clock()
+            seen = app.tracker.seen_at
+            assert now - seen[pins[1]] > now - app.screen.last_ok + timedelta(seconds=30)
+            assert health(app, pins[1]) == f"stale, {ago(seen[pins[1]], now)}"
+            assert health(app, pins[0]) == f"stale, {ago(seen[pins[0]], now)}"
+            assert health(app, pins[0]) != health(app, pins[1])

@@ -99,6 +99,11 @@ class TlsUntrusted(Unreachable):
 
 class BadResponse(ChimeError):
     kind = "bad response"
+    # Where the answer is not what the service model says ('ProxySession.ExpiryMinutes')
+    # when it is the operation's answer with a value of the wrong type: the service
+    # answered, and that is what cannot be read. None: not an answer of this operation
+    # at all (HTML from a proxy, truncated JSON, another shape).
+    field: str | None = None
 
 
 class InvalidInput(ChimeError):

@@ -177,8 +177,10 @@ def _check_body(body: bytes, data: Any, members: dict[str, Any], leave_out: bool
                 data[key] = kept
                 unreadable.extend({"member": key, **t} for t in taken)
                 continue
-        raise _bad(f"{key}{where}{_whose(data[key], where)} is not what the service "
+        bad = _bad(f"{key}{where}{_whose(data[key], where)} is not what the service "
                    "model says", body)
+        bad.field = f"{key}{where}"
+        raise bad
     # A single structure (GetProxySession's ProxySession) is the whole answer.
     if len(members) == 1:
         (name, member), = members.items()

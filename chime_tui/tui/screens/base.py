@@ -150,8 +150,8 @@ class PollingScreen(Screen[None], Kept):
         self.tick()
 
     def became_stale(self) -> None:
-        """The screen was just marked stale by the clock: screens that draw it into
-        their content (the board's Health column) redraw it."""
+        """The screen was just marked stale (by the clock, or a failed fetch): screens
+        that draw it into their content (the board's Health column) redraw it."""
 
     def tick(self) -> None:
         """Screens with a clock-driven display override this."""
@@ -228,8 +228,10 @@ class PollingScreen(Screen[None], Kept):
             self.show(outcome.value)
         else:
             assert outcome.error is not None
-            if self.last_ok is not None or self.partial_data():
+            if (self.last_ok is not None or self.partial_data()) \
+                    and not self.has_class("-stale"):
                 self.add_class("-stale")
+                self.became_stale()  # now, not at the next tick (the board's Health)
             # The detail (e.g. a bad body) goes to the debug log only, never to the screen.
             log.warning("fetch failed on %s: %s (%s) %s", type(self).__name__,
                         outcome.error.kind, outcome.error.code, outcome.error.detail or "")

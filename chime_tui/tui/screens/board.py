@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from chime_tui.fleet import InStatus, in_status, in_status_short
-from chime_tui.humanfmt import ago, expiry_short
+from chime_tui.humanfmt import ago, ago_short, expiry_short
 from chime_tui.models import ProxySession, SessionKey
 from chime_tui.sources import EXPIRY_ENDED, EXPIRY_UNKNOWN, SORTS, BoardUpdate, PinnedSessions
 from chime_tui.textsafe import clip
@@ -182,20 +182,23 @@ class BoardScreen(ListScreen):
             return Text("not found", style="yellow")
         if key in app.tracker.suspect:
             return Text("missing? (checking)", style="bold yellow")
+        seen = app.tracker.seen_at.get(key)  # when the row's answer came
         if self.last_ok is not None and self.has_class("-stale"):
-            return Text(f"stale, {ago(self.last_ok, app.clock())}", style="yellow")
+            # The row's own age, not the last good refresh's: a pin that refresh could
+            # not read is older (walk 17 F1).
+            when = seen if seen is not None else self.last_ok
+            return Text(f"stale, {ago(when, app.clock())}", style="yellow")
         if self.result is not None and key in self.result.unreadable:
-            # Listed, but its answer is not what the service model says: the row is
-            # the last answer that could be read (if any), and says so.
-            seen = app.tracker.seen_at.get(key)
-            return Text(f"unreadable, {ago(seen, app.clock())}" if seen else "unreadable",
+            # There, but its answer is not what the service model says: the row is the
+            # last answer that could be read (if any), and says so (short: the column
+            # is 24 wide at most).
+            return Text(f"unreadable, {ago_short(seen, app.clock())}" if seen else "unreadable",
                         style="bold yellow")
         failed = self.result is not None and key[0] in self.result.failed
         if self.last_ok is None or failed:
             # No fresh answer for this row: none to the board yet, or its connector failed
             # in the last refresh (the others answered). A row the app saw before (here,
             # on another screen, on an earlier board) is that answer, and says its age.
-            seen = app.tracker.seen_at.get(key)
             if seen is not None:
                 return Text(f"stale, {ago(seen, app.clock())}", style="yellow")
             return Text("not fetched", style="yellow") if failed else \

@@ -447,6 +447,9 @@ async def test_a_pin_listed_but_unreadable_is_stale_not_missing(tmp_path, mode):
             assert app.screen.result.requests == (1 if mode == "list" else len(pins))
             await clock.advance(40.0)  # longer than a NotFound takes to be confirmed
             assert health(app, pins[1]).startswith("unreadable, ")
+            # Whole in the Health column (24 at most: "unreadable, 40 seconds ago" was
+            # cut, and pushed Last change out; walk 17 F2).
+            assert len(health(app, pins[1])) <= 24, health(app, pins[1])
             assert app.tracker.last[pins[1]] is kept
             assert not app.tracker.gone and not app.tracker.not_found
             assert gone_alerts(app) == [] and session_events(tmp_path) == []

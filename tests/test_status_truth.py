@@ -65,6 +65,24 @@ async def test_while_a_retry_is_in_flight_the_error_line_says_so_not_a_stale_cou
         await wait_for(pilot, lambda: not line.display, timeout=3)  # it succeeded
 
 
+async def test_a_first_fetch_that_failed_is_not_not_fetched_yet(server, state):
+    """Walk 17 F4: opened at a session whose answers cannot be read, the status line
+    said "not fetched yet" beside the panels' "no data yet: the last try failed"."""
+    clock = VirtualClock()
+    state.faults.malformed, state.faults.malformed_count = "types", -1
+    app = detail_app(server, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.screen.query_one(FetchStatus)
+        assert shown(status).startswith("not fetched yet")  # before the first answer
+        line = app.screen.query_one(ErrorLine)
+        await wait_for(pilot, lambda: line.display)
+        assert shown(status).startswith("no answer yet: the last try failed"), shown(status)
+        state.faults.clear()
+        await clock.advance(app.screen.poller.next_at - clock.t)
+        await wait_for(pilot, lambda: detail_loaded(app))
+        assert shown(status).startswith("updated ")
+
+
 async def test_the_latency_after_updated_is_the_last_good_fetchs(server, state):
     app = detail_app(server)
     async with app.run_test(size=(160, 40)) as pilot:

@@ -86,6 +86,30 @@ async def test_alerts_list_shows_the_transition_full_width(server, state, size):
         assert "status" in text
 
 
+async def test_a_long_alert_leaves_its_session_in_view(server, state):
+    """Walk 17 F3: a "left out" alert's What (150 characters and more) pushed the Session
+    column off the right edge, at 140 columns and even at 220: two alerts about two
+    sessions looked the same. The session comes before the What."""
+    from chime_tui.tracking import Alert
+
+    app = detail_app(server)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await wait_for(pilot, lambda: detail_loaded(app))
+        others = [f"{c}{SEED_SESSION_ID[1:]}" for c in "ab"]
+        app.raise_alerts([Alert(app.clock(), (SEED_CONNECTOR_ID, sid), "left out",
+                                f"session {sid} could not be read (Capabilities[1] is not what "
+                                "the service model says): left out of voice connector "
+                                f"{SEED_CONNECTOR_ID}'s listing " + "x" * 60)
+                          for sid in others])
+        await pilot.press("a")
+        assert isinstance(app.screen, AlertsScreen)
+        await pilot.pause()
+        text = screen_text(app)
+        for sid in others:
+            assert sid in text, text  # in view, without scrolling sideways
+        assert "could not be read (Capabilities[1]" in text
+
+
 # -- 14: the command palette --------------------------------------------------------------
 async def test_palette_keys_opens_this_apps_help_and_offers_no_maximize(server):
     app = detail_app(server)

@@ -1,9 +1,10 @@
 """Every alert of this run, newest first: the toasts go, the history stays.
 
-Full width; When, Kind, What (the transition, e.g. "Open → Closed") and the
-session, named once. A narrow terminal drops the age, then shortens the
-session ID, so the What stays readable without scrolling sideways. Enter opens
-the alert's session."""
+Full width; When, Kind, the session (named once) and What (the transition, e.g.
+"Open → Closed"), last: a long What ("left out" names why, and where) is cut at
+the right edge, and never pushes the session out of view (walk 17 F3). A narrow
+terminal drops the age, then shortens the session ID, so a short What stays
+readable without scrolling sideways. Enter opens the alert's session."""
 
 from __future__ import annotations
 
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 COLUMNS = (Column("when", "When"),
            Column("ago", "Ago", drop_priority=1),
            Column("kind", "Kind"),
-           Column("what", "What"),
-           Column("session", "Session", shrink_to=9))
+           Column("session", "Session", shrink_to=9),
+           # A long What gives way first (cut, with an ellipsis), and gets back all the
+           # room the others leave: the When, Kind and session stay whole.
+           Column("what", "What", shrink_to=24, shrink_priority=2_000))
 
 
 def _app_class() -> type[ChimeTuiApp]:
@@ -76,10 +79,11 @@ class AlertsScreen(ModalScreen[None]):
             key = str(i)
             self.by_row[key] = alert
             rows.append((key, (f"{alert.at:%H:%M:%S}", ago(alert.at, self.now),
-                               Text(visible(alert.kind)), Text(visible(what(alert))),
-                               Text(visible(alert.key[1] or alert.key[0])))))
+                               Text(visible(alert.kind)),
+                               Text(visible(alert.key[1] or alert.key[0])),
+                               Text(visible(what(alert))))))
         if not rows:
-            rows.append(("none", ("—", "", "", "no alerts yet", "")))
+            rows.append(("none", ("—", "", "", "", "no alerts yet")))
         table.set_rows(rows)
         table.focus()
 

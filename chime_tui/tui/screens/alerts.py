@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from chime_tui.tui.app import ChimeTuiApp
 
 COLUMNS = (Column("when", "When"),
-           Column("ago", "Ago", drop_priority=1),
+           Column("ago", "Ago", drop_priority=1_500),  # (When says it too)
            Column("kind", "Kind"),
            Column("session", "Session", shrink_to=9),
            # A long What gives way first (cut, with an ellipsis), and gets back all the

@@ -103,7 +103,7 @@ async def test_a_hostile_status_is_cut_not_given_the_session_ids_width(
                                           ((80, 24), False), ((80, 24), True)])
 async def test_a_stale_board_keeps_the_session_ids_minimum(
         tmp_path: Any, size: tuple[int, int], hostile: bool) -> None:
-    """'stale, 28 seconds ago' widens Health: other columns give way, the Session ID
+    """'stale, 28s ago' widens Health: other columns give way, the Session ID
     never below 13 characters (at 140 columns it stays whole: no jump), a hostile
     Status or not; on recovery the widths are as before."""
     state = small_state()
@@ -127,6 +127,9 @@ async def test_a_stale_board_keeps_the_session_ids_minimum(
             assert_ids_readable(table)
             if size[0] >= 140:
                 assert widths["id"] == 36
+                # Health's age is short ('stale, 30s ago'): the last change stays in
+                # view at 140 columns ('stale, 30 seconds ago' pushed it out; walk 17).
+                assert widths["changed"] == 14
             await recover(pilot, state, clock, table, pins, rule)
             assert table.drawn_widths == before
 

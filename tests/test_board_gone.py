@@ -357,7 +357,7 @@ async def test_a_board_whose_first_fetch_fails_says_how_old_its_rows_are(tmp_pat
             await clock.advance(1.0)
             assert app.screen.last_ok is None
             for key in pins:
-                assert health(app, key) == "stale, 2 minutes ago"
+                assert health(app, key) == "stale, 2m ago"
 
 
 def pins_of_two_connectors(state: EmulatorState) -> tuple[list[str], tuple[tuple[str, str], ...]]:
@@ -496,7 +496,7 @@ async def test_a_stale_board_says_each_rows_own_age(tmp_path):
     """Walk 17 F1: a pin unreadable for a minute, then a refresh that failed whole: the
     row said "stale, 10 seconds ago", the last good refresh's age, though its answer
     was a minute older. Each row says the age of its own answer."""
-    from chime_tui.humanfmt import ago
+    from chime_tui.humanfmt import ago_short
 
     state = big_state()
     pins = open_pins(state, 2)
@@ -516,6 +516,6 @@ async def test_a_stale_board_says_each_rows_own_age(tmp_path):
             now = app.clock()
             seen = app.tracker.seen_at
             assert now - seen[pins[1]] > now - app.screen.last_ok + timedelta(seconds=30)
-            assert health(app, pins[1]) == f"stale, {ago(seen[pins[1]], now)}"
-            assert health(app, pins[0]) == f"stale, {ago(seen[pins[0]], now)}"
+            assert health(app, pins[1]) == f"stale, {ago_short(seen[pins[1]], now)}"
+            assert health(app, pins[0]) == f"stale, {ago_short(seen[pins[0]], now)}"
             assert health(app, pins[0]) != health(app, pins[1])

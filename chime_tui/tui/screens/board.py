@@ -187,11 +187,11 @@ class BoardScreen(ListScreen):
             # The row's own age, not the last good refresh's: a pin that refresh could
             # not read is older (walk 17 F1).
             when = seen if seen is not None else self.last_ok
-            return Text(f"stale, {ago(when, app.clock())}", style="yellow")
+            return Text(f"stale, {ago_short(when, app.clock())}", style="yellow")
         if self.result is not None and key in self.result.unreadable:
             # There, but its answer is not what the service model says: the row is the
-            # last answer that could be read (if any), and says so (short: the column
-            # is 24 wide at most).
+            # last answer that could be read (if any), and says so. (Health's ages are
+            # short: the column is 24 wide at most, and a long one pushes others out.)
             return Text(f"unreadable, {ago_short(seen, app.clock())}" if seen else "unreadable",
                         style="bold yellow")
         failed = self.result is not None and key[0] in self.result.failed
@@ -200,7 +200,7 @@ class BoardScreen(ListScreen):
             # in the last refresh (the others answered). A row the app saw before (here,
             # on another screen, on an earlier board) is that answer, and says its age.
             if seen is not None:
-                return Text(f"stale, {ago(seen, app.clock())}", style="yellow")
+                return Text(f"stale, {ago_short(seen, app.clock())}", style="yellow")
             return Text("not fetched", style="yellow") if failed else \
                 Text("waiting", style="dim")
         return Text("ok", style="green")

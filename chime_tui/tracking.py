@@ -402,6 +402,16 @@ class BoardFetcher:
         await asyncio.gather(*(one(vc, sids) for vc, sids in by_vc.items()))
         if by_vc and len(failed) == len(by_vc):
             raise next(iter(failed.values()))
+        if unreadable and not found and all(
+                (vc, sid) in unreadable or vc in failed for vc, sids in by_vc.items()
+                for sid in sids):
+            # Every pin asked for is there but could not be read: nothing was updated.
+            # A failed refresh, so that nothing says it was (the top line's time, the
+            # stale line's age); each row keeps its answer and says its own age.
+            (_, sid), why = next(iter(unreadable.items()))
+            more = f" (and {len(unreadable) - 1} more)" if len(unreadable) > 1 else ""
+            raise BadResponse(f"no pinned session could be read: session {sid}: {why}{more}",
+                              code="BadResponse")
         requests = self.client.request_count - before
         gone = known_gone or set()
         confirmed: set[SessionKey] = set()
@@ -480,7 +490,8 @@ class BoardFetcher:
             if isinstance(result, ProxySession):
                 found[(vc, sid)] = result
             elif isinstance(result, BadResponse):
-                unreadable[(vc, sid)] = result.message
+                unreadable[(vc, sid)] = f"{result.field} is not what the service model says" \
+                    if result.field else result.message
             else:
                 not_found.append(sid)
         return not_found

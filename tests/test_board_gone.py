@@ -22,6 +22,7 @@ from chime_tui.monitor import Schedule
 from chime_tui.tracking import BoardFetcher
 from chime_tui.tui.app import make_app
 from chime_tui.tui.screens.board import BoardScreen
+from chime_tui.tui.widgets.fetch_status import ErrorLine
 from chime_tui.tui.widgets.keyed_table import KeyedTable
 
 from .conftest import app_settings, aws_for, wait_for
@@ -482,14 +483,15 @@ async def test_pins_asked_for_by_id_with_no_answer_readable_fail_their_connector
             assert "ExpiryMinutes is not what the service model says" in \
                 result.unreadable[pins[0]]
             assert not result.missing
-            # Every pin's answer wrong in a value (walk 17 F1): the service answers, so
-            # each is unreadable, not a failure of the connector (which hid the second
-            # one's own error, and backed off).
+            # Every pin's answer wrong in a value: nothing was read, so the refresh
+            # failed (walk 17b F1: as an update, it set the top line's time and the
+            # stale line's age to a refresh that read nothing). It names one and counts.
             state.set_fields(*pins[1], {"Capabilities": ["Voice", None]})
-            result = await fetcher.fetch(pins)
-            assert not result.failed and not result.sessions and not result.missing
-            assert sorted(result.unreadable) == sorted(pins)
-            assert "Capabilities[1]" in result.unreadable[pins[1]]
+            with pytest.raises(BadResponse) as caught:
+                await fetcher.fetch(pins)
+            assert caught.value.message.startswith("no pinned session could be read: session ")
+            assert caught.value.message.endswith(" is not what the service model says "
+                                                 "(and 1 more)"), caught.value.message
 
 
 async def test_a_stale_board_says_each_rows_own_age(tmp_path):
@@ -519,3 +521,36 @@ async def test_a_stale_board_says_each_rows_own_age(tmp_path):
             assert health(app, pins[1]) == f"stale, {ago_short(seen[pins[1]], now)}"
             assert health(app, pins[0]) == f"stale, {ago_short(seen[pins[0]], now)}"
             assert health(app, pins[0]) != health(app, pins[1])
+
+
+@pytest.mark.parametrize("mode", ["list", "get"])
+async def test_a_refresh_that_read_no_pin_is_not_an_update(tmp_path, mode):
+    """Walk 17b F1: every pin unreadable, the refresh counted as an update: the top line
+    said "updated" at its time, and when the endpoint then failed, the stale line said
+    "showing data from 19 seconds ago" beside rows a minute and two old. A refresh that
+    read no pin failed: the time and age are the last refresh that read one."""
+    state = small_state() if mode == "list" else big_state()
+    pins = open_pins(state, 2)
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        app = board_app(srv, tmp_path, pins, clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await board_loaded(pilot, clock, 1 if mode == "list" else 3)
+            read_at = app.screen.last_ok
+            for key in pins:
+                state.set_fields(*key, {"ExpiryMinutes": "sixty"})
+            await clock.advance(REFRESH)
+            assert app.screen.last_ok == read_at
+            assert app.screen.has_class("-stale")
+            line = app.screen.query_one(ErrorLine)
+            assert "no pinned session could be read" in line.message()
+            assert "ExpiryMinutes is not what the service model says (and 1 more)" in \
+                line.message()
+            for key in pins:
+                assert health(app, key).startswith("stale, ")
+            assert not app.tracker.suspect and not app.tracker.gone
+            state.faults.clear()
+            state.clear_fields()
+            await clock.advance(app.screen.poller.next_at - clock.t)
+            await wait_for(pilot, lambda: not app.screen.has_class("-stale"))
+            assert [health(app, key) for key in pins] == ["ok", "ok"]

@@ -195,3 +195,39 @@ async def test_the_picker_says_when_the_selected_connector_leaves(server, state)
         assert table.cursor_key == after
         notes = [str(n.message) for n in app.notices]
         assert f"Voice connector {chosen} left the list; the cursor moved to {after}" in notes
+
+
+async def test_an_untouched_cursor_stays_at_the_top_when_its_session_closes(server, state):
+    """Walks 16 and 17b: nobody had moved the cursor; the top row's session closed, sorted
+    to the end with the Closed ones, and the cursor, following it, scrolled the view to
+    them: the sessions expiring soonest went out of view. A cursor the user never moved
+    is on the top row; one they moved follows its session (the test above)."""
+    vc = list(state.connectors)[1]
+    clock = VirtualClock()
+    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
+                   **clock.app_kwargs())
+    async with app.run_test(size=(140, 16)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                       and app.screen.loaded and app.screen.table.row_count == 40)
+        await clock.idle(app)
+        table = app.screen.table
+        top = table.cursor_key
+        assert top == table.ordered_keys[0] and table.cursor_row == 0
+        assert plain(table.get_cell(top, "status")) != "Closed"
+        state.set_status(vc, top, "Closed")
+        before = len(state.requests)
+        await clock.advance(0.6)
+        await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
+        await pilot.pause(0.1)
+        assert table.ordered_keys[0] != top  # it sorted away...
+        assert table.cursor_row == 0 and table.cursor_key == table.ordered_keys[0]
+        assert table.scroll_y == 0  # ...and the view stayed on the soonest to expire
+        # Chosen by the user: the cursor follows its session.
+        await pilot.press("down")
+        chosen = table.cursor_key
+        state.set_status(vc, chosen, "Closed")
+        before = len(state.requests)
+        await clock.advance(0.6)
+        await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
+        await pilot.pause(0.1)
+        assert table.cursor_key == chosen

@@ -36,6 +36,9 @@ class ListScreen(PollingScreen):
         # the end of a first load does not move the cursor under them.
         self.touched = True
 
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self.touched = True  # (a click chooses a row as a key does)
+
     def render_rows(self) -> None:
         raise NotImplementedError
 

@@ -159,13 +159,19 @@ class SessionListScreen(ListScreen):
         first_load = not self.loaded
         untouched = first_load and not self.touched \
             and self.table.cursor_key == next(iter(self.streamed), None)
+        # A cursor the user never moved is on the top row, not on a session: when that
+        # session closes and sorts to the end, the view does not follow it to the
+        # Closed rows (walks 16 and 17b). Once they act, the cursor is theirs, and
+        # follows its session wherever it goes.
+        at_top = not first_load and not self.touched and bool(self.table.ordered_keys) \
+            and self.table.cursor_key == self.table.ordered_keys[0]
         self.sessions = listing.sessions
         self.presorted = listing.sorted_by
         self.by_id = {s.proxy_session_id or "": s for s in self.sessions}
         self.loaded = True
         self.pending = []
         self.render_rows()
-        if untouched and self.table.ordered_keys:
+        if (untouched or at_top) and self.table.ordered_keys:
             # Loaded in arrival order, now sorted: a cursor the user never moved starts
             # at the top, not wherever the first row to arrive was sorted to.
             self.table.move_cursor(self.table.ordered_keys[0])

@@ -167,3 +167,49 @@ async def test_the_session_list_gives_a_hostile_status_its_share_not_the_ids(
         await list_loaded(pilot, len(state.sessions[vc]))
         widths = drawn(app.screen.query_one(KeyedTable))
         assert 0 < widths["status"] <= 10 and widths["id"] >= 9, widths
+
+
+async def test_at_40_by_12_an_outage_leaves_rows_in_view_and_alerts_show(
+        tmp_path: Any) -> None:
+    """Walk 17b F4/F5: at 40×12 (the smallest size the README promises) the board in an
+    outage showed no row (the filter's three lines and the warning's three took them),
+    and the alerts list's one row line was its scrollbar. Under 16 lines the filter is
+    one line and the alerts list the whole height."""
+    from chime_tui.tui.screens.alerts import AlertsScreen
+    from chime_tui.tui.widgets.fetch_status import ErrorLine
+
+    from .test_board_gone import REFRESH, SCHEDULE
+    from .test_chrome import screen_text
+
+    state = small_state()
+    pins = open_pins(state, 2)
+    clock = VirtualClock()
+    with EmulatorServer(state) as srv:
+        # (No expiring alert: its line and the warning's three would take every row at
+        # 12 lines; at 40 columns the alert line says which session, in three lines.)
+        app = make_app(app_settings(srv, refresh=REFRESH, pins=pins,
+                                    pins_file=tmp_path / "p.json", schedule=SCHEDULE,
+                                    alert_threshold_minutes=0),
+                       rng=lambda: 0.0, **clock.app_kwargs())
+        async with app.run_test(size=(40, 12)) as pilot:
+            await board_loaded(pilot, clock, 1)
+            state.add_rule({"malformed": "html"})
+            await clock.advance(0.4)
+            line = app.screen.query_one(ErrorLine)
+            await wait_for(pilot, lambda: line.display)
+            await pilot.pause()
+            assert line.outer_size.height == 3
+            table = app.screen.query_one(KeyedTable)
+            assert table.size.height >= 2  # the header and a row at least
+            text = screen_text(app)
+            assert any(sid[:6] in text for _, sid in pins), text
+            # An alert, and the alerts list shows its row.
+            with state.lock:
+                state.faults.schedule.clear()
+            state.delete_session(*pins[0])
+            await clock.advance(app.screen.poller.next_at - clock.t)
+            await wait_for(pilot, lambda: any(a.kind == "gone" for a in app.alerts_raised))
+            await pilot.press("a")
+            assert isinstance(app.screen, AlertsScreen)
+            await pilot.pause()
+            assert "gone" in screen_text(app), screen_text(app)

@@ -86,6 +86,9 @@ class ChimeTuiApp(App[None]):
     TITLE = "chime-tui"
     # Narrow terminals stack the panels in one scrolling column.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]
+    # Under 16 lines (down to 40×12) the lists' filter takes one line, not three, and
+    # the alerts list the whole height: rows stay in view beside a three-line warning.
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (16, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         # Ctrl+C quits as q does (Textual would only say "press ctrl+q to quit").

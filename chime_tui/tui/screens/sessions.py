@@ -56,7 +56,7 @@ class SessionListScreen(ListScreen):
     then each complete listing (sorted there)."""
 
     # Short terminals keep the rows: the header's sparklines go (its proxy line stays).
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (16, "-short"), (20, "-tall")]
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("s", "cycle_status", "Status filter", id="status_filter"),

@@ -31,6 +31,27 @@ def rows_match_the_api(table: KeyedTable, state, vc: str) -> None:
         assert key in line and f" {listed[key]['Status']} " in line, (y, line)
 
 
+def list_app(server, vc: str, clock: VirtualClock):
+    return make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
+                    **clock.app_kwargs())
+
+
+async def listed(pilot, clock: VirtualClock) -> KeyedTable:
+    """The connector's 40 sessions listed; the list's table."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
+                   and app.screen.loaded and app.screen.table.row_count == 40)
+    await clock.idle(app)
+    return app.screen.table
+
+
+async def two_polls(pilot, clock: VirtualClock, state) -> None:
+    before = len(state.requests)
+    await clock.advance(0.6)
+    await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
+    await pilot.pause(0.1)
+
+
 async def test_status_changes_that_re_sort_the_list_show_truly_and_keep_the_cursor(
         server, state):
     vc = list(state.connectors)[1]
@@ -73,13 +94,9 @@ async def test_the_chosen_session_going_away_moves_the_cursor_to_its_neighbour_a
         server, state):
     vc = list(state.connectors)[1]
     clock = VirtualClock()
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
-                   **clock.app_kwargs())
+    app = list_app(server, vc, clock)
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.loaded and app.screen.table.row_count == 40)
-        await clock.idle(app)
-        table = app.screen.table
+        table = await listed(pilot, clock)
         await pilot.press("down", "down")
         chosen = table.cursor_key
         after = table.ordered_keys[3]
@@ -204,21 +221,14 @@ async def test_an_untouched_cursor_stays_at_the_top_when_its_session_closes(serv
     is on the top row; one they moved follows its session (the test above)."""
     vc = list(state.connectors)[1]
     clock = VirtualClock()
-    app = make_app(app_settings(server, refresh=0.3, voice_connector_id=vc),
-                   **clock.app_kwargs())
+    app = list_app(server, vc, clock)
     async with app.run_test(size=(140, 16)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SessionListScreen)
-                       and app.screen.loaded and app.screen.table.row_count == 40)
-        await clock.idle(app)
-        table = app.screen.table
+        table = await listed(pilot, clock)
         top = table.cursor_key
         assert top == table.ordered_keys[0] and table.cursor_row == 0
         assert plain(table.get_cell(top, "status")) != "Closed"
         state.set_status(vc, top, "Closed")
-        before = len(state.requests)
-        await clock.advance(0.6)
-        await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
-        await pilot.pause(0.1)
+        await two_polls(pilot, clock, state)
         assert table.ordered_keys[0] != top  # it sorted away...
         assert table.cursor_row == 0 and table.cursor_key == table.ordered_keys[0]
         assert table.scroll_y == 0  # ...and the view stayed on the soonest to expire
@@ -226,8 +236,5 @@ async def test_an_untouched_cursor_stays_at_the_top_when_its_session_closes(serv
         await pilot.press("down")
         chosen = table.cursor_key
         state.set_status(vc, chosen, "Closed")
-        before = len(state.requests)
-        await clock.advance(0.6)
-        await wait_for(pilot, lambda: len(state.requests) >= before + 2, timeout=5)
-        await pilot.pause(0.1)
+        await two_polls(pilot, clock, state)
         assert table.cursor_key == chosen

@@ -74,7 +74,6 @@ class FetchStatus(Line):
         self.last_ok: datetime | None = None
         self.latency: float | None = None  # the last good fetch's, shown with its time
         self.failed_latency: float | None = None  # the last try's, when it failed
-        self.tried = False  # a fetch has ended (before any good answer: it failed)
         self.partial = False  # no good answer yet, but part of one is on screen (the
         # screen sets it before `record`)
         self.partial_label = "no complete answer yet"  # what `partial` is, as the screen names it
@@ -129,7 +128,6 @@ class FetchStatus(Line):
             self.fetch_timer.stop()
             self.fetch_timer = None
         self.fetching = False
-        self.tried = True
         if outcome.ok:
             self.last_ok = outcome.fetched_at
             self.latency = outcome.latency
@@ -164,9 +162,11 @@ class FetchStatus(Line):
     def state_text(self, now: datetime, short: bool) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.last_ok is None:
-            # (Tried and failed is not "not fetched": walk 17 F4.)
+            # (Tried and failed is not "not fetched": walk 17 F4. With no good answer
+            # yet, a fetch that ended failed, and left its latency.)
             t.append(self.partial_label if self.partial else
-                     "no answer yet: the last try failed" if self.tried else "not fetched yet")
+                     "no answer yet: the last try failed" if self.failed_latency is not None
+                     else "not fetched yet")
         else:
             # The time of the last good answer; its age too once it is older than two
             # refreshes. While all is well the line changes only when data arrives.
